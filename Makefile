@@ -1,0 +1,39 @@
+# Every target sets up its own environment: a .venv with the pinned requirements,
+# rebuilt when requirements.txt or pyproject.toml change.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-stamp
+JB := $(BIN)/jupyter-book
+JB_FLAGS := -W -n --keep-going
+PORT ?= 8000
+
+.PHONY: book pdf test serve clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	@touch $@
+
+book: $(STAMP)
+	$(JB) build . $(JB_FLAGS)
+	@echo "The site is in $(CURDIR)/_build/html (open index.html, or run 'make serve')"
+
+pdf: $(STAMP)
+	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
+	$(JB) build . --builder pdflatex $(JB_FLAGS)
+	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2
+
+serve:
+	@test -f _build/html/index.html || { echo "no site yet: run 'make book' first" >&2; exit 1; }
+	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+
+clean:
+	rm -rf _build .pytest_cache .hypothesis

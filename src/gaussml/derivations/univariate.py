@@ -1,0 +1,116 @@
+"""Claims of chapter 1, the univariate Gaussian."""
+
+import sympy as sp
+import sympy.stats as st
+
+from ._registry import assert_equal, assert_steps, assert_true, claim
+
+__all__ = [
+    "normal_affine_change_of_variables",
+    "normal_pdf_exceeds_one_threshold",
+    "normal_pdf_maximum",
+    "normal_pdf_normalised",
+    "sample_mean_standard_error",
+    "sample_variance_standard_error",
+]
+
+x, z = sp.symbols("x z", real=True)
+mean = sp.Symbol("mu", real=True)
+std = sp.Symbol("sigma", positive=True)
+
+
+def normal_pdf_expr(x, mean, std):
+    """The density of N(mean, std^2) as a sympy expression, as displayed in the book."""
+    return sp.exp(-((x - mean) ** 2) / (2 * std**2)) / (sp.sqrt(2 * sp.pi) * std)
+
+
+@claim(
+    "uni-pdf",
+    statement="the density is positive and integrates to 1 over the real line, for every mean and std > 0",
+)
+def normal_pdf_normalised():
+    p = normal_pdf_expr(x, mean, std)
+    assert_equal(sp.integrate(p, (x, -sp.oo, sp.oo)), 1, "integral of the density")
+    assert_true(sp.ask(sp.Q.positive(p)), "positivity of the density")
+
+
+@claim(
+    "uni-pdf-max",
+    statement="the only critical point of the density is x = mean, where it takes its maximum 1/(sqrt(2 pi) std)",
+)
+def normal_pdf_maximum():
+    p = normal_pdf_expr(x, mean, std)
+    critical = sp.solve(sp.diff(p, x), x)
+    assert_equal(sp.Matrix(critical), sp.Matrix([mean]), "critical points")
+    assert_true(sp.ask(sp.Q.negative(sp.diff(p, x, 2).subs(x, mean))), "second derivative < 0")
+    assert_equal(p.subs(x, mean), 1 / (sp.sqrt(2 * sp.pi) * std), "value at the mean")
+
+
+@claim(
+    "uni-exceeds-one",
+    statement="the peak 1/(sqrt(2 pi) std) exceeds 1 exactly when std < 1/sqrt(2 pi)",
+)
+def normal_pdf_exceeds_one_threshold():
+    peak = normal_pdf_expr(mean, mean, std)
+    solution = sp.solve_univariate_inequality(peak > 1, std, relational=False)
+    assert_equal(solution.inf, 0, "lower end of the set of std")
+    assert_equal(solution.sup, 1 / sp.sqrt(2 * sp.pi), "upper end of the set of std")
+    assert_true(solution.left_open and solution.right_open, "the interval is open")
+
+
+@claim(
+    "uni-affine-cdf",
+    "uni-affine-pdf",
+    statement="if Z ~ N(0, 1) then mean + std Z has the N(mean, std^2) density; each line of the change of variables checked",
+)
+def normal_affine_change_of_variables():
+    # The CDF step: P(mean + std Z <= x) = P(Z <= (x - mean)/std) = Phi((x - mean)/std).
+    standard = st.Normal("Z", 0, 1)
+    cdf_x = st.cdf(mean + std * standard)(x)
+    cdf_z = st.cdf(standard)((x - mean) / std)
+    assert_equal(cdf_x, cdf_z, "CDF of mean + std Z")
+    # The density, line by line: differentiate, chain rule, substitute the N(0, 1) density.
+    phi = normal_pdf_expr(z, 0, 1)
+    u = (x - mean) / std
+    assert_steps(
+        [
+            sp.diff(cdf_z, x),
+            phi.subs(z, u) * sp.diff(u, x),
+            phi.subs(z, u) / std,
+            normal_pdf_expr(x, mean, std),
+        ],
+        "density of mean + std Z",
+    )
+
+
+@claim(
+    "uni-se-mean",
+    statement="the mean of n independent N(mean, std^2) draws has standard error std / sqrt(n)",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+)
+def sample_mean_standard_error():
+    n = 3  # the identity Var(mean of n) = std^2 / n, checked for n = 2 and 3 draws
+    for size in range(2, n + 1):
+        draws = [st.Normal(f"X{i}", mean, std) for i in range(size)]
+        average = sum(draws) / size
+        assert_equal(st.E(average), mean, f"E[mean of {size}]")
+        assert_equal(st.variance(average), std**2 / size, f"Var[mean of {size}]")
+
+
+@claim(
+    "uni-se-var",
+    statement="the unbiased sample variance s^2 of n Gaussian draws has standard error std^2 sqrt(2/(n-1))",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+)
+def sample_variance_standard_error():
+    n = sp.Symbol("n", integer=True, positive=True)
+    k = sp.Symbol("k", positive=True)
+    # (n - 1) s^2 / std^2 ~ chi-square(n - 1), whose variance is 2(n - 1).
+    assert_equal(st.variance(st.ChiSquared("C", k)), 2 * k, "variance of chi-square(k)")
+    var_s2 = (std**2 / (n - 1)) ** 2 * 2 * (n - 1)
+    assert_steps(
+        [var_s2, 2 * std**4 / (n - 1), (std**2 * sp.sqrt(2 / (n - 1))) ** 2],
+        "Var[s^2]",
+    )

@@ -1,4 +1,4 @@
-"""Linear regression by maximum likelihood: targets, batches, estimates, likelihood.
+r"""Linear regression by maximum likelihood: targets, batches, estimates, likelihood.
 
 Notation of the book: `X` is `(m, n)` (features by samples), `y` is `(n,)`,
 `beta` is `(m,)`, and the model is $y = X^\top \beta + \varepsilon$ with
@@ -11,9 +11,19 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gaussml._checks import positive_int
+from gaussml._checks import positive_finite, positive_int
+from gaussml.univariate import logpdf
 
-__all__ = ["X_HIGH", "X_LOW", "sample_batch", "target_f1", "target_f2", "target_f3"]
+__all__ = [
+    "X_HIGH",
+    "X_LOW",
+    "linear_nll",
+    "linear_nll_grad",
+    "sample_batch",
+    "target_f1",
+    "target_f2",
+    "target_f3",
+]
 
 #: The inputs of every target are drawn uniformly on [X_LOW, X_HIGH].
 X_LOW, X_HIGH = 0.0, 20.0
@@ -74,3 +84,52 @@ def sample_batch(key, target, n):
     key_x, key_noise = jax.random.split(key)
     X = jax.random.uniform(key_x, (1, n), minval=X_LOW, maxval=X_HIGH)
     return X, target(key_noise, X)
+
+
+def _check_design(X, y, beta=None):
+    """Check the book's shapes: X (m, n), y (n,), beta (m,)."""
+    if np.ndim(X) != 2:
+        raise ValueError(f"X must have shape (m, n) (features by samples), got shape {np.shape(X)}")
+    m, n = np.shape(X)
+    if np.shape(y) != (n,):
+        raise ValueError(
+            f"y must have shape (n,) = ({n},) to match X {np.shape(X)}, got {np.shape(y)}"
+        )
+    if beta is not None and np.shape(beta) != (m,):
+        raise ValueError(
+            f"beta must have shape (m,) = ({m},) to match X {np.shape(X)}, got {np.shape(beta)}"
+        )
+    return m, n
+
+
+def linear_nll(beta, X, y, *, std):
+    r"""Mean negative log-likelihood of the linear model, per sample.
+
+    $\mathrm{NLL}(\beta) = -\frac1n \sum_i \log N(y_i;\, x_i^\top \beta,\, \sigma^2)$,
+    a sum of log-densities (never the log of a product of densities).
+
+    Args:
+      beta: coefficients, shape `(m,)`.
+      X: inputs, shape `(m, n)`.
+      y: targets, shape `(n,)`.
+      std: the noise standard deviation (> 0).
+
+    Returns:
+      A scalar.
+    """
+    _check_design(X, y, beta)
+    positive_finite(std, "std")
+    return -jnp.mean(logpdf(y, mean=jnp.asarray(X).T @ beta, std=std))
+
+
+def linear_nll_grad(beta, X, y, *, std):
+    r"""The hand-derived gradient of `linear_nll` with respect to `beta`.
+
+    $\nabla_\beta \mathrm{NLL} = (X X^\top \beta - X y) / (n \sigma^2)$.
+
+    Args and shapes as in `linear_nll`; returns shape `(m,)`.
+    """
+    _, n = _check_design(X, y, beta)
+    positive_finite(std, "std")
+    X = jnp.asarray(X)
+    return (X @ (X.T @ beta) - X @ y) / (n * std**2)

@@ -7,6 +7,7 @@ holds. `claim(...)` registers it; `verify(name)` runs it and returns a
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -151,7 +152,7 @@ def assert_steps(steps: Iterable, what: str) -> None:
     steps = list(steps)
     if len(steps) < 2:
         raise ValueError(f"a derivation needs at least two lines, got {len(steps)}")
-    for i, (before, after) in enumerate(zip(steps, steps[1:], strict=False), start=1):
+    for i, (before, after) in enumerate(itertools.pairwise(steps), start=1):
         assert_equal(before, after, f"{what}, step {i} -> {i + 1}")
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 
-__all__ = ["PALETTE", "book_style", "new_figure"]
+__all__ = ["PALETTE", "MarkdownTable", "book_style", "markdown_table", "new_figure"]
 
 #: Colour-blind-safe colours (Okabe and Ito), in the order the chapters use them.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -53,3 +56,56 @@ def new_figure(nrows=1, ncols=1, *, width=6.4, height=3.2, **kwargs):
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
     plt.close(fig)
     return fig, axes
+
+
+@dataclass(frozen=True)
+class MarkdownTable:
+    """A MyST table that a notebook cell displays as a real, numbered table."""
+
+    text: str
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+
+def markdown_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence],
+    *,
+    caption: str,
+    label: str,
+    formats: Sequence[str] | None = None,
+) -> MarkdownTable:
+    """Render rows as a captioned, labelled MyST table (HTML and PDF alike).
+
+    Args:
+      header: column titles (MyST inline markup allowed, e.g. math).
+      rows: the cells; numbers are formatted with `formats`.
+      caption: the table's caption.
+      label: the name to refer to with ``{numref}`label` ``.
+      formats: one format spec per column (e.g. ``".3f"``); strings pass through.
+    """
+    formats = formats or ["" for _ in header]
+    if len(formats) != len(header):
+        raise ValueError(f"need one format per column ({len(header)}), got {len(formats)}")
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"row {row!r} has {len(row)} cells, expected {len(header)}")
+
+    def cell(value, spec):
+        return value if isinstance(value, str) else format(value, spec)
+
+    lines = [
+        f"```{{table}} {caption}",
+        f":name: {label}",
+        ":align: center",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---:" for _ in header) + "|",
+    ]
+    lines += [
+        "| " + " | ".join(cell(v, f) for v, f in zip(row, formats, strict=True)) + " |"
+        for row in rows
+    ]
+    lines.append("```")
+    return MarkdownTable("\n".join(lines))

@@ -95,6 +95,15 @@ def test_chi_pdf_integrates_to_one():
         assert abs(total - 1) < 1e-4, (dim, total)
 
 
+def test_unit_ball_probability_lies_between_its_bounds():
+    dims = np.arange(1, 201)
+    lower, upper = (np.asarray(b, np.float64) for b in highdim.unit_ball_log10_prob_bounds(dims))
+    exact = scipy.stats.chi.logcdf(1.0, dims) / np.log(10)  # float64: representable up to D = 200
+    assert np.all(lower - 1e-5 <= exact) and np.all(exact <= upper + 1e-5)
+    np.testing.assert_allclose(upper - lower, 0.5 / np.log(10), rtol=1e-4)
+    assert np.all(np.isfinite(np.asarray(highdim.unit_ball_log10_prob_bounds(10_000)[1])))
+
+
 # --- distances between two draws ------------------------------------------------------------
 
 
@@ -306,6 +315,8 @@ def test_bad_dim_is_a_value_error(dim):
             fn(1.0, dim)
     with pytest.raises(ValueError, match="dim must be an integer >= 1"):
         highdim.chi_mean(dim)
+    with pytest.raises(ValueError, match="dim must be an integer >= 1"):
+        highdim.unit_ball_log10_prob_bounds(dim)
 
 
 def test_dim_of_the_wrong_type_is_a_type_error():

@@ -45,6 +45,7 @@ __all__ = [
     "sample_distances",
     "sample_norms",
     "std_normal_loglik",
+    "unit_ball_log10_prob_bounds",
 ]
 
 _LOG_2 = float(np.log(2.0))
@@ -210,6 +211,27 @@ def chi_var(dim):
     _check_dim(dim)
     dim = jnp.asarray(dim, dtype=float)
     return -dim * jnp.expm1(2 * _log_gamma_ratio(dim / 2))
+
+
+def unit_ball_log10_prob_bounds(dim):
+    r"""Lower and upper bounds on $\log_{10} P(\|x\| \le 1)$ for $x \sim N(0, I_D)$.
+
+    On $[0, 1]$ the factor $e^{-r^2/2}$ of the chi density lies in
+    $[e^{-1/2}, 1]$, so $e^{-1/2} b \le P(\|x\| \le 1) \le b$ with
+    $b = 2^{-D/2} / \Gamma(D/2 + 1)$. In log space, so that probabilities far
+    below the float range (about $10^{-1300}$ for $D = 1000$) stay representable.
+
+    Args:
+      dim: the dimension $D$ (integer >= 1), any shape.
+
+    Returns:
+      `(lower, upper)`, two arrays of the shape of `dim`; they differ by
+      $\tfrac12 \log_{10} e \approx 0.22$.
+    """
+    _check_dim(dim)
+    dim = jnp.asarray(dim, dtype=float)
+    log_b = -(dim / 2) * _LOG_2 - gammaln(dim / 2 + 1)
+    return (log_b - 0.5) / np.log(10.0), log_b / np.log(10.0)
 
 
 # --- distances between two draws ------------------------------------------------------

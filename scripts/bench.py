@@ -74,6 +74,9 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
     )
     rng = np.random.default_rng(0)
     t_numpy, all_numpy = median_time(lambda: rng.standard_normal(N_DRAWS), repeats=repeats)
+    t_numpy32, _ = median_time(
+        lambda: rng.standard_normal(N_DRAWS, dtype=np.float32), repeats=repeats
+    )
     t_numpy_affine, _ = median_time(
         lambda: mean + std * rng.standard_normal(N_DRAWS), repeats=repeats
     )
@@ -97,6 +100,7 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
         "jax_backend": jax.default_backend(),
         "numpy_standard_normal_s": t_numpy,
         "numpy_standard_normal_all_s": all_numpy,
+        "numpy_standard_normal_float32_s": t_numpy32,
         "numpy_mean_plus_std_z_s": t_numpy_affine,
         "python_loop_s": t_loop,
         "python_loop_measured_draws": loop_draws,
@@ -254,6 +258,11 @@ def table(report: dict) -> str:
             (
                 "numpy default_rng().standard_normal, 10^6 (float64)",
                 f"{1e3 * s['numpy_standard_normal_s']:.2f} ms",
+                "",
+            ),
+            (
+                "numpy default_rng().standard_normal, 10^6 (float32)",
+                f"{1e3 * s['numpy_standard_normal_float32_s']:.2f} ms",
                 "",
             ),
             (

@@ -8,7 +8,8 @@ headless Chromium. A page passes when:
 - no request fails and no response has a status >= 400;
 - the console shows no error and no script raises;
 - MathJax has typeset every math element (no `mjx-merror`), and no raw
-  `$$`, `\\(` or `\\[` is left in the visible text;
+  `$$`, `\\(` or `\\[` is left in the text outside code blocks (hidden
+  solutions included);
 - every image has loaded with a non-zero natural width.
 
 A full-page screenshot of each page under `book/` is saved in
@@ -180,7 +181,14 @@ _MATH_STATE = """() => {
     containers: document.querySelectorAll('mjx-container').length,
     errors: Array.from(document.querySelectorAll('mjx-merror'))
                  .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
-    text: document.body.innerText,
+    // The text a reader sees, hidden solutions included, code blocks excluded
+    // (code may legitimately show TeX, e.g. a matplotlib label).
+    text: (() => {
+      const clone = document.body.cloneNode(true);
+      clone.querySelectorAll('pre, code, script, style, template, mjx-container')
+           .forEach(e => e.remove());
+      return clone.textContent;
+    })(),
   };
 }"""
 
@@ -313,7 +321,10 @@ def test_page_in_browser(browser, site_server, path):
 @pytest.fixture
 def broken_site(tmp_path):
     pages = {
-        "clean.html": "<html><body><p>Nothing wrong here.</p></body></html>",
+        "clean.html": (
+            "<html><body><p>Nothing wrong here.</p>"
+            "<pre>label = r'$$\\sigma$$'  # TeX inside code is fine</pre></body></html>"
+        ),
         "foreign.html": '<html><body><img src="http://example.invalid/logo.png"></body></html>',
         "missing.html": '<html><body><img src="no-such-image.png"></body></html>',
         "console.html": "<html><body><script>console.error('boom')</script></body></html>",

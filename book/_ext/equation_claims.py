@@ -7,7 +7,7 @@ reach the site or the PDF. `tests/test_derivations.py` checks the same from
 the MyST sources (and the converse: no claim names a missing label); this
 extension checks what Sphinx actually numbered.
 
-Enable it in _config.yml with `sphinx: local_extensions: {equation_claims: scripts/}`.
+Enable it in _config.yml with `sphinx: local_extensions: {equation_claims: book/_ext}`.
 """
 
 from __future__ import annotations

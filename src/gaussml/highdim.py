@@ -262,9 +262,9 @@ def _unit_ball_log10_prob_bounds(dim):
 def distance_logpdf(t, dim):
     r"""Log-density of $T = \|x_a - x_b\|$ for independent $x_a, x_b \sim N(0, I_D)$.
 
-    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed
-    and $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2
-    = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$ for $t \ge 0$ ($-\infty$ below).
+    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed and
+    $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2 = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$
+    for $t \ge 0$ (and $-\infty$ below).
 
     Args:
       t: distances, any shape (finite).

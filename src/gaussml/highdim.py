@@ -9,7 +9,8 @@ them N(0, I_D).
 Conventions, in the style of `jax.scipy.stats`:
 
 - `dim` is the dimension $D$: an integer >= 1, or an array of them that
-  broadcasts against the other argument. Anything else raises `ValueError`.
+  broadcasts against the other argument. Other numbers (0, 2.5, NaN) raise
+  `ValueError`; non-numbers raise `TypeError`.
 - Densities of a radius are defined on the whole real line: for `r < 0` the
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs

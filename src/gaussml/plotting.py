@@ -82,8 +82,9 @@ def markdown_table(
       header: column titles (MyST inline markup allowed, e.g. math).
       rows: the cells; numbers are formatted with `formats`.
       caption: the table's caption.
-      label: the name to refer to with ``{numref}`label` ``.
+      label: the table's name, for cross-references with the numref role.
       formats: one format spec per column (e.g. ``".3f"``); strings pass through.
+        Columns with a spec are right-aligned (numbers), the others left-aligned.
     """
     formats = formats or ["" for _ in header]
     if len(formats) != len(header):
@@ -101,7 +102,7 @@ def markdown_table(
         ":align: center",
         "",
         "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" for _ in header) + "|",
+        "|" + "|".join("---:" if spec else ":---" for spec in formats) + "|",
     ]
     lines += [
         "| " + " | ".join(cell(v, f) for v, f in zip(row, formats, strict=True)) + " |"

@@ -88,10 +88,10 @@ def init_mlp(key, *, hidden=10, outputs=1, weight_std=None):
       hidden: the number of hidden tanh units (>= 1).
       outputs: the number of outputs (>= 1): 1 for a mean, 2 for a mean and a log std.
       weight_std: the std of every weight and bias, drawn from N(0, weight_std^2)
-        (the seed's "randn" initialisation is `weight_std=1.0`). By default
-        (None) a scaled initialisation for standardised inputs: $W_1, b_1 \sim
-        N(0, 1)$, so that the hidden units' kinks spread over the inputs' range;
-        $W_2 \sim N(0, 1/\text{hidden})$ and $b_2 = 0$, so that the outputs
+        (`weight_std=1.0` draws every weight from N(0, 1)). By default
+        (None) a scaled initialisation for standardised inputs:
+        $W_1, b_1 \sim N(0, 1)$, so that the hidden units' bends spread over
+        the inputs' range; $W_2 \sim N(0, 1/\text{hidden})$ and $b_2 = 0$, so that the outputs
         start of order one.
 
     Returns:
@@ -133,8 +133,8 @@ def mlp(params, X):
 def gaussian_nll(y, mean, log_std):
     r"""Mean negative log-likelihood of `y` under N(mean, exp(log_std)^2), per sample.
 
-    $\frac1n \sum_i \big[\log\sigma_i + \frac{(y_i - \mu_i)^2}{2\sigma_i^2}
-    + \frac12 \log 2\pi\big]$ with $\sigma_i = e^{s_i}$: a sum of log-densities.
+    $\frac1n \sum_i [\log\sigma_i + (y_i - \mu_i)^2 / (2\sigma_i^2) + \frac12 \log 2\pi]$
+    with $\sigma_i = e^{s_i}$: a sum of log-densities.
 
     Args:
       y, mean, log_std: arrays of shape `(n,)` (or broadcastable to it).

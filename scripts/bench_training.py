@@ -4,16 +4,16 @@ Both versions run the same math as `gaussml.nn.fit_heteroscedastic` with its
 defaults (Adam, standardised inputs and outputs, a fresh batch of 256 per step
 drawn from the same per-step keys):
 
-- loop: a Python `for` over the steps, each calling an un-jitted
-  `jax.value_and_grad` and an un-jitted optax update (every operation is
+- loop: `fit_heteroscedastic_loop`, a Python `for` over the steps, each calling
+  an un-jitted `jax.value_and_grad` and optax update (every operation is
   dispatched one by one from Python);
-- scan: `jax.jit` around `jax.lax.scan` over the steps (`gaussml.nn._fit_het`),
+- scan: `jax.jit` around `jax.lax.scan` over the steps (`fit_heteroscedastic`),
   timed after a first call that compiles it, and separately with compilation.
 
 The loop is slow, so it runs `--loop-steps` steps (200 by default) and its
 per-step time is that average; the scan runs the full `--steps` (3000, as the
-chapter does) and the same `--loop-steps`. Both start from the same
-parameters, and the script checks that after `--loop-steps` steps they agree.
+chapter does). Both start from the same parameters and keys, and the script
+checks that their losses over the first `--loop-steps` steps agree.
 
 Usage:
     PYTHONPATH=src .venv/bin/python scripts/bench_training.py [--json PATH]
@@ -28,30 +28,13 @@ import time
 
 import jax
 import numpy as np
-import optax
 
 from gaussml import nn
-from gaussml.regression import sample_batch, target_f2
+from gaussml.regression import target_f2
 
 
-def loop_training(key, params, scaling, *, steps, total_steps, batch_size, lr):
-    """The training math step by step from Python, with nothing compiled."""
-    optimizer = nn._optimizer("adam", lr, total_steps)
-    prepare = nn._scaler(scaling)
-    opt_state = optimizer.init(params)
-    grad_fn = jax.value_and_grad(nn.heteroscedastic_nll)
-    losses = []
-    for key_step in jax.random.split(key, total_steps)[:steps]:
-        X, y = prepare(*sample_batch(key_step, target_f2, batch_size))
-        value, grads = grad_fn(params, X, y)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        params = optax.apply_updates(params, updates)
-        losses.append(value)
-    return params, np.asarray(losses)
-
-
-def scan_training(key, params, scaling, *, steps, batch_size, lr):
-    params, losses = nn._fit_het(key, params, scaling, target_f2, steps, batch_size, "adam", lr)
+def scan_training(key, *, steps, batch_size):
+    params, losses = nn.fit_heteroscedastic(key, target_f2, steps=steps, batch_size=batch_size)
     return jax.block_until_ready((params, losses))
 
 
@@ -69,44 +52,23 @@ def main():
     parser.add_argument("--json", metavar="PATH", help="also write the results as JSON")
     args = parser.parse_args()
 
-    key_scale, key_init, key_train = jax.random.split(jax.random.key(0), 3)
-    scaling = nn._scaling(key_scale, target_f2, standardise=True)
-    params = nn.init_mlp(key_init, hidden=16, outputs=2)
-    lr = 0.01
-
-    # The loop: `loop_steps` of a `steps`-step schedule, from the same keys as the scan.
+    key = jax.random.key(0)
+    # The loop: the first `loop_steps` of the `steps`-step run, from the same keys.
     (_, loop_losses), loop_seconds = timed(
-        loop_training,
-        key_train,
-        params,
-        scaling,
-        steps=args.loop_steps,
-        total_steps=args.steps,
-        batch_size=args.batch_size,
-        lr=lr,
-    )
-
-    # The scan: first call compiles and runs; the second call only runs.
-    _, first_seconds = timed(
-        scan_training,
-        key_train,
-        params,
-        scaling,
+        nn.fit_heteroscedastic_loop,
+        key,
+        target_f2,
+        run_steps=args.loop_steps,
         steps=args.steps,
         batch_size=args.batch_size,
-        lr=lr,
     )
+    # The scan: the first call compiles and runs; the second call only runs.
+    _, first_seconds = timed(scan_training, key, steps=args.steps, batch_size=args.batch_size)
     (_, scan_losses), scan_seconds = timed(
-        scan_training,
-        key_train,
-        params,
-        scaling,
-        steps=args.steps,
-        batch_size=args.batch_size,
-        lr=lr,
+        scan_training, key, steps=args.steps, batch_size=args.batch_size
     )
-    # Same math: the scan's first loss values equal the loop's up to float32
-    # rounding of differently fused operations (the losses are O(1)).
+    # Same math: the scan's first losses equal the loop's up to float32 rounding
+    # of differently fused operations (the losses are O(1)).
     agree = float(np.max(np.abs(np.asarray(scan_losses[: args.loop_steps]) - loop_losses)))
 
     loop_step = loop_seconds / args.loop_steps

@@ -30,6 +30,7 @@ __all__ = [
     "X_CENTER",
     "X_SCALE",
     "fit_heteroscedastic",
+    "fit_heteroscedastic_loop",
     "fit_linear_gd",
     "fit_mean_network",
     "gaussian_nll",
@@ -449,17 +450,28 @@ def _fit_het(key, params, scaling, target, steps, batch_size, optimizer, lr):
     )
 
 
+_HET_DEFAULTS = {
+    "hidden": 16,
+    "steps": 3000,
+    "batch_size": 256,
+    "lr": 0.01,
+    "optimizer": "adam",
+    "standardise": True,
+    "weight_std": None,
+}
+
+
 def fit_heteroscedastic(
     key,
     target,
     *,
-    hidden=16,
-    steps=3000,
-    batch_size=256,
-    lr=0.01,
-    optimizer="adam",
-    standardise=True,
-    weight_std=None,
+    hidden=_HET_DEFAULTS["hidden"],
+    steps=_HET_DEFAULTS["steps"],
+    batch_size=_HET_DEFAULTS["batch_size"],
+    lr=_HET_DEFAULTS["lr"],
+    optimizer=_HET_DEFAULTS["optimizer"],
+    standardise=_HET_DEFAULTS["standardise"],
+    weight_std=_HET_DEFAULTS["weight_std"],
 ):
     r"""Train a tanh network that predicts a mean and a log std for every input.
 
@@ -495,6 +507,52 @@ def fit_heteroscedastic(
         key_train, layers, scaling, target, steps, batch_size, optimizer, float(lr)
     )
     return {"layers": layers, "scaling": scaling}, losses
+
+
+def fit_heteroscedastic_loop(key, target, *, run_steps, **options):
+    """The same training as `fit_heteroscedastic`, as a Python loop with nothing compiled.
+
+    For benchmarks only: every step calls an un-jitted `jax.value_and_grad` and
+    optax update, so each operation is dispatched from Python one at a time. It
+    uses the same keys, initialisation, scaling and learning-rate schedule as
+    `fit_heteroscedastic(key, target, **options)` and stops after the first
+    `run_steps` of its `steps`.
+
+    Returns:
+      `(params, losses)` after `run_steps` steps; `losses` of shape `(run_steps,)`.
+    """
+    merged = {**_HET_DEFAULTS, **options}
+    unknown = set(merged) - set(_HET_DEFAULTS)
+    if unknown:
+        raise TypeError(
+            f"unknown options {sorted(unknown)}; expected some of {sorted(_HET_DEFAULTS)}"
+        )
+    steps, batch_size, hidden = _check_fit_options(
+        merged["lr"],
+        merged["steps"],
+        merged["batch_size"],
+        merged["hidden"],
+        merged["weight_std"],
+        merged["optimizer"],
+    )
+    run_steps = positive_int(run_steps, "run_steps")
+    if run_steps > steps:
+        raise ValueError(f"run_steps must be <= steps = {steps}, got {run_steps}")
+    key_scale, key_init, key_train = jax.random.split(key, 3)
+    scaling = _scaling(key_scale, target, standardise=merged["standardise"])
+    params = init_mlp(key_init, hidden=hidden, outputs=2, weight_std=merged["weight_std"])
+    optimizer = _optimizer(merged["optimizer"], float(merged["lr"]), steps)
+    prepare = _scaler(scaling)
+    opt_state = optimizer.init(params)
+    value_and_grad = jax.value_and_grad(heteroscedastic_nll)
+    losses = []
+    for key_step in jax.random.split(key_train, steps)[:run_steps]:
+        X, y = prepare(*sample_batch(key_step, target, batch_size))
+        value, grads = value_and_grad(params, X, y)
+        updates, opt_state = optimizer.update(grads, opt_state, params)
+        params = optax.apply_updates(params, updates)
+        losses.append(value)
+    return {"layers": params, "scaling": scaling}, jnp.stack(losses)
 
 
 def predict_heteroscedastic(params, X):

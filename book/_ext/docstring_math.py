@@ -7,12 +7,13 @@ so each `$...$` becomes a `:math:` role before parsing.
 
 import re
 
-_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$")
+_INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\$)(.+?)(?<!\\)\$", re.DOTALL)
 
 
 def dollars_to_math_role(app, what, name, obj, options, lines):
-    for i, line in enumerate(lines):
-        lines[i] = _INLINE_MATH.sub(lambda m: f":math:`{m.group(1)}`", line)
+    # Whole docstring at once: a formula may continue on the next line.
+    text = _INLINE_MATH.sub(lambda m: f":math:`{m.group(1)}`", "\n".join(lines))
+    lines[:] = text.split("\n")
 
 
 def setup(app):

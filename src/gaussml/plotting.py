@@ -75,6 +75,7 @@ def markdown_table(
     caption: str,
     label: str,
     formats: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
 ) -> MarkdownTable:
     """Render rows as a captioned, labelled MyST table (HTML and PDF alike).
 
@@ -85,6 +86,7 @@ def markdown_table(
       label: the table's name, for cross-references with the numref role.
       formats: one format spec per column (e.g. ``".3f"``); strings pass through.
         Columns with a spec are right-aligned (numbers), the others left-aligned.
+      widths: relative column widths (they matter in the PDF); automatic if None.
     """
     formats = formats or ["" for _ in header]
     if len(formats) != len(header):
@@ -100,6 +102,7 @@ def markdown_table(
         f"```{{table}} {caption}",
         f":name: {label}",
         ":align: center",
+        *([f":widths: {' '.join(str(w) for w in widths)}"] if widths else []),
         "",
         "| " + " | ".join(header) + " |",
         "|" + "|".join("---:" if spec else ":---" for spec in formats) + "|",

@@ -23,7 +23,15 @@ import numpy as np
 import optax
 
 from gaussml._checks import positive_finite, positive_int
-from gaussml.regression import X_HIGH, X_LOW, linear_nll, sample_batch
+from gaussml.regression import (
+    X_HIGH,
+    X_LOW,
+    linear_nll,
+    sample_batch,
+    target_f1,
+    target_f2,
+    target_f3,
+)
 from gaussml.univariate import logpdf
 
 __all__ = [
@@ -45,8 +53,9 @@ __all__ = [
     "predict_mean_network",
 ]
 
-#: Standardisation of the inputs: x ~ U[X_LOW, X_HIGH] has mean X_CENTER and std X_SCALE.
+#: The mean of x ~ U[X_LOW, X_HIGH], subtracted from the inputs before the network sees them.
 X_CENTER = 0.5 * (X_LOW + X_HIGH)
+#: The std of x ~ U[X_LOW, X_HIGH], the range over sqrt(12), dividing the centred inputs.
 X_SCALE = (X_HIGH - X_LOW) / math.sqrt(12.0)
 
 
@@ -168,8 +177,33 @@ def heteroscedastic_nll(params, X, y):
 
 # --- a compiled training loop -----------------------------------------------------
 
+# The book's three targets share one compiled loop: the target is chosen inside it
+# by a traced index, so switching targets does not recompile.
+_BOOK_TARGETS = (target_f1, target_f2, target_f3)
 
-def _scan_training(key, params, loss, optimizer, target, *, steps, batch_size, prepare):
+
+def _target_spec(target):
+    """`(targets, index)`: a static tuple of target functions and the position of `target`."""
+    if not callable(target):
+        raise TypeError(f"target must be a function (key, x) -> y, got {target!r}")
+    if target in _BOOK_TARGETS:
+        return _BOOK_TARGETS, _BOOK_TARGETS.index(target)
+    return (target,), 0
+
+
+def _batch(key, targets, index, n):
+    """`sample_batch(key, targets[index], n)`, with `index` possibly traced.
+
+    All targets are evaluated on the same inputs and noise key and one is
+    selected; XLA merges their identical noise draws, so this compiles about
+    as fast as a single target (a `lax.switch` would compile each draw).
+    """
+    if len(targets) == 1:
+        return sample_batch(key, targets[0], n)
+    return sample_batch(key, lambda k, x: jnp.stack([t(k, x) for t in targets])[index], n)
+
+
+def _scan_training(key, params, loss, optimizer, targets, index, *, steps, batch_size, prepare):
     """Run `steps` optimiser steps, each on a fresh batch; return final params and losses.
 
     `prepare(X, y)` maps a raw batch to what `loss(params, X, y)` expects (scaling).
@@ -179,7 +213,7 @@ def _scan_training(key, params, loss, optimizer, target, *, steps, batch_size, p
 
     def step(carry, key_step):
         params, opt_state = carry
-        X, y = prepare(*sample_batch(key_step, target, batch_size))
+        X, y = prepare(*_batch(key_step, targets, index, batch_size))
         value, grads = jax.value_and_grad(loss)(params, X, y)
         updates, opt_state = optimizer.update(grads, opt_state, params)
         return (optax.apply_updates(params, updates), opt_state), value
@@ -191,10 +225,10 @@ def _scan_training(key, params, loss, optimizer, target, *, steps, batch_size, p
 # --- linear model by gradient descent --------------------------------------------
 
 
-@partial(jax.jit, static_argnames=("target", "steps", "batch_size"))
-def _linear_gd(key, beta_init, lr, std, target, steps, batch_size):
+@partial(jax.jit, static_argnames=("targets", "steps", "batch_size"))
+def _linear_gd(key, beta_init, lr, std, targets, index, steps, batch_size):
     def step(beta, key_step):
-        X, y = sample_batch(key_step, target, batch_size)
+        X, y = _batch(key_step, targets, index, batch_size)
         value, grad = jax.value_and_grad(linear_nll)(beta, X, y, std=std)
         return beta - lr * grad, (beta, value)
 
@@ -227,7 +261,10 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
     positive_finite(std, "std")
     steps = positive_int(steps, "steps")
     batch_size = positive_int(batch_size, "batch_size")
-    return _linear_gd(key, jnp.array([beta_init]), float(lr), float(std), target, steps, batch_size)
+    targets, index = _target_spec(target)
+    return _linear_gd(
+        key, jnp.array([beta_init]), float(lr), float(std), targets, index, steps, batch_size
+    )
 
 
 def linear_curvature(X, *, std):
@@ -363,8 +400,8 @@ def _check_fit_options(lr, steps, batch_size, hidden, weight_std, optimizer):
 # --- a network for the mean, with a fixed std ------------------------------------
 
 
-@partial(jax.jit, static_argnames=("target", "steps", "batch_size", "optimizer", "lr"))
-def _fit_mean(key, params, scaling, std, target, steps, batch_size, optimizer, lr):
+@partial(jax.jit, static_argnames=("targets", "steps", "batch_size", "optimizer"))
+def _fit_mean(key, params, scaling, std, targets, index, steps, batch_size, optimizer, lr):
     def loss(params, X, y):
         return -jnp.mean(logpdf(y, mean=mlp(params, X)[0], std=std / scaling["y_scale"]))
 
@@ -373,7 +410,8 @@ def _fit_mean(key, params, scaling, std, target, steps, batch_size, optimizer, l
         params,
         loss,
         _optimizer(optimizer, lr, steps),
-        target,
+        targets,
+        index,
         steps=steps,
         batch_size=batch_size,
         prepare=_scaler(scaling),
@@ -388,7 +426,7 @@ def fit_mean_network(
     hidden=10,
     steps=2000,
     batch_size=128,
-    lr=0.1,
+    lr=1e-3,
     optimizer="sgd",
     standardise=True,
     weight_std=None,
@@ -419,8 +457,18 @@ def fit_mean_network(
     key_scale, key_init, key_train = jax.random.split(key, 3)
     scaling = _scaling(key_scale, target, standardise=standardise)
     layers = init_mlp(key_init, hidden=hidden, outputs=1, weight_std=weight_std)
+    targets, index = _target_spec(target)
     layers, losses = _fit_mean(
-        key_train, layers, scaling, float(std), target, steps, batch_size, optimizer, float(lr)
+        key_train,
+        layers,
+        scaling,
+        float(std),
+        targets,
+        index,
+        steps,
+        batch_size,
+        optimizer,
+        float(lr),
     )
     return {"layers": layers, "scaling": scaling}, losses
 
@@ -428,22 +476,29 @@ def fit_mean_network(
 def predict_mean_network(params, X):
     """The mean network's prediction, shape `(n,)`, for inputs `X` of shape `(1, n)`."""
     _check_X(X)
+    return _predict(params, jnp.asarray(X))[0]
+
+
+@jax.jit
+def _predict(params, X):
+    """Both outputs mapped back to the units of y: (mean, exp(second output) * y_scale)."""
     s = params["scaling"]
-    out = mlp(params["layers"], (jnp.asarray(X) - s["x_center"]) / s["x_scale"])
-    return s["y_center"] + s["y_scale"] * out[0]
+    out = mlp(params["layers"], (X - s["x_center"]) / s["x_scale"])
+    return s["y_center"] + s["y_scale"] * out[0], s["y_scale"] * jnp.exp(out[-1])
 
 
 # --- the heteroscedastic network: input-dependent mean and std --------------------
 
 
-@partial(jax.jit, static_argnames=("target", "steps", "batch_size", "optimizer", "lr"))
-def _fit_het(key, params, scaling, target, steps, batch_size, optimizer, lr):
+@partial(jax.jit, static_argnames=("targets", "steps", "batch_size", "optimizer"))
+def _fit_het(key, params, scaling, targets, index, steps, batch_size, optimizer, lr):
     return _scan_training(
         key,
         params,
         heteroscedastic_nll,
         _optimizer(optimizer, lr, steps),
-        target,
+        targets,
+        index,
         steps=steps,
         batch_size=batch_size,
         prepare=_scaler(scaling),
@@ -503,8 +558,9 @@ def fit_heteroscedastic(
     key_scale, key_init, key_train = jax.random.split(key, 3)
     scaling = _scaling(key_scale, target, standardise=standardise)
     layers = init_mlp(key_init, hidden=hidden, outputs=2, weight_std=weight_std)
+    targets, index = _target_spec(target)
     layers, losses = _fit_het(
-        key_train, layers, scaling, target, steps, batch_size, optimizer, float(lr)
+        key_train, layers, scaling, targets, index, steps, batch_size, optimizer, float(lr)
     )
     return {"layers": layers, "scaling": scaling}, losses
 
@@ -566,6 +622,9 @@ def predict_heteroscedastic(params, X):
       `(mean, std)`, each of shape `(n,)`.
     """
     _check_X(X)
-    s = params["scaling"]
-    out = mlp(params["layers"], (jnp.asarray(X) - s["x_center"]) / s["x_scale"])
-    return s["y_center"] + s["y_scale"] * out[0], s["y_scale"] * jnp.exp(out[1])
+    if np.shape(params["layers"]["w2"])[0] != 2:
+        raise ValueError(
+            "params must come from fit_heteroscedastic (two outputs), got a network with "
+            f"{np.shape(params['layers']['w2'])[0]} output(s)"
+        )
+    return _predict(params, jnp.asarray(X))

@@ -101,7 +101,7 @@ def test_heteroscedastic_nll_matches_finite_differences():
     params = nn.init_mlp(key_init, hidden=4, outputs=2)
     X = jax.random.normal(key_x, (1, 20))
     y = jax.random.normal(key_y, (20,))
-    grads = jax.grad(nn.heteroscedastic_nll)(params, X, y)
+    grads = jax.jit(jax.grad(nn.heteroscedastic_nll))(params, X, y)  # one compile, not one per op
 
     def nll64(p):
         h = np.tanh(p["w1"] @ np.asarray(X, float) + p["b1"][:, None])

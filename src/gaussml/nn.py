@@ -356,10 +356,10 @@ def linear_mle(X, y):
 
 
 def _scaling(key, target, *, standardise):
-    """Input and output scaling constants; the output's from a pilot batch of 1024."""
+    """Input and output scaling constants; the output's from a pilot batch of 10 000."""
     if not standardise:
         return {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0}
-    _, y = sample_batch(key, target, 1024)
+    _, y = sample_batch(key, target, 10_000)
     return {
         "x_center": X_CENTER,
         "x_scale": X_SCALE,

@@ -41,6 +41,9 @@ parts:
     numbered: true
     chapters:
       - file: book/chapters/01_univariate
+  - caption: Appendices
+    chapters:
+      - file: book/appendices/d_api  # chapter 1 links its functions here
 """
 
 

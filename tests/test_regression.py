@@ -447,3 +447,27 @@ def test_std_mle_rejects_bad_ddof(ddof):
 def test_public_names():
     for name in regression.__all__:
         assert hasattr(regression, name)
+
+
+# --- the exact polynomial checks of chapter 3 reject the classic mistakes --------------
+
+
+def test_claim_machinery_rejects_wrong_e_y_y_transpose():
+    """E[y y^T] = sigma^2 I (forgetting X^T beta beta^T X) must fail the check."""
+    from gaussml.derivations.regression import ClaimFailed, _assert_exact, _Design
+
+    d = _Design(2, 3)
+    wrong = d.eye(3) * d.std**2
+    right = d.X.transpose() * d.beta * d.beta.transpose() * d.X + wrong
+    _assert_exact(d.expect(d.y * d.y.transpose()), right, "right")
+    with pytest.raises(ClaimFailed, match="differ"):
+        _assert_exact(d.expect(d.y * d.y.transpose()), wrong, "wrong")
+
+
+def test_claim_machinery_rejects_multiplying_by_x_x_transpose():
+    """Multiplying the normal equations by X X^T instead of its inverse does not isolate beta."""
+    from gaussml.derivations.regression import ClaimFailed, _assert_exact, _Design
+
+    d = _Design(2, 3)
+    with pytest.raises(ClaimFailed, match="differ"):
+        _assert_exact(d.G * d.G * d.beta, d.beta, "X X^T X X^T beta = beta")

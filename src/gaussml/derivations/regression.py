@@ -28,6 +28,8 @@ __all__ = [
     "log_likelihood_is_sum_of_log_densities",
     "nll_excess_over_std",
     "normal_equations_solution",
+    "population_least_squares_limits",
+    "population_limits",
     "squared_error_expanded",
     "squared_error_gradient",
     "std_mle_bias",
@@ -520,3 +522,52 @@ def intercept_slope_covariance():
         covariance = std**2 / (n * spread) * sp.Matrix([[squares, -total], [-total, n]])
         assert_equal(G * covariance, std**2 * sp.eye(2), f"X X^T Cov = sigma^2 I, n={n}")
         assert_equal(covariance[1, 1], std**2 / spread, "Var(slope)")
+
+
+def population_limits():
+    r"""Large-n limits of $\hat\beta$ and $\hat\sigma^2$ for the book's targets, as sympy numbers.
+
+    With $x \sim U(0, 20)$ and the model $y = \beta x$ without intercept,
+    $\hat\beta \to \beta^\ast = E[x\,y]/E[x^2]$ and
+    $\hat\sigma^2 \to E[(y - \beta^\ast x)^2]$ (law of large numbers).
+
+    Returns:
+      `{"f1": (beta_star, var_star), "f2": ..., "f3": ...}`.
+    """
+    x = sp.Symbol("x", positive=True)
+    low, high = 0, 20
+
+    def mean(expr):
+        return sp.integrate(expr, (x, low, high)) / (high - low)
+
+    noise_var = {"f1": sp.Rational(9, 100), "f2": sp.Rational(9, 100) * x**2}
+    noise_var["f3"] = noise_var["f2"]
+    means = {"f1": 2 * x, "f2": 2 * x, "f3": 2 * x + 5 * sp.sin(x / 2)}
+    out = {}
+    for name, mu in means.items():
+        beta_star = sp.simplify(mean(x * mu) / mean(x**2))
+        var_star = sp.simplify(mean((mu - beta_star * x) ** 2 + noise_var[name]))
+        out[name] = (beta_star, var_star)
+    return out
+
+
+@claim(
+    "reg-limit",
+    statement=(
+        "for x ~ U(0, 20): beta* = E[x y]/E[x^2] is 2 for f1 and f2 and "
+        "2 + 3 (sin 10 - 10 cos 10)/400 for f3, where E[x (y - beta* x)] = 0; "
+        "sigma*^2 = E[(y - beta* x)^2] is 9/100 for f1 and 12 for f2, and exceeds 12 for f3"
+    ),
+)
+def population_least_squares_limits():
+    limits = population_limits()
+    assert_equal(limits["f1"][0], 2, "beta* for f1")
+    assert_equal(limits["f2"][0], 2, "beta* for f2")
+    beta3 = 2 + 3 * (sp.sin(10) - 10 * sp.cos(10)) / 400
+    assert_equal(limits["f3"][0], beta3, "beta* for f3")
+    x = sp.Symbol("x", positive=True)
+    orthogonality = sp.integrate(x * (2 * x + 5 * sp.sin(x / 2) - beta3 * x), (x, 0, 20))
+    assert_equal(orthogonality, 0, "E[x (y - beta* x)] = 0 for f3")
+    assert_equal(limits["f1"][1], sp.Rational(9, 100), "sigma*^2 for f1")
+    assert_equal(limits["f2"][1], 12, "sigma*^2 for f2")
+    assert_true(sp.N(limits["f3"][1] - 12) > 0, "sigma*^2 for f3 exceeds 12")

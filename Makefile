@@ -9,7 +9,7 @@ JB := $(BIN)/jupyter-book
 JB_FLAGS := -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book pdf test serve clean venv
+.PHONY: book pdf handout test serve clean venv
 
 venv: $(STAMP)
 
@@ -27,6 +27,12 @@ pdf: $(STAMP)
 	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
 	$(JB) build . --builder pdflatex $(JB_FLAGS)
 	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
+
+handout: $(STAMP)
+	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
+	$(BIN)/python scripts/handout_config.py _build/handout-config/_config.yml
+	$(JB) build . --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout $(JB_FLAGS)
+	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2

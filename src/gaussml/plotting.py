@@ -75,6 +75,7 @@ def markdown_table(
     caption: str,
     label: str,
     formats: Sequence[str] | None = None,
+    widths: Sequence[int] | None = None,
 ) -> MarkdownTable:
     """Render rows as a captioned, labelled MyST table (HTML and PDF alike).
 
@@ -82,8 +83,10 @@ def markdown_table(
       header: column titles (MyST inline markup allowed, e.g. math).
       rows: the cells; numbers are formatted with `formats`.
       caption: the table's caption.
-      label: the name to refer to with ``{numref}`label` ``.
+      label: the table's name, for cross-references with the numref role.
       formats: one format spec per column (e.g. ``".3f"``); strings pass through.
+        Columns with a spec are right-aligned (numbers), the others left-aligned.
+      widths: relative column widths (they matter in the PDF); automatic if None.
     """
     formats = formats or ["" for _ in header]
     if len(formats) != len(header):
@@ -99,9 +102,10 @@ def markdown_table(
         f"```{{table}} {caption}",
         f":name: {label}",
         ":align: center",
+        *([f":widths: {' '.join(str(w) for w in widths)}"] if widths else []),
         "",
         "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" for _ in header) + "|",
+        "|" + "|".join("---:" if spec else ":---" for spec in formats) + "|",
     ]
     lines += [
         "| " + " | ".join(cell(v, f) for v, f in zip(row, formats, strict=True)) + " |"

@@ -4,7 +4,7 @@ Each submodule holds the claims of one chapter. Importing this package
 imports them all, so `claims()` is complete.
 
 >>> from gaussml.derivations import verify
->>> verify("normal_pdf_integrates_to_one")  # doctest: +SKIP
+>>> verify("normal_pdf_normalised")  # doctest: +SKIP
 """
 
 import importlib

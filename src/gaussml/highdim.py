@@ -1,0 +1,423 @@
+r"""Gaussians in high dimension: the chi distribution, distances, interpolation.
+
+For $x \sim N(0, I_D)$ the distance from the origin $\|x\| = \sqrt{x^\top x}$
+is chi-distributed with $D$ degrees of freedom; the distance between two
+independent draws is $\sqrt 2$ times a chi variable. Linear interpolation
+between two draws shrinks them towards the origin, polar interpolation keeps
+them N(0, I_D).
+
+Conventions, in the style of `jax.scipy.stats`:
+
+- `dim` is the dimension $D$: an integer >= 1, or an array of them that
+  broadcasts against the other argument. Anything else raises `ValueError`.
+- Densities of a radius are defined on the whole real line: for `r < 0` the
+  density is 0 and the log-density is `-inf` (a radius is never negative, so
+  this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
+  raise `ValueError`.
+- Log-densities are computed in log space from `gammaln` and a Stirling
+  expansion around the mode, so they stay finite and accurate in float32 for
+  dimensions of 10,000 and more; the densities are their exponentials.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.special import gammaln
+
+from gaussml._checks import finite, is_traced, positive_int
+
+__all__ = [
+    "PathLogliks",
+    "chi_logpdf",
+    "chi_mean",
+    "chi_pdf",
+    "chi_var",
+    "distance_logpdf",
+    "distance_pdf",
+    "lerp",
+    "mean_loglik_along_path",
+    "polar_interp",
+    "sample_distances",
+    "sample_norms",
+    "std_normal_loglik",
+    "unit_ball_log10_prob_bounds",
+]
+
+_LOG_2 = float(np.log(2.0))
+_LOG_2PI = float(np.log(2.0 * np.pi))
+_HALF_LOG_2_OVER_PI = float(0.5 * np.log(2.0 / np.pi))
+# Above this k = D/2 the asymptotic series below are exact to float32 precision
+# (their first omitted terms are below 1e-8 at k = 4).
+_SERIES_FROM = 4.0
+
+
+# --- validation -------------------------------------------------------------------
+
+
+def _check_dim(dim):
+    """Raise `ValueError` unless every entry of `dim` is an integer >= 1."""
+    if is_traced(dim):
+        return dim
+    arr = np.asarray(dim)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"dim must be an integer >= 1, got {dim!r}")
+    bad = ~np.isfinite(arr) | (arr < 1)
+    bad |= np.isfinite(arr) & (np.round(np.where(np.isfinite(arr), arr, 0)) != arr)
+    if np.any(bad):
+        raise ValueError(f"dim must be an integer >= 1, got {arr[bad].ravel()[:5].tolist()}")
+    return dim
+
+
+def _check_alpha(alpha):
+    """Raise `ValueError` unless every interpolation weight lies in [0, 1]."""
+    if is_traced(alpha):
+        return alpha
+    finite(alpha, "alpha")
+    arr = np.asarray(alpha)
+    if np.any((arr < 0) | (arr > 1)):
+        bad = arr[(arr < 0) | (arr > 1)].ravel()[:5].tolist()
+        raise ValueError(f"alpha must lie in [0, 1], got {bad}")
+    return alpha
+
+
+def _check_pair(x_a, x_b):
+    """Raise `ValueError` unless the two end points have the same shape and are finite."""
+    if jnp.shape(x_a) != jnp.shape(x_b):
+        raise ValueError(
+            f"x_a and x_b must have the same shape, got {jnp.shape(x_a)} and {jnp.shape(x_b)}"
+        )
+    finite(x_a, "x_a")
+    finite(x_b, "x_b")
+
+
+# --- the chi distribution ---------------------------------------------------------------
+
+
+def _stirling_error(k):
+    r"""$\log\Gamma(k) - [(k - \tfrac12)\log k - k + \tfrac12 \log 2\pi]$, for $k > 0$."""
+    k_big = jnp.maximum(k, _SERIES_FROM)
+    series = 1 / (12 * k_big) - 1 / (360 * k_big**3) + 1 / (1260 * k_big**5) - 1 / (1680 * k_big**7)
+    direct = gammaln(k) - (k - 0.5) * jnp.log(k) + k - 0.5 * _LOG_2PI
+    return jnp.where(k >= _SERIES_FROM, series, direct)
+
+
+def _log_gamma_ratio(k):
+    r"""$\log \Gamma(k + \tfrac12) - \log \Gamma(k) - \tfrac12 \log k$, for $k > 0$.
+
+    It tends to 0 like $-1/(8k)$; the series is checked by sympy
+    (`gaussml.derivations.chi_mean_asymptotics`).
+    """
+    k_big = jnp.maximum(k, _SERIES_FROM)
+    series = (
+        -1 / (8 * k_big) + 1 / (192 * k_big**3) - 1 / (640 * k_big**5) + 17 / (14336 * k_big**7)
+    )
+    direct = gammaln(k + 0.5) - gammaln(k) - 0.5 * jnp.log(k)
+    return jnp.where(k >= _SERIES_FROM, series, direct)
+
+
+@jax.jit
+def _chi_logpdf(r, dim):
+    # With k = D/2 and u = r^2 / D, the chi log-density is
+    #   log 2 - log r + k log u - k (u - 1) + 1/2 log(k / 2 pi) - stirling_error(k),
+    # the Gamma(k) log-density of s = k u plus the Jacobian log(ds/dr) = log r.
+    # Near the mode (u close to 1) the two large terms are combined into
+    # -k (v - log1p(v)) with v = u - 1, which has no cancellation.
+    k = dim / 2
+    positive = r > 0
+    r_safe = jnp.where(positive, r, 1.0)
+    u = r_safe**2 / dim
+    near = jnp.abs(u - 1) < 0.5
+    v = jnp.where(near, u - 1, 0.0)
+    near_terms = -k * (v - jnp.log1p(v)) - jnp.log(r_safe)
+    far_terms = (dim - 1) * jnp.log(r_safe) - k * jnp.log(dim) - k * (u - 1)
+    body = (
+        _LOG_2
+        + jnp.where(near, near_terms, far_terms)
+        + 0.5 * jnp.log(k / (2 * jnp.pi))
+        - _stirling_error(k)
+    )
+    at_zero = jnp.where(dim == 1, _HALF_LOG_2_OVER_PI, -jnp.inf)
+    return jnp.where(positive, body, jnp.where(r == 0, at_zero, -jnp.inf))
+
+
+def chi_logpdf(r, dim):
+    r"""Log-density of the chi distribution with `dim` degrees of freedom.
+
+    $\log f(r; D) = (1 - \tfrac D2)\log 2 - \log\Gamma(\tfrac D2) + (D - 1)\log r - \tfrac{r^2}{2}$
+    for $r \ge 0$: the law of $\|x\|$ for $x \sim N(0, I_D)$. For $r < 0$ it is
+    $-\infty$. At $r = 0$ it is $\tfrac12\log(2/\pi)$ for $D = 1$ and $-\infty$ above.
+
+    Args:
+      r: radii, any shape (finite).
+      dim: the dimension $D$ (integer >= 1), broadcastable to `r`.
+
+    Returns:
+      The log-density, shape `broadcast(r, dim)`, float32 unless x64 is enabled.
+
+    Raises:
+      ValueError: if `r` is not finite or `dim` is not an integer >= 1.
+    """
+    _check_dim(dim)
+    finite(r, "r")
+    r = jnp.asarray(r, dtype=float)
+    return _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
+
+
+def chi_pdf(r, dim):
+    r"""Density of the chi distribution: $f(r; D) = \frac{r^{D-1} e^{-r^2/2}}{2^{D/2-1}\Gamma(D/2)}$.
+
+    Zero for $r < 0$. Args, shapes and errors as in `chi_logpdf`.
+    """
+    return jnp.exp(chi_logpdf(r, dim))
+
+
+def chi_mean(dim):
+    r"""Mean of the chi distribution, $E\|x\| = \sqrt 2\, \Gamma(\tfrac{D+1}{2}) / \Gamma(\tfrac D2)$.
+
+    It is slightly below $\sqrt D$ and $\sqrt D - E\|x\| \to 0$. Computed as
+    $\sqrt D \exp(\log\Gamma(k + \tfrac12) - \log\Gamma(k) - \tfrac12\log k)$ with
+    $k = D/2$, the exponent from an asymptotic series for large $k$.
+
+    Args:
+      dim: the dimension $D$ (integer >= 1), any shape.
+
+    Returns:
+      The mean, shape of `dim`.
+    """
+    _check_dim(dim)
+    dim = jnp.asarray(dim, dtype=float)
+    return jnp.sqrt(dim) * jnp.exp(_log_gamma_ratio(dim / 2))
+
+
+def chi_var(dim):
+    r"""Variance of the chi distribution, $\operatorname{Var}\|x\| = D - (E\|x\|)^2$.
+
+    It tends to $\tfrac12$ as $D \to \infty$: the norm concentrates in a shell
+    of width of order 1 around $\sqrt D$. Computed as
+    $-D\,\mathrm{expm1}(2 \log(E\|x\|/\sqrt D))$, without the cancellation of
+    $D - (E\|x\|)^2$.
+
+    Args:
+      dim: the dimension $D$ (integer >= 1), any shape.
+
+    Returns:
+      The variance, shape of `dim`.
+    """
+    _check_dim(dim)
+    dim = jnp.asarray(dim, dtype=float)
+    return -dim * jnp.expm1(2 * _log_gamma_ratio(dim / 2))
+
+
+def unit_ball_log10_prob_bounds(dim):
+    r"""Lower and upper bounds on $\log_{10} P(\|x\| \le 1)$ for $x \sim N(0, I_D)$.
+
+    On $[0, 1]$ the factor $e^{-r^2/2}$ of the chi density lies in
+    $[e^{-1/2}, 1]$, so $e^{-1/2} b \le P(\|x\| \le 1) \le b$ with
+    $b = 2^{-D/2} / \Gamma(D/2 + 1)$. In log space, so that probabilities far
+    below the float range (about $10^{-1300}$ for $D = 1000$) stay representable.
+
+    Args:
+      dim: the dimension $D$ (integer >= 1), any shape.
+
+    Returns:
+      `(lower, upper)`, two arrays of the shape of `dim`; they differ by
+      $\tfrac12 \log_{10} e \approx 0.22$.
+    """
+    _check_dim(dim)
+    dim = jnp.asarray(dim, dtype=float)
+    log_b = -(dim / 2) * _LOG_2 - gammaln(dim / 2 + 1)
+    return (log_b - 0.5) / np.log(10.0), log_b / np.log(10.0)
+
+
+# --- distances between two draws ------------------------------------------------------
+
+
+def distance_logpdf(t, dim):
+    r"""Log-density of $T = \|x_a - x_b\|$ for independent $x_a, x_b \sim N(0, I_D)$.
+
+    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed
+    and $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2
+    = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$ for $t \ge 0$ ($-\infty$ below).
+
+    Args:
+      t: distances, any shape (finite).
+      dim: the dimension $D$ (integer >= 1), broadcastable to `t`.
+
+    Returns:
+      The log-density, shape `broadcast(t, dim)`.
+
+    Raises:
+      ValueError: if `t` is not finite or `dim` is not an integer >= 1.
+    """
+    finite(t, "t")
+    return chi_logpdf(jnp.asarray(t, dtype=float) / jnp.sqrt(2.0), dim) - 0.5 * _LOG_2
+
+
+def distance_pdf(t, dim):
+    r"""Density $f_T(t) = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$ of the distance between two draws.
+
+    Zero for $t < 0$. Args, shapes and errors as in `distance_logpdf`.
+    """
+    return jnp.exp(distance_logpdf(t, dim))
+
+
+def sample_norms(key, n, dim):
+    r"""Norms $\|x\|$ of `n` independent draws $x \sim N(0, I_D)$.
+
+    Args:
+      key: a `jax.random` key.
+      n: the number of draws (integer >= 1).
+      dim: the dimension $D$ (integer >= 1).
+
+    Returns:
+      An array of shape `(n,)`, chi-distributed with `dim` degrees of freedom.
+    """
+    n, dim = positive_int(n, "n"), positive_int(dim, "dim")
+    return _sample_norms(key, n, dim)
+
+
+@partial(jax.jit, static_argnums=(1, 2))
+def _sample_norms(key, n, dim):
+    return jnp.linalg.norm(jax.random.normal(key, (n, dim)), axis=-1)
+
+
+def sample_distances(key, n, dim):
+    r"""Distances $\|x_a - x_b\|$ between `n` independent pairs of draws from $N(0, I_D)$.
+
+    Args:
+      key: a `jax.random` key (split into one subkey per end point).
+      n: the number of pairs (integer >= 1).
+      dim: the dimension $D$ (integer >= 1).
+
+    Returns:
+      An array of shape `(n,)` with density `distance_pdf(., dim)`.
+    """
+    n, dim = positive_int(n, "n"), positive_int(dim, "dim")
+    return _sample_distances(key, n, dim)
+
+
+@partial(jax.jit, static_argnums=(1, 2))
+def _sample_distances(key, n, dim):
+    key_a, key_b = jax.random.split(key)
+    x_a = jax.random.normal(key_a, (n, dim))
+    x_b = jax.random.normal(key_b, (n, dim))
+    return jnp.linalg.norm(x_a - x_b, axis=-1)
+
+
+# --- log-likelihood and interpolation ----------------------------------------------------
+
+
+def std_normal_loglik(x):
+    r"""Log-density of $N(0, I_D)$ over the last axis: $-\tfrac12 x^\top x - \tfrac D2 \log 2\pi$.
+
+    Args:
+      x: points of shape `(..., D)` with $D \ge 1$.
+
+    Returns:
+      The log-density of each point, shape `(...)`.
+
+    Raises:
+      ValueError: if `x` is a scalar or has non-finite entries.
+    """
+    if jnp.ndim(x) < 1:
+        raise ValueError(f"x must have shape (..., D) with D >= 1, got a scalar {x!r}")
+    finite(x, "x")
+    return _std_normal_loglik(jnp.asarray(x, dtype=float))
+
+
+@jax.jit
+def _std_normal_loglik(x):
+    return -0.5 * jnp.sum(x**2, axis=-1) - 0.5 * x.shape[-1] * _LOG_2PI
+
+
+def lerp(alpha, x_a, x_b):
+    r"""Linear interpolation $\alpha x_a + (1 - \alpha) x_b$.
+
+    For independent $x_a, x_b \sim N(0, I_D)$ the result is
+    $N(0, (\alpha^2 + (1 - \alpha)^2) I_D)$: its variance drops to $\tfrac12$
+    at $\alpha = \tfrac12$, so the path leaves the shell where the draws live.
+
+    Args:
+      alpha: weights in [0, 1]; a scalar or an array broadcastable against
+        `x_a` (e.g. shape `(A, 1, 1)` for `A` weights and `(n, D)` points).
+      x_a: the point returned at `alpha = 1`, shape `(..., D)`.
+      x_b: the point returned at `alpha = 0`, same shape as `x_a`.
+
+    Returns:
+      The interpolated points, shape `broadcast(alpha, x_a)`.
+
+    Raises:
+      ValueError: if `alpha` leaves [0, 1] or the shapes of `x_a`, `x_b` differ.
+    """
+    _check_alpha(alpha)
+    _check_pair(x_a, x_b)
+    return alpha * jnp.asarray(x_a) + (1 - alpha) * jnp.asarray(x_b)
+
+
+def polar_interp(alpha, x_a, x_b):
+    r"""Polar interpolation $\sqrt\alpha\, x_a + \sqrt{1 - \alpha}\, x_b$.
+
+    The weights satisfy $(\sqrt\alpha)^2 + (\sqrt{1-\alpha})^2 = 1$, so for
+    independent $x_a, x_b \sim N(0, I_D)$ the result is again $N(0, I_D)$ for
+    every $\alpha$: the path stays on the shell.
+
+    Args and shapes as in `lerp`; `alpha = 1` gives `x_a`, `alpha = 0` gives `x_b`.
+    """
+    _check_alpha(alpha)
+    _check_pair(x_a, x_b)
+    return jnp.sqrt(alpha) * jnp.asarray(x_a) + jnp.sqrt(1 - alpha) * jnp.asarray(x_b)
+
+
+class PathLogliks(NamedTuple):
+    """Average log-likelihoods along an interpolation path, one entry per weight alpha."""
+
+    gaussian: jax.Array  #: mean of `std_normal_loglik` over the pairs, shape `(A,)`
+    chi: jax.Array  #: mean of `chi_logpdf(norm, D)` over the pairs, shape `(A,)`
+
+
+_PATHS = {"linear": lerp, "polar": polar_interp}
+
+
+def mean_loglik_along_path(alphas, x_a, x_b, *, path):
+    r"""Average log-likelihoods of the points on a path between pairs of draws.
+
+    For each weight $\alpha$ and each pair $(x_a^{(i)}, x_b^{(i)})$ the path's
+    point $z$ is scored under $N(0, I_D)$ and its norm under chi with $D$
+    degrees of freedom; both are averaged over the pairs. One vectorised
+    evaluation of all weights and pairs, no Python loop.
+
+    Args:
+      alphas: weights in [0, 1], shape `(A,)`.
+      x_a: first end points, shape `(n, D)`.
+      x_b: second end points, shape `(n, D)`.
+      path: "linear" (`lerp`) or "polar" (`polar_interp`).
+
+    Returns:
+      A `PathLogliks` of two arrays of shape `(A,)`.
+    """
+    if path not in _PATHS:
+        raise ValueError(f"path must be one of {sorted(_PATHS)}, got {path!r}")
+    if jnp.ndim(alphas) != 1 or jnp.ndim(x_a) != 2:
+        raise ValueError(
+            f"need alphas of shape (A,) and points of shape (n, D), got {jnp.shape(alphas)} "
+            f"and {jnp.shape(x_a)}"
+        )
+    _check_alpha(alphas)
+    _check_pair(x_a, x_b)
+    return _mean_loglik_along_path(jnp.asarray(alphas, dtype=float), x_a, x_b, path)
+
+
+@partial(jax.jit, static_argnums=3)
+def _mean_loglik_along_path(alphas, x_a, x_b, path):
+    points = _PATHS[path](alphas[:, None, None], x_a, x_b)  # (A, n, D)
+    norms = jnp.linalg.norm(points, axis=-1)  # (A, n)
+    dim = jnp.asarray(x_a.shape[-1], dtype=norms.dtype)
+    return PathLogliks(
+        gaussian=_std_normal_loglik(points).mean(axis=1),
+        chi=_chi_logpdf(norms, dim).mean(axis=1),
+    )

@@ -1,0 +1,362 @@
+"""Tests of gaussml.highdim: chi density and moments, distances, interpolation.
+
+JAX computes in float32 here (x64 is not enabled), so comparisons with
+scipy's float64 values use float32 tolerances. Random tests are seeded, so
+each is deterministic; their thresholds are chosen so that a correct
+implementation would fail with probability about 1e-3 (KS tests) or below
+1e-6 (5 standard errors) for a fresh seed.
+"""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.integrate
+import scipy.special
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from gaussml import highdim
+
+KS_LEVEL = 1e-3  # reject the fitted law only at p < 1e-3
+N_SE = 5  # Monte Carlo tolerance in standard errors (two-sided tail 6e-7)
+DIMS_SHOWN = (1, 2, 3, 10, 100)  # the dimensions of the chapter's figures
+
+# --- the chi distribution against scipy ---------------------------------------------------
+
+ALL_DIMS = np.arange(1, 1001)
+QUANTILES = (1e-6, 1e-3, 0.1, 0.5, 0.9, 0.999, 1 - 1e-6)
+
+
+@pytest.mark.parametrize("q", QUANTILES)
+def test_chi_logpdf_and_pdf_match_scipy_for_dims_1_to_1000(q):
+    r = scipy.stats.chi.ppf(q, ALL_DIMS).astype(np.float32)
+    ref_log = scipy.stats.chi.logpdf(r.astype(np.float64), ALL_DIMS)
+    # float32 has a relative precision of 1.2e-7; the log-density sums terms of
+    # size up to D log r, so allow 2e-5 relative plus 1e-5 absolute.
+    np.testing.assert_allclose(highdim.chi_logpdf(r, ALL_DIMS), ref_log, rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(highdim.chi_pdf(r, ALL_DIMS), np.exp(ref_log), rtol=1e-4, atol=1e-30)
+
+
+def test_chi_mean_and_var_match_scipy_for_dims_1_to_1000():
+    np.testing.assert_allclose(
+        highdim.chi_mean(ALL_DIMS), scipy.stats.chi.mean(ALL_DIMS), rtol=1e-5
+    )
+    np.testing.assert_allclose(highdim.chi_var(ALL_DIMS), scipy.stats.chi.var(ALL_DIMS), rtol=1e-4)
+
+
+@pytest.mark.parametrize("dim", [10_000, 100_000])
+def test_chi_is_finite_and_accurate_in_very_high_dimension(dim):
+    r = np.array([1e-3, 1.0, 50.0, np.sqrt(dim) - 1, np.sqrt(dim), 2 * np.sqrt(dim), 1e5])
+    r = r.astype(np.float32)
+    got = np.asarray(highdim.chi_logpdf(r, dim))
+    assert np.all(np.isfinite(got))
+    np.testing.assert_allclose(
+        got, scipy.stats.chi.logpdf(r.astype(np.float64), dim), rtol=2e-5, atol=1e-4
+    )
+    np.testing.assert_allclose(highdim.chi_mean(dim), scipy.stats.chi.mean(dim), rtol=1e-6)
+    np.testing.assert_allclose(highdim.chi_var(dim), scipy.stats.chi.var(dim), rtol=1e-4)
+    np.testing.assert_allclose(
+        highdim.distance_logpdf(np.sqrt(2) * r, dim), got - 0.5 * np.log(2), rtol=1e-5
+    )
+
+
+def test_chi_norm_concentrates_at_sqrt_dim_with_variance_one_half():
+    dims = np.array([1e2, 1e3, 1e4, 1e5, 1e6])
+    gap = np.sqrt(dims) - np.asarray(highdim.chi_mean(dims))
+    assert np.all(np.diff(gap) < 0) and gap[-1] < 1e-3  # sqrt(D) - E||x|| ~ 1/(4 sqrt(D))
+    np.testing.assert_allclose(highdim.chi_var(dims), 0.5, atol=2e-3)
+
+
+def test_chi_density_at_zero_and_below():
+    # Documented convention: density 0 and log-density -inf for r < 0.
+    assert np.all(np.asarray(highdim.chi_pdf(np.array([-3.0, -1e-6]), 2)) == 0.0)
+    assert np.all(np.isneginf(np.asarray(highdim.chi_logpdf(np.array([-3.0, -1e-6]), 5))))
+    # At r = 0: sqrt(2 / pi) (the half-normal peak) for D = 1, and 0 for D > 1.
+    np.testing.assert_allclose(highdim.chi_pdf(0.0, 1), np.sqrt(2 / np.pi), rtol=1e-6)
+    np.testing.assert_allclose(highdim.chi_pdf(1e-30, 1), np.sqrt(2 / np.pi), rtol=1e-6)
+    assert np.isneginf(float(highdim.chi_logpdf(0.0, 3)))
+    assert np.isneginf(float(highdim.distance_logpdf(-1.0, 3)))
+
+
+def test_chi_pdf_integrates_to_one():
+    for dim in (*DIMS_SHOWN, 1000):
+        mode = np.sqrt(dim - 1)
+        total, _ = scipy.integrate.quad(
+            lambda r, dim=dim: float(highdim.chi_pdf(r, dim)),
+            0,
+            mode + 40,
+            points=[mode],
+            epsabs=1e-7,
+            epsrel=1e-6,
+        )
+        assert abs(total - 1) < 1e-4, (dim, total)
+
+
+def test_unit_ball_probability_lies_between_its_bounds():
+    dims = np.arange(1, 201)
+    lower, upper = (np.asarray(b, np.float64) for b in highdim.unit_ball_log10_prob_bounds(dims))
+    exact = scipy.stats.chi.logcdf(1.0, dims) / np.log(10)  # float64: representable up to D = 200
+    assert np.all(lower - 1e-5 <= exact) and np.all(exact <= upper + 1e-5)
+    np.testing.assert_allclose(upper - lower, 0.5 / np.log(10), rtol=1e-4)
+    assert np.all(np.isfinite(np.asarray(highdim.unit_ball_log10_prob_bounds(10_000)[1])))
+
+
+# --- distances between two draws ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", (*DIMS_SHOWN, 1000))
+def test_distance_pdf_integrates_to_one(dim):
+    mode = np.sqrt(2 * (dim - 1))  # f_T peaks at sqrt(2 (D - 1)), width of order 1
+    total, _ = scipy.integrate.quad(
+        lambda t: float(highdim.distance_pdf(t, dim)),
+        0,
+        mode + 60,
+        points=[mode],
+        limit=200,
+        epsabs=1e-7,
+        epsrel=1e-6,
+    )
+    assert abs(total - 1) < 1e-4, total
+
+
+@pytest.mark.parametrize("dim", [1, 2, 5, 50, 500])
+def test_distance_pdf_is_the_scaled_chi_with_the_jacobian(dim):
+    t = np.linspace(0.01, 2 * np.sqrt(2 * dim) + 5, 50)
+    log_closed_form = (
+        (dim - 1) * np.log(t) - t**2 / 4 - (dim - 1) * np.log(2) - scipy.special.gammaln(dim / 2)
+    )
+    # Compared in log space: far in the tails a float32 log-density of size 100 carries an
+    # absolute error of ~1e-5, i.e. a relative error of ~1e-5 in the density itself.
+    got = highdim.distance_logpdf(t, dim)
+    np.testing.assert_allclose(got, log_closed_form, rtol=2e-5, atol=1e-5)
+    scaled_chi = scipy.stats.chi.logpdf(t, dim, scale=np.sqrt(2))
+    np.testing.assert_allclose(got, scaled_chi, rtol=2e-5, atol=1e-5)
+    np.testing.assert_allclose(
+        highdim.distance_pdf(t, dim), np.exp(scaled_chi), rtol=1e-3, atol=1e-30
+    )
+
+
+def cdf_from_pdf(pdf, upper):
+    """The CDF of a density on [0, upper], by the trapezoid rule on a fine grid."""
+    grid = np.linspace(0.0, upper, 40_001)
+    values = np.asarray(pdf(grid), dtype=np.float64)
+    cdf = scipy.integrate.cumulative_trapezoid(values, grid, initial=0.0)
+    return lambda x: np.interp(x, grid, cdf / cdf[-1])
+
+
+@pytest.mark.parametrize("seed, dim", list(enumerate(DIMS_SHOWN)))
+def test_simulated_distances_follow_distance_pdf(seed, dim):
+    distances = np.asarray(highdim.sample_distances(jax.random.key(seed), 4000, dim))
+    cdf = cdf_from_pdf(lambda t: highdim.distance_pdf(t, dim), np.sqrt(2 * dim) + 12)
+    # Seeded, hence deterministic; a correct density fails at this level with probability 1e-3.
+    assert scipy.stats.kstest(distances, cdf).pvalue > KS_LEVEL
+    # The wrong law N(0, sqrt(2) I) (std 2^(1/4), a common mistake) is rejected.
+    wrong = scipy.stats.chi(dim, scale=2**0.25).cdf
+    assert scipy.stats.kstest(distances, wrong).pvalue < KS_LEVEL
+
+
+@pytest.mark.parametrize("seed, dim", list(enumerate(DIMS_SHOWN, start=10)))
+def test_simulated_norms_follow_chi_pdf(seed, dim):
+    norms = np.asarray(highdim.sample_norms(jax.random.key(seed), 4000, dim))
+    cdf = cdf_from_pdf(lambda r: highdim.chi_pdf(r, dim), np.sqrt(dim) + 10)
+    assert scipy.stats.kstest(norms, cdf).pvalue > KS_LEVEL
+
+
+def test_norm_variance_by_simulation():
+    dim, n = 1000, 20_000
+    norms = np.asarray(highdim.sample_norms(jax.random.key(20), n, dim), dtype=np.float64)
+    var = norms.var(ddof=1)
+    # SE of a sample variance: sqrt((m4 - var^2) / n), with m4 the fourth central moment.
+    m4 = np.mean((norms - norms.mean()) ** 4)
+    se = np.sqrt((m4 - var**2) / n)
+    assert abs(var - float(highdim.chi_var(dim))) < N_SE * se
+    mean_se = np.sqrt(var / n)
+    assert abs(norms.mean() - float(highdim.chi_mean(dim))) < N_SE * mean_se
+
+
+# --- log-likelihood and interpolation ----------------------------------------------------------
+
+
+def test_std_normal_loglik_is_the_sum_of_univariate_logpdfs():
+    x = np.random.default_rng(0).normal(size=(7, 3, 20)).astype(np.float32)
+    got = highdim.std_normal_loglik(x)
+    assert got.shape == (7, 3)
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(x).sum(axis=-1), rtol=1e-5)
+    far = np.full((1, 10_000), 30.0, dtype=np.float32)  # density far below float range
+    assert np.isfinite(float(highdim.std_normal_loglik(far)[0]))
+
+
+@pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 0.8, 1.0])
+def test_interpolation_variances_by_simulation(alpha):
+    n = 200_000
+    key_a, key_b = jax.random.split(jax.random.key(30))
+    x_a = jax.random.normal(key_a, (n,))
+    x_b = jax.random.normal(key_b, (n,))
+    for z, var in [
+        (highdim.lerp(alpha, x_a, x_b), alpha**2 + (1 - alpha) ** 2),
+        (highdim.polar_interp(alpha, x_a, x_b), 1.0),
+    ]:
+        z = np.asarray(z, dtype=np.float64)
+        # For Gaussian draws: SE(mean) = sqrt(var / n), SE(sample variance) = var sqrt(2 / (n - 1)).
+        assert abs(z.mean()) < N_SE * np.sqrt(var / n)
+        assert abs(z.var(ddof=1) - var) < N_SE * var * np.sqrt(2 / (n - 1))
+
+
+@pytest.mark.parametrize("dim", DIMS_SHOWN)
+def test_loglik_along_paths_by_simulation(dim):
+    n = 2000
+    key_a, key_b = jax.random.split(jax.random.key(40 + dim))
+    x_a = jax.random.normal(key_a, (n, dim))
+    x_b = jax.random.normal(key_b, (n, dim))
+    alphas = jnp.linspace(0, 1, 11)
+    linear = highdim.mean_loglik_along_path(alphas, x_a, x_b, path="linear")
+    polar = highdim.mean_loglik_along_path(alphas, x_a, x_b, path="polar")
+    assert linear.gaussian.shape == linear.chi.shape == (11,)
+    # The end points are the draws themselves on both paths.
+    for curves in (linear, polar):
+        np.testing.assert_allclose(
+            curves.gaussian[-1], highdim.std_normal_loglik(x_a).mean(), rtol=1e-5
+        )
+        np.testing.assert_allclose(
+            curves.gaussian[0], highdim.std_normal_loglik(x_b).mean(), rtol=1e-5
+        )
+    # Gaussian log-likelihood of lerp: E = -(D/2)(s^2 + log 2 pi) with s^2 = a^2 + (1 - a)^2.
+    # Its per-pair standard deviation is (s^2 / 2) sqrt(2 D) (half a scaled chi-square(D)).
+    s2 = np.asarray(alphas**2 + (1 - alphas) ** 2, dtype=np.float64)
+    expected = -0.5 * dim * (s2 + np.log(2 * np.pi))
+    se = 0.5 * s2 * np.sqrt(2 * dim) / np.sqrt(n)
+    assert np.all(np.abs(np.asarray(linear.gaussian) - expected) < N_SE * se)
+    # Polar: the same law for every alpha, so the expected value -(D/2)(1 + log 2 pi) throughout.
+    expected_polar = -0.5 * dim * (1 + np.log(2 * np.pi))
+    se_polar = 0.5 * np.sqrt(2 * dim) / np.sqrt(n)
+    assert np.all(np.abs(np.asarray(polar.gaussian) - expected_polar) < N_SE * se_polar)
+
+
+@pytest.mark.parametrize("dim", DIMS_SHOWN)
+def test_chi_loglik_gap_of_the_linear_path(dim):
+    # log f_chi(s R) - log f_chi(R) = (D - 1) log s - (s^2 - 1) R^2 / 2, so the expected
+    # gap between a lerp point (norm s R) and a draw (norm R) is (D-1) log s + D (1 - s^2)/2.
+    n, alpha = 20_000, 0.5
+    keys = jax.random.split(jax.random.key(50 + dim), 3)
+    x_a, x_b, x_c = (jax.random.normal(k, (n, dim)) for k in keys)
+    s = np.sqrt(alpha**2 + (1 - alpha) ** 2)
+    on_path = highdim.chi_logpdf(jnp.linalg.norm(highdim.lerp(alpha, x_a, x_b), axis=-1), dim)
+    at_draw = highdim.chi_logpdf(jnp.linalg.norm(x_c, axis=-1), dim)
+    gap = np.asarray(on_path, np.float64) - np.asarray(at_draw, np.float64)
+    expected = (dim - 1) * np.log(s) + dim * (1 - s**2) / 2
+    assert abs(gap.mean() - expected) < N_SE * gap.std(ddof=1) / np.sqrt(n)
+
+
+# --- properties --------------------------------------------------------------------------------
+
+_POINTS = arrays(
+    np.float32,
+    st.tuples(st.integers(1, 4), st.integers(1, 6)),
+    elements=st.floats(-100, 100, width=32),
+)
+
+
+@settings(max_examples=30, deadline=None)
+@given(x_a=_POINTS, data=st.data())
+def test_interpolation_end_points(x_a, data):
+    x_b = data.draw(arrays(np.float32, x_a.shape, elements=st.floats(-100, 100, width=32)))
+    for interp in (highdim.lerp, highdim.polar_interp):
+        np.testing.assert_allclose(interp(1.0, x_a, x_b), x_a, atol=1e-4)
+        np.testing.assert_allclose(interp(0.0, x_a, x_b), x_b, atol=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(alpha=st.floats(0, 1), x=_POINTS)
+def test_lerp_between_a_point_and_itself_is_the_point(alpha, x):
+    np.testing.assert_allclose(highdim.lerp(alpha, x, x), x, rtol=1e-5, atol=1e-4)
+
+
+_PAIRS = {}
+
+
+def _pairs(dim, n=3000):
+    """One fixed, seeded set of pairs per dimension, shared by the property's examples."""
+    if dim not in _PAIRS:
+        key_a, key_b = jax.random.split(jax.random.key(60 + dim))
+        _PAIRS[dim] = (jax.random.normal(key_a, (n, dim)), jax.random.normal(key_b, (n, dim)))
+    return _PAIRS[dim]
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(alpha=st.floats(0, 1), dim=st.sampled_from([1, 3, 20, 200]))
+def test_polar_interp_keeps_the_chi_law_of_the_norm(alpha, dim):
+    # derandomize: hypothesis draws the same examples on every run, so the KS p-values
+    # are fixed numbers, each above the level.
+    x_a, x_b = _pairs(dim)
+    norms = np.asarray(jnp.linalg.norm(highdim.polar_interp(alpha, x_a, x_b), axis=-1))
+    assert scipy.stats.kstest(norms, scipy.stats.chi(dim).cdf).pvalue > KS_LEVEL
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(alpha=st.floats(0.2, 0.8))
+def test_lerp_leaves_the_chi_law_in_high_dimension(alpha):
+    # Between the end points the linear path shrinks norms by s = sqrt(a^2 + (1 - a)^2) <= 0.82
+    # for a in [0.2, 0.8]: in D = 200 the shell moves by > 2 units and KS sees it at once.
+    x_a, x_b = _pairs(200)
+    norms = np.asarray(jnp.linalg.norm(highdim.lerp(alpha, x_a, x_b), axis=-1))
+    assert scipy.stats.kstest(norms, scipy.stats.chi(200).cdf).pvalue < KS_LEVEL
+
+
+# --- bad inputs ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", [0, -2, 2.5, np.nan, np.inf, np.array([3, 0])])
+def test_bad_dim_is_a_value_error(dim):
+    for fn in (highdim.chi_pdf, highdim.chi_logpdf, highdim.distance_pdf, highdim.distance_logpdf):
+        with pytest.raises(ValueError, match="dim must be an integer >= 1"):
+            fn(1.0, dim)
+    with pytest.raises(ValueError, match="dim must be an integer >= 1"):
+        highdim.chi_mean(dim)
+    with pytest.raises(ValueError, match="dim must be an integer >= 1"):
+        highdim.unit_ball_log10_prob_bounds(dim)
+
+
+def test_dim_of_the_wrong_type_is_a_type_error():
+    with pytest.raises(TypeError, match="dim"):
+        highdim.chi_pdf(1.0, "3")
+    with pytest.raises(TypeError, match="dim"):
+        highdim.chi_var(True)
+
+
+def test_non_finite_radius_is_a_value_error():
+    with pytest.raises(ValueError, match="r must be finite"):
+        highdim.chi_logpdf(np.array([1.0, np.nan]), 3)
+    with pytest.raises(ValueError, match="t must be finite"):
+        highdim.distance_pdf(np.inf, 3)
+
+
+@pytest.mark.parametrize("alpha", [-0.1, 1.5, np.array([0.5, 2.0])])
+def test_alpha_outside_the_unit_interval_is_a_value_error(alpha):
+    x = np.zeros((2, 3))
+    for interp in (highdim.lerp, highdim.polar_interp):
+        with pytest.raises(ValueError, match=r"alpha must lie in \[0, 1\]"):
+            interp(alpha, x, x)
+    with pytest.raises(ValueError, match="alpha must be finite"):
+        highdim.lerp(np.nan, x, x)
+
+
+def test_mismatched_end_points_are_a_value_error():
+    with pytest.raises(ValueError, match=r"same shape, got \(2, 3\) and \(3, 2\)"):
+        highdim.polar_interp(0.5, np.zeros((2, 3)), np.zeros((3, 2)))
+    with pytest.raises(ValueError, match="x_b must be finite"):
+        highdim.lerp(0.5, np.zeros(3), np.array([0.0, np.inf, 0.0]))
+
+
+def test_bad_path_and_shapes_are_value_errors():
+    x = np.zeros((4, 3))
+    with pytest.raises(ValueError, match="path must be one of"):
+        highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="spline")
+    with pytest.raises(ValueError, match=r"alphas of shape \(A,\)"):
+        highdim.mean_loglik_along_path(0.5, x, x, path="linear")
+    with pytest.raises(ValueError, match="scalar"):
+        highdim.std_normal_loglik(1.0)
+    with pytest.raises(ValueError, match="n must be >= 1"):
+        highdim.sample_norms(jax.random.key(0), 0, 3)

@@ -7,6 +7,8 @@ $\varepsilon \sim N(0, \sigma^2 I_n)$.
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -223,8 +225,12 @@ def beta_mle(X, y):
     _check_finite_array(X, "X")
     _check_finite_array(y, "y")
     _check_full_rank(X)
-    X = jnp.asarray(X)
-    return jnp.linalg.solve(X @ X.T, X @ jnp.asarray(y))
+    return _solve_normal_equations(jnp.asarray(X), jnp.asarray(y))
+
+
+@jax.jit
+def _solve_normal_equations(X, y):
+    return jnp.linalg.solve(X @ X.T, X @ y)
 
 
 def beta_mle_cov(X, std):
@@ -276,5 +282,10 @@ def std_mle(X, y, beta, *, ddof=0):
     _, n = _check_design(X, y, beta)
     if isinstance(ddof, bool) or not isinstance(ddof, int | np.integer) or not 0 <= ddof < n:
         raise ValueError(f"ddof must be an integer with 0 <= ddof < n = {n}, got {ddof!r}")
-    residual = jnp.asarray(y) - jnp.asarray(X).T @ jnp.asarray(beta)
-    return jnp.sqrt(jnp.sum(residual**2) / (n - ddof))
+    return _root_mean_square_residual(jnp.asarray(X), jnp.asarray(y), jnp.asarray(beta), n - ddof)
+
+
+@partial(jax.jit, static_argnums=3)
+def _root_mean_square_residual(X, y, beta, dof):
+    residual = y - X.T @ beta
+    return jnp.sqrt(jnp.sum(residual**2) / dof)

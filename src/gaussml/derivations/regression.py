@@ -532,7 +532,8 @@ def population_limits():
     $\hat\sigma^2 \to E[(y - \beta^\ast x)^2]$ (law of large numbers).
 
     Returns:
-      `{"f1": (beta_star, var_star), "f2": ..., "f3": ...}`.
+      A dict from the target names "f1", "f2", "f3" to the pair
+      (beta_star, var_star) of exact sympy numbers.
     """
     x = sp.Symbol("x", positive=True)
     low, high = 0, 20

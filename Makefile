@@ -43,3 +43,22 @@ serve:
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis
+
+# --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
+.PHONY: test-slow check-links check-reproducible bench lint
+
+test-slow: $(STAMP)  # the failure gates: each builds the book in a temporary copy
+	$(BIN)/python -m pytest -n 2 --slow -m slow
+
+check-links: $(STAMP)  # after `make book`
+	$(BIN)/python scripts/check_links.py _build/html
+
+check-reproducible: $(STAMP)  # two fresh builds; AGAINST=_build compares one with the last `make book`
+	$(BIN)/python scripts/check_reproducible.py $(if $(AGAINST),--against $(AGAINST))
+
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check src tests scripts
+	$(BIN)/ruff check src tests scripts

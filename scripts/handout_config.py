@@ -22,7 +22,9 @@ def handout_config(config: dict) -> dict:
     # The config is read from another folder: make its relative paths absolute.
     config["bibtex_bibfiles"] = [str(ROOT / p) for p in config.get("bibtex_bibfiles", [])]
     sphinx = dict(config["sphinx"])
-    sphinx["local_extensions"] = {k: str(ROOT / v) for k, v in sphinx.get("local_extensions", {}).items()}
+    sphinx["local_extensions"] = {
+        k: str(ROOT / v) for k, v in sphinx.get("local_extensions", {}).items()
+    }
     sphinx["config"] = {**sphinx["config"], "hide_solutions": True}
     config["sphinx"] = sphinx
     return config

@@ -72,7 +72,7 @@ def test_chi_norm_concentrates_at_sqrt_dim_with_variance_one_half():
 
 def test_chi_density_at_zero_and_below():
     # Documented convention: density 0 and log-density -inf for r < 0.
-    assert np.all(np.asarray(highdim.chi_pdf(np.array([-3.0, -1e-6]), 2)) == 0.0)
+    assert not np.any(np.asarray(highdim.chi_pdf(np.array([-3.0, -1e-6]), 2)) > 0)  # exactly 0
     assert np.all(np.isneginf(np.asarray(highdim.chi_logpdf(np.array([-3.0, -1e-6]), 5))))
     # At r = 0: sqrt(2 / pi) (the half-normal peak) for D = 1, and 0 for D > 1.
     np.testing.assert_allclose(highdim.chi_pdf(0.0, 1), np.sqrt(2 / np.pi), rtol=1e-6)
@@ -235,6 +235,29 @@ def test_loglik_along_paths_by_simulation(dim):
     assert np.all(np.abs(np.asarray(polar.gaussian) - expected_polar) < N_SE * se_polar)
 
 
+def test_prefix_norms_and_curves_match_separate_evaluations():
+    key_a, key_b = jax.random.split(jax.random.key(45))
+    x_a = jax.random.normal(key_a, (300, 100))
+    x_b = jax.random.normal(key_b, (300, 100))
+    dims = np.array(DIMS_SHOWN)
+    norms = highdim.prefix_norms(x_a, dims)
+    assert norms.shape == (300, len(dims))
+    for j, d in enumerate(dims):
+        np.testing.assert_allclose(
+            norms[:, j], np.linalg.norm(np.asarray(x_a)[:, :d], axis=1), rtol=1e-5
+        )
+    alphas = jnp.linspace(0, 1, 7)
+    for path in ("linear", "polar"):
+        together = highdim.mean_loglik_along_path(alphas, x_a, x_b, path=path, dims=dims)
+        assert together.gaussian.shape == together.chi.shape == (7, len(dims))
+        for j, d in enumerate(dims):
+            alone = highdim.mean_loglik_along_path(alphas, x_a[:, :d], x_b[:, :d], path=path)
+            np.testing.assert_allclose(
+                together.gaussian[:, j], alone.gaussian, rtol=1e-5, atol=1e-5
+            )
+            np.testing.assert_allclose(together.chi[:, j], alone.chi, rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize("dim", DIMS_SHOWN)
 def test_chi_loglik_gap_of_the_linear_path(dim):
     # log f_chi(s R) - log f_chi(R) = (D - 1) log s - (s^2 - 1) R^2 / 2, so the expected
@@ -358,5 +381,9 @@ def test_bad_path_and_shapes_are_value_errors():
         highdim.mean_loglik_along_path(0.5, x, x, path="linear")
     with pytest.raises(ValueError, match="scalar"):
         highdim.std_normal_loglik(1.0)
+    with pytest.raises(ValueError, match=r"dims must be a 1-D sequence of integers in \[1, 3\]"):
+        highdim.prefix_norms(x, [1, 4])
+    with pytest.raises(ValueError, match=r"integers in \[1, 3\]"):
+        highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="polar", dims=[5])
     with pytest.raises(ValueError, match="n must be >= 1"):
         highdim.sample_norms(jax.random.key(0), 0, 3)

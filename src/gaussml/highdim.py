@@ -9,7 +9,8 @@ them N(0, I_D).
 Conventions, in the style of `jax.scipy.stats`:
 
 - `dim` is the dimension $D$: an integer >= 1, or an array of them that
-  broadcasts against the other argument. Anything else raises `ValueError`.
+  broadcasts against the other argument. Other numbers (0, 2.5, NaN) raise
+  `ValueError`; non-numbers raise `TypeError`.
 - Densities of a radius are defined on the whole real line: for `r < 0` the
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
@@ -42,6 +43,7 @@ __all__ = [
     "lerp",
     "mean_loglik_along_path",
     "polar_interp",
+    "prefix_norms",
     "sample_distances",
     "sample_norms",
     "std_normal_loglik",
@@ -50,6 +52,7 @@ __all__ = [
 
 _LOG_2 = float(np.log(2.0))
 _LOG_2PI = float(np.log(2.0 * np.pi))
+_LOG_10 = float(np.log(10.0))
 _HALF_LOG_2_OVER_PI = float(0.5 * np.log(2.0 / np.pi))
 # Above this k = D/2 the asymptotic series below are exact to float32 precision
 # (their first omitted terms are below 1e-8 at k = 4).
@@ -168,12 +171,20 @@ def chi_logpdf(r, dim):
     return _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
 
 
+@jax.jit
+def _chi_pdf(r, dim):
+    return jnp.exp(_chi_logpdf(r, dim))
+
+
 def chi_pdf(r, dim):
     r"""Density of the chi distribution: $f(r; D) = \frac{r^{D-1} e^{-r^2/2}}{2^{D/2-1}\Gamma(D/2)}$.
 
     Zero for $r < 0$. Args, shapes and errors as in `chi_logpdf`.
     """
-    return jnp.exp(chi_logpdf(r, dim))
+    _check_dim(dim)
+    finite(r, "r")
+    r = jnp.asarray(r, dtype=float)
+    return _chi_pdf(r, jnp.asarray(dim, dtype=r.dtype))
 
 
 def chi_mean(dim):
@@ -190,7 +201,11 @@ def chi_mean(dim):
       The mean, shape of `dim`.
     """
     _check_dim(dim)
-    dim = jnp.asarray(dim, dtype=float)
+    return _chi_mean(jnp.asarray(dim, dtype=float))
+
+
+@jax.jit
+def _chi_mean(dim):
     return jnp.sqrt(dim) * jnp.exp(_log_gamma_ratio(dim / 2))
 
 
@@ -209,7 +224,11 @@ def chi_var(dim):
       The variance, shape of `dim`.
     """
     _check_dim(dim)
-    dim = jnp.asarray(dim, dtype=float)
+    return _chi_var(jnp.asarray(dim, dtype=float))
+
+
+@jax.jit
+def _chi_var(dim):
     return -dim * jnp.expm1(2 * _log_gamma_ratio(dim / 2))
 
 
@@ -229,9 +248,13 @@ def unit_ball_log10_prob_bounds(dim):
       $\tfrac12 \log_{10} e \approx 0.22$.
     """
     _check_dim(dim)
-    dim = jnp.asarray(dim, dtype=float)
+    return _unit_ball_log10_prob_bounds(jnp.asarray(dim, dtype=float))
+
+
+@jax.jit
+def _unit_ball_log10_prob_bounds(dim):
     log_b = -(dim / 2) * _LOG_2 - gammaln(dim / 2 + 1)
-    return (log_b - 0.5) / np.log(10.0), log_b / np.log(10.0)
+    return (log_b - 0.5) / _LOG_10, log_b / _LOG_10
 
 
 # --- distances between two draws ------------------------------------------------------
@@ -240,9 +263,9 @@ def unit_ball_log10_prob_bounds(dim):
 def distance_logpdf(t, dim):
     r"""Log-density of $T = \|x_a - x_b\|$ for independent $x_a, x_b \sim N(0, I_D)$.
 
-    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed
-    and $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2
-    = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$ for $t \ge 0$ ($-\infty$ below).
+    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed and
+    $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2 = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$
+    for $t \ge 0$ (and $-\infty$ below).
 
     Args:
       t: distances, any shape (finite).
@@ -254,8 +277,15 @@ def distance_logpdf(t, dim):
     Raises:
       ValueError: if `t` is not finite or `dim` is not an integer >= 1.
     """
+    _check_dim(dim)
     finite(t, "t")
-    return chi_logpdf(jnp.asarray(t, dtype=float) / jnp.sqrt(2.0), dim) - 0.5 * _LOG_2
+    t = jnp.asarray(t, dtype=float)
+    return _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
+
+
+@jax.jit
+def _distance_logpdf(t, dim):
+    return _chi_logpdf(t / np.sqrt(2.0), dim) - 0.5 * _LOG_2
 
 
 def distance_pdf(t, dim):
@@ -263,7 +293,15 @@ def distance_pdf(t, dim):
 
     Zero for $t < 0$. Args, shapes and errors as in `distance_logpdf`.
     """
-    return jnp.exp(distance_logpdf(t, dim))
+    _check_dim(dim)
+    finite(t, "t")
+    t = jnp.asarray(t, dtype=float)
+    return _distance_pdf(t, jnp.asarray(dim, dtype=t.dtype))
+
+
+@jax.jit
+def _distance_pdf(t, dim):
+    return jnp.exp(_distance_logpdf(t, dim))
 
 
 def sample_norms(key, n, dim):
@@ -374,31 +412,75 @@ def polar_interp(alpha, x_a, x_b):
 
 
 class PathLogliks(NamedTuple):
-    """Average log-likelihoods along an interpolation path, one entry per weight alpha."""
+    """Average log-likelihoods along interpolation paths, one row per weight alpha.
 
-    gaussian: jax.Array  #: mean of `std_normal_loglik` over the pairs, shape `(A,)`
-    chi: jax.Array  #: mean of `chi_logpdf(norm, D)` over the pairs, shape `(A,)`
+    Both fields have shape `(A,)`, or `(A, k)` when `k` dimensions are asked for.
+    `gaussian` averages `std_normal_loglik` of the points over the pairs,
+    `chi` averages `chi_logpdf` of their norms.
+    """
+
+    gaussian: jax.Array
+    chi: jax.Array
 
 
 _PATHS = {"linear": lerp, "polar": polar_interp}
 
 
-def mean_loglik_along_path(alphas, x_a, x_b, *, path):
-    r"""Average log-likelihoods of the points on a path between pairs of draws.
+def _check_prefix_dims(dims, dim_max):
+    """The indices of the last coordinate of each prefix, after checking 1 <= dims <= dim_max."""
+    _check_dim(dims)
+    arr = np.asarray(dims)
+    if arr.ndim != 1 or np.any(arr > dim_max):
+        raise ValueError(f"dims must be a 1-D sequence of integers in [1, {dim_max}], got {dims!r}")
+    return jnp.asarray(arr.astype(int) - 1)
+
+
+def prefix_norms(x, dims):
+    r"""Norms of the leading coordinates: $\big(\sum_{i \le d} x_i^2\big)^{1/2}$ for each $d$ in `dims`.
+
+    The first $d$ coordinates of a draw from $N(0, I_D)$ are a draw from
+    $N(0, I_d)$, so one array of draws gives chi-distributed norms for every
+    $d \le D$ at once (the columns are dependent; each one alone is exact).
+
+    Args:
+      x: points, shape `(n, D)`.
+      dims: dimensions, integers in $[1, D]$, shape `(k,)`.
+
+    Returns:
+      The norms, shape `(n, k)`.
+    """
+    if jnp.ndim(x) != 2:
+        raise ValueError(f"x must have shape (n, D), got {jnp.shape(x)}")
+    finite(x, "x")
+    return _prefix_norms(jnp.asarray(x, dtype=float), _check_prefix_dims(dims, jnp.shape(x)[1]))
+
+
+@jax.jit
+def _prefix_norms(x, last):
+    return jnp.sqrt(jnp.cumsum(x**2, axis=-1)[..., last])
+
+
+def mean_loglik_along_path(alphas, x_a, x_b, *, path, dims=None):
+    r"""Average log-likelihoods of the points on paths between pairs of draws.
 
     For each weight $\alpha$ and each pair $(x_a^{(i)}, x_b^{(i)})$ the path's
     point $z$ is scored under $N(0, I_D)$ and its norm under chi with $D$
     degrees of freedom; both are averaged over the pairs. One vectorised
     evaluation of all weights and pairs, no Python loop.
 
+    With `dims`, the same is done for the leading $d$ coordinates of the
+    points, for each $d$ in `dims` (as in `prefix_norms`): one evaluation
+    gives the curves of several dimensions.
+
     Args:
       alphas: weights in [0, 1], shape `(A,)`.
       x_a: first end points, shape `(n, D)`.
       x_b: second end points, shape `(n, D)`.
       path: "linear" (`lerp`) or "polar" (`polar_interp`).
+      dims: optional dimensions, integers in $[1, D]$, shape `(k,)`.
 
     Returns:
-      A `PathLogliks` of two arrays of shape `(A,)`.
+      A `PathLogliks` of two arrays of shape `(A,)`, or `(A, k)` with `dims`.
     """
     if path not in _PATHS:
         raise ValueError(f"path must be one of {sorted(_PATHS)}, got {path!r}")
@@ -409,15 +491,18 @@ def mean_loglik_along_path(alphas, x_a, x_b, *, path):
         )
     _check_alpha(alphas)
     _check_pair(x_a, x_b)
-    return _mean_loglik_along_path(jnp.asarray(alphas, dtype=float), x_a, x_b, path)
+    dim_max = jnp.shape(x_a)[1]
+    last = _check_prefix_dims([dim_max] if dims is None else dims, dim_max)
+    curves = _mean_loglik_along_path(jnp.asarray(alphas, dtype=float), x_a, x_b, last, path)
+    return curves if dims is not None else PathLogliks(*(c[:, 0] for c in curves))
 
 
-@partial(jax.jit, static_argnums=3)
-def _mean_loglik_along_path(alphas, x_a, x_b, path):
+@partial(jax.jit, static_argnums=4)
+def _mean_loglik_along_path(alphas, x_a, x_b, last, path):
     points = _PATHS[path](alphas[:, None, None], x_a, x_b)  # (A, n, D)
-    norms = jnp.linalg.norm(points, axis=-1)  # (A, n)
-    dim = jnp.asarray(x_a.shape[-1], dtype=norms.dtype)
+    sq_norms = jnp.cumsum(points**2, axis=-1)[..., last]  # (A, n, k)
+    dims = (last + 1).astype(sq_norms.dtype)
     return PathLogliks(
-        gaussian=_std_normal_loglik(points).mean(axis=1),
-        chi=_chi_logpdf(norms, dim).mean(axis=1),
+        gaussian=(-0.5 * sq_norms - 0.5 * dims * _LOG_2PI).mean(axis=1),
+        chi=_chi_logpdf(jnp.sqrt(sq_norms), dims).mean(axis=1),
     )

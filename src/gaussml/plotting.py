@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -40,6 +41,9 @@ def book_style(*, formats=("svg", "pdf")) -> None:
     """
     mpl.rcParams.update(_STYLE)
     mpl.rcParams["svg.hashsalt"] = _STYLE["svg.hashsalt"]
+    # No creation date in SVG and PDF files (matplotlib honours SOURCE_DATE_EPOCH):
+    # two builds give identical figures.
+    os.environ.setdefault("SOURCE_DATE_EPOCH", "0")
     try:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
     except ImportError:  # outside Jupyter there is nothing to configure

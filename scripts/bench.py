@@ -1,0 +1,361 @@
+"""Benchmarks of the book and its package, measured side by side in one run.
+
+`make bench` runs this script. It prints a table and writes it as JSON to
+`_build/bench/bench.json`:
+
+- `gaussml.univariate.sample` for 10^6 draws, against numpy's
+  `default_rng().standard_normal` (the practical limit) and against a
+  per-draw Python loop. Each is warmed up first (the JAX function is
+  compiled once), then timed `--repeats` times; the table gives the median.
+  JAX results are waited for with `block_until_ready`. The loop is timed on
+  `--loop-draws` draws and scaled to 10^6 per draw (its cost is linear in
+  the number of draws); the table says so.
+- The cold `make book` and `make pdf` times, each in a fresh copy of the
+  project (so that the user's `_build` is untouched), and each chapter's
+  execution time, read from myst-nb's execution data in that HTML build's
+  Sphinx environment.
+- The chapter-4 training ratio (compiled scan against per-step eager
+  gradient), from `scripts/bench_training.py --json PATH` when it exists.
+
+Goals: the sampler within 2x numpy; the whole book executed in under 60 s
+on a 2-core machine; the compiled training at least 50x faster than the
+per-step loop.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "bench"
+N_DRAWS = 10**6
+
+GOAL_SAMPLER = 2.0  # gaussml / numpy, at most
+GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
+GOAL_TRAINING = 50.0  # compiled speed-up over the per-step loop, at least
+
+
+def median_time(fn, *, repeats: int, warmup: int = 2) -> tuple[float, list[float]]:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), times
+
+
+# --- the sampler ------------------------------------------------------------------
+
+
+def bench_sampler(repeats: int, loop_draws: int) -> dict:
+    import jax
+    import numpy as np
+
+    from gaussml import univariate
+
+    key = jax.random.key(0)
+    mean, std = 10.0, 2.0
+    t_gaussml, all_gaussml = median_time(
+        lambda: univariate.sample(key, N_DRAWS, mean=mean, std=std).block_until_ready(),
+        repeats=repeats,
+    )
+    rng = np.random.default_rng(0)
+    t_numpy, all_numpy = median_time(lambda: rng.standard_normal(N_DRAWS), repeats=repeats)
+    t_numpy32, _ = median_time(
+        lambda: rng.standard_normal(N_DRAWS, dtype=np.float32), repeats=repeats
+    )
+    t_numpy_affine, _ = median_time(
+        lambda: mean + std * rng.standard_normal(N_DRAWS), repeats=repeats
+    )
+
+    def loop():
+        # One draw per iteration, as in a naive sampler.
+        out = []
+        for _ in range(loop_draws):
+            out.append(mean + std * rng.standard_normal())
+        return out
+
+    t_loop_part, _ = median_time(loop, repeats=max(3, repeats // 3), warmup=1)
+    t_loop = t_loop_part * (N_DRAWS / loop_draws)
+    dtype = str(univariate.sample(key, 2).dtype)
+    return {
+        "draws": N_DRAWS,
+        "repeats": repeats,
+        "gaussml_sample_s": t_gaussml,
+        "gaussml_sample_all_s": all_gaussml,
+        "gaussml_dtype": dtype,
+        "jax_backend": jax.default_backend(),
+        "numpy_standard_normal_s": t_numpy,
+        "numpy_standard_normal_all_s": all_numpy,
+        "numpy_standard_normal_float32_s": t_numpy32,
+        "numpy_mean_plus_std_z_s": t_numpy_affine,
+        "python_loop_s": t_loop,
+        "python_loop_measured_draws": loop_draws,
+        "python_loop_measured_s": t_loop_part,
+        "ratio_gaussml_over_numpy": t_gaussml / t_numpy,
+        "ratio_loop_over_gaussml": t_loop / t_gaussml,
+        "goal_ratio_gaussml_over_numpy_at_most": GOAL_SAMPLER,
+        "goal_met": t_gaussml / t_numpy <= GOAL_SAMPLER,
+    }
+
+
+# --- cold builds ------------------------------------------------------------------
+
+
+def project_copy(dest: Path) -> Path:
+    files = subprocess.run(
+        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.decode()
+    for rel in filter(None, files.split("\0")):
+        if (ROOT / rel).is_file():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, dest / rel)
+    # The project's environment, as is: `make -o` below keeps make from touching it.
+    (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
+    return dest
+
+
+def timed_make(copy: Path, target: str, log: Path) -> tuple[float, int]:
+    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    start = time.perf_counter()
+    with log.open("w") as out:
+        # -o: treat the venv stamp as up to date (never reinstall the shared venv).
+        rc = subprocess.run(
+            ["make", "-o", ".venv/.requirements-stamp", target],
+            cwd=copy,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        ).returncode
+    return time.perf_counter() - start, rc
+
+
+def execution_times(build_dir: Path) -> dict[str, float]:
+    """Each executed page's run time (s), from myst-nb's data in the Sphinx environment."""
+    with (build_dir / ".doctrees" / "environment.pickle").open("rb") as f:
+        env = pickle.load(f)
+    data = getattr(env, "nb_metadata", None) or {}
+    times = {}
+    for docname, meta in sorted(data.items()):
+        exec_data = meta.get("exec_data") if isinstance(meta, dict) else None
+        if exec_data and exec_data.get("runtime") is not None:
+            times[docname] = float(exec_data["runtime"])
+    return times
+
+
+def bench_builds(skip_pdf: bool) -> dict:
+    work = Path(tempfile.mkdtemp(prefix="gaussml-bench-"))
+    result: dict = {}
+    try:
+        copy = project_copy(work / "book")
+        seconds, rc = timed_make(copy, "book", work / "make-book.log")
+        result["make_book_cold_s"] = seconds if rc == 0 else None
+        if rc != 0:
+            result["make_book_error"] = f"make book failed (exit {rc})"
+        else:
+            pages = execution_times(copy / "_build")
+            result["execution_s"] = pages
+            result["execution_total_s"] = sum(pages.values())
+            result["goal_book_execution_at_most_s"] = GOAL_BOOK_EXEC
+            result["goal_met"] = result["execution_total_s"] < GOAL_BOOK_EXEC
+        if skip_pdf:
+            result["make_pdf_cold_s"] = None
+            result["make_pdf_note"] = "skipped (--no-pdf)"
+        elif shutil.which("xelatex") is None:
+            result["make_pdf_cold_s"] = None
+            result["make_pdf_note"] = "xelatex not found (scripts/install-tex.sh)"
+        else:
+            shutil.rmtree(copy / "_build", ignore_errors=True)
+            seconds, rc = timed_make(copy, "pdf", work / "make-pdf.log")
+            result["make_pdf_cold_s"] = seconds if rc == 0 else None
+            if rc != 0:
+                result["make_pdf_note"] = f"make pdf failed (exit {rc})"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+# --- training (chapter 4) -----------------------------------------------------------
+
+
+def bench_training() -> dict:
+    script = ROOT / "scripts" / "bench_training.py"
+    if not script.exists():
+        return {"available": False, "note": "not available yet (scripts/bench_training.py missing)"}
+    path = OUT / "training.json"
+    proc = subprocess.run(
+        [sys.executable, str(script), "--json", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 or not path.exists():
+        return {
+            "available": False,
+            "note": f"scripts/bench_training.py failed (exit {proc.returncode})",
+            "stderr_tail": proc.stderr[-2000:],
+        }
+    data = json.loads(path.read_text(encoding="utf-8"))
+    ratio = _find_ratio(data)
+    return {
+        "available": True,
+        "report": data,
+        "table": proc.stdout,
+        "speedup": ratio,
+        "goal_speedup_at_least": GOAL_TRAINING,
+        "goal_met": None if ratio is None else ratio >= GOAL_TRAINING,
+    }
+
+
+def _find_ratio(data) -> float | None:
+    """The speed-up in bench_training.py's JSON: a key named like 'speedup' or 'ratio'."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if any(w in key.lower() for w in ("speedup", "speed_up", "ratio")) and isinstance(
+                value, int | float
+            ):
+                return float(value)
+        for value in data.values():
+            found = _find_ratio(value)
+            if found is not None:
+                return found
+    return None
+
+
+# --- report -------------------------------------------------------------------------
+
+
+def _goal(met) -> str:
+    return {True: "met", False: "NOT met", None: "n/a"}[met]
+
+
+def table(report: dict) -> str:
+    rows = [("measure", "value", "goal")]
+    s = report.get("sampler")
+    if s:
+        rows += [
+            (
+                f"gaussml.univariate.sample, 10^6 draws ({s['gaussml_dtype']}, {s['jax_backend']})",
+                f"{1e3 * s['gaussml_sample_s']:.2f} ms",
+                "",
+            ),
+            (
+                "numpy default_rng().standard_normal, 10^6 (float64)",
+                f"{1e3 * s['numpy_standard_normal_s']:.2f} ms",
+                "",
+            ),
+            (
+                "numpy default_rng().standard_normal, 10^6 (float32)",
+                f"{1e3 * s['numpy_standard_normal_float32_s']:.2f} ms",
+                "",
+            ),
+            (
+                "numpy mean + std * standard_normal, 10^6",
+                f"{1e3 * s['numpy_mean_plus_std_z_s']:.2f} ms",
+                "",
+            ),
+            (
+                f"per-draw Python loop, scaled to 10^6 from {s['python_loop_measured_draws']:,} draws",
+                f"{s['python_loop_s']:.2f} s",
+                "",
+            ),
+            (
+                "ratio gaussml / numpy",
+                f"{s['ratio_gaussml_over_numpy']:.2f}x",
+                f"<= {GOAL_SAMPLER:g}x: {_goal(s['goal_met'])}",
+            ),
+            ("ratio loop / gaussml", f"{s['ratio_loop_over_gaussml']:.0f}x", ""),
+        ]
+    b = report.get("builds")
+    if b:
+        for page, secs in b.get("execution_s", {}).items():
+            rows.append((f"execution of {page}", f"{secs:.1f} s", ""))
+        if "execution_total_s" in b:
+            rows.append(
+                (
+                    "whole book executed",
+                    f"{b['execution_total_s']:.1f} s",
+                    f"< {GOAL_BOOK_EXEC:g} s: {_goal(b['goal_met'])}",
+                )
+            )
+        mb = b.get("make_book_cold_s")
+        rows.append(
+            ("cold make book", f"{mb:.0f} s" if mb else b.get("make_book_error", "failed"), "")
+        )
+        mp = b.get("make_pdf_cold_s")
+        rows.append(
+            ("cold make pdf", f"{mp:.0f} s" if mp else b.get("make_pdf_note", "failed"), "")
+        )
+    t = report.get("training")
+    if t:
+        if t.get("available") and t.get("speedup") is not None:
+            rows.append(
+                (
+                    "training: compiled scan vs per-step eager",
+                    f"{t['speedup']:.0f}x",
+                    f">= {GOAL_TRAINING:g}x: {_goal(t['goal_met'])}",
+                )
+            )
+        else:
+            rows.append(("training: compiled scan vs per-step eager", t.get("note", "n/a"), ""))
+    widths = [max(len(str(r[i])) for r in rows) for i in range(3)]
+    lines = [" | ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeats", type=int, default=15, help="timed repeats (median)")
+    parser.add_argument("--loop-draws", type=int, default=100_000, help="draws of the timed loop")
+    parser.add_argument("--no-builds", action="store_true", help="skip the cold builds")
+    parser.add_argument("--no-pdf", action="store_true", help="skip the cold PDF build")
+    parser.add_argument("--json", type=Path, default=OUT / "bench.json")
+    args = parser.parse_args(argv)
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    report = {
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    print("sampler ...", flush=True)
+    report["sampler"] = bench_sampler(args.repeats, args.loop_draws)
+    print("training (scripts/bench_training.py) ...", flush=True)
+    report["training"] = bench_training()
+    if not args.no_builds:
+        print("cold builds in a temporary copy (make book, make pdf) ...", flush=True)
+        report["builds"] = bench_builds(args.no_pdf)
+    text = table(report)
+    report["table"] = text
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(report, indent=2, default=str) + "\n", encoding="utf-8")
+    print()
+    print(text)
+    if report["training"].get("table"):
+        print("\nscripts/bench_training.py:\n" + report["training"]["table"])
+    print(f"\nwritten to {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

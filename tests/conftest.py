@@ -1,0 +1,26 @@
+"""Test options: the `slow` failure gates run only when asked for.
+
+`make test` (pytest) skips the tests marked `slow`, each of which builds the
+book in a temporary copy; `make test-slow` and `.ci/run` run them with
+`pytest --slow -m slow`.
+"""
+
+import pytest
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--slow",
+        action="store_true",
+        default=False,
+        help="also run the tests marked slow (the failure gates: one book build each)",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--slow"):
+        return
+    skip = pytest.mark.skip(reason="builds the book: run with --slow (make test-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

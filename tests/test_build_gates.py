@@ -1,0 +1,317 @@
+"""The build fails when it should: each gate is seen failing, for the right reason.
+
+Each test copies the project (book/, src/, scripts/, _config.yml, pyproject.toml
+and the derivations test) to a temporary folder with a reduced table of
+contents (the introduction and chapter 1, for speed), breaks one thing in the
+copy, and runs the strict build `jupyter-book build <copy> -W -n --keep-going`
+with PYTHONPATH pointing at the copy's `src/`. The assertions name the reason
+found in the build's output, not only a non-zero exit status. A control test
+shows that the unbroken copy builds.
+
+These are marked `slow` (one book build each, about 20-40 s): `make test`
+skips them, `make test-slow` and `.ci/run` run them (see README.md).
+
+The fast tests at the end check the other gates' own failure modes: the link
+checker on a site with broken links, and the reproducibility comparison on
+two builds that differ.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = ROOT / ".venv" / "bin"
+JUPYTER_BOOK = BIN / "jupyter-book"
+CHAPTER = Path("book/chapters/01_univariate.md")
+CLAIMS = Path("src/gaussml/derivations/univariate.py")
+
+REDUCED_TOC = """\
+format: jb-book
+root: book/intro
+parts:
+  - caption: Chapters
+    numbered: true
+    chapters:
+      - file: book/chapters/01_univariate
+"""
+
+
+# --- helpers ----------------------------------------------------------------------
+
+
+def make_copy(dest: Path) -> Path:
+    """A buildable copy of the project in `dest`, with the reduced table of contents."""
+    for folder in ("book", "src", "scripts"):
+        shutil.copytree(
+            ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+    for name in ("_config.yml", "pyproject.toml"):
+        shutil.copy2(ROOT / name, dest / name)
+    (dest / "tests").mkdir()
+    shutil.copy2(ROOT / "tests" / "test_derivations.py", dest / "tests" / "test_derivations.py")
+    (dest / "_toc.yml").write_text(REDUCED_TOC, encoding="utf-8")
+    return dest
+
+
+def replace_once(path: Path, old: str, new: str) -> None:
+    """Replace `old` (which must occur exactly once) in `path`."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{path} no longer contains {old!r} exactly once: update this gate"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as f:
+        f.write(text)
+
+
+def copy_env(copy: Path) -> dict[str, str]:
+    # The copy's own package, not the one installed in the venv (nor the clone's).
+    return {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def build(copy: Path) -> subprocess.CompletedProcess:
+    """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
+    result = subprocess.run(
+        [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"],
+        cwd=copy,
+        env=copy_env(copy),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+    # Keep the log next to the copy, for a look after a failure.
+    (copy / "build.log").write_text(result.stdout, encoding="utf-8")
+    return result
+
+
+def run_tests(copy: Path, *args: str) -> subprocess.CompletedProcess:
+    """pytest on the copy's tests, importing the copy's package."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
+        cwd=copy,
+        env=copy_env(copy),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=600,
+    )
+
+
+def tail(result: subprocess.CompletedProcess, n: int = 60) -> str:
+    return "\n".join(result.stdout.splitlines()[-n:])
+
+
+# --- the failure gates (slow: one build each) ---------------------------------------
+
+slow = pytest.mark.slow
+
+
+@slow
+def test_control_the_unbroken_copy_builds(tmp_path):
+    copy = make_copy(tmp_path / "book")
+    result = build(copy)
+    assert result.returncode == 0, tail(result)
+    assert "build succeeded" in result.stdout
+    assert (copy / "_build" / "html" / CHAPTER.with_suffix(".html")).is_file()
+    # And the copy's own derivation tests pass, so the gate (c) below fails only for its reason.
+    tests = run_tests(copy, "tests/test_derivations.py")
+    assert tests.returncode == 0, tail(tests)
+
+
+@slow
+def test_a_chapter_cell_that_raises_fails_the_build(tmp_path):
+    copy = make_copy(tmp_path / "book")
+    append(
+        copy / CHAPTER,
+        '\n```{code-cell} ipython3\nraise RuntimeError("gate (a): this cell raises")\n```\n',
+    )
+    result = build(copy)
+    assert result.returncode != 0, tail(result)
+    assert "gate (a): this cell raises" in result.stdout, tail(result)
+    assert re.search(r"Executing notebook failed|CellExecutionError", result.stdout), tail(result)
+    assert "01_univariate" in result.stdout
+
+
+@slow
+def test_a_false_claim_fails_the_build(tmp_path):
+    copy = make_copy(tmp_path / "book")
+    # The density would integrate to 2: false, and sympy must say so in the chapter's cell.
+    replace_once(
+        copy / CLAIMS,
+        'sp.integrate(p, (x, -sp.oo, sp.oo)), 1, "integral of the density"',
+        'sp.integrate(p, (x, -sp.oo, sp.oo)), 2, "integral of the density"',
+    )
+    result = build(copy)
+    assert result.returncode != 0, tail(result)
+    assert "ClaimFailed" in result.stdout, tail(result)
+    assert "integral of the density: 1 != 2" in result.stdout, tail(result)
+
+
+UNCLAIMED = "\n$$\na = b\n$$ (uni-gate-unclaimed)\n\nSee {eq}`uni-gate-unclaimed`.\n"
+
+
+@slow
+def test_an_equation_without_claim_fails_the_derivation_tests(tmp_path):
+    """Caught from the MyST sources by tests/test_derivations.py (run by `make test`)."""
+    copy = make_copy(tmp_path / "book")
+    append(copy / CHAPTER, UNCLAIMED)
+    tests = run_tests(copy, "tests/test_derivations.py")
+    assert tests.returncode != 0, tail(tests)
+    assert "numbered equations without a claim in gaussml.derivations: ['uni-gate-unclaimed']" in (
+        tests.stdout
+    ), tail(tests)
+    assert "1 failed" in tests.stdout, tail(tests)
+
+
+@slow
+def test_an_equation_without_claim_fails_the_build(tmp_path):
+    """Caught in the build itself by the `equation_claims` extension (scripts/equation_claims.py)."""
+    config = (ROOT / "_config.yml").read_text(encoding="utf-8")
+    assert "equation_claims" in config, (
+        "_config.yml does not enable scripts/equation_claims.py: add "
+        "`equation_claims: scripts/` under `sphinx: local_extensions:`"
+    )
+    copy = make_copy(tmp_path / "book")
+    append(copy / CHAPTER, UNCLAIMED)
+    result = build(copy)
+    assert result.returncode != 0, tail(result)
+    assert "numbered equation 'uni-gate-unclaimed' has no claim" in result.stdout, tail(result)
+
+
+@slow
+def test_a_broken_cross_reference_fails_the_build(tmp_path):
+    copy = make_copy(tmp_path / "book")
+    append(
+        copy / CHAPTER,
+        "\nSee {ref}`gate-d-no-such-section` and {numref}`fig-gate-d-no-such-figure`.\n",
+    )
+    result = build(copy)
+    assert result.returncode != 0, tail(result)
+    assert re.search(r"undefined label: '?gate-d-no-such-section", result.stdout), tail(result)
+    assert "fig-gate-d-no-such-figure" in result.stdout, tail(result)
+
+
+# --- the other gates fail too (fast) -------------------------------------------------
+
+
+def _tiny_site(folder: Path, intro_body: str) -> Path:
+    (folder / "book").mkdir(parents=True)
+    (folder / "index.html").write_text(
+        '<meta http-equiv="Refresh" content="0; url=book/intro.html" />', encoding="utf-8"
+    )
+    (folder / "book" / "intro.html").write_text(
+        f'<html><body><h1 id="top">Intro</h1>{intro_body}</body></html>', encoding="utf-8"
+    )
+    (folder / "book" / "other.html").write_text(
+        '<html><body><h1 id="there">Other</h1><a href="intro.html#top">back</a></body></html>',
+        encoding="utf-8",
+    )
+    return folder
+
+
+def check_links(site: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "check_links.py"), str(site)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=120,
+    )
+
+
+needs_linkchecker = pytest.mark.skipif(
+    not (BIN / "linkchecker").exists(), reason="LinkChecker is not installed in .venv"
+)
+
+
+@needs_linkchecker
+def test_link_check_passes_good_links(tmp_path):
+    site = _tiny_site(tmp_path, '<a href="other.html#there">on</a> <a href="#top">up</a>')
+    result = check_links(site)
+    assert result.returncode == 0, result.stdout
+    assert "0 warnings found. 0 errors found." in result.stdout
+
+
+@needs_linkchecker
+@pytest.mark.parametrize(
+    ("link", "reason"),
+    [
+        ('<a href="missing.html">x</a>', "404 File not found"),
+        ('<a href="other.html#nowhere">x</a>', "Anchor `nowhere' (decoded: `nowhere') not found"),
+        ('<a href="#not-here">x</a>', "Anchor `not-here'"),
+        ('<img src="../_images/missing.svg">', "missing.svg"),
+    ],
+)
+def test_link_check_fails_a_broken_link(tmp_path, link, reason):
+    site = _tiny_site(tmp_path, link)
+    result = check_links(site)
+    assert result.returncode != 0, result.stdout
+    assert reason in " ".join(result.stdout.split()), result.stdout  # LinkChecker wraps lines
+
+
+def _load_check_reproducible():
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import check_reproducible
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    return check_reproducible
+
+
+def _fake_build(folder: Path, *, number: str, figure: str, seconds: str) -> Path:
+    (folder / "jupyter_execute" / "book").mkdir(parents=True)
+    (folder / "jupyter_execute" / "book" / "ch.glue.json").write_text(
+        f'{{"x": {{"text/plain": "{number}"}}}}', encoding="utf-8"
+    )
+    (folder / "html" / "book" / "appendices").mkdir(parents=True)
+    (folder / "html" / "index.html").write_text("<meta>", encoding="utf-8")
+    (folder / "html" / "book" / "ch.html").write_text(
+        f'<html><body><article><p>x is {number}</p><img src="../_images/{figure}.svg">'
+        f'<script src="a.js?v={seconds}abc"></script></article></body></html>',
+        encoding="utf-8",
+    )
+    (folder / "html" / "book" / "appendices" / "c_execution.html").write_text(
+        f"<html><body><article><p>Statistics</p><table><tr><td>{seconds}</td></tr></table>"
+        "</article></body></html>",
+        encoding="utf-8",
+    )
+    (folder / "html" / "book" / "appendices" / "a_verification_report.html").write_text(
+        "<html><body><article><table><thead><tr><th>Claim</th><th>Time (s)</th></tr></thead>"
+        f"<tbody><tr><td>holds</td><td>{seconds}</td></tr></tbody></table></article></body></html>",
+        encoding="utf-8",
+    )
+    return folder
+
+
+def test_reproducibility_check_ignores_only_run_times(tmp_path):
+    repro = _load_check_reproducible()
+    a = _fake_build(tmp_path / "a", number="1.5", figure="f00d", seconds="12")
+    b = _fake_build(tmp_path / "b", number="1.5", figure="f00d", seconds="34")
+    assert repro.compare(a, a, b, b) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"number": "1.6"}, "glued value book/ch.glue.json:x differs"),
+        ({"figure": "beef"}, "rendered text of book/ch.html differs"),
+    ],
+)
+def test_reproducibility_check_fails_on_a_difference(tmp_path, change, reason):
+    repro = _load_check_reproducible()
+    a = _fake_build(tmp_path / "a", number="1.5", figure="f00d", seconds="12")
+    b = _fake_build(
+        tmp_path / "b", **{"number": "1.5", "figure": "f00d", "seconds": "12", **change}
+    )
+    problems = repro.compare(a, a, b, b)
+    assert any(reason in p for p in problems), problems

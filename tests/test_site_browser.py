@@ -1,0 +1,364 @@
+"""The built site in a real browser: Debian's Chromium, driven by playwright.
+
+Every HTML page of `_build/html` is served on a local port and loaded in
+headless Chromium. A page passes when:
+
+- no request goes to a host other than the local server (each request is
+  recorded; others are aborted and fail the test);
+- no request fails and no response has a status >= 400;
+- the console shows no error and no script raises;
+- MathJax has typeset every math element (no `mjx-merror`), and no raw
+  `$$`, `\\(` or `\\[` is left in the text outside code blocks (hidden
+  solutions included);
+- every image has loaded with a non-zero natural width.
+
+A full-page screenshot of each page under `book/` is saved in
+`_build/screenshots/`. The tests skip when the site has not been built or
+Chromium is missing; `.ci/run` always runs them after `make book`.
+
+The last tests run the same checks on a small broken site made on the fly,
+so that each check is seen to fail.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+# GAUSSML_SITE points the tests at another build (e.g. one made in a temporary copy).
+SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
+SCREENSHOTS = SITE.parent / "screenshots"
+CHROMIUM = Path("/usr/bin/chromium")
+# Chromium as root in a container, with nothing that phones home.
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+]
+# Text that means TeX reached the reader untypeset.
+RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\begin{")
+
+# CI sets GAUSSML_REQUIRE_BROWSER=1: there a missing browser or site fails instead of skipping.
+REQUIRED = os.environ.get("GAUSSML_REQUIRE_BROWSER") == "1"
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"{reason} (GAUSSML_REQUIRE_BROWSER=1)", pytrace=False)
+    pytest.skip(reason, allow_module_level=True)
+
+
+pytestmark = pytest.mark.browser
+if not CHROMIUM.exists():
+    _unavailable(f"{CHROMIUM} not found")  # at import: the whole module
+try:
+    import playwright.sync_api as playwright_api
+except ImportError:
+    _unavailable("playwright is not installed")
+
+
+def site_pages(site: Path = SITE) -> list[str]:
+    """Every HTML page of the site, as paths relative to its root (sorted)."""
+    if not (site / "index.html").exists():
+        return []
+    return sorted(
+        p.relative_to(site).as_posix()
+        for p in site.rglob("*.html")
+        if "_static" not in p.relative_to(site).parts
+        and "_sources" not in p.relative_to(site).parts
+    )
+
+
+# --- serving and browsing --------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@dataclass
+class LocalServer:
+    """`folder` served over HTTP on 127.0.0.1 at a free port, in a thread."""
+
+    folder: Path
+    httpd: http.server.ThreadingHTTPServer = field(init=False)
+
+    def __post_init__(self):
+        handler = functools.partial(_QuietHandler, directory=str(self.folder))
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def origin(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class PageReport:
+    """What went wrong on one page (empty lists: nothing)."""
+
+    path: str
+    foreign_requests: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    math_problems: list[str] = field(default_factory=list)
+    broken_images: list[str] = field(default_factory=list)
+    math_count: int = 0
+    image_count: int = 0
+    redirected_to: str | None = None
+
+    def problems(self) -> list[str]:
+        out = []
+        for name in (
+            "foreign_requests",
+            "failed_requests",
+            "console_errors",
+            "math_problems",
+            "broken_images",
+        ):
+            out += [
+                f"{self.path}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
+            ]
+        return out
+
+
+_WAIT_FOR_MATHJAX = """async () => {
+  if (!document.querySelector('script[src*="mathjax"]')) return false;
+  const start = Date.now();
+  while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+    if (Date.now() - start > 20000) throw new Error('MathJax did not start within 20 s');
+    await new Promise(r => setTimeout(r, 50));
+  }
+  await MathJax.startup.promise;
+  return true;
+}"""
+
+_LOAD_IMAGES = """async () => {
+  const images = Array.from(document.images);
+  for (const img of images) img.loading = 'eager';
+  await Promise.all(images.map(img => img.complete ? null :
+    new Promise(r => { img.addEventListener('load', r); img.addEventListener('error', r); })));
+  return images.map(img => [img.currentSrc || img.src, img.naturalWidth, img.naturalHeight]);
+}"""
+
+_MATH_STATE = """() => {
+  const maths = Array.from(document.querySelectorAll('.math'));
+  return {
+    total: maths.length,
+    untypeset: maths.filter(m => !m.querySelector('mjx-container'))
+                    .map(m => m.textContent.trim().slice(0, 80)),
+    containers: document.querySelectorAll('mjx-container').length,
+    errors: Array.from(document.querySelectorAll('mjx-merror'))
+                 .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
+    // The text a reader sees, hidden solutions included, code blocks excluded
+    // (code may legitimately show TeX, e.g. a matplotlib label).
+    text: (() => {
+      const clone = document.body.cloneNode(true);
+      clone.querySelectorAll('pre, code, script, style, template, mjx-container')
+           .forEach(e => e.remove());
+      return clone.textContent;
+    })(),
+  };
+}"""
+
+
+def _is_redirect(url: str) -> bool:
+    """True for a page that only redirects (`<meta http-equiv="Refresh">`), read from the server."""
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return b'http-equiv="refresh"' in response.read().lower()
+    except urllib.error.URLError:
+        return False  # the browser visit reports the failure
+
+
+def check_page(browser, origin: str, path: str, *, screenshot: Path | None = None) -> PageReport:
+    """Load `origin/path` in a fresh browser context and report every problem."""
+    report = PageReport(path)
+    local = urlsplit(origin).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(r):
+        url = r.request.url
+        scheme = urlsplit(url).scheme
+        if scheme in ("data", "blob", "about") or urlsplit(url).netloc == local:
+            r.continue_()
+        else:
+            report.foreign_requests.append(url)
+            r.abort()
+
+    def failed(request):
+        if request.url not in report.foreign_requests:
+            report.failed_requests.append(f"{request.url} ({request.failure})")
+
+    def response(resp):
+        if resp.status >= 400:
+            report.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
+
+    def console(msg):
+        if msg.type == "error":
+            report.console_errors.append(f"{msg.text} at {msg.location}")
+
+    page.route("**/*", route)
+    page.on("requestfailed", failed)
+    page.on("response", response)
+    page.on("console", console)
+    page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
+    try:
+        url = f"{origin}/{path}"
+        page.goto(url, wait_until="load")
+        if _is_redirect(url):
+            # A redirect page (the site's index.html): check where it lands.
+            page.wait_for_url(lambda u: u != url, wait_until="load")
+            report.redirected_to = page.url
+        has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
+        images = page.evaluate(_LOAD_IMAGES)
+        page.wait_for_load_state("networkidle")
+        state = page.evaluate(_MATH_STATE)
+
+        report.math_count = state["total"]
+        if state["total"] and not has_mathjax:
+            report.math_problems.append(f"{state['total']} math elements but no MathJax script")
+        report.math_problems += [f"not typeset: {t!r}" for t in state["untypeset"]]
+        report.math_problems += [f"MathJax error: {e!r}" for e in state["errors"]]
+        for raw in RAW_TEX:
+            at = state["text"].find(raw)
+            if at >= 0:
+                context_text = state["text"][max(0, at - 40) : at + 40].replace("\n", " ")
+                report.math_problems.append(
+                    f"raw {raw!r} in the visible text: ...{context_text}..."
+                )
+
+        report.image_count = len(images)
+        report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
+        # Figures drawn as inline SVG (none today; glued figures are <img>).
+        sizes = page.evaluate(
+            "() => Array.from(document.querySelectorAll('figure svg, .cell_output svg'))"
+            ".map(s => { const b = s.getBBox(); return [s.id || s.outerHTML.slice(0, 60), b.width, b.height]; })"
+        )
+        report.broken_images += [f"inline svg {name} ({w}x{h})" for name, w, h in sizes if not w]
+
+        if screenshot is not None:
+            screenshot.parent.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(screenshot), full_page=True)
+    finally:
+        context.close()
+    return report
+
+
+# --- the site ---------------------------------------------------------------------
+
+PAGES = site_pages()
+
+
+@pytest.fixture(scope="module")
+def site_server():
+    if not PAGES:
+        _unavailable(f"no built site in {SITE}: run 'make book' first")
+    server = LocalServer(SITE)
+    yield server
+    server.close()
+
+
+def test_site_has_pages():
+    if not PAGES:
+        _unavailable(f"no built site in {SITE}: run 'make book' first")
+    assert "index.html" in PAGES
+    assert any(p.startswith("book/chapters/") for p in PAGES), PAGES
+
+
+@pytest.mark.parametrize("path", PAGES or ["(no site built)"])
+def test_page_in_browser(browser, site_server, path):
+    shot = None
+    if path.startswith("book/"):
+        shot = SCREENSHOTS / (path.removesuffix(".html").replace("/", "__") + ".png")
+    report = check_page(browser, site_server.origin, path, screenshot=shot)
+    problems = report.problems()
+    assert not problems, "\n".join(problems)
+    if report.redirected_to is not None:
+        assert report.redirected_to.startswith(site_server.origin + "/book/"), report.redirected_to
+    if path.startswith("book/chapters/"):
+        # A chapter has numbered equations and figures: make sure the checks saw them.
+        assert report.math_count > 0, f"{path}: no math found; is MathJax loaded at all?"
+        assert report.image_count > 0, f"{path}: no images found"
+        assert shot is not None and shot.stat().st_size > 10_000
+
+
+# --- the checks themselves fail on a broken site ----------------------------------------
+
+
+@pytest.fixture
+def broken_site(tmp_path):
+    pages = {
+        "clean.html": (
+            "<html><body><p>Nothing wrong here.</p>"
+            "<pre>label = r'$$\\sigma$$'  # TeX inside code is fine</pre></body></html>"
+        ),
+        "foreign.html": '<html><body><img src="http://example.invalid/logo.png"></body></html>',
+        "missing.html": '<html><body><img src="no-such-image.png"></body></html>',
+        "console.html": "<html><body><script>console.error('boom')</script></body></html>",
+        "redirect.html": '<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
+        "raw-math.html": (
+            '<html><body><p>Untypeset: <span class="math">\\(x^2\\)</span></p>'
+            "<p>$$ y = x $$</p></body></html>"
+        ),
+    }
+    for name, html in pages.items():
+        (tmp_path / name).write_text(html, encoding="utf-8")
+    server = LocalServer(tmp_path)
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "needle"),
+    [
+        ("foreign.html", "foreign_requests", "example.invalid"),
+        ("missing.html", "failed_requests", "HTTP 404"),
+        ("missing.html", "broken_images", "no-such-image.png (0x0)"),
+        ("console.html", "console_errors", "boom"),
+        ("redirect.html", "failed_requests", "nowhere.html (HTTP 404)"),
+        ("raw-math.html", "math_problems", "no MathJax script"),
+        ("raw-math.html", "math_problems", "not typeset: '\\\\(x^2\\\\)'"),
+        ("raw-math.html", "math_problems", "raw '$$'"),
+    ],
+)
+def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
+    report = check_page(browser, broken_site.origin, path)
+    found = getattr(report, kind)
+    assert any(needle in item for item in found), f"{kind} = {found}"
+
+
+def test_checks_pass_a_clean_page(browser, broken_site):
+    assert check_page(browser, broken_site.origin, "clean.html").problems() == []

@@ -1,0 +1,574 @@
+r"""Claims of chapter 3, linear regression by maximum likelihood.
+
+Notation as in the book: `X` is m by n (features by samples), `y = X^T beta + eps`
+with `E[eps] = 0` and `E[eps eps^T] = sigma^2 I_n`. Matrix identities are checked
+on explicit symbolic matrices of several concrete sizes (every entry its own
+symbol), so each check is an identity in all those entries, not a numerical
+spot check. Expectations are taken by linearity, monomial by monomial, for
+expressions of degree at most two in the noise: they use only the first two
+moments of the noise, never its Gaussianity.
+
+The claims that involve $(X X^\top)^{-1}$ work in sympy's exact sparse
+polynomial arithmetic (`_Design`): the same identities written as sympy
+expressions and passed to `simplify` take minutes, while exact polynomial
+comparison is a complete decision procedure and takes milliseconds.
+"""
+
+import sympy as sp
+from sympy.polys.matrices import DomainMatrix
+
+from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
+
+__all__ = [
+    "beta_hat_covariance",
+    "beta_hat_unbiased",
+    "expected_y_y_transpose",
+    "gram_matrix_singular_when_n_below_m",
+    "intercept_slope_covariance",
+    "log_likelihood_is_sum_of_log_densities",
+    "nll_excess_over_std",
+    "normal_equations_solution",
+    "population_least_squares_limits",
+    "population_limits",
+    "squared_error_expanded",
+    "squared_error_gradient",
+    "std_mle_bias",
+    "std_mle_closed_form",
+]
+
+#: (m, n) sizes on which the matrix identities are checked.
+SIZES = ((1, 2), (2, 3), (2, 4))
+
+std_symbol = sp.Symbol("sigma", positive=True)
+
+
+def _matrix(name, rows, cols):
+    return sp.Matrix(rows, cols, lambda i, j: sp.Symbol(f"{name}_{i}{j}", real=True))
+
+
+def _design(m, n):
+    """Symbolic X (m, n) and beta (m, 1) as sympy matrices of real symbols."""
+    return _matrix("x", m, n), _matrix("beta", m, 1)
+
+
+#: Stands for 1 / det(X X^T): the inverse is adj(X X^T) * INV_DET.
+INV_DET = sp.Symbol("Delta_inv", positive=True)
+
+
+class _Design:
+    r"""Symbolic X (m, n), beta (m, 1), noise eps (n, 1), free y and a generic A (m, n).
+
+    Every matrix is a `DomainMatrix` over the polynomial ring $\mathbb{Q}[\text{all
+    entries}, \sigma, \Delta^{-1}]$, where sympy multiplies and compares sparse
+    polynomials exactly and fast (expanding the same products as expressions
+    takes minutes). $(X X^\top)^{-1}$ is $\operatorname{adj}(X X^\top)\,\Delta^{-1}$
+    with $\Delta = \det(X X^\top)$; `cleared` multiplies a line by $\Delta^p$ and
+    substitutes $\Delta \Delta^{-1} = 1$, so that two lines with such
+    denominators are equal exactly when their cleared forms are the same
+    polynomial.
+    """
+
+    def __init__(self, m, n):
+        X, beta, eps = _matrix("x", m, n), _matrix("beta", m, 1), _matrix("epsilon", n, 1)
+        y_free, A = _matrix("y", n, 1), _matrix("a", m, n)
+        gens = (*X, *beta, *eps, *y_free, *A, std_symbol, INV_DET)
+        self.K = sp.QQ[gens]
+        self._eps = [gens.index(e) for e in eps]
+        self._std, self._inv_det = gens.index(std_symbol), gens.index(INV_DET)
+        self.X, self.beta, self.eps, self.y_free, self.A = (
+            self.matrix(M) for M in (X, beta, eps, y_free, A)
+        )
+        self.y = self.X.transpose() * self.beta + self.eps
+        self.G = self.X * self.X.transpose()
+        self.det = self.G.det()
+        self.G_inv = self.G.adjugate() * self.K.convert(INV_DET)
+        self.std = self.K.convert(std_symbol)
+
+    def matrix(self, M):
+        return DomainMatrix.from_Matrix(sp.Matrix(M)).convert_to(self.K)
+
+    def eye(self, n):
+        return DomainMatrix.eye(n, self.K)
+
+    def expect(self, M):
+        r"""E over the noise, for entries of degree <= 2 in it, by linearity.
+
+        Uses only $E[\varepsilon_i] = 0$ and $E[\varepsilon_i\varepsilon_j] =
+        \sigma^2\delta_{ij}$: a monomial of degree one in the noise, or
+        $\varepsilon_i\varepsilon_j$ with $i \ne j$, has expectation zero, and
+        $\varepsilon_i^2$ has expectation $\sigma^2$.
+        """
+
+        def one(poly):
+            terms = {}
+            for monom, coeff in poly.terms():
+                powers = [monom[i] for i in self._eps]
+                if sum(powers) > 2:
+                    raise ClaimFailed("expect() handles degree <= 2 in the noise only")
+                if sum(powers) == 1 or (sum(powers) == 2 and 2 not in powers):
+                    continue
+                monom = list(monom)
+                if sum(powers) == 2:
+                    monom[self._eps[powers.index(2)]] = 0
+                    monom[self._std] += 2
+                key = tuple(monom)
+                terms[key] = terms.get(key, 0) + coeff
+            return poly.ring.from_dict(terms)
+
+        return M.applyfunc(one)
+
+    def cleared(self, M, power):
+        """`det**power * M` with det * INV_DET = 1 substituted: a polynomial matrix."""
+        det_powers = [self.det**k for k in range(power + 1)]
+
+        def one(poly):
+            out = poly.ring.zero
+            for monom, coeff in poly.terms():
+                k = monom[self._inv_det]
+                if k > power:
+                    raise ClaimFailed(f"1/det appears to the power {k} > {power}")
+                rest = (*monom[: self._inv_det], 0, *monom[self._inv_det + 1 :])
+                out += poly.ring.from_dict({rest: coeff}) * det_powers[power - k]
+            return out
+
+        return M.applyfunc(one)
+
+
+def _same(lhs, rhs):
+    """Exact equality of two polynomial matrices (entry by entry, whatever the storage)."""
+    return lhs.shape == rhs.shape and lhs.to_list_flat() == rhs.to_list_flat()
+
+
+def _assert_exact_steps(lines, what):
+    """Each line equals the one before it, as exact polynomial matrices."""
+    for i in range(len(lines) - 1):
+        if not _same(lines[i], lines[i + 1]):
+            raise ClaimFailed(f"{what}, step {i + 1} -> {i + 2}: the polynomials differ")
+
+
+def _assert_exact(lhs, rhs, what):
+    if not _same(lhs, rhs):
+        raise ClaimFailed(f"{what}: the polynomials differ")
+
+
+def _scalar(M):
+    """The single entry of a 1 by 1 matrix."""
+    if M.shape != (1, 1):
+        raise ClaimFailed(f"expected a 1 by 1 matrix, got shape {M.shape}")
+    return M[0, 0]
+
+
+@claim(
+    "reg-rank",
+    statement=(
+        "for (m, n) in {(2, 1), (3, 1), (3, 2), (4, 2)} with symbolic X: det(X X^T) = 0 identically, "
+        "X^T has m - n independent null vectors v, and beta + t v has the same squared error "
+        "as beta for every t; a numeric 3 by 2 example has rank 2"
+    ),
+)
+def gram_matrix_singular_when_n_below_m():
+    t = sp.Symbol("t", real=True)
+    for m, n in ((2, 1), (3, 1), (3, 2), (4, 2)):
+        X, beta = _design(m, n)
+        y = _matrix("y", n, 1)
+        assert_equal(sp.expand((X * X.T).det()), 0, f"det(X X^T), m={m}, n={n}")
+        null = X.T.nullspace()
+        assert_true(len(null) == m - n, f"dimension of the null space of X^T, m={m}, n={n}")
+        for v in null:
+            # sympy's null vectors are rational in the entries of X; a multiple by
+            # the product of the denominators is a polynomial null vector.
+            v = (v * sp.Mul(*[sp.fraction(sp.together(e))[1] for e in v])).applyfunc(sp.cancel)
+            assert_equal(sp.expand(X.T * v), sp.zeros(n, 1), "X^T v = 0")
+            r_moved, r = y - X.T * (beta + t * v), y - X.T * beta
+            assert_equal(
+                sp.expand(_scalar(r_moved.T * r_moved)),
+                sp.expand(_scalar(r.T * r)),
+                "squared error along v",
+            )
+    example = sp.Matrix([[1, 2], [3, -1], [0, 4]])  # m = 3 features, n = 2 samples
+    assert_true((example * example.T).rank() == 2, "rank of a numeric 3 by 3 Gram matrix")
+
+
+def _expanded_log(expr):
+    return sp.expand(sp.expand_log(expr, force=True))
+
+
+def _normal_logpdf(y, mean, std):
+    return -sp.log(2 * sp.pi * std**2) / 2 - (y - mean) ** 2 / (2 * std**2)
+
+
+def _normal_pdf(y, mean, std):
+    return sp.exp(-((y - mean) ** 2) / (2 * std**2)) / sp.sqrt(2 * sp.pi * std**2)
+
+
+@claim(
+    "reg-loglik",
+    "reg-nll",
+    statement=(
+        "for n in {1, 2, 3} samples and m in {1, 2} features: the log of the product of the n "
+        "Gaussian densities is the sum of their log-densities, equals "
+        "-n/2 log(2 pi sigma^2) - ||y - X^T beta||^2 / (2 sigma^2), and -1/n times it is the "
+        "mean NLL; each displayed line checked"
+    ),
+)
+def log_likelihood_is_sum_of_log_densities():
+    std = std_symbol
+    for m in (1, 2):
+        for n in (1, 2, 3):
+            X, beta = _design(m, n)
+            y = _matrix("y", n, 1)
+            means = X.T * beta
+            r = y - means
+            loglik = [
+                sp.log(sp.Mul(*[_normal_pdf(y[i], means[i], std) for i in range(n)])),
+                sum(sp.log(_normal_pdf(y[i], means[i], std)) for i in range(n)),
+                sum(_normal_logpdf(y[i], means[i], std) for i in range(n)),
+                -n * sp.log(2 * sp.pi * std**2) / 2 - _scalar(r.T * r) / (2 * std**2),
+            ]
+            # expand_log turns each line into a sum of monomials and logs of
+            # constants, a canonical form, so the line-by-line comparison is exact.
+            assert_steps([_expanded_log(line) for line in loglik], f"log-likelihood, m={m}, n={n}")
+            nll = sp.log(2 * sp.pi * std**2) / 2 + _scalar(r.T * r) / (2 * n * std**2)
+            assert_equal(
+                _expanded_log(-loglik[-1] / n), _expanded_log(nll), f"mean NLL, m={m}, n={n}"
+            )
+
+
+@claim(
+    "reg-sse",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X, y, beta: "
+        "sum_i (y_i - x_i^T beta)^2 = (y - X^T beta)^T (y - X^T beta) "
+        "= y^T y - y^T X^T beta - beta^T X y + beta^T X X^T beta = y^T y - 2 beta^T X y + beta^T X X^T beta"
+    ),
+)
+def squared_error_expanded():
+    for m, n in SIZES:
+        X, beta = _design(m, n)
+        y = _matrix("y", n, 1)
+        r = y - X.T * beta
+        assert_steps(
+            [
+                sum((y[i] - _scalar(X[:, i].T * beta)) ** 2 for i in range(n)),
+                _scalar(r.T * r),
+                _scalar(y.T * y - y.T * X.T * beta - beta.T * X * y + beta.T * X * X.T * beta),
+                _scalar(y.T * y - 2 * beta.T * X * y + beta.T * X * X.T * beta),
+            ],
+            f"squared error, m={m}, n={n}",
+        )
+        assert_equal(y.T * X.T * beta, beta.T * X * y, "a scalar equals its transpose")
+
+
+@claim(
+    "reg-grad",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)}: the partial derivatives of "
+        "y^T y - 2 beta^T X y + beta^T X X^T beta are -2 X y + 2 X X^T beta, the Hessian is "
+        "2 X X^T, and the gradient of the mean NLL is (X X^T beta - X y) / (n sigma^2)"
+    ),
+)
+def squared_error_gradient():
+    std = std_symbol
+    for m, n in SIZES:
+        X, beta = _design(m, n)
+        y = _matrix("y", n, 1)
+        G = X * X.T
+        error = _scalar(y.T * y - 2 * beta.T * X * y + beta.T * G * beta)
+        gradient = sp.Matrix([sp.diff(error, b) for b in beta])
+        assert_steps(
+            [
+                gradient,
+                sp.zeros(m, 1) - 2 * X * y + (G + G.T) * beta,
+                -2 * X * y + 2 * G * beta,
+            ],
+            f"gradient of the squared error, m={m}, n={n}",
+        )
+        assert_equal(sp.hessian(error, list(beta)), 2 * G, f"Hessian, m={m}, n={n}")
+        r = y - X.T * beta
+        nll = sp.log(2 * sp.pi * std**2) / 2 + _scalar(r.T * r) / (2 * n * std**2)
+        nll_gradient = sp.Matrix([sp.diff(nll, b) for b in beta])
+        assert_equal(nll_gradient, (G * beta - X * y) / (n * std**2), "gradient of the mean NLL")
+
+
+@claim(
+    "reg-normal",
+    "reg-beta-hat",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X (det(X X^T) != 0): "
+        "beta_hat = (X X^T)^{-1} X y satisfies the normal equations X X^T beta_hat = X y, "
+        "each line of multiplying them by (X X^T)^{-1} holds, the gradient vanishes there, and "
+        "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum"
+    ),
+)
+def normal_equations_solution():
+    for m, n in SIZES:
+        d = _Design(m, n)
+        X, y, G, G_inv = d.X, d.y_free, d.G, d.G_inv
+        assert_true(not d.det.is_zero, f"det(X X^T) is not the zero polynomial, m={m}, n={n}")
+        _assert_exact(d.cleared(G_inv * G, 1), d.cleared(d.eye(m), 1), "(X X^T)^(-1) X X^T = I")
+        beta_hat = G_inv * X * y
+        lines = [G_inv * (G * beta_hat), G_inv * (X * y), beta_hat]
+        _assert_exact_steps(
+            [d.cleared(line, 2) for line in lines],
+            f"multiplying the normal equations by (X X^T)^(-1), m={m}, n={n}",
+        )
+        _assert_exact(d.cleared(G * beta_hat, 1), d.cleared(X * y, 1), "X X^T beta_hat = X y")
+        two = d.K.convert(2)
+        gradient = G * beta_hat * two - X * y * two
+        _assert_exact(
+            d.cleared(gradient, 1), DomainMatrix.zeros((m, 1), d.K), "gradient at beta_hat"
+        )
+        v = d.beta  # any vector: v^T X X^T v = (X^T v)^T (X^T v), a sum of squares
+        Xt_v = X.transpose() * v
+        _assert_exact(v.transpose() * G * v, Xt_v.transpose() * Xt_v, "v^T X X^T v = ||X^T v||^2")
+
+
+@claim(
+    "reg-mean",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X, beta and noise with E[eps] = 0: "
+        "E[(X X^T)^{-1} X y] = (X X^T)^{-1} X E[y] = (X X^T)^{-1} X X^T beta = beta, "
+        "each line checked; the expectation is taken by linearity"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+)
+def beta_hat_unbiased():
+    for m, n in SIZES:
+        d = _Design(m, n)
+        X, beta, y, G_inv, A = d.X, d.beta, d.y, d.G_inv, d.A
+        _assert_exact(d.expect(A * y), A * d.expect(y), "E[A y] = A E[y] for any fixed A")
+        _assert_exact(d.expect(y), X.transpose() * beta, "E[y] = X^T beta")
+        lines = [
+            d.expect(G_inv * X * y),
+            G_inv * X * d.expect(y),
+            G_inv * X * X.transpose() * beta,
+            beta,
+        ]
+        _assert_exact_steps([d.cleared(line, 1) for line in lines], f"E[beta_hat], m={m}, n={n}")
+
+
+@claim(
+    "reg-eyy",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)}: E[y y^T] = X^T beta beta^T X + sigma^2 I_n "
+        "when E[eps] = 0 and E[eps eps^T] = sigma^2 I_n (not sigma^2 I_n alone, unless beta = 0)"
+    ),
+)
+def expected_y_y_transpose():
+    for m, n in SIZES:
+        d = _Design(m, n)
+        X, beta, eps, y = d.X, d.beta, d.eps, d.y
+        var_eye = d.eye(n) * d.std**2
+        _assert_exact(d.expect(eps * eps.transpose()), var_eye, "E[eps eps^T] = sigma^2 I")
+        Xt_beta = X.transpose() * beta
+        lines = [
+            d.expect(y * y.transpose()),
+            Xt_beta * Xt_beta.transpose()
+            + Xt_beta * d.expect(eps.transpose())
+            + d.expect(eps) * Xt_beta.transpose()
+            + d.expect(eps * eps.transpose()),
+            Xt_beta * beta.transpose() * X + var_eye,
+        ]
+        _assert_exact_steps(lines, f"E[y y^T], m={m}, n={n}")
+
+
+@claim(
+    "reg-cov",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)}: Cov(beta_hat) = E[beta_hat beta_hat^T] - beta beta^T "
+        "= A E[y y^T] A^T - beta beta^T with A = (X X^T)^{-1} X, and each following line down to "
+        "sigma^2 (X X^T)^{-1}; also A Cov(y) A^T gives the same"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+)
+def beta_hat_covariance():
+    for m, n in SIZES:
+        d = _Design(m, n)
+        X, beta, y, G, G_inv = d.X, d.beta, d.y, d.G, d.G_inv
+        Xt, var = X.transpose(), d.std**2
+        outer = beta * beta.transpose()
+        # Lines 1 -> 2 hold for any fixed m by n matrix A (linearity of E) ...
+        A = d.A
+        _assert_exact(
+            d.expect(A * y * y.transpose() * A.transpose()),
+            A * d.expect(y * y.transpose()) * A.transpose(),
+            "E[A y y^T A^T] = A E[y y^T] A^T",
+        )
+        # ... and with A = (X X^T)^{-1} X every displayed line is checked.
+        A = G_inv * X
+        beta_hat = A * y
+        centred = beta_hat - beta  # beta = E[beta_hat], claim reg-mean
+        lines = [
+            d.expect(centred * centred.transpose()),
+            d.expect(beta_hat * beta_hat.transpose()) - outer,
+            A * (Xt * outer * X + d.eye(n) * var) * A.transpose() - outer,
+            G_inv * G * outer * G * G_inv + G_inv * G * G_inv * var - outer,
+            outer + G_inv * var - outer,
+            G_inv * var,
+        ]
+        _assert_exact_steps([d.cleared(line, 2) for line in lines], f"Cov(beta_hat), m={m}, n={n}")
+        noise = y - Xt * beta
+        cov_y = d.expect(noise * noise.transpose())
+        _assert_exact(
+            d.cleared(A * cov_y * A.transpose(), 2),
+            d.cleared(G_inv * var, 2),
+            "A Cov(y) A^T = sigma^2 (X X^T)^(-1)",
+        )
+
+
+@claim(
+    "reg-std-mle",
+    statement=(
+        "with S = ||y - X^T beta_hat||^2 > 0 and n > 0: the log-likelihood "
+        "-n/2 log(2 pi sigma^2) - S/(2 sigma^2) has a single critical point sigma > 0, "
+        "at sigma^2 = S/n, where its second derivative is negative"
+    ),
+)
+def std_mle_closed_form():
+    std = std_symbol
+    S, n = sp.symbols("S n", positive=True)
+    loglik = -n / 2 * sp.log(2 * sp.pi * std**2) - S / (2 * std**2)
+    derivative = sp.diff(loglik, std)
+    assert_equal(derivative, -n / std + S / std**3, "derivative in sigma")
+    critical = sp.solve(sp.Eq(derivative, 0), std)
+    assert_equal(sp.Matrix(critical), sp.Matrix([sp.sqrt(S / n)]), "critical points sigma > 0")
+    curvature = sp.simplify(sp.diff(loglik, std, 2).subs(std, sp.sqrt(S / n)))
+    assert_equal(curvature, -2 * n**2 / S, "second derivative at the critical point")
+    assert_true(sp.ask(sp.Q.negative(curvature)), "second derivative < 0")
+
+
+@claim(
+    "reg-nll-excess",
+    statement=(
+        "with the mean NLL 1/2 log(2 pi sigma^2) + sigma_hat^2/(2 sigma^2) at beta_hat: "
+        "NLL(sigma) - NLL(sigma_hat) = log(sigma/sigma_hat) + sigma_hat^2/(2 sigma^2) - 1/2, "
+        "which is >= 0 with equality only at sigma = sigma_hat; NLL(sigma_hat) = (1 + log(2 pi sigma_hat^2))/2"
+    ),
+)
+def nll_excess_over_std():
+    std = std_symbol
+    std_hat, ratio = sp.symbols("sigma_hat rho", positive=True)
+
+    def nll(s):
+        return sp.log(2 * sp.pi * s**2) / 2 + std_hat**2 / (2 * s**2)
+
+    assert_equal(nll(std_hat), (1 + sp.log(2 * sp.pi * std_hat**2)) / 2, "minimum value")
+    excess = sp.log(std / std_hat) + std_hat**2 / (2 * std**2) - sp.Rational(1, 2)
+    assert_equal(nll(std) - nll(std_hat), excess, "excess NLL")
+    # In rho = sigma / sigma_hat: g(rho) = log(rho) + 1/(2 rho^2) - 1/2, g(1) = 0,
+    # g'(rho) = (rho^2 - 1)/rho^3 changes sign only at rho = 1: a unique minimum.
+    g = sp.simplify(excess.subs(std, ratio * std_hat))
+    assert_equal(g, sp.log(ratio) + 1 / (2 * ratio**2) - sp.Rational(1, 2), "in rho")
+    assert_equal(g.subs(ratio, 1), 0, "g(1) = 0")
+    assert_equal(sp.diff(g, ratio), (ratio**2 - 1) / ratio**3, "g'(rho)")
+    assert_true(
+        sp.solveset(sp.diff(g, ratio), ratio, sp.Interval.open(0, sp.oo)) == sp.FiniteSet(1),
+        "g' vanishes only at rho = 1",
+    )
+
+
+@claim(
+    "reg-var-bias",
+    statement=(
+        "for (m, n) in {(1, 2), (1, 3), (2, 3), (2, 4)} with symbolic X and E[eps eps^T] = sigma^2 I: "
+        "E[||y - X^T beta_hat||^2] = (n - m) sigma^2, so E[sigma_hat^2] = (n - m)/n sigma^2; "
+        "the trace of the hat matrix is m"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_std_mle_bias_monte_carlo",
+)
+def std_mle_bias():
+    for m, n in ((1, 2), (1, 3), (2, 3), (2, 4)):
+        d = _Design(m, n)
+        X, y, eps, G_inv = d.X, d.y, d.eps, d.G_inv
+        hat = X.transpose() * G_inv * X
+        trace = sum((hat[i, i].element for i in range(n)), d.K.zero)
+        _assert_exact(
+            d.cleared(DomainMatrix([[trace]], (1, 1), d.K), 1),
+            d.cleared(DomainMatrix([[d.K.convert(m)]], (1, 1), d.K), 1),
+            f"trace of the hat matrix, m={m}, n={n}",
+        )
+        residual = y - hat * y
+        _assert_exact(
+            d.cleared(residual, 1), d.cleared((d.eye(n) - hat) * eps, 1), "residual = (I - H) eps"
+        )
+        expected = d.expect(residual.transpose() * residual)
+        _assert_exact(
+            d.cleared(expected, 2),
+            d.cleared(DomainMatrix([[d.K.convert(n - m) * d.std**2]], (1, 1), d.K), 2),
+            f"E[||residual||^2] = (n - m) sigma^2, m={m}, n={n}",
+        )
+
+
+@claim(
+    "reg-cov-intercept",
+    statement=(
+        "for n in {2, 3, 4} samples with an intercept row of ones and symbolic x_i: "
+        "sigma^2 (X X^T)^{-1} = sigma^2 / (n S_xx) [[sum x_i^2, -sum x_i], [-sum x_i, n]] "
+        "with S_xx = sum (x_i - mean x)^2; so Var(slope) = sigma^2 / S_xx"
+    ),
+)
+def intercept_slope_covariance():
+    std = std_symbol
+    for n in (2, 3, 4):
+        x = sp.Matrix(1, n, lambda _, j: sp.Symbol(f"x_{j}", real=True))
+        X = sp.Matrix.vstack(sp.ones(1, n), x)
+        G = X * X.T
+        total, squares = sum(x), sum(v**2 for v in x)
+        spread = sum((v - total / n) ** 2 for v in x)
+        assert_equal(G.det(), n * spread, f"det(X X^T) = n S_xx, n={n}")
+        covariance = std**2 / (n * spread) * sp.Matrix([[squares, -total], [-total, n]])
+        assert_equal(G * covariance, std**2 * sp.eye(2), f"X X^T Cov = sigma^2 I, n={n}")
+        assert_equal(covariance[1, 1], std**2 / spread, "Var(slope)")
+
+
+def population_limits():
+    r"""Large-n limits of $\hat\beta$ and $\hat\sigma^2$ for the book's targets, as sympy numbers.
+
+    With $x \sim U(0, 20)$ and the model $y = \beta x$ without intercept,
+    $\hat\beta \to \beta^\ast = E[x\,y]/E[x^2]$ and
+    $\hat\sigma^2 \to E[(y - \beta^\ast x)^2]$ (law of large numbers).
+
+    Returns:
+      A dict from the target names "f1", "f2", "f3" to the pair
+      (beta_star, var_star) of exact sympy numbers.
+    """
+    x = sp.Symbol("x", positive=True)
+    low, high = 0, 20
+
+    def mean(expr):
+        return sp.integrate(expr, (x, low, high)) / (high - low)
+
+    noise_var = {"f1": sp.Rational(9, 100), "f2": sp.Rational(9, 100) * x**2}
+    noise_var["f3"] = noise_var["f2"]
+    means = {"f1": 2 * x, "f2": 2 * x, "f3": 2 * x + 5 * sp.sin(x / 2)}
+    out = {}
+    for name, mu in means.items():
+        beta_star = sp.simplify(mean(x * mu) / mean(x**2))
+        var_star = sp.simplify(mean((mu - beta_star * x) ** 2 + noise_var[name]))
+        out[name] = (beta_star, var_star)
+    return out
+
+
+@claim(
+    "reg-limit",
+    statement=(
+        "for x ~ U(0, 20): beta* = E[x y]/E[x^2] is 2 for f1 and f2 and "
+        "2 + 3 (sin 10 - 10 cos 10)/400 for f3, where E[x (y - beta* x)] = 0; "
+        "sigma*^2 = E[(y - beta* x)^2] is 9/100 for f1 and 12 for f2, and exceeds 12 for f3"
+    ),
+)
+def population_least_squares_limits():
+    limits = population_limits()
+    assert_equal(limits["f1"][0], 2, "beta* for f1")
+    assert_equal(limits["f2"][0], 2, "beta* for f2")
+    beta3 = 2 + 3 * (sp.sin(10) - 10 * sp.cos(10)) / 400
+    assert_equal(limits["f3"][0], beta3, "beta* for f3")
+    x = sp.Symbol("x", positive=True)
+    orthogonality = sp.integrate(x * (2 * x + 5 * sp.sin(x / 2) - beta3 * x), (x, 0, 20))
+    assert_equal(orthogonality, 0, "E[x (y - beta* x)] = 0 for f3")
+    assert_equal(limits["f1"][1], sp.Rational(9, 100), "sigma*^2 for f1")
+    assert_equal(limits["f2"][1], 12, "sigma*^2 for f2")
+    assert_true(sp.N(limits["f3"][1] - 12) > 0, "sigma*^2 for f3 exceeds 12")

@@ -1,0 +1,473 @@
+"""gaussml.regression against numpy, scipy, jax.scipy and statsmodels; Monte Carlo; bad inputs.
+
+JAX computes in float32 (machine epsilon ~1.2e-7). Solving the normal equations
+loses a factor cond(X X^T) of that, so comparisons with float64 references use
+relative tolerances of 1e-4 on well-conditioned designs (cond(X X^T) < 100).
+"""
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.stats
+import numpy as np
+import pytest
+import scipy.stats
+import statsmodels.api as sm
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from gaussml import regression
+from gaussml.regression import (
+    X_HIGH,
+    X_LOW,
+    beta_mle,
+    beta_mle_cov,
+    gaussian_log_likelihood,
+    linear_nll,
+    linear_nll_grad,
+    sample_batch,
+    std_mle,
+    target_f1,
+    target_f2,
+    target_f3,
+)
+
+TARGETS = [target_f1, target_f2, target_f3]
+RTOL = 1e-4  # float32 solve on designs with cond(X X^T) < 100, see the module docstring
+
+
+def random_design(key, m, n):
+    """A well-conditioned (m, n) design and (n,) targets with float64 copies."""
+    key_x, key_y = jax.random.split(key)
+    X = jax.random.normal(key_x, (m, n))
+    y = jax.random.normal(key_y, (n,))
+    return X, y
+
+
+# --- targets and batches ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("n", [1, 7, 200])
+def test_sample_batch_shapes_and_range(target, n):
+    X, y = sample_batch(jax.random.key(0), target, n)
+    assert X.shape == (1, n)
+    assert y.shape == (n,)
+    assert np.all((np.asarray(X) >= X_LOW) & (np.asarray(X) <= X_HIGH))
+    assert np.all(np.isfinite(np.asarray(y)))
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_sample_batch_is_deterministic_in_the_key(target):
+    a = sample_batch(jax.random.key(3), target, 50)
+    b = sample_batch(jax.random.key(3), target, 50)
+    c = sample_batch(jax.random.key(4), target, 50)
+    np.testing.assert_array_equal(a[0], b[0])
+    np.testing.assert_array_equal(a[1], b[1])
+    assert not np.allclose(a[0], c[0])
+
+
+@pytest.mark.parametrize(
+    ("target", "mean_fn", "std_fn"),
+    [
+        (target_f1, lambda x: 2 * x, lambda x: 0.3 * np.ones_like(x)),
+        (target_f2, lambda x: 2 * x, lambda x: 0.3 * np.abs(x)),
+        (target_f3, lambda x: 2 * x + 5 * np.sin(x / 2), lambda x: 0.3 * np.abs(x)),
+    ],
+)
+def test_targets_have_the_stated_mean_and_noise(target, mean_fn, std_fn):
+    """Standardised noise z = (y - mean(x)) / std(x) is N(0, 1).
+
+    With n draws, mean(z) has standard error 1/sqrt(n) and var(z) has
+    sqrt(2/(n-1)); 5 standard errors are missed with probability < 1e-6.
+    """
+    n = 50_000
+    X, y = sample_batch(jax.random.key(11), target, n)
+    x = np.asarray(X[0], dtype=np.float64)
+    z = (np.asarray(y, dtype=np.float64) - mean_fn(x)) / std_fn(x)
+    assert abs(z.mean()) < 5 / np.sqrt(n)
+    assert abs(z.var(ddof=1) - 1.0) < 5 * np.sqrt(2.0 / (n - 1))
+
+
+@pytest.mark.parametrize("target", TARGETS)
+@pytest.mark.parametrize("shape", [(5,), (2, 5), (5, 1)])
+def test_targets_reject_inputs_not_of_shape_1_n(target, shape):
+    with pytest.raises(ValueError, match=r"x must have shape \(1, n\)"):
+        target(jax.random.key(0), jnp.ones(shape))
+
+
+@pytest.mark.parametrize(("n", "error"), [(0, ValueError), (2.0, TypeError)])
+def test_sample_batch_rejects_bad_n(n, error):
+    with pytest.raises(error, match="n must"):
+        sample_batch(jax.random.key(0), target_f1, n)
+
+
+# --- the Gaussian log-likelihood -----------------------------------------------------
+
+
+def test_gaussian_log_likelihood_scalar():
+    got = gaussian_log_likelihood(0.7, mean=-0.2, std=0.4)
+    assert np.shape(got) == ()
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
+
+
+def test_gaussian_log_likelihood_vector_with_scalar_parameters():
+    y = np.asarray(jax.random.normal(jax.random.key(1), (100,)))
+    got = gaussian_log_likelihood(y, mean=0.5, std=1.7)
+    assert got.shape == (100,)
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
+
+
+def test_gaussian_log_likelihood_broadcasts():
+    key_y, key_m, key_s = jax.random.split(jax.random.key(2), 3)
+    y = jax.random.normal(key_y, (4, 1))
+    mean = jax.random.normal(key_m, (10,))
+    std = jax.random.uniform(key_s, (10,), minval=0.1, maxval=3.0)
+    got = gaussian_log_likelihood(y, mean=mean, std=std)
+    assert got.shape == (4, 10)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, mean, std), rtol=1e-5)
+    np.testing.assert_allclose(
+        got, scipy.stats.norm.logpdf(np.asarray(y), np.asarray(mean), np.asarray(std)), rtol=1e-5
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(y=st.floats(-100, 100), mean=st.floats(-50, 50), std=st.floats(1e-2, 50))
+def test_gaussian_log_likelihood_matches_scipy(y, mean, std):
+    # float32 rounds (y - mean)/std with relative error ~1e-7; squared, the
+    # absolute error grows with the value, hence rtol plus a small atol.
+    np.testing.assert_allclose(
+        gaussian_log_likelihood(y, mean=mean, std=std),
+        scipy.stats.norm.logpdf(y, mean, std),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+def test_log_likelihood_of_data_is_a_sum_of_log_densities():
+    X, y = sample_batch(jax.random.key(5), target_f1, 5000)
+    beta = jnp.array([2.0])
+    logs = gaussian_log_likelihood(y, mean=X.T @ beta, std=0.3)
+    total = np.sum(np.asarray(logs, dtype=np.float64))
+    np.testing.assert_allclose(linear_nll(beta, X, y, std=0.3), -total / 5000, rtol=1e-5)
+    densities = scipy.stats.norm.pdf(np.asarray(y, np.float64), np.asarray(X.T @ beta), 0.3)
+    # For 20 observations the product of densities is representable and its log
+    # is the sum; for 5000 it underflows to 0 in float64 (the densities average
+    # about exp(-0.23) in geometric mean), while the sum of logs is about -1150.
+    np.testing.assert_allclose(np.log(np.prod(densities[:20])), np.sum(logs[:20]), rtol=1e-5)
+    assert np.prod(densities) < np.finfo(np.float64).tiny  # underflowed
+    assert np.isfinite(total)
+
+
+# --- beta_mle and its covariance --------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 5), (2, 10), (3, 50), (5, 5)])
+def test_beta_mle_matches_numpy_lstsq(m, n):
+    X, y = random_design(jax.random.key(m * 100 + n), m, n)
+    X64, y64 = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    expected, *_ = np.linalg.lstsq(X64.T, y64, rcond=None)
+    # cond(X X^T) of these seeded designs stays below 1e4 even for m = n = 5.
+    assert np.linalg.cond(X64 @ X64.T) < 1e4
+    np.testing.assert_allclose(beta_mle(X, y), expected, rtol=1e-3, atol=1e-4)
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_beta_mle_matches_statsmodels_ols_without_intercept(target):
+    X, y = sample_batch(jax.random.key(21), target, 1000)
+    fit = sm.OLS(np.asarray(y, dtype=np.float64), np.asarray(X, dtype=np.float64).T).fit()
+    np.testing.assert_allclose(beta_mle(X, y), fit.params, rtol=RTOL)
+
+
+def test_beta_mle_with_intercept_matches_statsmodels():
+    x, y = sample_batch(jax.random.key(22), target_f3, 500)
+    X = jnp.vstack([jnp.ones_like(x), x])
+    X64 = np.asarray(X, dtype=np.float64).T
+    fit = sm.OLS(np.asarray(y, dtype=np.float64), X64).fit()
+    # cond(X X^T) ~ 1e3 for an intercept and x in [0, 20]: float32 loses ~3 digits.
+    np.testing.assert_allclose(beta_mle(X, y), fit.params, rtol=1e-3)
+
+
+@pytest.mark.parametrize(("m", "n", "std"), [(1, 30, 0.3), (2, 40, 1.5), (3, 100, 0.7)])
+def test_beta_mle_cov_matches_statsmodels_with_known_std(m, n, std):
+    X, y = random_design(jax.random.key(7 * m + n), m, n)
+    fit = sm.OLS(np.asarray(y, dtype=np.float64), np.asarray(X, dtype=np.float64).T).fit()
+    expected = fit.normalized_cov_params * std**2  # (X X^T)^{-1} sigma^2 with sigma known
+    got = beta_mle_cov(X, std)
+    assert got.shape == (m, m)
+    np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-7)
+    np.testing.assert_allclose(got, got.T, rtol=0, atol=1e-7)
+    assert np.all(np.linalg.eigvalsh(np.asarray(got, dtype=np.float64)) > 0)
+
+
+def test_beta_mle_cov_1d_equals_std2_over_sum_x2():
+    X, _ = sample_batch(jax.random.key(8), target_f1, 100)
+    x = np.asarray(X[0], dtype=np.float64)
+    np.testing.assert_allclose(beta_mle_cov(X, 0.3), [[0.09 / np.sum(x**2)]], rtol=RTOL)
+
+
+def _mc_beta_hats(X, beta, std, n_draws, key):
+    """beta_hat for `n_draws` independent noise vectors, vectorised with vmap."""
+    noise = std * jax.random.normal(key, (n_draws, X.shape[1]))
+    ys = X.T @ beta + noise
+    return np.asarray(jax.vmap(beta_mle, in_axes=(None, 0))(X, ys), dtype=np.float64)
+
+
+def test_beta_hat_mean_and_covariance_monte_carlo():
+    """Backs reg-mean and reg-cov: E[beta_hat] = beta, Cov(beta_hat) = std^2 (X X^T)^{-1}.
+
+    Fixed X (intercept and x in [0, 20]), R noise draws. With C the true
+    covariance, the empirical mean of component j has standard error
+    sqrt(C_jj / R); the empirical covariance entry (j, k) of Gaussian beta_hat
+    has standard error sqrt((C_jj C_kk + C_jk^2) / R) (Isserlis). A 5 standard
+    error band is missed with probability < 1e-6 per entry; the key is fixed.
+    """
+    key_x, key_noise = jax.random.split(jax.random.key(2024))
+    x = jax.random.uniform(key_x, (1, 30), minval=X_LOW, maxval=X_HIGH)
+    X = jnp.vstack([jnp.ones_like(x), x])
+    beta, std, n_draws = jnp.array([1.0, 2.0]), 0.5, 20_000
+    beta_hats = _mc_beta_hats(X, beta, std, n_draws, key_noise)
+    C = np.asarray(beta_mle_cov(X, std), dtype=np.float64)
+
+    se_mean = np.sqrt(np.diag(C) / n_draws)
+    assert np.all(np.abs(beta_hats.mean(axis=0) - np.asarray(beta)) < 5 * se_mean)
+
+    se_cov = np.sqrt((np.outer(np.diag(C), np.diag(C)) + C**2) / n_draws)
+    empirical = np.cov(beta_hats, rowvar=False)
+    assert np.all(np.abs(empirical - C) < 5 * se_cov)
+
+
+def test_std_mle_bias_monte_carlo():
+    """Backs reg-var-bias: E[sigma_hat^2] = (n - m) / n * sigma^2 at beta_hat.
+
+    n sigma_hat^2 / sigma^2 ~ chi^2(n - m), so sigma_hat^2 has standard deviation
+    sigma^2 sqrt(2 (n - m)) / n and its mean over R draws a standard error
+    R^(-1/2) times that; 5 standard errors as above. The bias here is
+    m / n = 30% of sigma^2, many standard errors wide, so the test also
+    rejects the claim that the MLE is unbiased.
+    """
+    m, n, std, n_draws = 3, 10, 2.0, 20_000
+    key_x, key_noise = jax.random.split(jax.random.key(99))
+    X = jax.random.normal(key_x, (m, n))
+    beta = jnp.array([1.0, -1.0, 0.5])
+    ys = X.T @ beta + std * jax.random.normal(key_noise, (n_draws, n))
+    hats = jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y)))(ys)
+    var_hats = np.asarray(hats, dtype=np.float64) ** 2
+    se = std**2 * np.sqrt(2.0 * (n - m)) / n / np.sqrt(n_draws)
+    assert abs(var_hats.mean() - (n - m) / n * std**2) < 5 * se
+    assert abs(var_hats.mean() - std**2) > 20 * se
+    unbiased = jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y), ddof=m))(ys)
+    assert abs(np.mean(np.asarray(unbiased, dtype=np.float64) ** 2) - std**2) < 5 * se * n / (n - m)
+
+
+def test_std_mle_is_root_mean_squared_residual():
+    X, y = sample_batch(jax.random.key(12), target_f2, 400)
+    beta = beta_mle(X, y)
+    residual = np.asarray(y, dtype=np.float64) - np.asarray(X.T @ beta, dtype=np.float64)
+    np.testing.assert_allclose(std_mle(X, y, beta), np.sqrt(np.mean(residual**2)), rtol=1e-5)
+    np.testing.assert_allclose(
+        std_mle(X, y, beta, ddof=1), np.sqrt(residual @ residual / 399), rtol=1e-5
+    )
+
+
+def test_std_mle_minimises_the_nll_over_std():
+    X, y = sample_batch(jax.random.key(13), target_f3, 1000)
+    beta = beta_mle(X, y)
+    best = float(std_mle(X, y, beta))
+    stds = best * np.array([0.5, 0.8, 0.95, 1.05, 1.25, 2.0])
+    at_best = float(linear_nll(beta, X, y, std=best))
+    assert all(float(linear_nll(beta, X, y, std=s)) > at_best for s in stds)
+    # The minimum value is (1 + log(2 pi sigma_hat^2)) / 2.
+    np.testing.assert_allclose(at_best, 0.5 * (1.0 + np.log(2 * np.pi * best**2)), rtol=1e-5)
+
+
+# --- the NLL and its gradient -------------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "n"), [(1, 20), (2, 50), (4, 30)])
+def test_linear_nll_grad_matches_autodiff(m, n):
+    """Absolute difference |hand - AD|, at several random points: never a signed bound."""
+    keys = jax.random.split(jax.random.key(m + n), 5)
+    auto = jax.grad(linear_nll)
+    for key in keys:
+        key_d, key_b, key_s = jax.random.split(key, 3)
+        X, y = random_design(key_d, m, n)
+        beta = 3.0 * jax.random.normal(key_b, (m,))
+        std = float(jax.random.uniform(key_s, minval=0.2, maxval=3.0))
+        hand = linear_nll_grad(beta, X, y, std=std)
+        ad = auto(beta, X, y, std=std)
+        assert hand.shape == (m,)
+        scale = 1.0 + np.max(np.abs(np.asarray(ad)))
+        assert np.max(np.abs(np.asarray(hand) - np.asarray(ad))) < 1e-4 * scale
+
+
+def test_linear_nll_grad_vanishes_at_beta_mle():
+    X, y = sample_batch(jax.random.key(14), target_f1, 200)
+    beta = beta_mle(X, y)
+    grad_scale = float(jnp.abs(linear_nll_grad(beta + 0.01, X, y, std=0.3))[0])
+    assert float(jnp.abs(linear_nll_grad(beta, X, y, std=0.3))[0]) < 1e-3 * grad_scale
+
+
+def test_linear_nll_matches_scipy_sum():
+    X, y = sample_batch(jax.random.key(15), target_f2, 100)
+    beta = jnp.array([1.9])
+    expected = -np.mean(
+        scipy.stats.norm.logpdf(
+            np.asarray(y, dtype=np.float64), np.asarray(X.T @ beta, dtype=np.float64), 2.0
+        )
+    )
+    np.testing.assert_allclose(linear_nll(beta, X, y, std=2.0), expected, rtol=1e-5)
+
+
+# --- properties ---------------------------------------------------------------------
+
+small_dims = st.tuples(st.integers(1, 3), st.integers(0, 20))
+
+
+@settings(max_examples=30, deadline=None)
+@given(dims=small_dims, seed=st.integers(0, 2**31 - 1), scale=st.floats(0.1, 10.0))
+def test_beta_mle_recovers_beta_from_noiseless_data(dims, seed, scale):
+    m, extra = dims
+    key_x, key_b = jax.random.split(jax.random.key(seed))
+    X = scale * jax.random.normal(key_x, (m, m + 2 + extra))
+    X64 = np.asarray(X, dtype=np.float64)
+    beta = jax.random.normal(key_b, (m,))
+    y = X.T @ beta
+    # float32 error ~ cond(X X^T) * 1e-7; skip (rare) ill-conditioned draws.
+    cond = np.linalg.cond(X64 @ X64.T)
+    assume(cond < 1e4)
+    np.testing.assert_allclose(beta_mle(X, y), beta, rtol=0, atol=1e-7 * cond * 10 + 1e-5)
+
+
+@settings(max_examples=30, deadline=None)
+@given(dims=small_dims, seed=st.integers(0, 2**31 - 1))
+def test_residual_is_orthogonal_to_the_features(dims, seed):
+    m, extra = dims
+    X, y = random_design(jax.random.key(seed), m, m + 2 + extra)
+    X64 = np.asarray(X, dtype=np.float64)
+    assume(np.linalg.cond(X64 @ X64.T) < 1e4)
+    residual = np.asarray(y, dtype=np.float64) - X64.T @ np.asarray(beta_mle(X, y), np.float64)
+    # The normal equations say X r = 0; float32 leaves |X r| ~ cond * eps * |X| |y|.
+    bound = 1e-3 * np.linalg.norm(X64) * np.linalg.norm(np.asarray(y, dtype=np.float64))
+    assert np.all(np.abs(X64 @ residual) < bound)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**31 - 1), shift=st.floats(-5, 5), std=st.floats(0.1, 5))
+def test_beta_mle_minimises_the_nll(seed, shift, std):
+    X, y = sample_batch(jax.random.key(seed), target_f3, 50)
+    best = beta_mle(X, y)
+    assert float(linear_nll(best + shift, X, y, std=std)) >= float(
+        linear_nll(best, X, y, std=std)
+    ) - 1e-5 * abs(float(linear_nll(best, X, y, std=std)))
+
+
+# --- bad inputs ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("m", "n"), [(2, 1), (3, 2), (5, 4)])
+def test_beta_mle_rejects_fewer_samples_than_features(m, n):
+    X, y = random_design(jax.random.key(0), m, n)
+    with pytest.raises(ValueError, match=rf"n = {n} < m = {m}.*rank at most {n}"):
+        beta_mle(X, y)
+    with pytest.raises(ValueError, match="rank at most"):
+        beta_mle_cov(X, 1.0)
+
+
+def test_beta_mle_rejects_rank_deficient_X():
+    x = np.linspace(0.0, 1.0, 10)
+    X = np.vstack([x, 2.0 * x, np.ones_like(x)])  # row 2 is twice row 1
+    with pytest.raises(ValueError, match=r"singular: X has rank 2 < m = 3"):
+        beta_mle(X, np.ones(10))
+    with pytest.raises(ValueError, match="rank 2"):
+        beta_mle_cov(X, 0.5)
+    with pytest.raises(ValueError, match="rank 0"):
+        beta_mle(np.zeros((1, 4)), np.ones(4))
+
+
+@pytest.mark.parametrize(
+    ("X_shape", "y_shape", "match"),
+    [
+        ((2, 10), (9,), r"y must have shape \(n,\) = \(10,\)"),
+        ((2, 10), (10, 1), r"y must have shape"),
+        ((10,), (10,), r"X must have shape \(m, n\)"),
+        ((1, 2, 10), (10,), r"X must have shape \(m, n\)"),
+    ],
+)
+def test_mismatched_shapes_are_rejected(X_shape, y_shape, match):
+    with pytest.raises(ValueError, match=match):
+        beta_mle(np.ones(X_shape), np.ones(y_shape))
+
+
+def test_beta_of_wrong_shape_is_rejected():
+    X, y = random_design(jax.random.key(1), 2, 10)
+    for fn in (linear_nll, linear_nll_grad):
+        with pytest.raises(ValueError, match=r"beta must have shape \(m,\) = \(2,\)"):
+            fn(jnp.ones(3), X, y, std=1.0)
+    with pytest.raises(ValueError, match="beta must have shape"):
+        std_mle(X, y, jnp.ones((2, 1)))
+
+
+def test_non_finite_data_is_rejected():
+    X, y = random_design(jax.random.key(2), 2, 10)
+    with pytest.raises(ValueError, match="y must be finite"):
+        beta_mle(X, y.at[3].set(jnp.nan))
+    with pytest.raises(ValueError, match="X must be finite"):
+        beta_mle(X.at[0, 0].set(jnp.inf), y)
+
+
+@pytest.mark.parametrize("std", [0.0, -1.0, np.inf, np.nan])
+def test_bad_std_is_rejected(std):
+    X, y = random_design(jax.random.key(3), 2, 10)
+    beta = jnp.zeros(2)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        linear_nll(beta, X, y, std=std)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        linear_nll_grad(beta, X, y, std=std)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        beta_mle_cov(X, std)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        gaussian_log_likelihood(y, mean=0.0, std=std)
+
+
+def test_beta_mle_cov_rejects_non_scalar_std():
+    X, _ = random_design(jax.random.key(4), 2, 10)
+    with pytest.raises(ValueError, match="std must be a scalar"):
+        beta_mle_cov(X, jnp.ones(2))
+
+
+@pytest.mark.parametrize("ddof", [-1, 10, 1.5, True])
+def test_std_mle_rejects_bad_ddof(ddof):
+    X, y = random_design(jax.random.key(5), 2, 10)
+    with pytest.raises(ValueError, match="ddof must be an integer"):
+        std_mle(X, y, jnp.zeros(2), ddof=ddof)
+
+
+def test_public_names():
+    for name in regression.__all__:
+        assert hasattr(regression, name)
+
+
+# --- the exact polynomial checks of chapter 3 reject the classic mistakes --------------
+
+
+def test_claim_machinery_rejects_wrong_e_y_y_transpose():
+    """E[y y^T] = sigma^2 I (forgetting X^T beta beta^T X) must fail the check."""
+    from gaussml.derivations.regression import ClaimFailed, _assert_exact, _Design
+
+    d = _Design(2, 3)
+    wrong = d.eye(3) * d.std**2
+    right = d.X.transpose() * d.beta * d.beta.transpose() * d.X + wrong
+    _assert_exact(d.expect(d.y * d.y.transpose()), right, "right")
+    with pytest.raises(ClaimFailed, match="differ"):
+        _assert_exact(d.expect(d.y * d.y.transpose()), wrong, "wrong")
+
+
+def test_claim_machinery_rejects_multiplying_by_x_x_transpose():
+    """Multiplying the normal equations by X X^T instead of its inverse does not isolate beta."""
+    from gaussml.derivations.regression import ClaimFailed, _assert_exact, _Design
+
+    d = _Design(2, 3)
+    with pytest.raises(ClaimFailed, match="differ"):
+        _assert_exact(d.G * d.G * d.beta, d.beta, "X X^T X X^T beta = beta")

@@ -6,7 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-stamp
 JB := $(BIN)/jupyter-book
-JB_FLAGS := -W -n --keep-going
+# --all: Sphinx re-reads (so re-executes) every page; without it, a page whose
+# source did not change would keep output computed by an older src/gaussml.
+JB_FLAGS := --all -W -n --keep-going
 PORT ?= 8000
 
 .PHONY: book pdf handout test serve clean venv
@@ -20,18 +22,18 @@ $(STAMP): requirements.txt pyproject.toml
 	@touch $@
 
 book: $(STAMP)
-	$(JB) build . $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=svg $(JB) build . $(JB_FLAGS)
 	@echo "The site is in $(CURDIR)/_build/html (open index.html, or run 'make serve')"
 
 pdf: $(STAMP)
 	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
-	$(JB) build . --builder pdflatex $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex $(JB_FLAGS)
 	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
 
 handout: $(STAMP)
 	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
 	$(BIN)/python scripts/handout_config.py _build/handout-config/_config.yml
-	$(JB) build . --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout $(JB_FLAGS)
 	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
 
 test: $(STAMP)

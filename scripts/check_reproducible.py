@@ -72,7 +72,8 @@ def copy_project(root: Path, dest: Path) -> None:
 
 def build(copy: Path, log: Path) -> float:
     """Build the copy's HTML site; return the wall time in seconds."""
-    env = {**os.environ, "PYTHONPATH": str(copy / "src")}
+    # As `make book` does: the site needs SVG figures only.
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg"}
     start = time.perf_counter()
     with log.open("w") as out:
         result = subprocess.run(

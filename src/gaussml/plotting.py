@@ -33,14 +33,18 @@ _STYLE = {
 }
 
 
-def book_style(*, formats=("svg", "pdf")) -> None:
+def book_style(*, formats=None) -> None:
     """Apply the book's style; in a notebook, emit every figure as SVG and PDF.
 
     The web build shows the SVG, the LaTeX build embeds the PDF, so figures are
-    vector in both.
+    vector in both. `formats` defaults to the comma-separated list in the
+    environment variable `GAUSSML_FIGURE_FORMATS` (the Makefile sets `svg` for
+    the site and `pdf` for the PDFs, so no build renders a format it discards),
+    else to both.
     """
+    if formats is None:
+        formats = tuple(os.environ.get("GAUSSML_FIGURE_FORMATS", "svg,pdf").split(","))
     mpl.rcParams.update(_STYLE)
-    mpl.rcParams["svg.hashsalt"] = _STYLE["svg.hashsalt"]
     # No creation date in SVG and PDF files (matplotlib honours SOURCE_DATE_EPOCH):
     # two builds give identical figures.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")

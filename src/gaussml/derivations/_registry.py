@@ -119,10 +119,15 @@ def verify(name: str) -> Verification:
 
 
 def _is_zero(expr: sp.Expr) -> bool:
-    """True when sympy proves `expr` is identically zero (never by floating point)."""
-    expr = sp.simplify(expr)
-    if expr == 0:
-        return True
+    """True when sympy proves `expr` is identically zero (never by floating point).
+
+    Cheap exact rewrites first (polynomial and rational identities end there),
+    `simplify` only when they do not settle it.
+    """
+    expr = sp.sympify(expr)
+    for rewrite in (sp.expand, sp.cancel, sp.simplify):
+        if rewrite(expr) == 0:
+            return True
     return sp.simplify(sp.expand(sp.powsimp(sp.expand_log(expr, force=True), force=True))) == 0
 
 

@@ -85,17 +85,24 @@ def normal_affine_change_of_variables():
 
 @claim(
     "uni-se-mean",
-    statement="the mean of n independent N(mean, std^2) draws has standard error std / sqrt(n)",
+    statement="the mean of n independent N(mean, std^2) draws has mean `mean` and standard error std / sqrt(n) (checked for n = 2, ..., 6)",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
 )
 def sample_mean_standard_error():
-    n = 3  # the identity Var(mean of n) = std^2 / n, checked for n = 2 and 3 draws
-    for size in range(2, n + 1):
-        draws = [st.Normal(f"X{i}", mean, std) for i in range(size)]
-        average = sum(draws) / size
-        assert_equal(st.E(average), mean, f"E[mean of {size}]")
-        assert_equal(st.variance(average), std**2 / size, f"Var[mean of {size}]")
+    # Write the draws as mean + std Z_i with independent Z_i ~ N(0, 1), so that
+    # E[Z_i Z_j] = E[Z^2] = 1 for i = j and E[Z_i] E[Z_j] = 0 otherwise.
+    standard = st.Normal("Z", 0, 1)
+    first, second = st.E(standard), st.E(standard**2)
+    assert_equal(first, 0, "E[Z]")
+    assert_equal(second, 1, "E[Z^2]")
+    for size in range(2, 7):
+        expectation = mean + std / size * size * first
+        variance = (std / size) ** 2 * sum(
+            second if i == j else first * first for i in range(size) for j in range(size)
+        )
+        assert_equal(expectation, mean, f"E[mean of {size}]")
+        assert_steps([variance, std**2 / size, (std / sp.sqrt(size)) ** 2], f"Var[mean of {size}]")
 
 
 @claim(

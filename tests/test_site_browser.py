@@ -53,7 +53,19 @@ CHROMIUM_ARGS = [
     "--disable-extensions",
 ]
 # Text that means TeX reached the reader untypeset.
-RAW_TEX = ("$$", "\\(", "\\)", "\\[", "\\]", "\\begin{")
+RAW_TEX = (
+    "$$",
+    "\\(",
+    "\\)",
+    "\\[",
+    "\\]",
+    "\\begin{",
+    "\\frac",
+    "\\hat",
+    "\\operatorname",
+    "\\mathcal",
+    "\\top",
+)
 
 # CI sets GAUSSML_REQUIRE_BROWSER=1: there a missing browser or site fails instead of skipping.
 REQUIRED = os.environ.get("GAUSSML_REQUIRE_BROWSER") == "1"

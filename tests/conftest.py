@@ -3,9 +3,16 @@
 `make test` (pytest) skips the tests marked `slow`, each of which builds the
 book in a temporary copy; `make test-slow` and `.ci/run` run them with
 `pytest --slow -m slow`.
+
+Hypothesis is derandomized: every run draws the same examples, so the suite is
+seeded like every other random test and a failure reproduces.
 """
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("gaussml", derandomize=True, deadline=None)
+settings.load_profile("gaussml")
 
 
 def pytest_addoption(parser):

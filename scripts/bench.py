@@ -37,6 +37,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from check_reproducible import copy_project  # scripts/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "bench"
 N_DRAWS = 10**6
@@ -116,16 +118,7 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
 
 
 def project_copy(dest: Path) -> Path:
-    files = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    for rel in filter(None, files.split("\0")):
-        if (ROOT / rel).is_file():
-            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / rel, dest / rel)
+    copy_project(ROOT, dest)
     # The project's environment, as is: `make -o` below keeps make from touching it.
     (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
     return dest

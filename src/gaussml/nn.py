@@ -418,6 +418,18 @@ def _fit_mean(key, params, scaling, std, targets, index, steps, batch_size, opti
     )
 
 
+def _start(key, target, *, outputs, hidden, standardise, weight_std):
+    """The keys, scaling and initial network shared by every fit (compiled or looped).
+
+    One place, so that `fit_heteroscedastic_loop` starts exactly where
+    `fit_heteroscedastic` does.
+    """
+    key_scale, key_init, key_train = jax.random.split(key, 3)
+    scaling = _scaling(key_scale, target, standardise=standardise)
+    layers = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
+    return key_train, scaling, layers
+
+
 def fit_mean_network(
     key,
     target,
@@ -454,9 +466,9 @@ def fit_mean_network(
     steps, batch_size, hidden = _check_fit_options(
         lr, steps, batch_size, hidden, weight_std, optimizer
     )
-    key_scale, key_init, key_train = jax.random.split(key, 3)
-    scaling = _scaling(key_scale, target, standardise=standardise)
-    layers = init_mlp(key_init, hidden=hidden, outputs=1, weight_std=weight_std)
+    key_train, scaling, layers = _start(
+        key, target, outputs=1, hidden=hidden, standardise=standardise, weight_std=weight_std
+    )
     targets, index = _target_spec(target)
     layers, losses = _fit_mean(
         key_train,
@@ -555,9 +567,9 @@ def fit_heteroscedastic(
     steps, batch_size, hidden = _check_fit_options(
         lr, steps, batch_size, hidden, weight_std, optimizer
     )
-    key_scale, key_init, key_train = jax.random.split(key, 3)
-    scaling = _scaling(key_scale, target, standardise=standardise)
-    layers = init_mlp(key_init, hidden=hidden, outputs=2, weight_std=weight_std)
+    key_train, scaling, layers = _start(
+        key, target, outputs=2, hidden=hidden, standardise=standardise, weight_std=weight_std
+    )
     targets, index = _target_spec(target)
     layers, losses = _fit_het(
         key_train, layers, scaling, targets, index, steps, batch_size, optimizer, float(lr)
@@ -594,9 +606,14 @@ def fit_heteroscedastic_loop(key, target, *, run_steps, **options):
     run_steps = positive_int(run_steps, "run_steps")
     if run_steps > steps:
         raise ValueError(f"run_steps must be <= steps = {steps}, got {run_steps}")
-    key_scale, key_init, key_train = jax.random.split(key, 3)
-    scaling = _scaling(key_scale, target, standardise=merged["standardise"])
-    params = init_mlp(key_init, hidden=hidden, outputs=2, weight_std=merged["weight_std"])
+    key_train, scaling, params = _start(
+        key,
+        target,
+        outputs=2,
+        hidden=hidden,
+        standardise=merged["standardise"],
+        weight_std=merged["weight_std"],
+    )
     optimizer = _optimizer(merged["optimizer"], float(merged["lr"]), steps)
     prepare = _scaler(scaling)
     opt_state = optimizer.init(params)

@@ -19,7 +19,6 @@ from ._registry import (
     assert_true,
     claim,
     claims,
-    claims_for_label,
     registered_labels,
     verify,
 )
@@ -33,7 +32,6 @@ __all__ = [
     "assert_true",
     "claim",
     "claims",
-    "claims_for_label",
     "registered_labels",
     "verify",
 ]

@@ -91,11 +91,6 @@ def claims() -> dict[str, Claim]:
     return dict(_CLAIMS)
 
 
-def claims_for_label(label: str) -> list[Claim]:
-    """The claims that back the equation `label`."""
-    return [c for c in _CLAIMS.values() if label in c.labels]
-
-
 def registered_labels() -> set[str]:
     """Every equation label named by some claim."""
     return {label for c in _CLAIMS.values() for label in c.labels}

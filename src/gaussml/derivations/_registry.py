@@ -31,6 +31,7 @@ class Claim:
     method: str
     check: Callable[[], None]
     monte_carlo: str | None = None
+    scope: str = ""  # for which values it is proved: "symbolic for every std > 0", "sizes (2, 3), (3, 5)", ...
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,11 @@ _CLAIMS: dict[str, Claim] = {}
 
 
 def claim(
-    *labels: str, statement: str, method: str = "symbolic", monte_carlo: str | None = None
+    *labels: str,
+    statement: str,
+    method: str = "symbolic",
+    monte_carlo: str | None = None,
+    scope: str = "",
 ) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Register the decorated function as the check of the equations `labels`.
 
@@ -65,6 +70,8 @@ def claim(
       method: "symbolic" or "symbolic + Monte Carlo".
       monte_carlo: the pytest node id of the simulation backing the claim,
         required when the method says "Monte Carlo".
+      scope: for which values the claim is established (symbolic for every
+        std > 0; matrix sizes checked; the Monte Carlo test's setting).
     """
     if not labels:
         raise ValueError("a claim needs at least one equation label, got none")
@@ -80,7 +87,7 @@ def claim(
         name = check.__name__
         if name in _CLAIMS:
             raise ValueError(f"claim {name!r} is registered twice")
-        _CLAIMS[name] = Claim(name, tuple(labels), statement, method, check, monte_carlo)
+        _CLAIMS[name] = Claim(name, tuple(labels), statement, method, check, monte_carlo, scope)
         return check
 
     return register

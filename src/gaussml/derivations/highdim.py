@@ -1,8 +1,11 @@
 """Claims of chapter 2, Gaussians in high dimension."""
 
+import functools
+
 import sympy as sp
 import sympy.stats as st
 
+from ._binding import binds
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -12,6 +15,7 @@ __all__ = [
     "chi_mean_formula",
     "chi_mode",
     "chi_square_laplace_transform",
+    "std_normal_density_is_a_product",
     "difference_of_draws",
     "distance_density",
     "euclidean_norm",
@@ -85,17 +89,19 @@ def chi_square_laplace_transform():
     "checked; it integrates to 1 for every D > 0 and matches sympy.stats.Chi",
 )
 def chi_density_change_of_variables():
-    assert_steps(
-        [
-            chi_square_pdf(q, D).subs(q, r**2) * sp.diff(r**2, r),
-            chi_square_pdf(r**2, D) * 2 * r,
-            (r**2) ** (D / 2 - 1) * sp.exp(-(r**2) / 2) * 2 * r / (2 ** (D / 2) * sp.gamma(D / 2)),
-            chi_pdf(r, D),
-        ],
-        "density of R = sqrt(Q)",
-    )
+    assert_steps(_chi_pdf_lines(), "density of R = sqrt(Q)")
     assert_equal(sp.integrate(chi_pdf(r, D), (r, 0, sp.oo)), 1, "integral of the chi density")
     assert_equal(chi_pdf(r, D), st.density(st.Chi("R", D))(r), "sympy.stats.Chi")
+
+
+def _chi_pdf_lines():
+    """The displayed lines of the density of R = sqrt(Q)."""
+    return [
+        chi_square_pdf(q, D).subs(q, r**2) * sp.diff(r**2, r),
+        chi_square_pdf(r**2, D) * 2 * r,
+        (r**2) ** (D / 2 - 1) * sp.exp(-(r**2) / 2) * 2 * r / (2 ** (D / 2) * sp.gamma(D / 2)),
+        chi_pdf(r, D),
+    ]
 
 
 @claim(
@@ -232,18 +238,28 @@ def distance_density():
     monte_carlo="tests/test_highdim.py::test_interpolation_variances_by_simulation",
 )
 def interpolation_variances():
-    xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
-    linear = alpha * xa + (1 - alpha) * xb
-    polar = sp.sqrt(alpha) * xa + sp.sqrt(1 - alpha) * xb
+    linear, polar = _paths(_xa, _xb)
     assert_equal(st.E(linear), 0, "mean of the linear path")
-    assert_steps(
-        [st.variance(linear), alpha**2 + (1 - alpha) ** 2, 1 - 2 * alpha * (1 - alpha)],
-        "variance of the linear path",
-    )
+    assert_steps(_path_variance_lines()[0], "variance of the linear path")
     assert_equal(st.E(polar), 0, "mean of the polar path")
-    assert_steps(
-        [st.variance(polar), sp.sqrt(alpha) ** 2 + sp.sqrt(1 - alpha) ** 2, 1],
-        "variance of the polar path",
+    assert_steps(_path_variance_lines()[1], "variance of the polar path")
+
+
+_xa, _xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
+
+
+def _paths(xa, xb):
+    """The linear and the polar interpolation of two coordinates at alpha."""
+    return alpha * xa + (1 - alpha) * xb, sp.sqrt(alpha) * xa + sp.sqrt(1 - alpha) * xb
+
+
+@functools.cache
+def _path_variance_lines():
+    """The displayed lines of the variance of the linear and of the polar path."""
+    linear, polar = _paths(_xa, _xb)
+    return (
+        [st.variance(linear), alpha**2 + (1 - alpha) ** 2, 1 - 2 * alpha * (1 - alpha)],
+        [st.variance(polar), sp.sqrt(alpha) ** 2 + sp.sqrt(1 - alpha) ** 2, sp.Integer(1)],
     )
 
 
@@ -255,14 +271,19 @@ def interpolation_variances():
     monte_carlo="tests/test_highdim.py::test_loglik_along_paths_by_simulation",
 )
 def expected_loglik_along_paths():
-    coordinate = st.Normal("z", 0, s)
-    per_coordinate = st.E(sp.log(std_normal_pdf(coordinate)))
-    expected = D * per_coordinate  # linearity of expectation over the D coordinates
+    expected = _expected_loglik()
     assert_equal(expected, -D / 2 * (s**2 + sp.log(2 * sp.pi)), "E[log N(z; 0, I)]")
     on_path = expected.subs(s, sp.sqrt(alpha**2 + (1 - alpha) ** 2))
     assert_equal(
         on_path - expected.subs(s, 1), D * alpha * (1 - alpha), "excess on the linear path"
     )
+
+
+@functools.cache
+def _expected_loglik():
+    """E[log N(z; 0, I_D)] for z ~ N(0, s^2 I_D), by linearity over the D coordinates."""
+    coordinate = st.Normal("z", 0, s)
+    return D * st.E(sp.log(std_normal_pdf(coordinate)))
 
 
 @claim(
@@ -277,7 +298,7 @@ def chi_loglik_gap_of_linear_path():
     pointwise = sp.expand_log(sp.log(chi_pdf(s * r, D)), force=True) - log_f
     assert_equal(pointwise, (D - 1) * sp.log(s) - (s**2 - 1) * r**2 / 2, "pointwise gap")
     # Average over R ~ chi(D), using E R^2 = D (the claim hd-chi-mean).
-    gap = sp.integrate(pointwise * chi_pdf(r, D), (r, 0, sp.oo))
+    gap = _chi_gap()
     assert_equal(gap, (D - 1) * sp.log(s) + D * (1 - s**2) / 2, "expected gap")
     # g(s) = log s + (1 - s^2)/2 has g(1) = 0 and g'(s) = (1 - s^2)/s > 0 on (0, 1), so g < 0 there.
     g = sp.log(s) + (1 - s**2) / 2
@@ -294,3 +315,268 @@ def chi_loglik_gap_of_linear_path():
     assert_equal(sp.Matrix(critical), sp.Matrix([sp.sqrt((d - 1) / d)]), "maximiser of the gap")
     assert_true(sp.ask(sp.Q.negative(sp.diff(gap_d, s, 2))), "the gap is concave in s")
     assert_equal(((1 - critical[0] ** 2) / 2), 1 / (2 * d), "alpha (1 - alpha) at the maximiser")
+
+
+@functools.cache
+def _chi_gap():
+    """E[log f_chi(s R)] - E[log f_chi(R)] for R ~ chi(D), by integrating against the chi density."""
+    log_f = sp.expand_log(sp.log(chi_pdf(r, D)), force=True)
+    pointwise = sp.expand_log(sp.log(chi_pdf(s * r, D)), force=True) - log_f
+    return sp.integrate(pointwise * chi_pdf(r, D), (r, 0, sp.oo))
+
+
+def _std_normal_density(v):
+    """The N(0, I_D) density of a column vector, the product of its coordinates' densities."""
+    return sp.Mul(*[std_normal_pdf(xi) for xi in v])
+
+
+@claim(
+    "hd-product",
+    statement="the N(0, I_D) density, a product of D univariate N(0, 1) densities, is "
+    "(2 pi)^(-D/2) exp(-x^T x / 2) (checked for D = 1 to 4)",
+    scope="D = 1, 2, 3, 4, symbolic in every coordinate",
+)
+def std_normal_density_is_a_product():
+    for dim in range(1, 5):
+        v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
+        closed = (2 * sp.pi) ** sp.Rational(-dim, 2) * sp.exp(-(v.T * v)[0, 0] / 2)
+        assert_equal(_std_normal_density(v), closed, f"D = {dim}")
+
+
+# --- what the chapter displays ------------------------------------------------------
+
+#: The names of chapter 2, as its displays write them.
+ENV = {
+    "D": D,
+    "q": q,
+    "r": r,
+    "t": t,
+    "s": s,
+    r"\alpha": alpha,
+    "e": sp.E,
+    r"\chi_D": None,
+}
+
+
+def _vectors():
+    """Environments with x a column of D real symbols, D = 1 to 4."""
+    for dim in range(1, 5):
+        v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
+        yield dim, v, {**ENV, "D": sp.Integer(dim), "x": v, "p": _std_normal_density}
+
+
+@binds("hd-product", std_normal_density_is_a_product)
+def _hd_product():
+    cases = []
+    for dim, v, env in _vectors():
+        closed = (2 * sp.pi) ** sp.Rational(-dim, 2) * sp.exp(-(v.T * v)[0, 0] / 2)
+        density = _std_normal_density(v)
+        cases.append((env, [[density, "=", density, "=", closed]]))
+    return cases
+
+
+@binds("hd-norm", euclidean_norm)
+def _hd_norm():
+    cases = []
+    for _, v, env in _vectors():
+        length = sp.sqrt((v.T * v)[0, 0])
+        cases.append((env, [[length, "=", length, "=", length]]))
+    return cases
+
+
+_CHI_ENV = {
+    **ENV,
+    "f_Q": lambda v: st.density(st.ChiSquared("Q", D))(v),
+    "f_R": lambda v: st.density(st.Chi("R", D))(v),
+    "f_\\chi_D": lambda v: chi_pdf(v, D),
+    "x": sp.Symbol("x"),
+    "norm": lambda v: r,  # the norm of x ~ N(0, I_D) is R ~ chi(D)
+    "E": functools.cache(lambda e: sp.integrate(e * chi_pdf(r, D), (r, 0, sp.oo))),
+}
+
+
+@binds("hd-chisq", chi_square_laplace_transform)
+def _hd_chisq():
+    density = st.density(st.ChiSquared("Q", D))(q)
+    return [(_CHI_ENV, [[density, "=", chi_square_pdf(q, D)], [q, ">", 0]])]
+
+
+@binds("hd-chi-pdf", chi_density_change_of_variables)
+def _hd_chi_pdf():
+    lines = _chi_pdf_lines()
+    density = st.density(st.Chi("R", D))(r)
+    return [(_CHI_ENV, [[density, "=", *sum(([line, "="] for line in lines), [])[:-1]], [r, ">", 0]])]
+
+
+@binds("hd-chi-mode", chi_mode)
+def _hd_chi_mode():
+    dim = sp.Symbol("D", positive=True)
+    d = dim + 1  # as in the claim: D = d + 1 > 1
+    log_density = sp.expand_log(sp.log(chi_pdf(r, d)), force=True)
+    (critical,) = sp.solve(sp.diff(log_density, r), r)
+    mode = critical.subs(dim, D - 1)
+    return [({**ENV, "r_mode": mode}, [[mode, "=", mode]])]
+
+
+@binds("hd-chi-mean", chi_mean_formula)
+def _hd_chi_mean():
+    E = _CHI_ENV["E"]
+    return [
+        (
+            _CHI_ENV,
+            [
+                [E(r), "=", sp.sqrt(2) * sp.gamma((D + 1) / 2) / sp.gamma(D / 2)],
+                [E(r**2), "=", D],
+            ],
+        )
+    ]
+
+
+@binds("hd-chi-asym", chi_mean_asymptotics)
+def _hd_chi_asym():
+    E = _CHI_ENV["E"]
+    env = {
+        **_CHI_ENV,
+        "O": lambda v: sp.O(v, (D, sp.oo)),
+        r"\operatorname{Var}": lambda v: E(v**2) - E(v) ** 2,
+    }
+    mean = E(r)
+    return [
+        (
+            env,
+            [
+                [mean / sp.sqrt(D), "=", 1 - 1 / (4 * D) + sp.O(1 / D**2, (D, sp.oo))],
+                [E(r**2) - mean**2, "=", D - mean**2, "->", sp.Rational(1, 2)],
+            ],
+        )
+    ]
+
+
+@binds("hd-loglik", std_normal_loglik_formula)
+def _hd_loglik():
+    cases = []
+    for dim, v, env in _vectors():
+        total = sum(sp.log(std_normal_pdf(xi)) for xi in v)
+        closed = -(v.T * v)[0, 0] / 2 - sp.Rational(dim, 2) * sp.log(2 * sp.pi)
+        cases.append((env, [[total, "=", closed, "=", closed]]))
+    return cases
+
+
+def _probability(event):
+    """P(R <= b) for R ~ chi(D), the only event of this form the chapter shows."""
+    if not isinstance(event, sp.LessThan) or event.lhs != r:
+        raise ValueError(f"expected an event ||x|| <= b, got {event}")
+    return sp.lowergamma(D / 2, event.rhs**2 / 2) / sp.gamma(D / 2)  # the chi CDF
+
+
+@binds("hd-ball", unit_ball_probability_bound)
+def _hd_ball():
+    upper = 2 ** (-D / 2) / sp.gamma(D / 2 + 1)  # the integral the claim computes
+    lower = upper * sp.exp(-(r**2) / 2).subs(r, 1)
+    env = {**_CHI_ENV, "P": _probability}
+    return [(env, [[lower, "<=", _probability(sp.Le(r, 1)), "<=", upper]])]
+
+
+@binds("hd-diff", difference_of_draws)
+def _hd_diff():
+    env = {**ENV, "x_a": _xa, "x_b": _xb, "I_D": 1, r"\mathcal{N}": lambda m, v: sp.Tuple(m, v)}
+    law = sp.Tuple(st.E(_xa - _xb), st.variance(_xa - _xb))
+    return [(env, [[_xa - _xb, "~", law]])]
+
+
+_F_chi = sp.Function("F_chi")
+_Z = sp.Symbol("Z", positive=True)
+
+
+def _distance_probability(event):
+    """P(a Z <= b) = F_chi(b / a) for Z ~ chi(D) and a > 0."""
+    if not isinstance(event, sp.LessThan) or not (event.lhs / _Z).is_positive:
+        raise ValueError(f"expected an event a Z <= b with a > 0, got {event}")
+    return _F_chi(event.rhs / (event.lhs / _Z))
+
+
+_DISTANCE_ENV = {
+    **ENV,
+    "Z": _Z,
+    "P": _distance_probability,
+    "F_T": lambda v: _F_chi(v / sp.sqrt(2)),
+    "F_\\chi_D": _F_chi,
+    "f_T": lambda v: chi_pdf(v / sp.sqrt(2), D) / sp.sqrt(2),
+    "f_\\chi_D": lambda v: chi_pdf(v, D),
+}
+
+
+@binds("hd-dist-cdf", distance_density)
+def _hd_dist_cdf():
+    cdf = _F_chi(t / sp.sqrt(2))
+    return [(_DISTANCE_ENV, [[cdf, "=", cdf, "=", cdf, "=", cdf]])]
+
+
+@binds("hd-dist-pdf", distance_density)
+def _hd_dist_pdf():
+    z = sp.Symbol("z", positive=True)
+    density = chi_pdf(t / sp.sqrt(2), D) / sp.sqrt(2)
+    lines = [
+        chi_pdf(z, D).subs(z, t / sp.sqrt(2)) * sp.diff(t / sp.sqrt(2), t),
+        density,
+        (t / sp.sqrt(2)) ** (D - 1) * sp.exp(-(t**2) / 4) / (sp.sqrt(2) * 2 ** (D / 2 - 1) * sp.gamma(D / 2)),
+        distance_pdf(t, D),
+    ]
+    return [(_DISTANCE_ENV, [[density, "=", *sum(([line, "="] for line in lines), [])[:-1]], [t, ">", 0]])]
+
+
+_PATH_ENV = {
+    **ENV,
+    "x_a": _xa,
+    "x_b": _xb,
+    "I_D": 1,  # each coordinate: the covariance is this variance times I_D
+    r"\operatorname{Var}": st.variance,
+    r"\operatorname{polar}": lambda a, u, v: _paths(u, v)[1].subs(alpha, a),
+}
+
+
+@binds("hd-lerp-var", interpolation_variances)
+def _hd_lerp_var():
+    lines = _path_variance_lines()[0]
+    return [(_PATH_ENV, [[lines[0], "=", lines[1], "=", lines[2]]])]
+
+
+@binds("hd-polar-var", interpolation_variances)
+def _hd_polar_var():
+    polar = _paths(_xa, _xb)[1]
+    lines = _path_variance_lines()[1]
+    return [(_PATH_ENV, [[polar, "=", polar], [lines[0], "=", lines[1], "=", lines[2]]])]
+
+
+_norm_z_squared = sp.Symbol("z2", positive=True)  # ||z||^2, whose mean is D s^2 for z ~ N(0, s^2 I_D)
+
+
+@binds("hd-exp-loglik", expected_loglik_along_paths)
+def _hd_exp_loglik():
+    def density(_z):
+        return (2 * sp.pi) ** (-D / 2) * sp.exp(-_norm_z_squared / 2)
+
+    def mean(e):
+        e = sp.expand(sp.expand_log(e))
+        if not e.is_polynomial(_norm_z_squared) or sp.degree(e, _norm_z_squared) > 1:
+            raise ValueError(f"E needs an expression linear in ||z||^2, got {e}")
+        return e.subs(_norm_z_squared, D * s**2)
+
+    env = {**ENV, "z": sp.Symbol("z"), "p": density, "E": mean}
+    return [(env, [[_expected_loglik(), "=", -D / 2 * (s**2 + sp.log(2 * sp.pi))]])]
+
+
+_log_R = sp.Symbol("ElogR")  # E[log R]: it cancels in the difference
+
+
+@binds("hd-chi-gap", chi_loglik_gap_of_linear_path)
+def _hd_chi_gap():
+    def mean(e):
+        # E over R ~ chi(D) of a combination of log R, R^2 and constants: E R^2 = D.
+        e = sp.expand(sp.expand_log(e)).subs(sp.log(r), _log_R).subs(r**2, D)
+        if e.has(r):
+            raise ValueError(f"E needs a combination of log R and R^2, got {e}")
+        return e
+
+    env = {**_CHI_ENV, "R": r, "E": mean}
+    return [(env, [[_chi_gap(), "=", (D - 1) * sp.log(s) + D * (1 - s**2) / 2]])]

@@ -1,8 +1,11 @@
 """Claims of chapter 1, the univariate Gaussian."""
 
+import functools
+
 import sympy as sp
 import sympy.stats as st
 
+from ._binding import binds
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -65,22 +68,36 @@ def normal_pdf_exceeds_one_threshold():
 )
 def normal_affine_change_of_variables():
     # The CDF step: P(mean + std Z <= x) = P(Z <= (x - mean)/std) = Phi((x - mean)/std).
-    standard = st.Normal("Z", 0, 1)
-    cdf_x = st.cdf(mean + std * standard)(x)
-    cdf_z = st.cdf(standard)((x - mean) / std)
+    cdf_x, cdf_z = _affine_cdfs()
     assert_equal(cdf_x, cdf_z, "CDF of mean + std Z")
     # The density, line by line: differentiate, chain rule, substitute the N(0, 1) density.
+    assert_steps(_affine_density_lines(), "density of mean + std Z")
+
+
+_standard = st.Normal("Z", 0, 1)
+
+
+@functools.cache
+def _cdf(variable):
+    """The CDF of a random expression, as a sympy Lambda (computed once)."""
+    return st.cdf(variable)
+
+
+def _affine_cdfs():
+    """P(mean + std Z <= x) and Phi((x - mean)/std), as sympy computes them."""
+    return _cdf(mean + std * _standard)(x), _cdf(_standard)((x - mean) / std)
+
+
+def _affine_density_lines():
+    """The displayed lines of the density of mean + std Z."""
     phi = normal_pdf_expr(z, 0, 1)
     u = (x - mean) / std
-    assert_steps(
-        [
-            sp.diff(cdf_z, x),
-            phi.subs(z, u) * sp.diff(u, x),
-            phi.subs(z, u) / std,
-            normal_pdf_expr(x, mean, std),
-        ],
-        "density of mean + std Z",
-    )
+    return [
+        sp.diff(_affine_cdfs()[1], x),
+        phi.subs(z, u) * sp.diff(u, x),
+        phi.subs(z, u) / std,
+        normal_pdf_expr(x, mean, std),
+    ]
 
 
 @claim(
@@ -121,3 +138,81 @@ def sample_variance_standard_error():
         [var_s2, 2 * std**4 / (n - 1), (std**2 * sp.sqrt(2 / (n - 1))) ** 2],
         "Var[s^2]",
     )
+
+
+# --- what the chapter displays ------------------------------------------------------
+
+n = sp.Symbol("n", integer=True, positive=True)
+x_bar, s = sp.symbols("xbar s", real=True)
+
+#: The names of chapter 1, as its displays write them.
+ENV = {
+    "x": x,
+    "z": z,
+    r"\mu": mean,
+    r"\sigma": std,
+    "n": n,
+    r"\bar{x}": x_bar,
+    "s": s,
+    "Z": _standard,
+    "e": sp.E,
+    "p": lambda v: normal_pdf_expr(v, mean, std),
+    r"\mathbb{R}": sp.Reals,
+}
+
+
+@binds("uni-pdf", normal_pdf_normalised)
+def _uni_pdf():
+    density = normal_pdf_expr(x, mean, std)
+    return [(ENV, [[density, "=", density], [x, "in", sp.Reals]])]
+
+
+@binds("uni-pdf-max", normal_pdf_maximum)
+def _uni_pdf_max():
+    (critical,) = sp.solve(sp.diff(normal_pdf_expr(x, mean, std), x), x)
+    peak = normal_pdf_expr(critical, mean, std)
+    return [(ENV, [[peak, "=", peak]])]
+
+
+@binds("uni-exceeds-one", normal_pdf_exceeds_one_threshold)
+def _uni_exceeds_one():
+    peak = normal_pdf_expr(mean, mean, std)
+    solution = sp.solve_univariate_inequality(peak > 1, std, relational=False)
+    return [(ENV, [[peak, ">", 1, "iff", std, "<", solution.sup]])]
+
+
+_AFFINE_ENV = {
+    **ENV,
+    "F_X": lambda v: _cdf(mean + std * _standard)(v),
+    "P": lambda event: _cdf(event.lhs)(event.rhs),  # P(A <= b) is the CDF of A at b
+    r"\Phi": lambda v: _cdf(_standard)(v),
+    r"\varphi": lambda v: normal_pdf_expr(v, 0, 1),
+    "p_X": lambda v: st.density(mean + std * _standard)(v),
+}
+
+
+@binds("uni-affine-cdf", normal_affine_change_of_variables)
+def _uni_affine_cdf():
+    cdf_x, cdf_z = _affine_cdfs()
+    return [(_AFFINE_ENV, [[cdf_x, "=", cdf_x, "=", cdf_z, "=", cdf_z]])]
+
+
+@binds("uni-affine-pdf", normal_affine_change_of_variables)
+def _uni_affine_pdf():
+    lines = _affine_density_lines()
+    density = st.density(mean + std * _standard)(x)
+    return [(_AFFINE_ENV, [[density, "=", lines[0], "=", lines[1], "=", lines[2], "=", lines[3]]])]
+
+
+@binds("uni-se-mean", sample_mean_standard_error)
+def _uni_se_mean():
+    se = std / sp.sqrt(n)  # the square root of the variance the claim derives
+    env = {**ENV, r"\operatorname{se}": {x_bar: se}.__getitem__}
+    return [(env, [[se, "=", se]])]
+
+
+@binds("uni-se-var", sample_variance_standard_error)
+def _uni_se_var():
+    se = std**2 * sp.sqrt(2 / (n - 1))  # the square root of the variance the claim derives
+    env = {**ENV, r"\operatorname{se}": {s**2: se}.__getitem__}
+    return [(env, [[se, "=", se]])]

@@ -1,0 +1,148 @@
+"""Bind each numbered equation of the book to the expressions its claim checked.
+
+A binding says, for one equation label, which statements the page must show:
+each statement is a chain of sides and relations, every side a sympy object
+built from the claim's own expressions. `check_display(label, tex)` parses the
+displayed LaTeX (`_latex.parse_display`) in the binding's environment and
+compares it side by side with those statements: a wrong constant, sign,
+exponent or symbol on the page is a `ClaimFailed` naming the label, the
+displayed side and the checked one.
+
+`check_equation(label, tex)` runs the claim (once per process) and the
+binding; `python -m gaussml verify` and the Sphinx extension
+`book/_ext/equation_claims.py` both call it, so the standalone check and the
+build fail for the same reasons.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import _latex
+from ._registry import Claim, ClaimFailed, _is_zero, claims
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The statements equation `label` must display, in each environment in which they are read."""
+
+    label: str
+    claim: str
+    cases: Callable[[], list[tuple[dict, list[list]]]]
+    scope: str
+
+
+_BINDINGS: dict[str, Binding] = {}
+
+
+def binds(label: str, claim: Callable, *, scope: str = "") -> Callable:
+    """Register the decorated function as the binding of equation `label` to `claim`.
+
+    The function returns a list of cases `(env, statements)`: `env` maps the
+    page's names to sympy objects, and `statements` lists what the page shows,
+    each statement a list alternating sides and relation names
+    (`[lhs, "=", middle, "=", rhs]`). It is called once per process.
+    """
+
+    def register(cases: Callable) -> Callable:
+        if label in _BINDINGS:
+            raise ValueError(f"equation {label!r} is bound twice")
+        _BINDINGS[label] = Binding(label, claim.__name__, functools.cache(cases), scope)
+        return cases
+
+    return register
+
+
+def bindings() -> dict[str, Binding]:
+    """All bindings by label (a copy)."""
+    return dict(_BINDINGS)
+
+
+def _describe(value) -> str:
+    return str(value).replace("\n", " ")
+
+
+def check_display(label: str, tex: str) -> None:
+    """Raise `ClaimFailed` unless the LaTeX `tex` displays what equation `label`'s claim checked."""
+    if label not in _BINDINGS:
+        raise ClaimFailed(f"{label}: no binding of the displayed equation to its claim")
+    for env, expected in _BINDINGS[label].cases():
+        try:
+            shown = _latex.parse_display(tex, env)
+        except _latex.LatexError as error:
+            raise ClaimFailed(f"{label}: cannot read the displayed equation: {error}") from error
+        except (TypeError, ValueError, AttributeError, KeyError, IndexError, ZeroDivisionError) as error:
+            raise ClaimFailed(f"{label}: the displayed equation does not evaluate: {error}") from error
+        if len(shown) != len(expected):
+            raise ClaimFailed(
+                f"{label}: the page shows {len(shown)} statement(s), the claim checked "
+                f"{len(expected)}: displayed {shown}"
+            )
+        for k, (page, want) in enumerate(zip(shown, expected, strict=True), start=1):
+            sides, rels = want[0::2], want[1::2]
+            if page.rels != rels:
+                raise ClaimFailed(
+                    f"{label}, statement {k}: displayed relations {page.rels}, checked {rels}"
+                )
+            for i, (side, source, checked) in enumerate(
+                zip(page.sides, page.sources, sides, strict=True), start=1
+            ):
+                if not _latex.same(side, checked, _is_zero):
+                    raise ClaimFailed(
+                        f"{label}, statement {k}, side {i}: displayed {source!r} = "
+                        f"{_describe(side)}, checked {_describe(checked)}"
+                    )
+
+
+@functools.cache
+def _run_claim(name: str) -> None:
+    claims()[name].check()
+
+
+def claim_of(label: str) -> Claim:
+    """The claim that backs equation `label`."""
+    found = [c for c in claims().values() if label in c.labels]
+    if len(found) != 1:
+        raise ClaimFailed(f"{label}: {len(found)} claims back this equation, expected one")
+    return found[0]
+
+
+def check_equation(label: str, tex: str) -> Claim:
+    """Run the claim backing `label` (once per process) and bind it to the displayed `tex`."""
+    c = claim_of(label)
+    _run_claim(c.name)
+    check_display(label, tex)
+    return c
+
+
+# --- the book's sources -----------------------------------------------------------------
+
+BOOK = Path(__file__).resolve().parents[3] / "book"
+
+_DISPLAY = re.compile(
+    r"^\$\$[ \t]*\n((?:(?!\$\$).)*?)\n\$\$[ \t]*\(([A-Za-z0-9_:.-]+)\)[ \t]*$", re.M | re.S
+)
+_DIRECTIVE = re.compile(r"^```\{math\}[ \t]*\n((?::[a-z]+:.*\n)*)\n?(.*?)\n```", re.M | re.S)
+
+
+def displayed_equations(text: str) -> dict[str, str]:
+    """Every numbered equation of a MyST page, label -> the displayed LaTeX."""
+    found = {label: tex for tex, label in _DISPLAY.findall(text)}
+    for options, tex in _DIRECTIVE.findall(text):
+        label = re.search(r":label:\s*(\S+)", options)
+        if label:
+            found[label.group(1)] = tex
+    return found
+
+
+def book_equations(book: Path = BOOK) -> dict[str, tuple[Path, str]]:
+    """Every numbered equation under `book`, label -> (page, displayed LaTeX)."""
+    out: dict[str, tuple[Path, str]] = {}
+    for page in sorted(book.rglob("*.md")):
+        for label, tex in displayed_equations(page.read_text(encoding="utf-8")).items():
+            out[label] = (page, tex)
+    return out

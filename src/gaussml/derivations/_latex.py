@@ -324,7 +324,7 @@ class _Parser:
         tok = self.peek()
         if tok is None:
             return True
-        if tok.kind == "sym" and tok.value in "+-)]},;|":
+        if tok.kind == "sym" and tok.value in "+-)]},;":
             return True
         return tok.kind == "cmd" and tok.value == r"\rVert"
 

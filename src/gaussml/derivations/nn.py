@@ -3,6 +3,7 @@
 import sympy as sp
 import sympy.stats as st
 
+from ._binding import binds
 from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -33,22 +34,30 @@ def linear_nll_is_quadratic():
         xs = sp.symbols(f"x1:{n + 1}", positive=True)
         ys = sp.symbols(f"y1:{n + 1}", real=True)
 
-        def nll(b, xs=xs, ys=ys, n=n):
-            return (
-                sum(
-                    (yi - b * xi) ** 2 / (2 * std**2) + sp.log(std) + sp.log(2 * sp.pi) / 2
-                    for xi, yi in zip(xs, ys, strict=True)
-                )
-                / n
-            )
-
-        curvature = sum(xi**2 for xi in xs) / (n * std**2)
-        minimiser = sum(xi * yi for xi, yi in zip(xs, ys, strict=True)) / sum(xi**2 for xi in xs)
+        nll, curvature, minimiser = _one_feature_nll(xs, ys)
         assert_equal(
             nll(beta), nll(minimiser) + curvature * (beta - minimiser) ** 2 / 2, f"NLL, n = {n}"
         )
         assert_equal(sp.diff(nll(beta), beta), curvature * (beta - minimiser), f"gradient, n = {n}")
         assert_equal(sp.diff(nll(beta), beta, 2), curvature, f"curvature, n = {n}")
+
+
+def _one_feature_nll(xs, ys):
+    """The mean NLL of y_i ~ N(beta x_i, std^2) as a function of beta, its curvature and minimiser."""
+    n = len(xs)
+
+    def nll(b):
+        return (
+            sum(
+                (yi - b * xi) ** 2 / (2 * std**2) + sp.log(std) + sp.log(2 * sp.pi) / 2
+                for xi, yi in zip(xs, ys, strict=True)
+            )
+            / n
+        )
+
+    curvature = sum(xi**2 for xi in xs) / (n * std**2)
+    minimiser = sum(xi * yi for xi, yi in zip(xs, ys, strict=True)) / sum(xi**2 for xi in xs)
+    return nll, curvature, minimiser
 
 
 @claim(
@@ -129,7 +138,7 @@ def variance_absorbs_mean_error():
     expected = st.E(
         log_std + (target - (m + d)) ** 2 * sp.exp(-2 * log_std) / 2 + sp.log(2 * sp.pi) / 2
     )
-    formula = log_std + (std**2 + d**2) * sp.exp(-2 * log_std) / 2 + sp.log(2 * sp.pi) / 2
+    formula = _expected_nll()
     assert_equal(expected, formula, "expected NLL")
     critical = sp.solve(sp.diff(formula, log_std), log_std)
     best = sp.log(std**2 + d**2) / 2
@@ -139,11 +148,21 @@ def variance_absorbs_mean_error():
     assert_true(
         sp.ask(sp.Q.positive(sp.diff(formula, log_std, 2).subs(log_std, best))), "a minimum"
     )
+    learned, fixed = _profile_excess(formula, best)
+    assert_equal(learned, sp.log(1 + d**2 / std**2) / 2, "excess NLL with a learned std")
+    assert_equal(fixed, d**2 / (2 * std**2), "excess NLL with std fixed")
+
+
+def _expected_nll():
+    """E[-log N(y; m + d, exp(2s))] for y ~ N(m, std^2), in closed form."""
+    return log_std + (std**2 + d**2) * sp.exp(-2 * log_std) / 2 + sp.log(2 * sp.pi) / 2
+
+
+def _profile_excess(formula, best):
+    """The cost of the mean error d with the log std at its best value, and with the std fixed."""
     at_best = formula.subs(log_std, best)
-    excess = at_best - at_best.subs(d, 0)
-    assert_equal(excess, sp.log(1 + d**2 / std**2) / 2, "excess NLL with a learned std")
     fixed = formula.subs(log_std, sp.log(std))
-    assert_equal(fixed - fixed.subs(d, 0), d**2 / (2 * std**2), "excess NLL with std fixed")
+    return at_best - at_best.subs(d, 0), fixed - fixed.subs(d, 0)
 
 
 @claim(
@@ -165,3 +184,136 @@ def tanh_saturates():
     assert_equal(ratio, 1 / (1 + sp.exp(-2 * zp)) ** 2, "ratio to the bound")
     assert_true(sp.ask(sp.Q.positive(1 + sp.exp(-2 * zp) - 1)), "the ratio is below 1")
     assert_true(bool(4 * sp.exp(-12) < sp.Rational(25, 10**6)), "4 exp(-12) < 2.5e-5")
+
+
+# --- what the chapter displays ------------------------------------------------------
+
+_sizes = (2, 3)
+
+
+@binds("nn-quadratic", linear_nll_is_quadratic)
+def _nn_quadratic():
+    cases = []
+    for n in _sizes:
+        xs = sp.Matrix(sp.symbols(f"x1:{n + 1}", positive=True))
+        ys = sp.Matrix(sp.symbols(f"y1:{n + 1}", real=True))
+        nll, curvature, minimiser = _one_feature_nll(list(xs), list(ys))
+        env = {
+            "n": sp.Integer(n),
+            "x": xs,
+            "y": ys,
+            r"\beta": beta,
+            r"\hat{\beta}": minimiser,
+            "c": curvature,
+            r"\sigma": std,
+            r"\mathrm{NLL}": nll,
+        }
+        quadratic = nll(minimiser) + curvature * (beta - minimiser) ** 2 / 2
+        cases.append(
+            (
+                env,
+                [[nll(beta), "=", quadratic], [curvature, "=", curvature], [minimiser, "=", minimiser]],
+            )
+        )
+    return cases
+
+
+_GD_ENV = {r"\beta_t": beta, r"\hat{\beta}": beta_hat, r"\eta": lr, "c": c}
+
+
+@binds("nn-contraction", gradient_descent_contraction)
+def _nn_contraction():
+    step = beta - lr * c * (beta - beta_hat)
+    env = {**_GD_ENV, r"\beta_t+1": step}
+    return [(env, [[step - beta_hat, "=", (1 - lr * c) * (beta - beta_hat)]])]
+
+
+@binds("nn-lr-bound", gradient_descent_contraction)
+def _nn_lr_bound():
+    u = sp.Symbol("u", real=True)
+    interval = sp.solve_univariate_inequality(sp.Abs(1 - u) < 1, u, relational=False)
+    return [(_GD_ENV, [[interval.inf / c, "<", lr, "<", interval.sup / c]])]
+
+
+@binds("nn-ex2", uniform_mean_square)
+def _nn_ex2():
+    x = sp.Symbol("x", positive=True)
+    uniform = st.Uniform("x", 0, 20)
+    env = {"x": x, "c": x**2 / std**2, r"\sigma": std, r"\mathbb{E}": lambda e: st.E(e.subs(x, uniform))}
+    mean_square = st.E(uniform**2)
+    return [
+        (
+            env,
+            [
+                [mean_square, "=", mean_square, "=", sp.Rational(400, 3)],
+                [mean_square / std**2, "=", sp.Rational(400, 3) / std**2],
+            ],
+        )
+    ]
+
+
+_nll_in_log_std = log_std + (y - mean) ** 2 * sp.exp(-2 * log_std) / 2 + sp.log(2 * sp.pi) / 2
+_HET_ENV = {
+    "y": y,
+    r"\mu": mean,
+    "s": log_std,
+    "e": sp.E,
+    r"\mathcal{N}": lambda v, m, var: sp.exp(-((v - m) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var),
+}
+
+
+@binds("nn-het-nll", gaussian_nll_in_log_std)
+def _nn_het_nll():
+    def loss(m, s, v):
+        return _nll_in_log_std.subs({mean: m, log_std: s, y: v}, simultaneous=True)
+
+    env = {**_HET_ENV, r"\ell": loss}
+    return [(env, [[_nll_in_log_std, "=", _nll_in_log_std, "=", _nll_in_log_std]])]
+
+
+@binds("nn-het-grad", gaussian_nll_in_log_std)
+def _nn_het_grad():
+    env = {**_HET_ENV, r"\ell": _nll_in_log_std}
+    return [
+        (
+            env,
+            [
+                [sp.diff(_nll_in_log_std, mean), "=", -(y - mean) * sp.exp(-2 * log_std)],
+                [sp.diff(_nll_in_log_std, log_std), "=", 1 - (y - mean) ** 2 * sp.exp(-2 * log_std)],
+            ],
+        )
+    ]
+
+
+@binds("nn-profile", variance_absorbs_mean_error)
+def _nn_profile():
+    learned, fixed = _profile_excess(_expected_nll(), sp.log(std**2 + d**2) / 2)
+    env = {"d": d, r"\sigma": std, r"\Delta_learned": learned, r"\Delta_fixed": fixed}
+    return [
+        (
+            env,
+            [[learned, "=", sp.log(1 + d**2 / std**2) / 2], [fixed, "=", d**2 / (2 * std**2)]],
+        )
+    ]
+
+
+@binds("nn-tanh", tanh_saturates)
+def _nn_tanh():
+    z = sp.Symbol("z", real=True)
+    env = {"z": z, "e": sp.E}
+    return [
+        (
+            env,
+            [
+                [
+                    sp.diff(sp.tanh(z), z),
+                    "=",
+                    1 - sp.tanh(z) ** 2,
+                    "=",
+                    4 / (sp.exp(z) + sp.exp(-z)) ** 2,
+                    "<=",
+                    4 * sp.exp(-2 * sp.Abs(z)),
+                ]
+            ],
+        )
+    ]

@@ -47,7 +47,13 @@ clean:
 	rm -rf _build .pytest_cache .hypothesis
 
 # --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
-.PHONY: test-slow check-links check-reproducible bench lint
+.PHONY: test-slow check-links check-reproducible bench lint verify mutants
+
+verify: $(STAMP)  # every claim and its binding to the displayed LaTeX, without building
+	$(BIN)/python -m gaussml verify
+
+mutants: $(STAMP)  # small edits to every numbered equation must each fail verify
+	$(BIN)/python scripts/equation_mutants.py
 
 test-slow: $(STAMP)  # the failure gates: each builds the book in a temporary copy
 	$(BIN)/python -m pytest -n 2 --slow -m slow

@@ -581,14 +581,16 @@ class _Parser:
             raise LatexError(f"{which} needs concrete bounds in this environment, got {low}..{high}")
         start = self.pos
         terms = []
-        for i in range(int(low), int(high) + 1):
+        end = start
+        for i in range(int(low), max(int(high), int(low)) + 1):
             self.pos = start
             inner = _Parser(self.tokens, {**self.env, index: sp.Integer(i)})
             inner.pos = start
             factors = []
             while not inner._term_ends():
                 factors.append(("mul", inner.factor()))
-            terms.append(scalar(inner._combine(factors)))
+            if i <= high:
+                terms.append(scalar(inner._combine(factors)))
             end = inner.pos
         self.pos = end
         return sp.Add(*terms) if which == r"\sum" else sp.Mul(*terms)

@@ -1,0 +1,167 @@
+"""Equation mutation gate: small edits to every numbered equation must each fail `verify`.
+
+For each numbered equation of `book/`, one edit at a time on a copy of the
+page's text: change a numeric constant, flip a sign, change an exponent, swap
+two symbols. Each mutant is checked by the function `python -m gaussml verify`
+uses (`gaussml.derivations._binding.check_equation`), in process (the claim
+itself runs once; only the binding sees the edited text). A mutant that
+passes is a survivor: it must be listed in `EQUIVALENT` with the reason it
+does not change the mathematics. Prints the table and writes
+`_build/bench/equation_mutants.json`; exits non-zero when an equation has
+fewer than 3 mutants, the kill rate is below 95 %, or a survivor is not explained.
+
+    python scripts/equation_mutants.py [--label LABEL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+from pathlib import Path
+
+from gaussml.derivations import ClaimFailed
+from gaussml.derivations._binding import BOOK, book_equations, check_equation, displayed_equations
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "_build" / "bench" / "equation_mutants.json"
+PER_OPERATOR = 3  # at most this many mutants per operator and equation
+MIN_PER_EQUATION = 3
+MIN_KILL_RATE = 0.95
+
+#: Survivors that do not change the mathematics: (label, mutant) -> why.
+EQUIVALENT: dict[tuple[str, str], str] = {}
+
+# Groups whose content is words or markup, never mathematics to mutate.
+_PROTECTED = re.compile(r"\\(?:text|operatorname|mathrm|mathcal|mathbb|begin|end|xrightarrow\[[^\]]*\])\{[^}]*\}")
+_VARIABLE = re.compile(r"\\(?:alpha|beta|mu|sigma|eta|varepsilon)(?![A-Za-z])|(?<![\\A-Za-z])[a-zA-Z](?![A-Za-z])")
+_NOT_SWAPPED = {"d", "e", "E", "P", "p", "O", "f", "F"}
+
+
+def _protected_spans(tex: str) -> list[tuple[int, int]]:
+    return [m.span() for m in _PROTECTED.finditer(tex)]
+
+
+def _free(pos: int, spans) -> bool:
+    return not any(a <= pos < b for a, b in spans)
+
+
+def mutants(tex: str) -> list[tuple[str, str]]:
+    """Edits of `tex`: (description, edited LaTeX), at most PER_OPERATOR per operator."""
+    spans = _protected_spans(tex)
+    out: list[tuple[str, str]] = []
+
+    def take(kind, found):
+        out.extend(found[:PER_OPERATOR])
+
+    # a numeric constant: d -> d + 1
+    found = []
+    for m in re.finditer(r"(?<![A-Za-z_\\])\d", tex):
+        if _free(m.start(), spans):
+            new = str((int(m.group()) + 1) % 10)
+            found.append((f"constant {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+    take("constant", found)
+    # a sign: + <-> - (a leading minus is dropped)
+    found = []
+    for m in re.finditer(r"[+-]", tex):
+        if _free(m.start(), spans) and not tex[max(0, m.start() - 2) : m.start()].endswith("^{"):
+            new = "-" if m.group() == "+" else "+"
+            found.append((f"sign {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+    take("sign", found)
+    # an exponent: ^k -> ^{k+1}, ^x -> ^{2x}, ^{...} -> ^{(...) + 1}
+    found = []
+    for m in re.finditer(r"\^(\{[^{}]*\}|\d|[A-Za-z])", tex):
+        body = m.group(1)
+        if not _free(m.start(), spans) or body == "{\\top}":
+            continue
+        if body.isdigit():
+            new = f"^{{{int(body) + 1}}}"
+        elif len(body) == 1:
+            new = f"^{{2{body}}}"
+        else:
+            new = f"^{{({body[1:-1]}) + 1}}"
+        found.append((f"exponent {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+    take("exponent", found)
+    # two symbols swapped everywhere
+    names = []
+    for m in _VARIABLE.finditer(tex):
+        if _free(m.start(), spans) and m.group() not in _NOT_SWAPPED and m.group() not in names:
+            names.append(m.group())
+    found = []
+    for a, b in zip(names, names[1:], strict=False):
+        swapped = _VARIABLE.sub(
+            lambda m, a=a, b=b: (b if m.group() == a else a if m.group() == b else m.group())
+            if _free(m.start(), spans)
+            else m.group(),
+            tex,
+        )
+        found.append((f"swap {a} <-> {b}", swapped))
+    take("swap", found)
+    return out
+
+
+def killed(label: str, page_text: str, tex: str, mutated: str) -> tuple[bool, str]:
+    """Check the edited page as `verify` does: True (and the message) when the check fails."""
+    edited = page_text.replace(tex, mutated, 1)
+    shown = displayed_equations(edited).get(label)
+    if shown is None:
+        return True, "the edited page no longer displays the equation"
+    try:
+        check_equation(label, shown)
+    except ClaimFailed as error:
+        return True, str(error).splitlines()[0][:160]
+    return False, ""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--label", action="append", help="only these equations")
+    parser.add_argument("--book", type=Path, default=BOOK)
+    parser.add_argument("--out", type=Path, default=OUT)
+    args = parser.parse_args(argv)
+
+    start = time.perf_counter()
+    rows, problems = [], []
+    for label, (page, tex) in book_equations(args.book).items():
+        if args.label and label not in args.label:
+            continue
+        text = page.read_text(encoding="utf-8")
+        check_equation(label, tex)  # the unedited equation must pass
+        edits = mutants(tex)
+        if len(edits) < MIN_PER_EQUATION:
+            problems.append(f"{label}: only {len(edits)} mutants")
+        for description, mutated in edits:
+            dead, message = killed(label, text, tex, mutated)
+            reason = EQUIVALENT.get((label, description), "")
+            rows.append(
+                {"label": label, "mutant": description, "killed": dead, "message": message, "equivalent": reason}
+            )
+            if not dead and not reason:
+                problems.append(f"{label}: mutant '{description}' survives unexplained")
+    total = len(rows)
+    n_killed = sum(r["killed"] for r in rows)
+    rate = n_killed / total if total else 0.0
+    labels = sorted({r["label"] for r in rows})
+    width = max(len(lbl) for lbl in labels)
+    print(f"{'label':<{width}}  mutants  killed")
+    for lbl in labels:
+        mine = [r for r in rows if r["label"] == lbl]
+        print(f"{lbl:<{width}}  {len(mine):>7}  {sum(r['killed'] for r in mine):>6}")
+    print(f"\n{n_killed} of {total} mutants killed ({100 * rate:.1f} %) in {time.perf_counter() - start:.0f} s")
+    for r in rows:
+        if not r["killed"]:
+            print(f"survivor {r['label']}: {r['mutant']}: {r['equivalent'] or 'NOT EXPLAINED'}")
+    if rate < MIN_KILL_RATE:
+        problems.append(f"kill rate {100 * rate:.1f} % is below {100 * MIN_KILL_RATE:.0f} %")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    summary = {"mutants": total, "killed": n_killed, "kill_rate": rate, "equations": len(labels)}
+    args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1) + "\n", encoding="utf-8")
+    for problem in problems:
+        print(f"FAILED {problem}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -78,6 +78,9 @@ class Token:
 def tokenize(tex: str) -> list[Token]:
     """Split LaTeX into tokens, dropping spacing commands and `aligned` markup."""
     tex = re.sub(r"\\(begin|end)\{aligned\}", " ", tex)
+    # a starred name: beta^* is the name beta_*, sigma^{* 2} its square
+    tex = re.sub(r"\^\{\\ast\s*([^{}]+)\}", r"_{\\ast}^{\1}", tex)
+    tex = re.sub(r"\^\\ast", r"_{\\ast}", tex)
     tokens: list[Token] = []
     pos = 0
     while pos < len(tex):
@@ -85,7 +88,7 @@ def tokenize(tex: str) -> list[Token]:
         if match is None:
             raise LatexError(f"cannot read {tex[pos : pos + 20]!r}")
         value, pos = match.group(), match.end()
-        if value.isspace() or value in _SPACING or value == "&":
+        if value.isspace() or value in _SPACING:
             continue
         if value == r"\\":
             tokens.append(Token("newline", value))
@@ -162,11 +165,13 @@ def _split_statements(tokens: list[Token]) -> list[list[list[Token] | str]]:
     i = 0
     while i < len(tokens):
         tok = tokens[i]
-        if tok.kind == "sym" and tok.value in _OPEN:
+        if (tok.kind == "sym" and tok.value in _OPEN) or tok == Token("cmd", r"\begin"):
             depth += 1
-        elif tok.kind == "sym" and tok.value in _OPEN.values():
+        elif (tok.kind == "sym" and tok.value in _OPEN.values()) or tok == Token("cmd", r"\end"):
             depth -= 1
-        if depth > 0:
+        if depth == 0 and tok == Token("sym", "&"):
+            pass
+        elif depth > 0:
             current[-1].append(tok)
         elif tok.kind == "rel":
             if tok.value == "->":
@@ -254,6 +259,15 @@ def _mul(a, b):
     return scalar(a * b)
 
 
+def _add(a, b):
+    """a + b, where a zero scalar added to a matrix is the zero matrix (`0 - 2 X y`)."""
+    if isinstance(b, sp.MatrixBase) and not isinstance(a, sp.MatrixBase) and a == 0:
+        return b
+    if isinstance(a, sp.MatrixBase) and not isinstance(b, sp.MatrixBase) and b == 0:
+        return a
+    return scalar(a + b)
+
+
 def transpose(value):
     """`^\\top`: the transpose of a matrix; a scalar is its own transpose."""
     if isinstance(value, sp.MatrixBase):
@@ -317,7 +331,7 @@ class _Parser:
         while self.at("sym", "+") or self.at("sym", "-"):
             op = self.next().value
             rhs = self.term()
-            value = value + rhs if op == "+" else value - rhs
+            value = _add(value, rhs if op == "+" else -rhs)
         return value
 
     def _term_ends(self) -> bool:
@@ -622,6 +636,9 @@ class _Parser:
                 row.append(cell)
                 rows.append(row)
                 row, cell = [], []
+            elif tok == Token("sym", "&"):
+                row.append(cell)
+                cell = []
             else:
                 cell.append(tok)
         self.next()

@@ -17,6 +17,7 @@ comparison is a complete decision procedure and takes milliseconds.
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
+from ._binding import binds
 from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -572,3 +573,383 @@ def population_least_squares_limits():
     assert_equal(limits["f1"][1], sp.Rational(9, 100), "sigma*^2 for f1")
     assert_equal(limits["f2"][1], 12, "sigma*^2 for f2")
     assert_true(sp.N(limits["f3"][1] - 12) > 0, "sigma*^2 for f3 exceeds 12")
+
+
+# --- what the chapter displays ------------------------------------------------------
+#
+# The displays are read with explicit sympy matrices of one size, (m, n) = (2, 3)
+# ((3, 2) for reg-rank, where n < m): every entry is its own symbol, y = X^T beta + eps
+# where the noise matters, and E takes the expectation over the noise.
+
+_BIND_SIZES = ((2, 3),)
+
+
+def _expectation(eps, var):
+    r"""E over noise eps with E[eps] = 0 and E[eps eps^T] = var I, for entries of degree <= 2 in eps.
+
+    For such a polynomial f: $E f = f(0) + \tfrac{\sigma^2}{2} \sum_i \partial^2 f / \partial
+    \varepsilon_i^2 (0)$, exact by linearity (the cross terms have mean zero).
+    """
+    zero = dict.fromkeys(eps, 0)
+
+    def one(f):
+        f = sp.sympify(f)
+        for e in eps:
+            if sp.diff(f, e, 3) != 0:
+                raise ClaimFailed(f"E needs degree <= 2 in the noise, got {f}")
+        return (f.subs(zero) + var / 2 * sum(sp.diff(f, e, 2) for e in eps).subs(zero)).expand()
+
+    def expect(M):
+        if isinstance(M, sp.MatrixBase):
+            return M.applyfunc(one)
+        return one(M)
+
+    return expect
+
+
+#: An exact integer design for the displays whose expectations involve (X X^T)^{-1}: with a
+#: symbolic X they take minutes to read, and the claims prove them for symbolic X already.
+_EXACT_X = sp.Matrix([[1, 2, 0], [3, -1, 4]])
+
+
+def _regression_env(m, n, *, noisy, exact_X=False):
+    """The chapter's names at size (m, n): y free, or y = X^T beta + eps when `noisy`."""
+    X, beta = _design(m, n)
+    if exact_X:
+        X = _EXACT_X
+    eps = _matrix("epsilon", n, 1)
+    y = X.T * beta + eps if noisy else _matrix("y", n, 1)
+    G = X * X.T
+    env = {
+        "X": X,
+        r"\beta": beta,
+        "y": y,
+        r"\varepsilon": eps,
+        r"\sigma": std_symbol,
+        "n": sp.Integer(n),
+        "m": sp.Integer(m),
+        "I_n": sp.eye(n),
+        "x": lambda i: X[:, int(i) - 1],
+        "E": _expectation(list(eps), std_symbol**2),
+        r"\pi": sp.pi,
+        "e": sp.E,
+    }
+    if m <= n:
+        env["A"] = G.inv() * X
+        env[r"\hat{\beta}"] = G.inv() * X * y
+    return env
+
+
+def _chain(sides):
+    """[s0, "=", s1, "=", ...] from a list of sides."""
+    out = [sides[0]]
+    for side in sides[1:]:
+        out += ["=", side]
+    return out
+
+
+@binds("reg-rank", gram_matrix_singular_when_n_below_m)
+def _reg_rank():
+    m, n = 3, 2
+    env = _regression_env(m, n, noisy=False)
+    X, beta, y = env["X"], env[r"\beta"], env["y"]
+    t = sp.Symbol("t", real=True)
+    (v,) = [w for w in X.T.nullspace()][:1]
+    v = (v * sp.Mul(*[sp.fraction(sp.together(e))[1] for e in v])).applyfunc(sp.cancel)
+    G = X * X.T
+    env = {
+        **env,
+        "t": t,
+        "v": v,
+        r"\operatorname{rank}": lambda M: sp.Integer(M.rank(simplify=True)),
+        r"\det": lambda M: M.det(),
+        r"\mathbb{R}": sp.Reals,
+    }
+    moved, here = y - X.T * (beta + t * v), y - X.T * beta
+    return [
+        (
+            env,
+            [
+                [sp.Integer(G.rank(simplify=True)), "<=", n, "<", m],
+                [sp.expand(G.det()), "=", 0],
+                [_scalar(moved.T * moved), "=", _scalar(here.T * here)],
+                [t, "in", sp.Reals],
+            ],
+        )
+    ]
+
+
+def _normal_pdf_var(y, mean, var):
+    return sp.exp(-((y - mean) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+
+
+@binds("reg-loglik", log_likelihood_is_sum_of_log_densities)
+def _reg_loglik():
+    cases = []
+    std = std_symbol
+    for m, n in _BIND_SIZES:
+        env = _regression_env(m, n, noisy=False)
+        X, beta, y = env["X"], env[r"\beta"], env["y"]
+        means = X.T * beta
+        r = y - means
+        likelihood = sp.Mul(*[_normal_pdf(y[i], means[i], std) for i in range(n)])
+        lines = [
+            sp.log(likelihood),
+            sum(sp.log(_normal_pdf(y[i], means[i], std)) for i in range(n)),
+            sum(_normal_logpdf(y[i], means[i], std) for i in range(n)),
+            -n * sp.log(2 * sp.pi * std**2) / 2 - _scalar(r.T * r) / (2 * std**2),
+        ]
+        env = {**env, "L": lambda b, s, likelihood=likelihood: likelihood, r"\mathcal{N}": _normal_pdf_var}
+        cases.append((env, [_chain([lines[0], *lines])]))
+    return cases
+
+
+@binds("reg-nll", log_likelihood_is_sum_of_log_densities)
+def _reg_nll():
+    cases = []
+    std = std_symbol
+    for m, n in _BIND_SIZES:
+        env = _regression_env(m, n, noisy=False)
+        X, beta, y = env["X"], env[r"\beta"], env["y"]
+        means = X.T * beta
+        r = y - means
+        likelihood = sp.Mul(*[_normal_pdf(y[i], means[i], std) for i in range(n)])
+        nll = sp.log(2 * sp.pi * std**2) / 2 + _scalar(r.T * r) / (2 * n * std**2)
+        env = {**env, "L": lambda b, s, likelihood=likelihood: likelihood, r"\mathrm{NLL}": lambda b, s, nll=nll: nll}
+        cases.append((env, [_chain([nll, -sp.log(likelihood) / n, nll])]))
+    return cases
+
+
+def _sse_lines(X, beta, y):
+    """The displayed lines of the squared error of beta."""
+    n = X.shape[1]
+    r = y - X.T * beta
+    return [
+        sum((y[i] - _scalar(X[:, i].T * beta)) ** 2 for i in range(n)),
+        _scalar(r.T * r),
+        _scalar(y.T * y - y.T * X.T * beta - beta.T * X * y + beta.T * X * X.T * beta),
+        _scalar(y.T * y - 2 * beta.T * X * y + beta.T * X * X.T * beta),
+    ]
+
+
+@binds("reg-sse", squared_error_expanded)
+def _reg_sse():
+    cases = []
+    for m, n in _BIND_SIZES:
+        env = _regression_env(m, n, noisy=False)
+        lines = _sse_lines(env["X"], env[r"\beta"], env["y"])
+        env = {**env, "E": lambda b, first=lines[0]: first}
+        cases.append((env, [_chain([lines[0], *lines])]))
+    return cases
+
+
+@binds("reg-grad", squared_error_gradient)
+def _reg_grad():
+    cases = []
+    std = std_symbol
+    for m, n in _BIND_SIZES:
+        env = _regression_env(m, n, noisy=False)
+        X, beta, y = env["X"], env[r"\beta"], env["y"]
+        G = X * X.T
+        error = _scalar(y.T * y - 2 * beta.T * X * y + beta.T * G * beta)
+        r = y - X.T * beta
+        nll = sp.log(2 * sp.pi * std**2) / 2 + _scalar(r.T * r) / (2 * n * std**2)
+
+        def gradient(f, beta=beta):
+            return sp.Matrix([sp.diff(f, b) for b in beta])
+
+        env = {**env, "E": lambda b, error=error: error, r"\nabla_\beta": gradient, r"\mathrm{NLL}": nll}
+        cases.append(
+            (
+                env,
+                [
+                    _chain([gradient(error), -2 * X * y + (G + G.T) * beta, -2 * X * y + 2 * G * beta]),
+                    [gradient(nll), "=", (G * beta - X * y) / (n * std**2)],
+                ],
+            )
+        )
+    return cases
+
+
+@binds("reg-normal", normal_equations_solution)
+def _reg_normal():
+    env = _regression_env(*_BIND_SIZES[0], noisy=False)
+    X, beta, y = env["X"], env[r"\beta"], env["y"]
+    return [(env, [[X * X.T * beta, "=", X * y]])]
+
+
+@binds("reg-beta-hat", normal_equations_solution)
+def _reg_beta_hat():
+    env = _regression_env(*_BIND_SIZES[0], noisy=False)
+    X, y = env["X"], env["y"]
+    beta_hat = (X * X.T).inv() * X * y
+    return [(env, [[beta_hat, "=", beta_hat]])]
+
+
+@binds("reg-mean", beta_hat_unbiased)
+def _reg_mean():
+    env = _regression_env(*_BIND_SIZES[0], noisy=True)
+    X, beta, y, E = env["X"], env[r"\beta"], env["y"], env["E"]
+    G_inv = (X * X.T).inv()
+    lines = [E(G_inv * X * y), G_inv * X * E(y), G_inv * X * X.T * beta, beta]
+    return [(env, [_chain([lines[0], *lines])])]
+
+
+@binds("reg-eyy", expected_y_y_transpose)
+def _reg_eyy():
+    env = _regression_env(*_BIND_SIZES[0], noisy=True)
+    X, beta, y, eps, E = env["X"], env[r"\beta"], env["y"], env[r"\varepsilon"], env["E"]
+    mean = X.T * beta
+    lines = [
+        E(y * y.T),
+        E((mean + eps) * (mean + eps).T),
+        mean * mean.T + mean * E(eps).T + E(eps) * beta.T * X + E(eps * eps.T),
+        mean * mean.T + std_symbol**2 * sp.eye(X.shape[1]),
+    ]
+    return [(env, [_chain(lines)])]
+
+
+@binds("reg-cov", beta_hat_covariance)
+def _reg_cov():
+    env = _regression_env(*_BIND_SIZES[0], noisy=True, exact_X=True)
+    X, beta, y, E, A = env["X"], env[r"\beta"], env["y"], env["E"], env["A"]
+    n = X.shape[1]
+    G_inv = (X * X.T).inv()
+    G = X * X.T
+    beta_hat = A * y
+    outer = beta * beta.T
+    var = std_symbol**2
+
+    def covariance(v):
+        centred = v - E(v)
+        return E(centred * centred.T)
+
+    env = {**env, r"\operatorname{Cov}": covariance}
+    lines = [
+        covariance(beta_hat),
+        E((beta_hat - beta) * (beta_hat - beta).T),
+        E(beta_hat * beta_hat.T) - outer,
+        A * E(y * y.T) * A.T - outer,
+        A * (X.T * outer * X + var * sp.eye(n)) * A.T - outer,
+        G_inv * G * outer * G * G_inv + var * G_inv * G * G_inv - outer,
+        outer + var * G_inv - outer,
+        var * G_inv,
+    ]
+    return [(env, [_chain(lines)])]
+
+
+@binds("reg-std-mle", std_mle_closed_form)
+def _reg_std_mle():
+    env = _regression_env(*_BIND_SIZES[0], noisy=False)
+    X, y, beta_hat = env["X"], env["y"], env[r"\hat{\beta}"]
+    n = X.shape[1]
+    residual = y - X.T * beta_hat
+    squares = _scalar(residual.T * residual)
+    S = sp.Symbol("S", positive=True)
+    std_hat = sp.sqrt(S / n).subs(S, squares)  # the critical point the claim finds, at S = ||residual||^2
+    env = {**env, r"\hat{\sigma}": std_hat}
+    return [(env, [_chain([squares / n, squares / n, squares / n])])]
+
+
+@binds("reg-limit", population_least_squares_limits)
+def _reg_limit():
+    x = sp.Symbol("x", positive=True)
+    noise = sp.Symbol("eta", real=True)
+    y = sp.Symbol("y", real=True)
+    limits = population_limits()
+    noise_var = {"f1": sp.Rational(9, 100), "f2": sp.Rational(9, 100) * x**2}
+    noise_var["f3"] = noise_var["f2"]
+    means = {"f1": 2 * x, "f2": 2 * x, "f3": 2 * x + 5 * sp.sin(x / 2)}
+    cases = []
+    for name, (beta_star, var_star) in limits.items():
+        noise_mean = _expectation([noise], noise_var[name])
+
+        def mean(e, name=name, noise_mean=noise_mean):
+            e = noise_mean(sp.sympify(e).subs(y, means[name] + noise))
+            return sp.integrate(e, (x, 0, 20)) / 20
+
+        env = {
+            "x": x,
+            "y": y,
+            "E": mean,
+            r"\beta_\ast": beta_star,
+            r"\sigma_\ast": sp.sqrt(var_star),
+            "U": lambda a, b: sp.Tuple(a, b),
+        }
+        cases.append(
+            (
+                env,
+                [
+                    [beta_star, "=", mean(x * y) / mean(x**2)],
+                    [var_star, "=", mean((y - beta_star * x) ** 2)],
+                    [x, "~", sp.Tuple(0, 20)],
+                ],
+            )
+        )
+    return cases
+
+
+@binds("reg-nll-excess", nll_excess_over_std)
+def _reg_nll_excess():
+    std = std_symbol
+    std_hat = sp.Symbol("sigma_hat", positive=True)
+
+    def nll(s):
+        return sp.log(2 * sp.pi * s**2) / 2 + std_hat**2 / (2 * s**2)
+
+    excess = sp.log(std / std_hat) + std_hat**2 / (2 * std**2) - sp.Rational(1, 2)
+    env = {r"\sigma": std, r"\hat{\sigma}": std_hat, r"\mathrm{NLL}": nll, r"\pi": sp.pi}
+    return [
+        (
+            env,
+            [
+                [nll(std) - nll(std_hat), "=", excess, ">=", 0],
+                [nll(std_hat), "=", (1 + sp.log(2 * sp.pi * std_hat**2)) / 2],
+            ],
+        )
+    ]
+
+
+@binds("reg-var-bias", std_mle_bias)
+def _reg_var_bias():
+    m, n = _BIND_SIZES[0]
+    env = _regression_env(m, n, noisy=True, exact_X=True)
+    X, y, E, beta_hat = env["X"], env["y"], env["E"], env[r"\hat{\beta}"]
+    residual = y - X.T * beta_hat
+    squares = _scalar(residual.T * residual)
+    env = {**env, r"\hat{\sigma}": sp.sqrt(squares / n)}
+    expected = E(squares)
+    return [
+        (
+            env,
+            [
+                [expected, "=", (n - m) * std_symbol**2],
+                [expected / n, "=", sp.Rational(n - m, n) * std_symbol**2],
+            ],
+        )
+    ]
+
+
+@binds("reg-cov-intercept", intercept_slope_covariance)
+def _reg_cov_intercept():
+    std = std_symbol
+    cases = []
+    for n in (2, 3):
+        x = sp.Matrix(1, n, lambda _, j: sp.Symbol(f"x_{j}", real=True))
+        X = sp.Matrix.vstack(sp.ones(1, n), x)
+        G = X * X.T
+        total, squares = sum(x), sum(v**2 for v in x)
+        spread = sum((v - total / n) ** 2 for v in x)
+        covariance = std**2 / (n * spread) * sp.Matrix([[squares, -total], [-total, n]])
+        beta_hat = sp.Symbol("beta_hat")
+        env = {
+            "n": sp.Integer(n),
+            "x": x,
+            r"\bar{x}": total / n,
+            r"\sigma": std,
+            "S_xx": spread,
+            r"\hat{\beta}": beta_hat,
+            r"\operatorname{Cov}": {beta_hat: std**2 * G.inv()}.__getitem__,
+        }
+        cases.append((env, [[std**2 * G.inv(), "=", covariance], [spread, "=", spread]]))
+    return cases

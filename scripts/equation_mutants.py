@@ -16,6 +16,7 @@ fewer than 3 mutants, the kill rate is below 95 %, or a survivor is not explaine
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import re
 import sys
@@ -35,8 +36,12 @@ MIN_KILL_RATE = 0.95
 EQUIVALENT: dict[tuple[str, str], str] = {}
 
 # Groups whose content is words or markup, never mathematics to mutate.
-_PROTECTED = re.compile(r"\\(?:text|operatorname|mathrm|mathcal|mathbb|begin|end|xrightarrow\[[^\]]*\])\{[^}]*\}")
-_VARIABLE = re.compile(r"\\(?:alpha|beta|mu|sigma|eta|varepsilon)(?![A-Za-z])|(?<![\\A-Za-z])[a-zA-Z](?![A-Za-z])")
+_PROTECTED = re.compile(
+    r"\\(?:text|operatorname|mathrm|mathcal|mathbb|begin|end|xrightarrow\[[^\]]*\])\{[^}]*\}"
+)
+_VARIABLE = re.compile(
+    r"\\(?:alpha|beta|mu|sigma|eta|varepsilon)(?![A-Za-z])|(?<![\\A-Za-z])[a-zA-Z](?![A-Za-z])"
+)
 _NOT_SWAPPED = {"d", "e", "E", "P", "p", "O", "f", "F"}
 
 
@@ -61,14 +66,24 @@ def mutants(tex: str) -> list[tuple[str, str]]:
     for m in re.finditer(r"(?<![A-Za-z_\\])\d", tex):
         if _free(m.start(), spans):
             new = str((int(m.group()) + 1) % 10)
-            found.append((f"constant {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+            found.append(
+                (
+                    f"constant {m.group()} -> {new} at {m.start()}",
+                    tex[: m.start()] + new + tex[m.end() :],
+                )
+            )
     take("constant", found)
     # a sign: + <-> - (a leading minus is dropped)
     found = []
     for m in re.finditer(r"[+-]", tex):
         if _free(m.start(), spans) and not tex[max(0, m.start() - 2) : m.start()].endswith("^{"):
             new = "-" if m.group() == "+" else "+"
-            found.append((f"sign {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+            found.append(
+                (
+                    f"sign {m.group()} -> {new} at {m.start()}",
+                    tex[: m.start()] + new + tex[m.end() :],
+                )
+            )
     take("sign", found)
     # an exponent: ^k -> ^{k+1}, ^x -> ^{2x}, ^{...} -> ^{(...) + 1}
     found = []
@@ -82,7 +97,12 @@ def mutants(tex: str) -> list[tuple[str, str]]:
             new = f"^{{2{body}}}"
         else:
             new = f"^{{({body[1:-1]}) + 1}}"
-        found.append((f"exponent {m.group()} -> {new} at {m.start()}", tex[: m.start()] + new + tex[m.end() :]))
+        found.append(
+            (
+                f"exponent {m.group()} -> {new} at {m.start()}",
+                tex[: m.start()] + new + tex[m.end() :],
+            )
+        )
     take("exponent", found)
     # two symbols swapped everywhere
     names = []
@@ -90,11 +110,13 @@ def mutants(tex: str) -> list[tuple[str, str]]:
         if _free(m.start(), spans) and m.group() not in _NOT_SWAPPED and m.group() not in names:
             names.append(m.group())
     found = []
-    for a, b in zip(names, names[1:], strict=False):
+    for a, b in itertools.pairwise(names):
         swapped = _VARIABLE.sub(
-            lambda m, a=a, b=b: (b if m.group() == a else a if m.group() == b else m.group())
-            if _free(m.start(), spans)
-            else m.group(),
+            lambda m, a=a, b=b: (
+                (b if m.group() == a else a if m.group() == b else m.group())
+                if _free(m.start(), spans)
+                else m.group()
+            ),
             tex,
         )
         found.append((f"swap {a} <-> {b}", swapped))
@@ -136,7 +158,13 @@ def main(argv: list[str] | None = None) -> int:
             dead, message = killed(label, text, tex, mutated)
             reason = EQUIVALENT.get((label, description), "")
             rows.append(
-                {"label": label, "mutant": description, "killed": dead, "message": message, "equivalent": reason}
+                {
+                    "label": label,
+                    "mutant": description,
+                    "killed": dead,
+                    "message": message,
+                    "equivalent": reason,
+                }
             )
             if not dead and not reason:
                 problems.append(f"{label}: mutant '{description}' survives unexplained")
@@ -149,7 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     for lbl in labels:
         mine = [r for r in rows if r["label"] == lbl]
         print(f"{lbl:<{width}}  {len(mine):>7}  {sum(r['killed'] for r in mine):>6}")
-    print(f"\n{n_killed} of {total} mutants killed ({100 * rate:.1f} %) in {time.perf_counter() - start:.0f} s")
+    print(
+        f"\n{n_killed} of {total} mutants killed ({100 * rate:.1f} %) in {time.perf_counter() - start:.0f} s"
+    )
     for r in rows:
         if not r["killed"]:
             print(f"survivor {r['label']}: {r['mutant']}: {r['equivalent'] or 'NOT EXPLAINED'}")
@@ -157,7 +187,9 @@ def main(argv: list[str] | None = None) -> int:
         problems.append(f"kill rate {100 * rate:.1f} % is below {100 * MIN_KILL_RATE:.0f} %")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     summary = {"mutants": total, "killed": n_killed, "kill_rate": rate, "equations": len(labels)}
-    args.out.write_text(json.dumps({"summary": summary, "rows": rows}, indent=1) + "\n", encoding="utf-8")
+    args.out.write_text(
+        json.dumps({"summary": summary, "rows": rows}, indent=1) + "\n", encoding="utf-8"
+    )
     for problem in problems:
         print(f"FAILED {problem}", file=sys.stderr)
     return 1 if problems else 0

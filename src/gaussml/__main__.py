@@ -29,7 +29,7 @@ def _check_claim(task: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str
             message = ""
         except ClaimFailed as error:
             message = str(error) or type(error).__name__
-        except Exception as error:  # noqa: BLE001 - any error is a failed check, reported by label
+        except Exception as error:
             message = f"{label}: {type(error).__name__}: {error}"
         try:
             name, scope = c.name, c.scope
@@ -50,7 +50,9 @@ def verify(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m gaussml verify", description=__doc__)
     parser.add_argument("--chapter", type=int, help="only the equations of chapter N")
     parser.add_argument("--label", action="append", help="only this equation (repeatable)")
-    parser.add_argument("--book", type=Path, default=BOOK, help="the book's sources (default: %(default)s)")
+    parser.add_argument(
+        "--book", type=Path, default=BOOK, help="the book's sources (default: %(default)s)"
+    )
     parser.add_argument("--jobs", type=int, default=2, help="worker processes (default: 2)")
     args = parser.parse_args(argv)
 
@@ -72,11 +74,13 @@ def verify(argv: list[str]) -> int:
     for label, (_, tex) in equations.items():
         try:
             key = claim_of(label).name
-        except Exception:  # noqa: BLE001 - reported by the worker
+        except Exception:
             key = label
         tasks.setdefault(key, []).append((label, tex))
     start = time.perf_counter()
-    ordered = sorted(tasks.items(), key=lambda item: min(list(equations).index(lbl) for lbl, _ in item[1]))
+    ordered = sorted(
+        tasks.items(), key=lambda item: min(list(equations).index(lbl) for lbl, _ in item[1])
+    )
     if args.jobs > 1 and len(ordered) > 1:
         with ProcessPoolExecutor(args.jobs) as pool:
             results = [r for chunk in pool.map(_check_claim, ordered) for r in chunk]
@@ -92,7 +96,9 @@ def verify(argv: list[str]) -> int:
         if message:
             failures.append(message)
     elapsed = time.perf_counter() - start
-    print(f"\n{len(results) - len(failures)} of {len(results)} equations verified in {elapsed:.1f} s")
+    print(
+        f"\n{len(results) - len(failures)} of {len(results)} equations verified in {elapsed:.1f} s"
+    )
     for message in failures:
         print(f"\nFAILED {message}", file=sys.stderr)
     return 1 if failures else 0

@@ -57,6 +57,14 @@ def binds(label: str, claim: Callable, *, scope: str = "") -> Callable:
     return register
 
 
+def chain(sides, rel: str = "=") -> list:
+    """`[s0, rel, s1, rel, ...]`: a displayed chain of equal (or related) sides."""
+    out = [sides[0]]
+    for side in sides[1:]:
+        out += [rel, side]
+    return out
+
+
 def bindings() -> dict[str, Binding]:
     """All bindings by label (a copy)."""
     return dict(_BINDINGS)
@@ -75,8 +83,10 @@ def check_display(label: str, tex: str) -> None:
             shown = _latex.parse_display(tex, env)
         except _latex.LatexError as error:
             raise ClaimFailed(f"{label}: cannot read the displayed equation: {error}") from error
-        except Exception as error:  # noqa: BLE001 - a display that does not evaluate fails
-            raise ClaimFailed(f"{label}: the displayed equation does not evaluate: {error}") from error
+        except Exception as error:
+            raise ClaimFailed(
+                f"{label}: the displayed equation does not evaluate: {error}"
+            ) from error
         if len(shown) != len(expected):
             raise ClaimFailed(
                 f"{label}: the page shows {len(shown)} statement(s), the claim checked "

@@ -75,6 +75,16 @@ class Token:
     value: str
 
 
+def _matching_brace(text: str) -> int:
+    """Index of the brace closing the one that opens `text`."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth == 0:
+            return i
+    raise LatexError(f"unbalanced braces in {text[:30]!r}")
+
+
 def tokenize(tex: str) -> list[Token]:
     """Split LaTeX into tokens, dropping spacing commands and `aligned` markup."""
     tex = re.sub(r"\\(begin|end)\{aligned\}", " ", tex)
@@ -97,11 +107,7 @@ def tokenize(tex: str) -> list[Token]:
             rest = tex[pos:].lstrip()
             pos = len(tex) - len(rest)
             if rest.startswith("{"):
-                depth, end = 0, 0
-                for end, char in enumerate(rest):
-                    depth += {"{": 1, "}": -1}.get(char, 0)
-                    if depth == 0:
-                        break
+                end = _matching_brace(rest)
                 word, pos = rest[1:end], pos + end + 1
             else:
                 word_match = re.match(r"\\?[A-Za-z]", rest)
@@ -474,7 +480,9 @@ class _Parser:
         tok = self.next()
         if tok.kind == "digit":
             digits = tok.value
-            while self.at("digit") or (self.at("sym", ".") and self.peek(1) and self.peek(1).kind == "digit"):
+            while self.at("digit") or (
+                self.at("sym", ".") and self.peek(1) and self.peek(1).kind == "digit"
+            ):
                 digits += self.next().value
             return sp.Rational(digits)
         if tok.kind == "sym" and tok.value in "([{":
@@ -592,7 +600,9 @@ class _Parser:
         if high is None:
             high = self.lookup("n")
         if not (isinstance(low, sp.Integer) and isinstance(high, sp.Integer)):
-            raise LatexError(f"{which} needs concrete bounds in this environment, got {low}..{high}")
+            raise LatexError(
+                f"{which} needs concrete bounds in this environment, got {low}..{high}"
+            )
         start = self.pos
         terms = []
         end = start
@@ -618,7 +628,9 @@ class _Parser:
             self.next()
             high = self.argument()
         start = self.pos
-        while not (self.at("letter", "d") and self.peek(1) is not None and self.peek(1).kind == "letter"):
+        while not (
+            self.at("letter", "d") and self.peek(1) is not None and self.peek(1).kind == "letter"
+        ):
             self.next()
         body = _Parser(self.tokens[start : self.pos], self.env).parse()
         self.next()

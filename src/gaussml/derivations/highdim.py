@@ -5,7 +5,7 @@ import functools
 import sympy as sp
 import sympy.stats as st
 
-from ._binding import binds
+from ._binding import binds, chain
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -15,12 +15,12 @@ __all__ = [
     "chi_mean_formula",
     "chi_mode",
     "chi_square_laplace_transform",
-    "std_normal_density_is_a_product",
     "difference_of_draws",
     "distance_density",
     "euclidean_norm",
     "expected_loglik_along_paths",
     "interpolation_variances",
+    "std_normal_density_is_a_product",
     "std_normal_loglik_formula",
     "unit_ball_probability_bound",
 ]
@@ -405,7 +405,7 @@ def _hd_chisq():
 def _hd_chi_pdf():
     lines = _chi_pdf_lines()
     density = st.density(st.Chi("R", D))(r)
-    return [(_CHI_ENV, [[density, "=", *sum(([line, "="] for line in lines), [])[:-1]], [r, ">", 0]])]
+    return [(_CHI_ENV, [chain([density, *lines]), [r, ">", 0]])]
 
 
 @binds("hd-chi-mode", chi_mode)
@@ -519,10 +519,17 @@ def _hd_dist_pdf():
     lines = [
         chi_pdf(z, D).subs(z, t / sp.sqrt(2)) * sp.diff(t / sp.sqrt(2), t),
         density,
-        (t / sp.sqrt(2)) ** (D - 1) * sp.exp(-(t**2) / 4) / (sp.sqrt(2) * 2 ** (D / 2 - 1) * sp.gamma(D / 2)),
+        (t / sp.sqrt(2)) ** (D - 1)
+        * sp.exp(-(t**2) / 4)
+        / (sp.sqrt(2) * 2 ** (D / 2 - 1) * sp.gamma(D / 2)),
         distance_pdf(t, D),
     ]
-    return [(_DISTANCE_ENV, [[density, "=", *sum(([line, "="] for line in lines), [])[:-1]], [t, ">", 0]])]
+    return [
+        (
+            _DISTANCE_ENV,
+            [chain([density, *lines]), [t, ">", 0]],
+        )
+    ]
 
 
 _PATH_ENV = {
@@ -548,7 +555,9 @@ def _hd_polar_var():
     return [(_PATH_ENV, [[polar, "=", polar], [lines[0], "=", lines[1], "=", lines[2]]])]
 
 
-_norm_z_squared = sp.Symbol("z2", positive=True)  # ||z||^2, whose mean is D s^2 for z ~ N(0, s^2 I_D)
+_norm_z_squared = sp.Symbol(
+    "z2", positive=True
+)  # ||z||^2, whose mean is D s^2 for z ~ N(0, s^2 I_D)
 
 
 @binds("hd-exp-loglik", expected_loglik_along_paths)

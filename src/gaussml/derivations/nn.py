@@ -212,7 +212,11 @@ def _nn_quadratic():
         cases.append(
             (
                 env,
-                [[nll(beta), "=", quadratic], [curvature, "=", curvature], [minimiser, "=", minimiser]],
+                [
+                    [nll(beta), "=", quadratic],
+                    [curvature, "=", curvature],
+                    [minimiser, "=", minimiser],
+                ],
             )
         )
     return cases
@@ -239,7 +243,12 @@ def _nn_lr_bound():
 def _nn_ex2():
     x = sp.Symbol("x", positive=True)
     uniform = st.Uniform("x", 0, 20)
-    env = {"x": x, "c": x**2 / std**2, r"\sigma": std, r"\mathbb{E}": lambda e: st.E(e.subs(x, uniform))}
+    env = {
+        "x": x,
+        "c": x**2 / std**2,
+        r"\sigma": std,
+        r"\mathbb{E}": lambda e: st.E(e.subs(x, uniform)),
+    }
     mean_square = st.E(uniform**2)
     return [
         (
@@ -258,7 +267,9 @@ _HET_ENV = {
     r"\mu": mean,
     "s": log_std,
     "e": sp.E,
-    r"\mathcal{N}": lambda v, m, var: sp.exp(-((v - m) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var),
+    r"\mathcal{N}": lambda v, m, var: (
+        sp.exp(-((v - m) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+    ),
 }
 
 
@@ -279,7 +290,11 @@ def _nn_het_grad():
             env,
             [
                 [sp.diff(_nll_in_log_std, mean), "=", -(y - mean) * sp.exp(-2 * log_std)],
-                [sp.diff(_nll_in_log_std, log_std), "=", 1 - (y - mean) ** 2 * sp.exp(-2 * log_std)],
+                [
+                    sp.diff(_nll_in_log_std, log_std),
+                    "=",
+                    1 - (y - mean) ** 2 * sp.exp(-2 * log_std),
+                ],
             ],
         )
     ]

@@ -17,7 +17,7 @@ comparison is a complete decision procedure and takes milliseconds.
 import sympy as sp
 from sympy.polys.matrices import DomainMatrix
 
-from ._binding import binds
+from ._binding import binds, chain
 from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
@@ -640,14 +640,6 @@ def _regression_env(m, n, *, noisy, exact_X=False):
     return env
 
 
-def _chain(sides):
-    """[s0, "=", s1, "=", ...] from a list of sides."""
-    out = [sides[0]]
-    for side in sides[1:]:
-        out += ["=", side]
-    return out
-
-
 @binds("reg-rank", gram_matrix_singular_when_n_below_m)
 def _reg_rank():
     m, n = 3, 2
@@ -699,8 +691,12 @@ def _reg_loglik():
             sum(_normal_logpdf(y[i], means[i], std) for i in range(n)),
             -n * sp.log(2 * sp.pi * std**2) / 2 - _scalar(r.T * r) / (2 * std**2),
         ]
-        env = {**env, "L": lambda b, s, likelihood=likelihood: likelihood, r"\mathcal{N}": _normal_pdf_var}
-        cases.append((env, [_chain([lines[0], *lines])]))
+        env = {
+            **env,
+            "L": lambda b, s, likelihood=likelihood: likelihood,
+            r"\mathcal{N}": _normal_pdf_var,
+        }
+        cases.append((env, [chain([lines[0], *lines])]))
     return cases
 
 
@@ -715,8 +711,12 @@ def _reg_nll():
         r = y - means
         likelihood = sp.Mul(*[_normal_pdf(y[i], means[i], std) for i in range(n)])
         nll = sp.log(2 * sp.pi * std**2) / 2 + _scalar(r.T * r) / (2 * n * std**2)
-        env = {**env, "L": lambda b, s, likelihood=likelihood: likelihood, r"\mathrm{NLL}": lambda b, s, nll=nll: nll}
-        cases.append((env, [_chain([nll, -sp.log(likelihood) / n, nll])]))
+        env = {
+            **env,
+            "L": lambda b, s, likelihood=likelihood: likelihood,
+            r"\mathrm{NLL}": lambda b, s, nll=nll: nll,
+        }
+        cases.append((env, [chain([nll, -sp.log(likelihood) / n, nll])]))
     return cases
 
 
@@ -739,7 +739,7 @@ def _reg_sse():
         env = _regression_env(m, n, noisy=False)
         lines = _sse_lines(env["X"], env[r"\beta"], env["y"])
         env = {**env, "E": lambda b, first=lines[0]: first}
-        cases.append((env, [_chain([lines[0], *lines])]))
+        cases.append((env, [chain([lines[0], *lines])]))
     return cases
 
 
@@ -758,12 +758,19 @@ def _reg_grad():
         def gradient(f, beta=beta):
             return sp.Matrix([sp.diff(f, b) for b in beta])
 
-        env = {**env, "E": lambda b, error=error: error, r"\nabla_\beta": gradient, r"\mathrm{NLL}": nll}
+        env = {
+            **env,
+            "E": lambda b, error=error: error,
+            r"\nabla_\beta": gradient,
+            r"\mathrm{NLL}": nll,
+        }
         cases.append(
             (
                 env,
                 [
-                    _chain([gradient(error), -2 * X * y + (G + G.T) * beta, -2 * X * y + 2 * G * beta]),
+                    chain(
+                        [gradient(error), -2 * X * y + (G + G.T) * beta, -2 * X * y + 2 * G * beta]
+                    ),
                     [gradient(nll), "=", (G * beta - X * y) / (n * std**2)],
                 ],
             )
@@ -792,7 +799,7 @@ def _reg_mean():
     X, beta, y, E = env["X"], env[r"\beta"], env["y"], env["E"]
     G_inv = (X * X.T).inv()
     lines = [E(G_inv * X * y), G_inv * X * E(y), G_inv * X * X.T * beta, beta]
-    return [(env, [_chain([lines[0], *lines])])]
+    return [(env, [chain([lines[0], *lines])])]
 
 
 @binds("reg-eyy", expected_y_y_transpose)
@@ -806,7 +813,7 @@ def _reg_eyy():
         mean * mean.T + mean * E(eps).T + E(eps) * beta.T * X + E(eps * eps.T),
         mean * mean.T + std_symbol**2 * sp.eye(X.shape[1]),
     ]
-    return [(env, [_chain(lines)])]
+    return [(env, [chain(lines)])]
 
 
 @binds("reg-cov", beta_hat_covariance)
@@ -835,7 +842,7 @@ def _reg_cov():
         outer + var * G_inv - outer,
         var * G_inv,
     ]
-    return [(env, [_chain(lines)])]
+    return [(env, [chain(lines)])]
 
 
 @binds("reg-std-mle", std_mle_closed_form)
@@ -846,9 +853,11 @@ def _reg_std_mle():
     residual = y - X.T * beta_hat
     squares = _scalar(residual.T * residual)
     S = sp.Symbol("S", positive=True)
-    std_hat = sp.sqrt(S / n).subs(S, squares)  # the critical point the claim finds, at S = ||residual||^2
+    std_hat = sp.sqrt(S / n).subs(
+        S, squares
+    )  # the critical point the claim finds, at S = ||residual||^2
     env = {**env, r"\hat{\sigma}": std_hat}
-    return [(env, [_chain([squares / n, squares / n, squares / n])])]
+    return [(env, [chain([squares / n, squares / n, squares / n])])]
 
 
 @binds("reg-limit", population_least_squares_limits)

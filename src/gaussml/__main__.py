@@ -17,7 +17,7 @@ from pathlib import Path
 def _check_claim(task: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str, str, str, float]]:
     """Run one claim and the bindings of its equations: (label, claim, scope, message, seconds)."""
     from gaussml.derivations import ClaimFailed
-    from gaussml.derivations._binding import check_equation, claim_of
+    from gaussml.derivations._binding import bindings, check_equation, claim_of
 
     _, equations = task
     out = []
@@ -32,9 +32,11 @@ def _check_claim(task: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str
         except Exception as error:
             message = f"{label}: {type(error).__name__}: {error}"
         try:
-            name, scope = c.name, c.scope
+            name, scope = c.name, c.scope or "scope not stated"
         except NameError:
-            name, scope = "-", ""
+            name, scope = "-", "scope not stated"
+        if label in bindings() and bindings()[label].scope:
+            scope += f"; display {bindings()[label].scope}"
         out.append((label, name, scope, message, time.perf_counter() - start))
     return out
 
@@ -92,7 +94,7 @@ def verify(argv: list[str]) -> int:
     failures = []
     for label, name, scope, message, _seconds in results:
         status = "FAILED" if message else "ok"
-        print(f"{label:<{width}}  {status:<6}  {name}  [{scope or 'scope not stated'}]")
+        print(f"{label:<{width}}  {status:<6}  {name}  [{scope}]")
         if message:
             failures.append(message)
     elapsed = time.perf_counter() - start

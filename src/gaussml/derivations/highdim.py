@@ -365,7 +365,7 @@ def _vectors():
         yield dim, v, {**ENV, "D": sp.Integer(dim), "x": v, "p": _std_normal_density}
 
 
-@binds("hd-product", std_normal_density_is_a_product)
+@binds("hd-product", std_normal_density_is_a_product, scope="read for D = 1, 2, 3, 4")
 def _hd_product():
     cases = []
     for dim, v, env in _vectors():
@@ -375,7 +375,7 @@ def _hd_product():
     return cases
 
 
-@binds("hd-norm", euclidean_norm)
+@binds("hd-norm", euclidean_norm, scope="read for D = 1, 2, 3, 4")
 def _hd_norm():
     cases = []
     for _, v, env in _vectors():
@@ -452,7 +452,7 @@ def _hd_chi_asym():
     ]
 
 
-@binds("hd-loglik", std_normal_loglik_formula)
+@binds("hd-loglik", std_normal_loglik_formula, scope="read for D = 1, 2, 3, 4")
 def _hd_loglik():
     cases = []
     for dim, v, env in _vectors():
@@ -477,7 +477,7 @@ def _hd_ball():
     return [(env, [[lower, "<=", _probability(sp.Le(r, 1)), "<=", upper]])]
 
 
-@binds("hd-diff", difference_of_draws)
+@binds("hd-diff", difference_of_draws, scope="read per coordinate (I_D as 1)")
 def _hd_diff():
     env = {**ENV, "x_a": _xa, "x_b": _xb, "I_D": 1, r"\mathcal{N}": lambda m, v: sp.Tuple(m, v)}
     law = sp.Tuple(st.E(_xa - _xb), st.variance(_xa - _xb))
@@ -542,7 +542,7 @@ _PATH_ENV = {
 }
 
 
-@binds("hd-lerp-var", interpolation_variances)
+@binds("hd-lerp-var", interpolation_variances, scope="read per coordinate (I_D as 1)")
 def _hd_lerp_var():
     lines = _path_variance_lines()[0]
     return [(_PATH_ENV, [[lines[0], "=", lines[1], "=", lines[2]]])]

@@ -191,7 +191,7 @@ def tanh_saturates():
 _sizes = (2, 3)
 
 
-@binds("nn-quadratic", linear_nll_is_quadratic)
+@binds("nn-quadratic", linear_nll_is_quadratic, scope="read for n = 2, 3 symbolic samples")
 def _nn_quadratic():
     cases = []
     for n in _sizes:

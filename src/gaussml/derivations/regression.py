@@ -640,7 +640,16 @@ def _regression_env(m, n, *, noisy, exact_X=False):
     return env
 
 
-@binds("reg-rank", gram_matrix_singular_when_n_below_m)
+def _rank(M):
+    """The rank of a polynomial matrix, a pivot counting as zero when it expands to 0."""
+    return sp.Integer(M.rank(iszerofunc=lambda e: sp.expand(e) == 0))
+
+
+@binds(
+    "reg-rank",
+    gram_matrix_singular_when_n_below_m,
+    scope="read with symbolic X of size (m, n) = (3, 2)",
+)
 def _reg_rank():
     m, n = 3, 2
     env = _regression_env(m, n, noisy=False)
@@ -653,7 +662,7 @@ def _reg_rank():
         **env,
         "t": t,
         "v": v,
-        r"\operatorname{rank}": lambda M: sp.Integer(M.rank(simplify=True)),
+        r"\operatorname{rank}": _rank,
         r"\det": lambda M: M.det(),
         r"\mathbb{R}": sp.Reals,
     }
@@ -662,7 +671,7 @@ def _reg_rank():
         (
             env,
             [
-                [sp.Integer(G.rank(simplify=True)), "<=", n, "<", m],
+                [_rank(G), "<=", n, "<", m],
                 [sp.expand(G.det()), "=", 0],
                 [_scalar(moved.T * moved), "=", _scalar(here.T * here)],
                 [t, "in", sp.Reals],
@@ -675,7 +684,11 @@ def _normal_pdf_var(y, mean, var):
     return sp.exp(-((y - mean) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
 
 
-@binds("reg-loglik", log_likelihood_is_sum_of_log_densities)
+@binds(
+    "reg-loglik",
+    log_likelihood_is_sum_of_log_densities,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_loglik():
     cases = []
     std = std_symbol
@@ -700,7 +713,11 @@ def _reg_loglik():
     return cases
 
 
-@binds("reg-nll", log_likelihood_is_sum_of_log_densities)
+@binds(
+    "reg-nll",
+    log_likelihood_is_sum_of_log_densities,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_nll():
     cases = []
     std = std_symbol
@@ -732,7 +749,11 @@ def _sse_lines(X, beta, y):
     ]
 
 
-@binds("reg-sse", squared_error_expanded)
+@binds(
+    "reg-sse",
+    squared_error_expanded,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_sse():
     cases = []
     for m, n in _BIND_SIZES:
@@ -743,7 +764,11 @@ def _reg_sse():
     return cases
 
 
-@binds("reg-grad", squared_error_gradient)
+@binds(
+    "reg-grad",
+    squared_error_gradient,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_grad():
     cases = []
     std = std_symbol
@@ -778,14 +803,22 @@ def _reg_grad():
     return cases
 
 
-@binds("reg-normal", normal_equations_solution)
+@binds(
+    "reg-normal",
+    normal_equations_solution,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_normal():
     env = _regression_env(*_BIND_SIZES[0], noisy=False)
     X, beta, y = env["X"], env[r"\beta"], env["y"]
     return [(env, [[X * X.T * beta, "=", X * y]])]
 
 
-@binds("reg-beta-hat", normal_equations_solution)
+@binds(
+    "reg-beta-hat",
+    normal_equations_solution,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_beta_hat():
     env = _regression_env(*_BIND_SIZES[0], noisy=False)
     X, y = env["X"], env["y"]
@@ -793,7 +826,11 @@ def _reg_beta_hat():
     return [(env, [[beta_hat, "=", beta_hat]])]
 
 
-@binds("reg-mean", beta_hat_unbiased)
+@binds(
+    "reg-mean",
+    beta_hat_unbiased,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_mean():
     env = _regression_env(*_BIND_SIZES[0], noisy=True)
     X, beta, y, E = env["X"], env[r"\beta"], env["y"], env["E"]
@@ -802,7 +839,11 @@ def _reg_mean():
     return [(env, [chain([lines[0], *lines])])]
 
 
-@binds("reg-eyy", expected_y_y_transpose)
+@binds(
+    "reg-eyy",
+    expected_y_y_transpose,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_eyy():
     env = _regression_env(*_BIND_SIZES[0], noisy=True)
     X, beta, y, eps, E = env["X"], env[r"\beta"], env["y"], env[r"\varepsilon"], env["E"]
@@ -816,7 +857,11 @@ def _reg_eyy():
     return [(env, [chain(lines)])]
 
 
-@binds("reg-cov", beta_hat_covariance)
+@binds(
+    "reg-cov",
+    beta_hat_covariance,
+    scope="read with an exact integer 2 by 3 X and symbolic beta, eps, sigma",
+)
 def _reg_cov():
     env = _regression_env(*_BIND_SIZES[0], noisy=True, exact_X=True)
     X, beta, y, E, A = env["X"], env[r"\beta"], env["y"], env["E"], env["A"]
@@ -845,7 +890,11 @@ def _reg_cov():
     return [(env, [chain(lines)])]
 
 
-@binds("reg-std-mle", std_mle_closed_form)
+@binds(
+    "reg-std-mle",
+    std_mle_closed_form,
+    scope="read with symbolic X, beta, y, eps of size (m, n) = (2, 3)",
+)
 def _reg_std_mle():
     env = _regression_env(*_BIND_SIZES[0], noisy=False)
     X, y, beta_hat = env["X"], env["y"], env[r"\hat{\beta}"]
@@ -860,7 +909,7 @@ def _reg_std_mle():
     return [(env, [chain([squares / n, squares / n, squares / n])])]
 
 
-@binds("reg-limit", population_least_squares_limits)
+@binds("reg-limit", population_least_squares_limits, scope="read for each target f1, f2, f3")
 def _reg_limit():
     x = sp.Symbol("x", positive=True)
     noise = sp.Symbol("eta", real=True)
@@ -919,7 +968,11 @@ def _reg_nll_excess():
     ]
 
 
-@binds("reg-var-bias", std_mle_bias)
+@binds(
+    "reg-var-bias",
+    std_mle_bias,
+    scope="read with an exact integer 2 by 3 X and symbolic beta, eps, sigma",
+)
 def _reg_var_bias():
     m, n = _BIND_SIZES[0]
     env = _regression_env(m, n, noisy=True, exact_X=True)
@@ -939,7 +992,7 @@ def _reg_var_bias():
     ]
 
 
-@binds("reg-cov-intercept", intercept_slope_covariance)
+@binds("reg-cov-intercept", intercept_slope_covariance, scope="read for n = 2, 3 symbolic x_i")
 def _reg_cov_intercept():
     std = std_symbol
     cases = []

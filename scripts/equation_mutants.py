@@ -1,8 +1,8 @@
 """Equation mutation gate: small edits to every numbered equation must each fail `verify`.
 
 For each numbered equation of `book/`, one edit at a time on a copy of the
-page's text: change a numeric constant, flip a sign, change an exponent, swap
-two symbols. Each mutant is checked by the function `python -m gaussml verify`
+page's text: change a numeric constant, flip a sign, change an exponent, drop
+a square root or a transpose, swap two symbols. Each mutant is checked by the function `python -m gaussml verify`
 uses (`gaussml.derivations._binding.check_equation`), in process (the claim
 itself runs once; only the binding sees the edited text). A mutant that
 passes is a survivor: it must be listed in `EQUIVALENT` with the reason it
@@ -104,6 +104,18 @@ def mutants(tex: str) -> list[tuple[str, str]]:
             )
         )
     take("exponent", found)
+    # a square root dropped: \sqrt{a} -> {a}, \sqrt 2 -> 2
+    found = []
+    for m in re.finditer(r"\\sqrt\s*", tex):
+        if _free(m.start(), spans):
+            found.append((f"sqrt dropped at {m.start()}", tex[: m.start()] + tex[m.end() :]))
+    take("sqrt", found)
+    # a transpose dropped
+    found = []
+    for m in re.finditer(r"\^\\top|\^\{\\top\}", tex):
+        if _free(m.start(), spans):
+            found.append((f"transpose dropped at {m.start()}", tex[: m.start()] + tex[m.end() :]))
+    take("transpose", found)
     # two symbols swapped everywhere
     names = []
     for m in _VARIABLE.finditer(tex):
@@ -142,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", action="append", help="only these equations")
     parser.add_argument("--book", type=Path, default=BOOK)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument("--progress", action="store_true", help="print each equation as it is done")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
@@ -154,6 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         edits = mutants(tex)
         if len(edits) < MIN_PER_EQUATION:
             problems.append(f"{label}: only {len(edits)} mutants")
+        began = time.perf_counter()
         for description, mutated in edits:
             dead, message = killed(label, text, tex, mutated)
             reason = EQUIVALENT.get((label, description), "")
@@ -168,6 +182,10 @@ def main(argv: list[str] | None = None) -> int:
             )
             if not dead and not reason:
                 problems.append(f"{label}: mutant '{description}' survives unexplained")
+        if args.progress:
+            print(
+                f"  {label}: {len(edits)} mutants, {time.perf_counter() - began:.1f} s", flush=True
+            )
     total = len(rows)
     n_killed = sum(r["killed"] for r in rows)
     rate = n_killed / total if total else 0.0

@@ -181,10 +181,24 @@ def _uni_exceeds_one():
     return [(ENV, [[peak, ">", 1, "iff", std, "<", solution.sup]])]
 
 
+def _probability_below(event):
+    """P(a + b Z <= c) for b > 0: the CDF of a + b Z at c, read from the event as displayed."""
+    if not isinstance(event, sp.LessThan):
+        raise ValueError(f"expected an event A <= c, got {event}")
+    a, b = event.lhs.subs(_standard, 0), sp.diff(event.lhs, _standard)
+    if sp.expand(event.lhs - a - b * _standard) != 0 or not b.is_positive:
+        raise ValueError(f"expected a + b Z with b > 0, got {event.lhs}")
+    if (a, b) == (0, 1):
+        return _cdf(_standard)(event.rhs)
+    if (a, b) == (mean, std):
+        return _cdf(mean + std * _standard)(event.rhs)
+    return _cdf(_standard)((event.rhs - a) / b)
+
+
 _AFFINE_ENV = {
     **ENV,
     "F_X": lambda v: _cdf(mean + std * _standard)(v),
-    "P": lambda event: _cdf(event.lhs)(event.rhs),  # P(A <= b) is the CDF of A at b
+    "P": lambda event: _probability_below(event),
     r"\Phi": lambda v: _cdf(_standard)(v),
     r"\varphi": lambda v: normal_pdf_expr(v, 0, 1),
     "p_X": lambda v: st.density(mean + std * _standard)(v),

@@ -249,10 +249,24 @@ class Derivative:
     var: object
 
 
+def _inverse(M):
+    """The inverse adj(M) / det(M), or an error when det(M) expands to zero (fast for symbols)."""
+    if not M.is_square:
+        raise LatexError(f"a {M.shape[0]} by {M.shape[1]} matrix has no inverse")
+    det = sp.expand(M.det(method="berkowitz"))
+    if det == 0:
+        raise LatexError("the matrix is singular: its determinant is 0")
+    return M.adjugate(method="berkowitz") / det
+
+
 def _as_matrix_aware_pow(base, exponent):
     if isinstance(base, sp.MatrixBase):
-        if exponent == -1:
-            return base.inv()
+        if exponent.is_Integer and exponent < 0:
+            inverse = _inverse(base)
+            out = inverse
+            for _ in range(int(-exponent) - 1):
+                out = out * inverse
+            return out
         if base.shape == (1, 1):
             return base[0, 0] ** exponent
         return base**exponent
@@ -723,7 +737,10 @@ def same(page, checked, is_zero: Callable) -> bool:
             return False
         if page.shape != checked.shape:
             return False
-        return all(is_zero(a - b) for a, b in zip(page, checked, strict=True))
+        differences = [a - b for a, b in zip(page, checked, strict=True)]
+        if any(_differs_at_a_point(d) for d in differences):
+            return False
+        return all(is_zero(d) for d in differences)
     if isinstance(page, sp.Tuple | tuple) or isinstance(checked, sp.Tuple | tuple):
         if not (isinstance(page, sp.Tuple | tuple) and isinstance(checked, sp.Tuple | tuple)):
             return False
@@ -741,6 +758,37 @@ def same(page, checked, is_zero: Callable) -> bool:
             and is_zero(page.rhs - checked.rhs)
         )
     try:
-        return bool(is_zero(sp.sympify(page) - sp.sympify(checked)))
+        difference = sp.sympify(page) - sp.sympify(checked)
     except (TypeError, sp.SympifyError):
+        return False
+    if _differs_at_a_point(difference):
+        return False
+    return bool(is_zero(difference))
+
+
+_PRIMES = (3, 5, 7, 11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59, 61, 67, 71, 73)
+
+
+def _differs_at_a_point(difference) -> bool:
+    """True when `difference` is clearly nonzero at one admissible point: a quick refutation.
+
+    Only ever used to reject (a function nonzero at a point is not identically
+    zero); equality is always left to sympy's exact `is_zero`. Every symbol
+    gets a positive value (an integer for integer symbols), allowed by every
+    assumption the bindings use; the value is computed to 50 digits and must
+    exceed 1e-20 to count.
+    """
+    try:
+        symbols = sorted(difference.free_symbols, key=str)
+        values = {}
+        for k, symbol in enumerate(symbols):
+            prime = _PRIMES[k % len(_PRIMES)]
+            values[symbol] = (
+                sp.Integer(prime % 7 + 2) if symbol.is_integer else sp.Rational(prime, 17)
+            )
+        value = sp.N(difference.subs(values), 50)
+        if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            return False
+        return bool(abs(value) > 1e-20)
+    except Exception:  # noqa: BLE001 - undecided here: the exact check decides
         return False

@@ -790,5 +790,5 @@ def _differs_at_a_point(difference) -> bool:
         if not value.is_number or value.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return False
         return bool(abs(value) > 1e-20)
-    except Exception:  # noqa: BLE001 - undecided here: the exact check decides
+    except Exception:  # undecided here: the exact check decides
         return False

@@ -84,3 +84,18 @@ def test_assert_equal_compares_matrices_entrywise():
 def test_unknown_claim_is_a_clear_error():
     with pytest.raises(KeyError, match="no claim named"):
         verify("not_a_claim")
+
+
+def test_assert_equal_splits_logs_only_for_positive_symbols():
+    # log(x y) = log x + log y is false for x, y < 0 (log(-1 * -1) = 0, but
+    # log(-1) + log(-1) = 2 i pi), so real symbols must not pass ...
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(ClaimFailed, match="log of a product"):
+        assert_equal(sp.log(x * y), sp.log(x) + sp.log(y), "log of a product")
+    with pytest.raises(ClaimFailed, match="root of a product"):
+        assert_equal(sp.sqrt(x * y), sp.sqrt(x) * sp.sqrt(y), "root of a product")
+    # ... while for positive symbols the same identities hold and pass.
+    a, b = sp.symbols("a b", positive=True)
+    assert_equal(sp.log(a * b), sp.log(a) + sp.log(b), "log of a product")
+    assert_equal(sp.log(a**2 * sp.exp(b) / 2), 2 * sp.log(a) + b - sp.log(2), "log of a monomial")
+    assert_equal(sp.sqrt(a * b), sp.sqrt(a) * sp.sqrt(b), "root of a product")

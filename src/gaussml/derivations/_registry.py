@@ -124,13 +124,16 @@ def _is_zero(expr: sp.Expr) -> bool:
     """True when sympy proves `expr` is identically zero (never by floating point).
 
     Cheap exact rewrites first (polynomial and rational identities end there),
-    `simplify` only when they do not settle it.
+    `simplify` only when they do not settle it, then logs split and powers
+    merged. The last rewrites are not forced: sympy splits log(x y) or merges
+    x^a y^a only where the symbols' assumptions make it true (x, y > 0), so a
+    claim about positive quantities must declare its symbols positive.
     """
     expr = sp.sympify(expr)
     for rewrite in (sp.expand, sp.cancel, sp.simplify):
         if rewrite(expr) == 0:
             return True
-    return sp.simplify(sp.expand(sp.powsimp(sp.expand_log(expr, force=True), force=True))) == 0
+    return sp.simplify(sp.expand(sp.powsimp(sp.expand_log(expr)))) == 0
 
 
 def assert_equal(lhs, rhs, what: str) -> None:

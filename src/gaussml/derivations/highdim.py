@@ -49,20 +49,29 @@ def std_normal_pdf(x):
 
 @claim(
     "hd-norm",
-    statement="sqrt(x^T x) is the Euclidean length: it equals |x| in one dimension and scales as |c| under x -> c x, "
-    "while x^T x scales as c^2 (checked for D = 1 to 4)",
+    statement="sqrt(x^T x) and sqrt(sum x_i^2) both equal sympy's Euclidean norm of x (D = 1 to 8); "
+    "the norm is |x| in one dimension and scales as |c| under x -> c x for every D, while x^T x scales as c^2",
+    scope="symbolic in every real x_i: the equality for D = 1..8, the scaling for general D and every real c",
 )
 def euclidean_norm():
     c = sp.Symbol("c", real=True)
-    for dim in range(1, 5):
+    for dim in range(1, 9):
         v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
-        length = sp.sqrt((v.T * v)[0, 0])
-        assert_equal(length, sp.sqrt(sum(xi**2 for xi in v)), f"sqrt(x^T x), D = {dim}")
-        scaled = sp.sqrt(((c * v).T * (c * v))[0, 0])
-        assert_equal(scaled, sp.Abs(c) * length, f"||c x|| = |c| ||x||, D = {dim}")
-        assert_equal(((c * v).T * (c * v))[0, 0], c**2 * (v.T * v)[0, 0], f"(cx)^T(cx), D = {dim}")
+        # Matrix.norm() is sympy's own 2-norm, sqrt(sum |x_i|^2): an independent reference.
+        assert_equal(sp.sqrt((v.T * v)[0, 0]), v.norm(), f"sqrt(x^T x), D = {dim}")
+        assert_equal(sp.sqrt(sp.Add(*[xi**2 for xi in v])), v.norm(), f"sqrt(sum x_i^2), D = {dim}")
         if dim == 1:
-            assert_equal(length, sp.Abs(v[0]), "the length of a number is its absolute value")
+            assert_equal(v.norm(), sp.Abs(v[0]), "the length of a number is its absolute value")
+    # Every dimension D: sqrt(sum (c x_i)^2) = |c| sqrt(sum x_i^2), but sum (c x_i)^2 = c^2 sum x_i^2.
+    i = sp.Symbol("i", integer=True, positive=True)
+    dim = sp.Symbol("D", integer=True, positive=True)
+    xi = sp.IndexedBase("x", real=True)[i]
+    squares = sp.Sum(xi**2, (i, 1, dim))
+    scaled = sp.Sum((c * xi) ** 2, (i, 1, dim))
+    assert_equal(sp.sqrt(scaled), sp.Abs(c) * sp.sqrt(squares), "||c x|| = |c| ||x||, every D")
+    assert_equal(scaled, c**2 * squares, "(c x)^T (c x) = c^2 x^T x, every D")
+    at_one = (scaled - sp.Abs(c) * squares).subs({c: -2, dim: 1}).doit()
+    assert_equal(at_one.subs(xi.subs(i, 1), 1), 2, "x^T x does not scale as |c|: c = -2, x = 1")
 
 
 @claim(

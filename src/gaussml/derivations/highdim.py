@@ -207,14 +207,23 @@ def difference_of_draws():
 )
 def distance_density():
     z = sp.Symbol("z", positive=True)
-    chi_cdf = sp.Function("F_chi")
-    # P(T <= t) = P(sqrt 2 Z <= t) = P(Z <= t / sqrt 2): differentiate with the chain rule.
+    # The event: for t > 0, sqrt(2) Z <= t exactly when Z <= t / sqrt(2), so
+    # F_T(t) = P(sqrt 2 Z <= t) = P(Z <= t / sqrt 2) = F_chi(t / sqrt 2).
+    event = sp.solve_univariate_inequality(sp.sqrt(2) * z <= t, z, relational=False)
+    assert_true(event == sp.Interval(-sp.oo, t / sp.sqrt(2)), "sqrt(2) Z <= t iff Z <= t/sqrt(2)")
+
+    # F_chi(z) = P(Z <= z) = int_0^z f_chi: the closed form below vanishes at 0 and has
+    # derivative f_chi, so it is that integral (fundamental theorem of calculus).
+    def chi_cdf(u):
+        return sp.lowergamma(D / 2, u**2 / 2) / sp.gamma(D / 2)
+
+    assert_equal(chi_cdf(0), 0, "F_chi(0)")
+    assert_equal(sp.diff(chi_cdf(z), z), chi_pdf(z, D), "F_chi' = f_chi")
     cdf_t = chi_cdf(t / sp.sqrt(2))
-    derivative = sp.diff(cdf_t, t)
-    expected = sp.Subs(sp.Derivative(chi_cdf(z), z), z, t / sp.sqrt(2)).doit() / sp.sqrt(2)
-    assert_equal(derivative, expected, "chain rule: d/dt F(t / sqrt 2) = F'(t / sqrt 2) / sqrt 2")
+    # Differentiating F_T gives the first line of the density below, then each line in turn.
     assert_steps(
         [
+            sp.diff(cdf_t, t),
             chi_pdf(z, D).subs(z, t / sp.sqrt(2)) * sp.diff(t / sp.sqrt(2), t),
             chi_pdf(t / sp.sqrt(2), D) / sp.sqrt(2),
             (t / sp.sqrt(2)) ** (D - 1)

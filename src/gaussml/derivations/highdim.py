@@ -172,12 +172,29 @@ def std_normal_loglik_formula():
     "because exp(-r^2/2) lies in [exp(-1/2), 1] on [0, 1]",
 )
 def unit_ball_probability_bound():
-    without_exp = chi_pdf(r, D) * sp.exp(r**2 / 2)
-    upper = sp.integrate(without_exp, (r, 0, 1))
-    assert_equal(upper, 2 ** (-D / 2) / sp.gamma(D / 2 + 1), "integral of r^(D-1) / normaliser")
-    # exp(-r^2/2) is decreasing on [0, 1] from 1 to exp(-1/2).
-    assert_true(sp.ask(sp.Q.negative(sp.diff(sp.exp(-(r**2) / 2), r))), "exp(-r^2/2) decreases")
-    assert_equal(sp.exp(-(r**2) / 2).subs(r, 1), sp.exp(-sp.Rational(1, 2)), "value at r = 1")
+    bound = 2 ** (-D / 2) / sp.gamma(D / 2 + 1)
+    # f_chi(r) = w(r) exp(-r^2/2) with a weight w > 0 whose integral over [0, 1] is the bound.
+    weight = r ** (D - 1) / (2 ** (D / 2 - 1) * sp.gamma(D / 2))
+    assert_equal(chi_pdf(r, D), weight * sp.exp(-(r**2) / 2), "f_chi = w(r) exp(-r^2/2)")
+    assert_true(sp.ask(sp.Q.positive(weight)), "w(r) > 0 for r > 0")
+    assert_equal(sp.integrate(weight, (r, 0, 1)), bound, "integral of w over [0, 1]")
+    # On [0, 1], exp(-1/2) <= exp(-r^2/2) <= 1, so exp(-1/2) w <= f_chi <= w there, and
+    # integrating over [0, 1] (the integral is monotone) gives exp(-1/2) bound <= P <= bound.
+    unit = sp.Interval(0, 1)
+    factor = sp.exp(-(r**2) / 2)
+    assert_equal(sp.minimum(factor, r, unit), sp.exp(-sp.Rational(1, 2)), "min of exp(-r^2/2)")
+    assert_equal(sp.maximum(factor, r, unit), 1, "max of exp(-r^2/2)")
+    # The two-sided inequality with the exact P(||x|| <= 1) = F_chi(1): F_chi vanishes at 0
+    # and has derivative f_chi, so it is the integral of f_chi from 0.
+    chi_cdf = sp.lowergamma(D / 2, r**2 / 2) / sp.gamma(D / 2)
+    assert_equal(chi_cdf.subs(r, 0), 0, "F_chi(0)")
+    assert_equal(sp.diff(chi_cdf, r), chi_pdf(r, D), "F_chi' = f_chi")
+    inside = chi_cdf.subs(r, 1)
+    for dim in range(1, 9):
+        lower, exact, upper = (
+            e.subs(D, dim) for e in (sp.exp(-sp.Rational(1, 2)) * bound, inside, bound)
+        )
+        assert_true(sp.And(lower <= exact, exact <= upper), f"the bounds hold, D = {dim}")
 
 
 @claim(

@@ -457,16 +457,19 @@ def nll_excess_over_std():
     assert_equal(nll(std_hat), (1 + sp.log(2 * sp.pi * std_hat**2)) / 2, "minimum value")
     excess = sp.log(std / std_hat) + std_hat**2 / (2 * std**2) - sp.Rational(1, 2)
     assert_equal(nll(std) - nll(std_hat), excess, "excess NLL")
-    # In rho = sigma / sigma_hat: g(rho) = log(rho) + 1/(2 rho^2) - 1/2, g(1) = 0,
-    # g'(rho) = (rho^2 - 1)/rho^3 changes sign only at rho = 1: a unique minimum.
-    g = sp.simplify(excess.subs(std, ratio * std_hat))
-    assert_equal(g, sp.log(ratio) + 1 / (2 * ratio**2) - sp.Rational(1, 2), "in rho")
-    assert_equal(g.subs(ratio, 1), 0, "g(1) = 0")
-    assert_equal(sp.diff(g, ratio), (ratio**2 - 1) / ratio**3, "g'(rho)")
-    assert_true(
-        sp.solveset(sp.diff(g, ratio), ratio, sp.Interval.open(0, sp.oo)) == sp.FiniteSet(1),
-        "g' vanishes only at rho = 1",
+    # In u = log(sigma / sigma_hat) the excess is g(u) = u + exp(-2u)/2 - 1/2, with
+    # g(0) = 0, g'(0) = 0 and g'' = 2 exp(-2u) > 0 for every real u: g is strictly convex,
+    # so its stationary point is its global minimum, g >= 0 with equality only at u = 0.
+    u = sp.Symbol("u", real=True)
+    g = sp.expand(sp.expand_log(excess.subs(std, std_hat * sp.exp(u))))
+    assert_equal(
+        g, u + sp.exp(-2 * u) / 2 - sp.Rational(1, 2), "excess in u = log(sigma/sigma_hat)"
     )
+    assert_equal(g.subs(u, 0), 0, "g(0) = 0")
+    assert_equal(sp.diff(g, u).subs(u, 0), 0, "g'(0) = 0")
+    assert_true(sp.ask(sp.Q.positive(sp.diff(g, u, 2))), "g'' > 0 for every real u")
+    # Independently, sympy's minimum of the excess over sigma > 0 is 0.
+    assert_equal(sp.minimum(g.subs(u, sp.log(ratio)), ratio, sp.Interval.open(0, sp.oo)), 0, "min")
 
 
 @claim(

@@ -78,6 +78,7 @@ def euclidean_norm():
     "hd-chisq",
     statement="the sum of D squared independent N(0, 1) variables has the chi-square(D) density: "
     "both have the Laplace transform (1 + 2w)^(-D/2)",
+    scope="symbolic: every real D > 0 and every w > 0",
 )
 def chi_square_laplace_transform():
     one = sp.integrate(sp.exp(-w * x**2) * std_normal_pdf(x), (x, -sp.oo, sp.oo))
@@ -92,6 +93,7 @@ def chi_square_laplace_transform():
     "hd-chi-pdf",
     statement="R = sqrt(Q) with Q ~ chi-square(D) has the chi density, each line of the change of variables "
     "checked; it integrates to 1 for every D > 0 and matches sympy.stats.Chi",
+    scope="symbolic: every real D > 0 and r > 0",
 )
 def chi_density_change_of_variables():
     assert_steps(
@@ -112,6 +114,10 @@ def chi_density_change_of_variables():
     statement="E||x|| = sqrt(2) Gamma((D+1)/2) / Gamma(D/2) and E||x||^2 = D, by integrating against the chi density",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    scope=(
+        "symbolic: every real D > 0; Monte Carlo: test_norm_variance_by_simulation, D = "
+        "1000, 20000 draws"
+    ),
 )
 def chi_mean_formula():
     mean = sp.integrate(r * chi_pdf(r, D), (r, 0, sp.oo))
@@ -122,6 +128,7 @@ def chi_mean_formula():
 @claim(
     "hd-chi-mode",
     statement="for D > 1 the chi density has its only critical point r > 0 at sqrt(D - 1), a maximum",
+    scope="symbolic: every real D > 1",
 )
 def chi_mode():
     dim = sp.Symbol("D", positive=True)
@@ -139,6 +146,11 @@ def chi_mode():
     "the asymptotic series of log Gamma(k + 1/2) - log Gamma(k) - log(k)/2 used by gaussml.highdim is checked too",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    scope=(
+        "symbolic asymptotic series as D -> infinity (log-ratio to order D^-7, "
+        "E||x||/sqrt(D) to order 1/D, the limit of Var||x||); Monte Carlo: "
+        "test_norm_variance_by_simulation, D = 1000, 20000 draws"
+    ),
 )
 def chi_mean_asymptotics():
     ratio = sp.loggamma(k + sp.Rational(1, 2)) - sp.loggamma(k) - sp.log(k) / 2
@@ -156,6 +168,7 @@ def chi_mean_asymptotics():
     "hd-loglik",
     statement="the N(0, I_D) log-density is the sum of D univariate log-densities, -x^T x / 2 - (D/2) log(2 pi) "
     "(checked for D = 1 to 4)",
+    scope="symbolic: every real x, D = 1..4",
 )
 def std_normal_loglik_formula():
     for dim in range(1, 5):
@@ -170,6 +183,10 @@ def std_normal_loglik_formula():
     "hd-ball",
     statement="P(||x|| <= 1) lies between exp(-1/2) and 1 times 2^(-D/2) / Gamma(D/2 + 1), "
     "because exp(-r^2/2) lies in [exp(-1/2), 1] on [0, 1]",
+    scope=(
+        "symbolic: the bounds for every real D > 0; the two-sided inequality with the "
+        "exact probability for D = 1..8"
+    ),
 )
 def unit_ball_probability_bound():
     bound = 2 ** (-D / 2) / sp.gamma(D / 2 + 1)
@@ -203,6 +220,11 @@ def unit_ball_probability_bound():
     "sqrt(2), density exp(-z^2/4)/(2 sqrt(pi))",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    scope=(
+        "symbolic: one coordinate (the D coordinates are independent and alike); Monte "
+        "Carlo: test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 "
+        "draws each"
+    ),
 )
 def difference_of_draws():
     xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
@@ -221,6 +243,11 @@ def difference_of_draws():
     "(2^(D-1) Gamma(D/2)), each line checked; it integrates to 1 and E T = sqrt(2) E||x||",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    scope=(
+        "symbolic: every real D > 0 and t > 0; Monte Carlo: "
+        "test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 draws "
+        "each"
+    ),
 )
 def distance_density():
     z = sp.Symbol("z", positive=True)
@@ -265,6 +292,11 @@ def distance_density():
     "= 1 - 2 alpha (1 - alpha) and Var[sqrt(alpha) x_a + sqrt(1-alpha) x_b] = 1",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_interpolation_variances_by_simulation",
+    scope=(
+        "symbolic: every alpha in [0, 1]; Monte Carlo: "
+        "test_interpolation_variances_by_simulation, alpha = 0, 0.1, 0.5, 0.8, 1, 200000 "
+        "draws"
+    ),
 )
 def interpolation_variances():
     xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
@@ -288,6 +320,11 @@ def interpolation_variances():
     "(s^2 = alpha^2 + (1-alpha)^2) this exceeds the end points' value by D alpha (1 - alpha)",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_loglik_along_paths_by_simulation",
+    scope=(
+        "symbolic: every real D > 0, s > 0 and alpha in [0, 1]; Monte Carlo: "
+        "test_loglik_along_paths_by_simulation, D = 1, 2, 3, 10, 100, 2000 draws, 11 "
+        "values of alpha"
+    ),
 )
 def expected_loglik_along_paths():
     coordinate = st.Normal("z", 0, s)
@@ -306,6 +343,11 @@ def expected_loglik_along_paths():
     "D (1 - s^2)/2, which is largest at s^2 = (D - 1)/D; and log s + (1 - s^2)/2 < 0 for 0 < s < 1",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_chi_loglik_gap_of_the_linear_path",
+    scope=(
+        "symbolic: every real D > 0 and s > 0, the maximiser for every D > 1; Monte "
+        "Carlo: test_chi_loglik_gap_of_the_linear_path, D = 1, 2, 3, 10, 100, alpha = "
+        "0.5, 20000 draws"
+    ),
 )
 def chi_loglik_gap_of_linear_path():
     log_f = sp.expand_log(sp.log(chi_pdf(r, D)), force=True)

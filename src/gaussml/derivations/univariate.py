@@ -29,6 +29,7 @@ def normal_pdf_expr(x, mean, std):
 @claim(
     "uni-pdf",
     statement="the density is positive and integrates to 1 over the real line, for every mean and std > 0",
+    scope="symbolic: every real mean and every std > 0",
 )
 def normal_pdf_normalised():
     p = normal_pdf_expr(x, mean, std)
@@ -39,6 +40,7 @@ def normal_pdf_normalised():
 @claim(
     "uni-pdf-max",
     statement="the only critical point of the density is x = mean, where it takes its maximum 1/(sqrt(2 pi) std)",
+    scope="symbolic: every real mean and every std > 0",
 )
 def normal_pdf_maximum():
     p = normal_pdf_expr(x, mean, std)
@@ -51,6 +53,7 @@ def normal_pdf_maximum():
 @claim(
     "uni-exceeds-one",
     statement="the peak 1/(sqrt(2 pi) std) exceeds 1 exactly when std < 1/sqrt(2 pi)",
+    scope="symbolic: every std > 0",
 )
 def normal_pdf_exceeds_one_threshold():
     peak = normal_pdf_expr(mean, mean, std)
@@ -64,6 +67,7 @@ def normal_pdf_exceeds_one_threshold():
     "uni-affine-cdf",
     "uni-affine-pdf",
     statement="if Z ~ N(0, 1) then mean + std Z has the N(mean, std^2) density; each line of the change of variables checked",
+    scope="symbolic: every real x and mean and every std > 0",
 )
 def normal_affine_change_of_variables():
     # The CDF step: P(mean + std Z <= x) = P(Z <= (x - mean)/std) = Phi((x - mean)/std).
@@ -117,6 +121,11 @@ def _standard_normal_moment(k):
     "so standard error std / sqrt(n); derived from independence for n = 2, ..., 6",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+    scope=(
+        "symbolic: every real mean and std > 0, sample sizes n = 2..6; Monte Carlo: "
+        "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
+        "std)"
+    ),
 )
 def sample_mean_standard_error():
     for size in SAMPLE_SIZES:
@@ -136,6 +145,12 @@ def sample_mean_standard_error():
     "n - 1 and variance 2(n - 1) of chi-square(n-1) there, as Cochran's theorem gives for every n",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+    scope=(
+        "symbolic: every real mean and std > 0, n = 2..6; every n >= 2 given Cochran's "
+        "theorem (cited, not proved); Monte Carlo: "
+        "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
+        "std)"
+    ),
 )
 def sample_variance_standard_error():
     # chi-square(k) has mean k and variance 2k (sympy.stats, every k > 0).

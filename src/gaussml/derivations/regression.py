@@ -194,7 +194,7 @@ def gram_matrix_singular_when_n_below_m():
 
 
 def _expanded_log(expr):
-    return sp.expand(sp.expand_log(expr, force=True))
+    return sp.expand(sp.expand_log(expr))
 
 
 def _normal_logpdf(y, mean, std):

@@ -33,7 +33,38 @@ MIN_PER_EQUATION = 3
 MIN_KILL_RATE = 0.95
 
 #: Survivors that do not change the mathematics: (label, mutant) -> why.
-EQUIVALENT: dict[tuple[str, str], str] = {}
+EQUIVALENT: dict[tuple[str, str], str] = {
+    ("uni-affine-pdf", "sign - -> + at 154"): "d/dx (x + mu)/sigma = d/dx (x - mu)/sigma = 1/sigma",
+    ("hd-chi-asym", "sign + -> - at 52"): "a remainder O(1/D^2) has no sign: -O(1/D^2) = O(1/D^2)",
+    (
+        "hd-lerp-var",
+        "sign + -> - at 34",
+    ): "x_a and x_b are independent: Var[a x_a - b x_b] = Var[a x_a + b x_b]",
+    ("hd-lerp-var", "swap a <-> b"): "x_a and x_b are identically distributed and independent: "
+    "swapping them leaves the variance",
+    (
+        "hd-polar-var",
+        "sign + -> - at 151",
+    ): "x_a and x_b are independent: Var[a x_a - b x_b] = Var[a x_a + b x_b]",
+    (
+        "reg-rank",
+        "sign + -> - at 121",
+    ): "the line holds for every t, and t -> -t maps it to itself (X^T v = 0)",
+    ("reg-grad", "transpose dropped at 62"): "X X^T is symmetric: (X X^T)^T = X X^T",
+    (
+        "reg-eyy",
+        "sign + -> - at 111",
+    ): "the term X^T beta E[eps]^T is zero (E[eps] = 0) whatever its sign",
+    (
+        "reg-cov",
+        "sign - -> + at 66",
+    ): "E[(b + beta)(b - beta)^T] = E[(b - beta)(b - beta)^T] because E[b] = beta",
+    (
+        "reg-cov",
+        "sign - -> + at 85",
+    ): "E[(b - beta)(b + beta)^T] = E[(b - beta)(b - beta)^T] because E[b] = beta",
+    ("nn-contraction", "swap \\eta <-> c"): "eta c = c eta: the product commutes",
+}
 
 # Groups whose content is words or markup, never mathematics to mutate.
 _PROTECTED = re.compile(

@@ -192,6 +192,22 @@ def test_an_equation_without_claim_fails_the_build(tmp_path):
 
 
 @slow
+def test_an_edited_displayed_equation_fails_the_build(tmp_path):
+    """The claim still holds, but the page shows another formula: the binding fails the build."""
+    copy = make_copy(tmp_path / "book")
+    replace_once(
+        copy / CHAPTER,
+        r"p(\mu) = \frac{1}{\sqrt{2\pi}\,\sigma}.",
+        r"p(\mu) = \frac{1}{2\pi\sigma^2}.",
+    )
+    result = build(copy)
+    assert result.returncode != 0, tail(result)
+    assert re.search(r"uni-pdf-max, statement 1, side 2: displayed .* checked", result.stdout), (
+        tail(result)
+    )
+
+
+@slow
 def test_a_broken_cross_reference_fails_the_build(tmp_path):
     copy = make_copy(tmp_path / "book")
     append(

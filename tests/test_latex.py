@@ -114,3 +114,10 @@ def test_same_compares_values_matrices_and_asymptotics():
         1 - 1 / (4 * D) + sp.O(1 / D**2, (D, sp.oo)),
         _zero,
     )
+
+
+def test_partial_derivative_by_a_subscripted_name():
+    u1, u2 = sp.symbols("u1 u2", positive=True)
+    env = {"z_1": u1**2 * u2, "u_1": u1, "u_2": u2}
+    assert _zero(parse_expression(r"\frac{\partial z_1}{\partial u_1}", env) - 2 * u1 * u2)
+    assert _zero(parse_expression(r"\frac{\partial z_1}{\partial u_2}", env) - u1**2)

@@ -158,3 +158,95 @@ def test_bad_sample_size_is_rejected(n, error):
 def test_non_numeric_std_is_a_type_error():
     with pytest.raises(TypeError, match="std must be a real number"):
         univariate.pdf(0.0, std="1")
+
+
+# --- fit_mle ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("mean", "std", "n"), [(0.0, 1.0, 5), (3.0, 0.2, 100), (-7.0, 4.0, 1)])
+def test_fit_mle_matches_scipy_norm_fit(mean, std, n):
+    x = np.asarray(univariate.sample(jax.random.key(3), n, mean=mean, std=std), np.float64)
+    expected_mean, expected_std = scipy.stats.norm.fit(x)  # the MLE: std divides by n
+    got_mean, got_std = univariate.fit_mle(x)
+    np.testing.assert_allclose(got_mean, expected_mean, rtol=RTOL, atol=1e-6)
+    np.testing.assert_allclose(got_std, expected_std, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(got_std, np.std(x, ddof=0), rtol=1e-4, atol=1e-6)
+
+
+def test_fit_mle_variance_is_biased_by_n_minus_one_over_n():
+    """Backs claim uni-mle-bias: E[std_hat^2] = (n-1)/n std^2.
+
+    Over R independent samples of size n the average of std_hat^2 has standard
+    error sqrt(Var[std_hat^2] / R), with Var[std_hat^2] = 2 (n-1) std^4 / n^2
+    (chi-square law); a 5 standard-error band is missed with probability < 1e-6.
+    """
+    n, repeats, std = 5, 20_000, 1.5
+    keys = jax.random.split(jax.random.key(11), repeats)
+    samples = jax.vmap(lambda k: univariate.sample(k, n, mean=2.0, std=std))(keys)
+    var_hat = np.asarray(jax.vmap(univariate.fit_mle)(samples)[1], np.float64) ** 2
+    expected = (n - 1) / n * std**2
+    se = np.sqrt(2 * (n - 1) * std**4 / n**2 / repeats)
+    assert abs(var_hat.mean() - expected) < 5 * se
+    # and the unbiased estimate corrects it
+    assert abs(n / (n - 1) * var_hat.mean() - std**2) < 5 * n / (n - 1) * se
+    # the bias is many standard errors: the test would see an unbiased estimator
+    assert std**2 - expected > 10 * se
+
+
+@pytest.mark.parametrize(
+    "x", [[1.0, np.nan], [np.inf, 0.0], [], np.zeros((2, 2))], ids=["nan", "inf", "empty", "2d"]
+)
+def test_fit_mle_rejects_bad_input_naming_x(x):
+    with pytest.raises(ValueError, match="x must"):
+        univariate.fit_mle(np.asarray(x))
+
+
+# --- box_muller ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [1, 2, 7])
+def test_box_muller_shape_and_determinism(n):
+    key = jax.random.key(5)
+    a, b = univariate.box_muller(key, n), univariate.box_muller(key, n)
+    assert a.shape == (n,)
+    np.testing.assert_array_equal(a, b)
+    assert np.all(np.isfinite(a))
+
+
+def test_box_muller_draws_are_standard_normal():
+    """Backs claim uni-box-muller: KS against scipy's N(0, 1), and the two moments.
+
+    Seeded, so deterministic; at level 1e-3 a correct sampler fails for 1 seed in 1000.
+    """
+    n = 20_000
+    draws = np.asarray(univariate.box_muller(jax.random.key(8), n), np.float64)
+    assert scipy.stats.kstest(draws, scipy.stats.norm.cdf).pvalue > 1e-3
+    assert abs(draws.mean()) < 5 / np.sqrt(n)
+    assert abs(draws.var(ddof=1) - 1.0) < 5 * np.sqrt(2.0 / (n - 1))
+    # the cos and sin halves are uncorrelated (independent in theory)
+    half = n // 2
+    assert abs(np.corrcoef(draws[:half], draws[half:])[0, 1]) < 5 / np.sqrt(half)
+
+
+@pytest.mark.parametrize(("n", "error"), [(0, ValueError), (2.5, TypeError)])
+def test_box_muller_bad_size_is_rejected(n, error):
+    with pytest.raises(error, match="n must"):
+        univariate.box_muller(jax.random.key(0), n)
+
+
+# --- the chi-square law of the sample variance ------------------------------------------
+
+
+def test_scaled_sample_variance_is_chi_square():
+    """Backs claim uni-se-var: (n-1) s^2 / std^2 ~ chi-square(n-1) (Cochran's theorem).
+
+    KS test of many scaled sample variances against scipy's chi-square; seeded,
+    at level 1e-3.
+    """
+    n, repeats, std = 6, 20_000, 0.7
+    keys = jax.random.split(jax.random.key(12), repeats)
+    samples = np.asarray(
+        jax.vmap(lambda k: univariate.sample(k, n, mean=-1.0, std=std))(keys), np.float64
+    )
+    scaled = (n - 1) * samples.var(axis=1, ddof=1) / std**2
+    assert scipy.stats.kstest(scaled, scipy.stats.chi2(n - 1).cdf).pvalue > 1e-3

@@ -1,4 +1,4 @@
-"""The univariate Gaussian N(mean, std^2): density, log-density, affine map, sampler.
+"""The univariate Gaussian N(mean, std^2): density, sampler, Box-Muller, estimates.
 
 Every function takes the standard deviation `std`, never the variance, the
 same convention as `scipy.stats.norm(loc, scale)`.
@@ -13,7 +13,7 @@ import jax.numpy as jnp
 
 from gaussml._checks import finite, positive_finite, positive_int
 
-__all__ = ["affine", "logpdf", "pdf", "sample"]
+__all__ = ["affine", "box_muller", "fit_mle", "logpdf", "pdf", "sample"]
 
 _HALF_LOG_2PI = 0.5 * jnp.log(2.0 * jnp.pi)
 
@@ -95,3 +95,64 @@ def sample(key, n, *, mean=0.0, std=1.0):
 @partial(jax.jit, static_argnums=1)
 def _sample(key, n, mean, std):
     return mean + std * jax.random.normal(key, (n,))
+
+
+def box_muller(key, n):
+    r"""Draw `n` standard normal values by the Box-Muller transform.
+
+    From independent $u_1, u_2 \sim U(0, 1]$,
+    $z_1 = \sqrt{-2 \log u_1} \cos(2\pi u_2)$ and
+    $z_2 = \sqrt{-2 \log u_1} \sin(2\pi u_2)$ are independent N(0, 1);
+    chapter 1 checks the Jacobian. Each pair of uniforms gives two draws.
+
+    Args:
+      key: a `jax.random` key.
+      n: the number of draws (an integer >= 1).
+
+    Returns:
+      An array of shape `(n,)`.
+    """
+    n = positive_int(n, "n")
+    return _box_muller(key, n)
+
+
+@partial(jax.jit, static_argnums=1)
+def _box_muller(key, n):
+    pairs = (n + 1) // 2
+    key_radius, key_angle = jax.random.split(key)
+    # 1 - U(0, 1) lies in (0, 1]: log(u1) stays finite.
+    u1 = 1.0 - jax.random.uniform(key_radius, (pairs,))
+    u2 = jax.random.uniform(key_angle, (pairs,))
+    radius = jnp.sqrt(-2.0 * jnp.log(u1))
+    angle = 2.0 * jnp.pi * u2
+    z = jnp.concatenate([radius * jnp.cos(angle), radius * jnp.sin(angle)])
+    return z[:n]
+
+
+def fit_mle(x):
+    r"""Maximum-likelihood estimates of the mean and std of N(mean, std^2).
+
+    $\hat\mu = \frac1n \sum_i x_i$ and
+    $\hat\sigma = \sqrt{\frac1n \sum_i (x_i - \hat\mu)^2}$.
+    The variance estimate divides by $n$, not $n - 1$: it is the maximiser of
+    the likelihood, and biased, $E[\hat\sigma^2] = \frac{n-1}{n}\sigma^2$.
+
+    Args:
+      x: the observations, shape `(n,)` with n >= 1, all finite.
+
+    Returns:
+      `(mean, std)`, two scalars.
+
+    Raises:
+      ValueError: if `x` is empty, not one-dimensional, or not finite.
+    """
+    x = jnp.asarray(finite(x, "x"))
+    if x.ndim != 1 or x.shape[0] < 1:
+        raise ValueError(f"x must have shape (n,) with n >= 1, got shape {x.shape}")
+    return _fit_mle(x)
+
+
+@jax.jit
+def _fit_mle(x):
+    mean = jnp.mean(x)
+    return mean, jnp.sqrt(jnp.mean((x - mean) ** 2))

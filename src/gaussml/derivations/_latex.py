@@ -563,11 +563,11 @@ class _Parser:
 
     def _derivative(self, num, den):
         """`\\frac{d}{dx}`, `\\frac{d(r^2)}{dr}`, `\\frac{\\partial f}{\\partial x}`, or None."""
-        if len(den) != 2 or den[0].value not in ("d", r"\partial"):
+        if len(den) < 2 or den[0].value not in ("d", r"\partial"):
             return None
         if not num or num[0].value != den[0].value:
             return None
-        var = self.lookup(den[1].value)
+        var = self.lookup("".join(t.value for t in den[1:]))  # `dx`, or `\partial u_1`
         if len(num) == 1:
             return Derivative(var)
         return sp.diff(_Parser(num[1:], self.env).parse(), var)

@@ -9,7 +9,14 @@ from ._binding import binds
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
+    "box_muller_jacobian",
+    "gaussian_integral_polar",
+    "maximum_entropy",
+    "mle_variance_bias",
     "normal_affine_change_of_variables",
+    "normal_mean_and_variance",
+    "normal_mgf",
+    "normal_mle",
     "normal_pdf_exceeds_one_threshold",
     "normal_pdf_maximum",
     "normal_pdf_normalised",
@@ -195,6 +202,235 @@ def sample_variance_standard_error():
     assert_equal(scale**2 * chi_var.subs(k, n - 1), 2 * std**4 / (n - 1), "Var[s^2], every n")
 
 
+# --- why the Gaussian: its integral, moments, entropy ---------------------------------
+
+r = sp.Symbol("r", positive=True)
+theta = sp.Symbol("theta", real=True)
+y, t = sp.symbols("y t", real=True)
+_X = sp.Symbol("X", real=True)  # the page's random variable, integrated against p(x)
+
+
+def _polar_integral():
+    """The radial integral of exp(-r^2/2) r over (0, oo)."""
+    return sp.integrate(sp.exp(-(r**2) / 2) * r, (r, 0, sp.oo))
+
+
+@claim(
+    "uni-gauss-integral",
+    statement="the square of the Gaussian integral, written in polar coordinates x = r cos(theta), "
+    "y = r sin(theta) with Jacobian r, is 2 pi; so the integral of exp(-x^2/2) is sqrt(2 pi)",
+    scope="symbolic: exact integrals over the real line and the plane",
+)
+def gaussian_integral_polar():
+    polar = sp.Matrix([r * sp.cos(theta), r * sp.sin(theta)])
+    jacobian = polar.jacobian([r, theta]).det()
+    assert_equal(jacobian, r, "Jacobian of the polar map")
+    integrand = sp.exp(-(x**2 + y**2) / 2).subs({x: polar[0], y: polar[1]})
+    assert_equal(integrand, sp.exp(-(r**2) / 2), "exp(-(x^2 + y^2)/2) in polar coordinates")
+    radial = sp.exp(-(r**2) / 2) * jacobian  # the integrand just checked
+    square = sp.integrate(radial, (r, 0, sp.oo), (theta, 0, 2 * sp.pi))
+    assert_equal(square, 2 * sp.pi, "the double integral")
+    assert_equal(2 * sp.pi * _polar_integral(), 2 * sp.pi, "2 pi times the radial integral")
+    one_d = sp.integrate(sp.exp(-(x**2) / 2), (x, -sp.oo, sp.oo))
+    assert_equal(one_d**2, square, "the square of the one-dimensional integral")
+    assert_equal(one_d, sp.sqrt(2 * sp.pi), "the Gaussian integral")
+
+
+def _expect(expr):
+    """E[expr] for X ~ N(mean, std^2): expr in the symbol X, integrated against the density."""
+    integrand = sp.expand_log(expr.subs(_X, x), force=True) * normal_pdf_expr(x, mean, std)
+    return sp.simplify(sp.integrate(integrand, (x, -sp.oo, sp.oo), conds="none"))
+
+
+@claim(
+    "uni-moments",
+    statement="E[X] = mean and Var[X] = E[(X - mean)^2] = std^2 for X ~ N(mean, std^2), by integration",
+    scope="symbolic: every real mean and every std > 0",
+)
+def normal_mean_and_variance():
+    assert_equal(_expect(_X), mean, "E[X]")
+    assert_equal(_expect((_X - mean) ** 2), std**2, "Var[X]")
+
+
+def _mgf():
+    return _expect(sp.exp(t * _X))
+
+
+@claim(
+    "uni-mgf",
+    statement="E[exp(t X)] = exp(mean t + std^2 t^2 / 2) (complete the square); its first two "
+    "derivatives at t = 0 give E[X] = mean and E[X^2] = std^2 + mean^2",
+    scope="symbolic: every real t and mean and every std > 0",
+)
+def normal_mgf():
+    mgf = _mgf()
+    assert_equal(mgf, sp.exp(mean * t + std**2 * t**2 / 2), "the moment generating function")
+    assert_equal(sp.diff(mgf, t).subs(t, 0), mean, "M'(0)")
+    assert_equal(sp.diff(mgf, t, 2).subs(t, 0), std**2 + mean**2, "M''(0)")
+
+
+@claim(
+    "uni-entropy",
+    statement="h = E[-log p(X)] = log(2 pi std^2)/2 + E[(X - mean)^2]/(2 std^2) = log(2 pi e std^2)/2; "
+    "-log p(x) is quadratic in x, so E_q[-log p] takes this value for every density q with the same "
+    "mean and variance, and Gibbs' inequality gives h(q) <= h; the uniform and Laplace densities "
+    "of variance std^2 have smaller entropy",
+    scope="symbolic: every real mean and every std > 0; Gibbs' inequality (KL >= 0) cited, not proved",
+)
+def maximum_entropy():
+    neg_log_p = sp.expand(-sp.expand_log(sp.log(normal_pdf_expr(x, mean, std)), force=True))
+    entropy = sp.log(2 * sp.pi * sp.E * std**2) / 2
+    assert_equal(_expect(-sp.log(normal_pdf_expr(_X, mean, std))), entropy, "h of N(mean, std^2)")
+    # Under any q with mean `mean` and variance std^2: E_q[x] = mean, E_q[x^2] = std^2 + mean^2.
+    poly = sp.Poly(neg_log_p, x)
+    assert_true(poly.degree() == 2, "-log p is a quadratic in x")
+    moments = {0: 1, 1: mean, 2: std**2 + mean**2}
+    cross = sum(c * moments[k] for (k,), c in poly.terms())
+    assert_equal(cross, entropy, "E_q[-log p] for every q of the same mean and variance")
+    # Two densities of variance std^2: uniform of width sqrt(12) std, Laplace of scale std/sqrt 2.
+    width, scale = sp.sqrt(12) * std, std / sp.sqrt(2)
+    u = sp.Symbol("u", real=True)
+    uniform_var = sp.integrate(u**2 / width, (u, -width / 2, width / 2))
+    laplace = sp.exp(-sp.Abs(u) / scale) / (2 * scale)
+    laplace_var = 2 * sp.integrate((u**2 * laplace).subs(sp.Abs(u), u), (u, 0, sp.oo))
+    assert_equal(uniform_var, std**2, "variance of the uniform")
+    assert_equal(laplace_var, std**2, "variance of the Laplace")
+    h_uniform = sp.log(width)
+    h_laplace = 2 * sp.integrate(
+        (-laplace * sp.expand_log(sp.log(laplace), force=True)).subs(sp.Abs(u), u), (u, 0, sp.oo)
+    )
+    for name, h in (("uniform", h_uniform), ("Laplace", h_laplace)):
+        gap = sp.simplify(sp.expand_log(entropy - h, force=True))
+        assert_true(gap.is_positive, f"the Gaussian's entropy exceeds the {name}'s")
+
+
+# --- estimating the mean and std -----------------------------------------------------------
+
+#: Sample sizes for which the maximum-likelihood estimates are solved exactly.
+MLE_SIZES = range(1, 5)
+
+
+def _observations(size):
+    return sp.Matrix(sp.symbols(f"x1:{size + 1}", real=True))
+
+
+def _loglik(xs, m, sd):
+    return sp.Add(*[sp.expand_log(sp.log(normal_pdf_expr(xi, m, sd)), force=True) for xi in xs])
+
+
+def _mle(xs):
+    """The stationary point of the log-likelihood, solved by sympy: (mean_hat, var_hat, roots).
+
+    `roots` are the roots in std^2 of std^3 times the derivative in std at mean_hat.
+    """
+    loglik = _loglik(xs, mean, std)
+    (mean_hat,) = sp.solve(sp.diff(loglik, mean), mean)
+    # std^3 d(loglik)/d(std) = -n std^2 + sum (x_i - mean_hat)^2: a polynomial in std^2
+    stationary = sp.expand(sp.diff(loglik, std).subs(mean, mean_hat) * std**3)
+    var = sp.Symbol("v", positive=True)
+    roots = sp.solve(stationary.subs(std, sp.sqrt(var)), var)
+    return mean_hat, roots
+
+
+@claim(
+    "uni-loglik",
+    "uni-mle",
+    statement="the log-likelihood of n draws is -n log(2 pi)/2 - n log std - sum (x_i - mean)^2/(2 std^2); "
+    "its only stationary point with std > 0 is the sample mean and the std dividing by n, a maximum",
+    scope="symbolic: every real x_i, n = 2..4 (n = 1 has no std > 0 stationary point)",
+)
+def normal_mle():
+    for size in MLE_SIZES[1:]:
+        xs = _observations(size)
+        loglik = _loglik(xs, mean, std)
+        displayed = (
+            -size * sp.log(2 * sp.pi) / 2
+            - size * sp.log(std)
+            - sp.Add(*[(xi - mean) ** 2 for xi in xs]) / (2 * std**2)
+        )
+        assert_equal(loglik, displayed, f"log-likelihood, n = {size}")
+        mean_hat, roots = _mle(xs)
+        assert_equal(mean_hat, sp.Add(*xs) / size, f"mean_hat, n = {size}")
+        var_hat = sp.Add(*[(xi - mean_hat) ** 2 for xi in xs]) / size
+        assert_true(len(roots) == 1, f"one root for std^2 > 0, so one for std > 0, n = {size}")
+        assert_equal(roots[0], var_hat, f"std_hat^2, n = {size}")
+        hessian = sp.hessian(loglik, (mean, std)).subs({mean: mean_hat, std: sp.sqrt(var_hat)})
+        # At the stationary point: diag(-n/v, -2n/v) with v = var_hat > 0, negative definite.
+        assert_equal(
+            hessian,
+            sp.diag(-size / var_hat, -2 * size / var_hat),
+            f"Hessian at the maximum, n = {size}",
+        )
+
+
+@claim(
+    "uni-mle-bias",
+    "uni-unbiased",
+    statement="E[std_hat^2] = (n-1)/n std^2 for the MLE of the variance, derived from the Gaussian "
+    "moments for n = 2..6; s^2 = n/(n-1) std_hat^2 divides by n - 1 and is unbiased",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_univariate.py::test_fit_mle_variance_is_biased_by_n_minus_one_over_n",
+    scope=(
+        "symbolic: every real mean and std > 0, n = 2..6; Monte Carlo: "
+        "test_fit_mle_variance_is_biased_by_n_minus_one_over_n, n = 5, 20000 samples"
+    ),
+)
+def mle_variance_bias():
+    for size in SAMPLE_SIZES:
+        draws = sp.symbols(f"z1:{size + 1}", real=True)  # x_i = mean + std z_i
+        xs = [mean + std * zi for zi in draws]
+        sample_mean = sp.Add(*xs) / size
+        squares = sp.Add(*[(xi - sample_mean) ** 2 for xi in xs])
+        expectation = _expect_standard_draws(squares / size, draws)
+        assert_equal(expectation, sp.Rational(size - 1, size) * std**2, f"E[std_hat^2], n = {size}")
+        unbiased = sp.Rational(size, size - 1) * squares / size
+        assert_equal(unbiased, squares / (size - 1), f"s^2 divides by n - 1, n = {size}")
+        assert_equal(_expect_standard_draws(unbiased, draws), std**2, f"E[s^2], n = {size}")
+
+
+# --- Box-Muller -------------------------------------------------------------------------
+
+u1 = sp.Symbol("u1", positive=True)  # in (0, 1]
+u2 = sp.Symbol("u2", real=True)
+z1, z2 = sp.symbols("z1 z2", real=True)
+
+
+def _box_muller_map():
+    radius = sp.sqrt(-2 * sp.log(u1))
+    return radius * sp.cos(2 * sp.pi * u2), radius * sp.sin(2 * sp.pi * u2)
+
+
+def _box_muller_determinant():
+    return sp.simplify(sp.Matrix(_box_muller_map()).jacobian([u1, u2]).det())
+
+
+def _box_muller_density():
+    """The density of (z1, z2): 1 / |det J|, with u1 = exp(-(z1^2 + z2^2)/2) from the inverse map."""
+    return (1 / sp.Abs(_box_muller_determinant())).subs(u1, sp.exp(-(z1**2 + z2**2) / 2))
+
+
+@claim(
+    "uni-box-muller",
+    "uni-box-muller-jacobian",
+    "uni-box-muller-density",
+    statement="the Box-Muller map has Jacobian determinant of absolute value 2 pi / u1; it sends "
+    "z1^2 + z2^2 to -2 log u1, so the density of (z1, z2) is u1 / (2 pi) = phi(z1) phi(z2): two "
+    "independent N(0, 1) draws",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_univariate.py::test_box_muller_draws_are_standard_normal",
+    scope=(
+        "symbolic: every u1 in (0, 1) and real u2; Monte Carlo: "
+        "test_box_muller_draws_are_standard_normal, 20000 draws, KS against scipy"
+    ),
+)
+def box_muller_jacobian():
+    map1, map2 = _box_muller_map()
+    assert_equal(sp.Abs(_box_muller_determinant()), 2 * sp.pi / u1, "|det J|")
+    assert_equal(sp.simplify(map1**2 + map2**2), -2 * sp.log(u1), "z1^2 + z2^2")
+    product = normal_pdf_expr(z1, 0, 1) * normal_pdf_expr(z2, 0, 1)
+    assert_equal(_box_muller_density(), product, "density of (z1, z2)")
+
+
 # --- what the chapter displays ------------------------------------------------------
 
 n = sp.Symbol("n", integer=True, positive=True)
@@ -285,3 +521,123 @@ def _uni_se_var():
     se = std**2 * sp.sqrt(2 / (n - 1))  # the square root of the variance the claim derives
     env = {**ENV, r"\operatorname{se}": {s**2: se}.__getitem__}
     return [(env, [[se, "=", se]])]
+
+
+@binds("uni-gauss-integral", gaussian_integral_polar)
+def _uni_gauss_integral():
+    one_d = sp.integrate(sp.exp(-(x**2) / 2), (x, -sp.oo, sp.oo))
+    env = {**ENV, "r": r}
+    return [(env, [[one_d**2, "=", 2 * sp.pi * _polar_integral(), "=", 2 * sp.pi]])]
+
+
+_EXPECT_ENV = {
+    **ENV,
+    "X": _X,
+    "t": t,
+    "E": _expect,
+    r"\operatorname{Var}": lambda e: _expect((e - _expect(e)) ** 2),
+    "p": lambda v: normal_pdf_expr(v, mean, std),
+}
+
+
+@binds("uni-moments", normal_mean_and_variance)
+def _uni_moments():
+    first, second = _expect(_X), _expect((_X - mean) ** 2)
+    return [(_EXPECT_ENV, [[first, "=", first, "=", mean], [second, "=", second, "=", std**2]])]
+
+
+@binds("uni-mgf", normal_mgf)
+def _uni_mgf():
+    mgf = _mgf()
+    env = {**_EXPECT_ENV, "M_X": lambda v: mgf.subs(t, v)}
+    return [(env, [[mgf, "=", mgf, "=", sp.exp(mean * t + std**2 * t**2 / 2)]])]
+
+
+@binds("uni-entropy", maximum_entropy)
+def _uni_entropy():
+    entropy = sp.log(2 * sp.pi * sp.E * std**2) / 2
+    steps = [sp.log(2 * sp.pi * std**2) / 2 + _expect((_X - mean) ** 2) / (2 * std**2), entropy]
+    env = {**_EXPECT_ENV, "h": lambda v: entropy}
+    return [(env, [[entropy, "=", entropy, "=", steps[0], "=", steps[1]]])]
+
+
+#: The sample size at which the displays with sums are read.
+_SHOWN_SIZE = 4
+
+
+def _sample_env():
+    xs = _observations(_SHOWN_SIZE)
+    mean_hat, (var_hat,) = _mle(xs)
+    std_hat = sp.sqrt(var_hat)
+    squares = sp.Add(*[(xi - mean_hat) ** 2 for xi in xs])
+    env = {
+        **ENV,
+        "x": xs,
+        "n": sp.Integer(_SHOWN_SIZE),
+        r"\ell": lambda m, sd: _loglik(xs, m, sd),
+        r"\hat{\mu}": mean_hat,
+        r"\hat{\sigma}": std_hat,
+        r"\bar{x}": mean_hat,
+        "s": sp.sqrt(squares / (_SHOWN_SIZE - 1)),
+    }
+    return env, mean_hat, std_hat, squares
+
+
+@binds("uni-loglik", normal_mle)
+def _uni_loglik():
+    env, *_ = _sample_env()
+    loglik = _loglik(env["x"], mean, std)
+    return [(env, [[loglik, "=", loglik, "=", loglik]])]
+
+
+@binds("uni-mle", normal_mle)
+def _uni_mle():
+    env, mean_hat, std_hat, squares = _sample_env()
+    return [(env, [[mean_hat, "=", mean_hat], [std_hat**2, "=", squares / _SHOWN_SIZE]])]
+
+
+@binds("uni-mle-bias", mle_variance_bias)
+def _uni_mle_bias():
+    std_hat = sp.Symbol("sigma_hat", positive=True)
+    biased = (n - 1) / n * std**2  # what the claim derives for n = 2..6
+    env = {**ENV, r"\hat{\sigma}": std_hat, "E": {std_hat**2: biased}.__getitem__}
+    return [(env, [[biased, "=", biased]])]
+
+
+@binds("uni-unbiased", mle_variance_bias)
+def _uni_unbiased():
+    env, _, _, squares = _sample_env()
+    unbiased = squares / (_SHOWN_SIZE - 1)
+    return [(env, [[unbiased, "=", unbiased, "=", unbiased]])]
+
+
+_BOX_MULLER_ENV = {**ENV, "u_1": u1, "u_2": u2}
+
+
+@binds("uni-box-muller", box_muller_jacobian)
+def _uni_box_muller():
+    map1, map2 = _box_muller_map()
+    env = {**_BOX_MULLER_ENV, "z_1": map1, "z_2": map2}
+    return [(env, [[map1, "=", map1], [map2, "=", map2]])]
+
+
+@binds("uni-box-muller-jacobian", box_muller_jacobian)
+def _uni_box_muller_jacobian():
+    map1, map2 = _box_muller_map()
+    env = {**_BOX_MULLER_ENV, "z_1": map1, "z_2": map2}
+    determinant = sp.Abs(_box_muller_determinant())
+    return [(env, [[determinant, "=", 2 * sp.pi / u1]])]
+
+
+@binds("uni-box-muller-density", box_muller_jacobian)
+def _uni_box_muller_density():
+    density = _box_muller_density()
+    env = {
+        **ENV,
+        "z_1": z1,
+        "z_2": z2,
+        "u_1": sp.exp(-(z1**2 + z2**2) / 2),
+        "p": lambda a, b: density,
+        r"\varphi": lambda v: normal_pdf_expr(v, 0, 1),
+    }
+    return [(env, [[density, "=", density, "=", density, "=", density]])]

@@ -34,8 +34,8 @@ logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 COLUMNS = (
-    ("Equations", 12),
-    ("Claim: what it states", 44),
+    ("Equations", 14),
+    ("Claim: what it states", 42),
     ("Scope", 22),
     ("Method", 12),
     ("Result", 10),

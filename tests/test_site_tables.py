@@ -97,7 +97,8 @@ def report_problems(soup: BeautifulSoup) -> list[str]:
         if row is None:
             problems.append(f"no row with id {anchor!r} for claim {name!r}")
             continue
-        text = [td.get_text(" ", strip=True) for td in row.find_all("td", recursive=False)]
+        # No separator: a long name is split into pieces (each a break opportunity in LaTeX).
+        text = [td.get_text("", strip=True) for td in row.find_all("td", recursive=False)]
         if len(text) < 5 or name not in text[1] or text[3] != claim.method or text[4] != "holds":
             problems.append(f"row of {name!r} reads {text}")
     if "Time" in " ".join(th.get_text() for th in soup.select("table.claim-report thead th")):

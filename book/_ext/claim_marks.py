@@ -77,12 +77,35 @@ def run_claims(names: list[str], workers: int) -> dict[str, BaseException | None
         return {name: future.exception() for name, future in futures.items()}
 
 
+def _breakable(text: str) -> list[nodes.Node]:
+    """`text`, with a LaTeX line-break opportunity after each underscore.
+
+    Long names (claims, tests) would otherwise run over a narrow PDF column.
+    """
+    pieces = text.split("_")
+    out: list[nodes.Node] = []
+    for i, piece in enumerate(pieces):
+        if i < len(pieces) - 1:
+            out += [nodes.Text(piece + "_"), nodes.raw("", r"\allowbreak{}", format="latex")]
+        elif piece:
+            out.append(nodes.Text(piece))
+    return out
+
+
+def _code(text: str) -> nodes.literal:
+    return nodes.literal(text, "", *_breakable(text))
+
+
 def _inline(text: str) -> list[nodes.Node]:
     """Plain text, with `backticked` words as code (as the statements write them)."""
     parts = text.split("`")
     if len(parts) % 2 == 0:  # an unmatched backtick: all text
-        return [nodes.Text(text)]
-    return [nodes.literal(p, p) if i % 2 else nodes.Text(p) for i, p in enumerate(parts) if p]
+        return _breakable(text)
+    out: list[nodes.Node] = []
+    for i, part in enumerate(parts):
+        if part:
+            out += [_code(part)] if i % 2 else _breakable(part)
+    return out
 
 
 def _inline_html(text: str) -> str:
@@ -151,7 +174,7 @@ class ClaimReport(SphinxDirective):
                 )
             statement = [
                 nodes.raw("", rf"\phantomsection\label{{{claim_id(name)}}}", format="latex"),
-                nodes.literal(name, name),
+                _code(name),
                 nodes.Text(": "),
                 *_inline(claim.statement),
                 nodes.Text("."),
@@ -159,7 +182,7 @@ class ClaimReport(SphinxDirective):
             if claim.monte_carlo:
                 statement += [
                     nodes.Text(" Monte Carlo test in "),
-                    nodes.literal("", monte_carlo_file(claim)),
+                    _code(monte_carlo_file(claim)),
                     nodes.Text("."),
                 ]
             row = nodes.row(ids=[claim_id(name)], claim_labels=list(claim.labels))

@@ -35,10 +35,10 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 COLUMNS = (
     ("Equations", 14),
-    ("Claim: what it states", 42),
-    ("Scope", 22),
-    ("Method", 12),
-    ("Result", 10),
+    ("Claim: what it states", 40),
+    ("Scope", 21),
+    ("Method", 14),
+    ("Result", 11),
 )
 # The table has no caption (an appendix's tables are not numbered), so the
 # PDF's "Table N - continued from previous page" names the report instead.

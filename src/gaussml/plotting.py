@@ -8,8 +8,18 @@ from dataclasses import dataclass
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 
-__all__ = ["PALETTE", "MarkdownTable", "book_style", "markdown_table", "new_figure"]
+__all__ = [
+    "PALETTE",
+    "MarkdownTable",
+    "book_style",
+    "data_panel",
+    "markdown_table",
+    "mean_std_panels",
+    "new_figure",
+    "running_mean",
+]
 
 #: Colour-blind-safe colours (Okabe and Ito), in the order the chapters use them.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -121,3 +131,60 @@ def markdown_table(
     ]
     lines.append("```")
     return MarkdownTable("\n".join(lines))
+
+
+def running_mean(values, width=50):
+    """The mean of each window of `width` consecutive values: `len(values) - width + 1` of them.
+
+    Smooths a noisy curve such as the loss of each training step's batch.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or not 1 <= width <= len(values):
+        raise ValueError(
+            f"need a 1-d array of at least width = {width} values, got shape {values.shape}"
+        )
+    return np.convolve(values, np.ones(width) / width, mode="valid")
+
+
+def data_panel(ax, X, y, *, title, n=300, xlim=(0, 20)):
+    """Scatter the first `n` samples `(X[0], y)` in grey on `ax`, titled, with x limits."""
+    X, y = np.asarray(X), np.asarray(y)
+    ax.scatter(X[0, :n], y[:n], s=3, color="0.55", alpha=0.6, lw=0, label="data")
+    ax.set(title=title, xlabel="$x$", xlim=xlim)
+
+
+def mean_std_panels(x, panels, *, color):
+    """One panel per target: its data, a learned mean and std, the true mean and std.
+
+    Args:
+      x: the inputs of the curves, shape `(k,)`.
+      panels: one dict per panel with the keys `title`, `data` (a batch `(X, y)`),
+        `mean` and `std` (learned, shape `(k,)`), `true_mean` and `true_std`.
+      color: the colour of the learned band and mean.
+
+    Returns:
+      The figure: a row of panels sharing the y axis, the legend in the first.
+    """
+    fig, axes = new_figure(1, len(panels), width=6.8, height=2.7, sharey=True)
+    for ax, p in zip(np.atleast_1d(axes), panels, strict=True):
+        data_panel(ax, *p["data"], title=p["title"])
+        mean, std = np.asarray(p["mean"]), np.asarray(p["std"])
+        t_mean, t_std = np.asarray(p["true_mean"]), np.asarray(p["true_std"])
+        ax.fill_between(
+            x,
+            mean - std,
+            mean + std,
+            color=color,
+            alpha=0.25,
+            lw=0,
+            label=r"learned $\mu \pm \sigma$",
+        )
+        ax.plot(x, mean, color=color, label=r"learned $\mu(x)$")
+        ax.plot(x, t_mean, color="black", lw=0.9, ls="--", label="true mean")
+        ax.plot(x, t_mean - t_std, color="black", lw=0.7, ls=":", label="true mean $\\pm$ std")
+        ax.plot(x, t_mean + t_std, color="black", lw=0.7, ls=":")
+    first = np.atleast_1d(axes)[0]
+    first.set_ylabel("$y$")
+    first.set_ylim(-25, 75)
+    first.legend(frameon=False, loc="upper left", fontsize=7.5)
+    return fig

@@ -344,6 +344,9 @@ def step(state, key):
       The new state and the loss of the batch before the update (in the
       scaled units the network sees).
     """
+    if not isinstance(state, TrainState):
+        raise TypeError(f"state must be a TrainState from nn.init, got {state!r}")
+    _checks.prng_key(key)
     config, s = state.config, state.scaling
     X, y = _sample_batch(key, state.target, config.batch_size)
     X, y = (X - s["x_center"]) / s["x_scale"], (y - s["y_center"]) / s["y_scale"]

@@ -18,6 +18,7 @@ __all__ = [
     "markdown_table",
     "mean_std_panels",
     "new_figure",
+    "path_figure",
     "running_mean",
 ]
 
@@ -188,3 +189,40 @@ def mean_std_panels(x, panels, *, color):
     first.set_ylim(-25, 75)
     first.legend(frameon=False, loc="upper left", fontsize=7.5)
     return fig
+
+
+def path_figure(alphas, curves, dims, *, ylabel, colors):
+    """Small multiples of curves along two paths: one panel per dimension, one left free.
+
+    Args:
+      alphas: the interpolation weights, shape `(A,)`.
+      curves: a dict from each dimension in `dims` to a pair `(linear, polar)`
+        of curves of shape `(A,)`.
+      dims: five dimensions, drawn in the first five panels of a 2 by 3 grid.
+      ylabel: the label of the first column's y axes.
+      colors: the colours of the linear and the polar curves.
+
+    Each panel also shows the mean of the linear curve's end points (dotted).
+
+    Returns:
+      `(fig, last_ax)`: the figure, with a legend below it, and the sixth,
+      empty panel for the caller to draw in.
+    """
+    fig, axes = new_figure(2, 3, width=6.4, height=4.4)
+    for ax, d in zip(axes.flat, dims, strict=False):
+        linear, polar = (np.asarray(c) for c in curves[d])
+        ax.axhline((linear[0] + linear[-1]) / 2, color="gray", ls=":", lw=1.2)
+        ax.plot(alphas, linear, color=colors[0], lw=1.6)
+        ax.plot(alphas, polar, color=colors[1], lw=1.6)
+        ax.set(title=f"$D = {d}$", xlabel=r"$\alpha$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    first = axes[0, 0]
+    fig.legend(
+        [first.lines[1], first.lines[2], first.lines[0]],
+        ["linear path", "polar path", "mean of the two end points"],
+        loc="outside lower center",
+        ncols=3,
+        frameon=False,
+    )
+    return fig, axes[1, 2]

@@ -385,7 +385,7 @@ def test_bad_path_and_shapes_are_value_errors():
         highdim.prefix_norms(x, [1, 4])
     with pytest.raises(ValueError, match=r"integers in \[1, 3\]"):
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="polar", dims=[5])
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         highdim.sample_norms(jax.random.key(0), 0, 3)
 
 

@@ -227,3 +227,114 @@ def network(params, name: str = "params", *, outputs: int | None = None) -> int:
     if outputs is not None and k != outputs:
         raise ValueError(f"{name} must be a network with {outputs} output(s), got {k} output(s)")
     return k
+
+
+def positive_integers(value, name: str):
+    """`value` after checking that every entry is an integer >= 1 (a dimension, say)."""
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
+    bad = ~np.isfinite(arr) | (arr < 1)
+    bad |= np.isfinite(arr) & (np.round(np.where(np.isfinite(arr), arr, 0)) != arr)
+    if np.any(bad):
+        raise ValueError(f"{name} must be an integer >= 1, got {arr[bad].ravel()[:5].tolist()}")
+    return value
+
+
+def unit_interval(value, name: str):
+    """`value` after checking that every entry is finite and lies in [0, 1] (a weight)."""
+    if is_traced(value):
+        return value
+    finite(value, name)
+    arr = np.asarray(value)
+    if np.any((arr < 0) | (arr > 1)):
+        bad = arr[(arr < 0) | (arr > 1)].ravel()[:5].tolist()
+        raise ValueError(f"{name} must lie in [0, 1], got {bad}")
+    return value
+
+
+def same_shape_finite(a, b, names: tuple[str, str]):
+    """Check that `a` and `b` (two end points, say) have the same shape and are finite."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape, got {np.shape(a)} and "
+            f"{np.shape(b)}"
+        )
+    finite(a, names[0])
+    finite(b, names[1])
+
+
+def prefix_indices(dims, dim_max: int, name: str = "dims"):
+    """The index of the last coordinate of each prefix, after checking 1 <= dims <= dim_max."""
+    positive_integers(dims, name)
+    arr = np.asarray(dims)
+    if arr.ndim != 1 or np.any(arr > dim_max):
+        raise ValueError(
+            f"{name} must be a 1-D sequence of integers in [1, {dim_max}], got {_short(dims)}"
+        )
+    return jnp.asarray(arr.astype(int) - 1)
+
+
+#: `beta_mle` refuses a design whose Gram matrix has cond(X X^T) * eps above this:
+#: the solve's relative error can then exceed 1%.
+MAX_RELATIVE_ERROR = 1e-2
+
+
+def well_posed_design(X):
+    """Raise unless `X X^T` is invertible and well-conditioned in the computation dtype.
+
+    n >= m and rank m are required; then cond(X X^T) (computed in float64) times
+    the machine epsilon of the computation bounds the relative error of the solve.
+    """
+    if is_traced(X):
+        return
+    m, n = np.shape(X)
+    if n < m:
+        raise ValueError(
+            f"need at least as many samples as features: n = {n} < m = {m}, so X X^T "
+            f"({m} by {m}) has rank at most {n} and is singular; the least-squares problem "
+            "has infinitely many minimisers"
+        )
+    X64 = np.asarray(X, dtype=np.float64)
+    rank = int(np.linalg.matrix_rank(X64))
+    if rank < m:
+        raise ValueError(
+            f"X X^T ({m} by {m}) is singular: X has rank {rank} < m = {m} (linearly dependent "
+            "features), so the least-squares problem has infinitely many minimisers"
+        )
+    dtype = np.dtype(X.dtype)
+    cond = float(np.linalg.cond(X64 @ X64.T))
+    if not cond * np.finfo(dtype).eps <= MAX_RELATIVE_ERROR:
+        raise ValueError(
+            f"X is ill-conditioned: cond(X X^T) = {cond:.3g}, so solving the normal equations "
+            f"in {dtype} (eps = {np.finfo(dtype).eps:.2g}) can lose all accuracy; expected "
+            f"cond(X X^T) <= {MAX_RELATIVE_ERROR / np.finfo(dtype).eps:.3g} (rescale or "
+            "centre the features, or enable float64)"
+        )
+
+
+def target(value, name: str = "target"):
+    """`value` after checking that it is a regression `Target` with finite coefficients."""
+    from gaussml.regression import Target  # here: regression imports this module
+
+    if not isinstance(value, Target):
+        raise TypeError(
+            f"{name} must be a regression.Target such as target_f1, got {_short(value)}"
+        )
+    for field, coefficient in value._asdict().items():
+        scalar(coefficient, f"{name}.{field}")
+    if not value.x_low < value.x_high:
+        raise ValueError(f"{name} needs x_low < x_high, got {value.x_low} and {value.x_high}")
+    return value
+
+
+def fitted(params, outputs: int | None):
+    """Check the first output of a fit: `{"layers": network, "scaling": constants}`."""
+    if not isinstance(params, dict) or set(params) != {"layers", "scaling"}:
+        raise TypeError(
+            "params must be the first output of a fit, a dict with keys 'layers' and "
+            f"'scaling', got {_short(params)}"
+        )
+    network(params["layers"], "params['layers']", outputs=outputs)

@@ -27,7 +27,7 @@ import numpy as np
 import optax
 
 from gaussml import _checks
-from gaussml.regression import X_HIGH, X_LOW, _sample_batch, check_target
+from gaussml.regression import X_HIGH, X_LOW, _sample_batch
 from gaussml.univariate import logpdf
 
 __all__ = [
@@ -313,7 +313,7 @@ def init(
       A `TrainState`.
     """
     _checks.prng_key(key)
-    check_target(target)
+    _checks.target(target)
     if outputs not in (1, 2) or isinstance(outputs, bool):
         raise ValueError(f"outputs must be 1 or 2, got {outputs!r}")
     std = _checks.positive_scalar(std, "std")
@@ -430,18 +430,9 @@ def fit_mean_network(
     )
 
 
-def _check_fitted(params, outputs):
-    if not isinstance(params, dict) or set(params) != {"layers", "scaling"}:
-        raise TypeError(
-            "params must be the first output of a fit, a dict with keys 'layers' and "
-            f"'scaling', got {params!r}"
-        )
-    _checks.network(params["layers"], "params['layers']", outputs=outputs)
-
-
 def predict_mean_network(params, X):
     """The mean network's prediction, shape `(n,)`, for inputs `X` of shape `(1, n)`."""
-    _check_fitted(params, None)
+    _checks.fitted(params, None)
     X, _, _ = _checks.design(X, features=1)
     return _predict(params, X)[0]
 
@@ -522,7 +513,7 @@ def predict_heteroscedastic(params, X):
     Returns:
       `(mean, std)`, each of shape `(n,)`.
     """
-    _check_fitted(params, 2)
+    _checks.fitted(params, 2)
     X, _, _ = _checks.design(X, features=1)
     return _predict(params, X)
 
@@ -542,7 +533,7 @@ def heteroscedastic_errors(params, target, X):
     Returns:
       `(mean_error, std_error)`, two floats.
     """
-    check_target(target)
+    _checks.target(target)
     mean, std = predict_heteroscedastic(params, X)
     x = X[0]
     true_std = target.std(x)

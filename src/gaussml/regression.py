@@ -92,17 +92,6 @@ target_f3 = Target(slope=2.0, wave=5.0, noise=0.0, noise_slope=0.3)
 TARGETS = {"f1": target_f1, "f2": target_f2, "f3": target_f3}
 
 
-def check_target(target, name: str = "target") -> Target:
-    """`target` after checking that it is a `Target` with finite coefficients and a range."""
-    if not isinstance(target, Target):
-        raise TypeError(f"{name} must be a regression.Target such as target_f1, got {target!r}")
-    for field, value in target._asdict().items():
-        _checks.scalar(value, f"{name}.{field}")
-    if not target.x_low < target.x_high:
-        raise ValueError(f"{name} needs x_low < x_high, got {target.x_low} and {target.x_high}")
-    return target
-
-
 def sample_batch(key, target, n):
     """Draw `n` inputs uniformly on the target's range and their targets.
 
@@ -115,7 +104,7 @@ def sample_batch(key, target, n):
       `(X, y)` with `X` of shape `(1, n)` and `y` of shape `(n,)`.
     """
     _checks.prng_key(key)
-    check_target(target)
+    _checks.target(target)
     n = _checks.positive_int(n, "n")
     return _sample_batch(key, target, n)
 
@@ -176,43 +165,6 @@ def linear_nll_grad(beta, X, y, *, std):
 
 # --- maximum-likelihood estimates ---------------------------------------------------
 
-#: `beta_mle` refuses a design whose Gram matrix has cond(X X^T) * eps above this:
-#: the solve's relative error can then exceed 1%.
-MAX_RELATIVE_ERROR = 1e-2
-
-
-def _check_well_posed(X):
-    """Raise unless `X X^T` is invertible and well-conditioned in the computation dtype.
-
-    n >= m and rank m are required; then cond(X X^T) (computed in float64) times
-    the machine epsilon of the computation bounds the relative error of the solve.
-    """
-    if _checks.is_traced(X):
-        return
-    m, n = np.shape(X)
-    if n < m:
-        raise ValueError(
-            f"need at least as many samples as features: n = {n} < m = {m}, so X X^T "
-            f"({m} by {m}) has rank at most {n} and is singular; the least-squares problem "
-            "has infinitely many minimisers"
-        )
-    X64 = np.asarray(X, dtype=np.float64)
-    rank = int(np.linalg.matrix_rank(X64))
-    if rank < m:
-        raise ValueError(
-            f"X X^T ({m} by {m}) is singular: X has rank {rank} < m = {m} (linearly dependent "
-            "features), so the least-squares problem has infinitely many minimisers"
-        )
-    dtype = np.dtype(X.dtype)
-    cond = float(np.linalg.cond(X64 @ X64.T))
-    if not cond * np.finfo(dtype).eps <= MAX_RELATIVE_ERROR:
-        raise ValueError(
-            f"X is ill-conditioned: cond(X X^T) = {cond:.3g}, so solving the normal equations "
-            f"in {dtype} (eps = {np.finfo(dtype).eps:.2g}) can lose all accuracy; expected "
-            f"cond(X X^T) <= {MAX_RELATIVE_ERROR / np.finfo(dtype).eps:.3g} (rescale or "
-            "centre the features, or enable float64)"
-        )
-
 
 def beta_mle(X, y):
     r"""Maximum-likelihood (least-squares) coefficients of the linear model.
@@ -234,7 +186,7 @@ def beta_mle(X, y):
         all accuracy in the computation dtype (the message names cond(X X^T)).
     """
     X, y, _ = _checks.design(X, y)
-    _check_well_posed(X)
+    _checks.well_posed_design(X)
     return _solve_normal_equations(X, y)
 
 
@@ -262,7 +214,7 @@ def beta_mle_cov(X, std):
     """
     X, _, _ = _checks.design(X)
     std = _checks.positive_scalar(std, "std", power=2)
-    _check_well_posed(X)
+    _checks.well_posed_design(X)
     m = X.shape[0]
     return jnp.linalg.solve(X @ X.T, std**2 * jnp.eye(m, dtype=X.dtype))
 
@@ -396,7 +348,7 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
         is too large); the message names the step.
     """
     _checks.prng_key(key)
-    check_target(target)
+    _checks.target(target)
     beta_init = _checks.scalar(beta_init, "beta_init")
     lr = _checks.positive_scalar(lr, "lr")
     std = _checks.positive_scalar(std, "std")

@@ -164,7 +164,7 @@ def mean_std_panels(x, panels, *, color):
       color: the colour of the learned band and mean.
 
     Returns:
-      The figure: a row of panels sharing the y axis, the legend in the first.
+      A figure with a row of panels that share the y axis, the legend in the first.
     """
     fig, axes = new_figure(1, len(panels), width=6.8, height=2.7, sharey=True)
     for ax, p in zip(np.atleast_1d(axes), panels, strict=True):

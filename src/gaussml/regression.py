@@ -82,11 +82,12 @@ def _draw(target, key, x):
     return target.mean(x) + target.std(x) * jax.random.normal(key, x.shape)
 
 
-#: Homoscedastic: $y = 2x + 0.3\,\varepsilon$.
+#: The homoscedastic target, $y = 2x + 0.3\,\varepsilon$.
 target_f1 = Target(slope=2.0, wave=0.0, noise=0.3, noise_slope=0.0)
-#: Heteroscedastic: $y = 2x + 0.3\,|x|\,\varepsilon$; the noise grows with $|x|$.
+#: The heteroscedastic target, $y = 2x + 0.3\,|x|\,\varepsilon$; the noise grows with $|x|$.
 target_f2 = Target(slope=2.0, wave=0.0, noise=0.0, noise_slope=0.3)
-#: Misspecified mean: $y = 2x + 5 \sin(x/2) + 0.3\,|x|\,\varepsilon$; no line fits the mean.
+#: The target with a misspecified mean, $y = 2x + 5 \sin(x/2) + 0.3\,|x|\,\varepsilon$;
+#: no line fits its mean.
 target_f3 = Target(slope=2.0, wave=5.0, noise=0.0, noise_slope=0.3)
 #: The book's three targets by name.
 TARGETS = {"f1": target_f1, "f2": target_f2, "f3": target_f3}

@@ -1,5 +1,6 @@
-# Every target sets up its own environment: a .venv with the pinned requirements,
-# rebuilt when requirements.txt or pyproject.toml change.
+# Every target that runs the project's Python first runs scripts/setup_venv.sh:
+# it checks the interpreter (PYTHON: a version the pins support) and makes .venv
+# fit, anew when the pins or the interpreter change or an executable is missing.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -11,27 +12,29 @@ JB := $(BIN)/jupyter-book
 JB_FLAGS := --all -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book pdf handout test serve clean venv
+.PHONY: book pdf handout test serve clean distclean venv check-tex $(STAMP)
 
 venv: $(STAMP)
 
-$(STAMP): requirements.txt pyproject.toml
-	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements.txt
-	@touch $@
+# Always run: quick when .venv is fit (see the script's header).
+$(STAMP):
+	@PYTHON='$(PYTHON)' VENV='$(VENV)' bash scripts/setup_venv.sh
+
+# `make pdf` and `make handout` check TeX before any Python set-up.
+ifneq ($(filter pdf handout,$(MAKECMDGOALS)),)
+$(STAMP): check-tex
+endif
 
 book: $(STAMP)
 	GAUSSML_FIGURE_FORMATS=svg $(JB) build . $(JB_FLAGS)
+	$(BIN)/python scripts/prune_stale_pages.py _build
 	@echo "The site is in $(CURDIR)/_build/html (open index.html, or run 'make serve')"
 
-pdf: $(STAMP)
-	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
+pdf: check-tex $(STAMP)
 	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex $(JB_FLAGS)
 	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
 
-handout: $(STAMP)
-	@command -v xelatex >/dev/null || { echo "xelatex not found: run 'sudo bash scripts/install-tex.sh' first" >&2; exit 1; }
+handout: check-tex $(STAMP)
 	$(BIN)/python scripts/handout_config.py _build/handout-config/_config.yml
 	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout $(JB_FLAGS)
 	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
@@ -41,10 +44,21 @@ test: $(STAMP)
 
 serve:
 	@test -f _build/html/index.html || { echo "no site yet: run 'make book' first" >&2; exit 1; }
-	$(PYTHON) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+	$(PYTHON) scripts/serve.py $(PORT) _build/html
 
-clean:
+clean:  # keeps .venv
 	rm -rf _build .pytest_cache .hypothesis
+
+distclean: clean
+	rm -rf $(VENV)
+
+# xelatex, latexmk, bbm.sty (texlive-fonts-extra) and FreeSerif (fonts-freefont-otf).
+check-tex:
+	@missing=""; \
+	for tool in xelatex latexmk kpsewhich; do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	command -v kpsewhich >/dev/null && { [ -n "$$(kpsewhich bbm.sty)" ] || missing="$$missing bbm.sty"; }; \
+	command -v fc-list >/dev/null && { [ -n "$$(fc-list FreeSerif)" ] || missing="$$missing FreeSerif"; }; \
+	[ -z "$$missing" ] || { echo "make: TeX Live is incomplete (missing:$$missing): run 'sudo bash scripts/install-tex.sh'" >&2; exit 1; }
 
 # --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
 .PHONY: test-slow check-links check-reproducible bench lint

@@ -58,8 +58,8 @@ def make_copy(dest: Path) -> Path:
         )
     for name in ("_config.yml", "pyproject.toml"):
         shutil.copy2(ROOT / name, dest / name)
-    (dest / "tests").mkdir()
-    shutil.copy2(ROOT / "tests" / "test_derivations.py", dest / "tests" / "test_derivations.py")
+    # All of tests/: test_derivations.py checks that each claim's Monte Carlo test exists there.
+    shutil.copytree(ROOT / "tests", dest / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     (dest / "_toc.yml").write_text(REDUCED_TOC, encoding="utf-8")
     return dest
 

@@ -1,5 +1,6 @@
 """Every registered claim holds, and claims and the book's equation labels match one to one."""
 
+import ast
 import re
 from pathlib import Path
 
@@ -7,9 +8,10 @@ import pytest
 import sympy as sp
 
 from gaussml import derivations
-from gaussml.derivations import ClaimFailed, assert_equal, assert_steps, claims, verify
+from gaussml.derivations import ClaimFailed, assert_equal, assert_steps, claim, claims, verify
 
-BOOK = Path(__file__).resolve().parents[1] / "book"
+ROOT = Path(__file__).resolve().parents[1]
+BOOK = ROOT / "book"
 
 # `$$ ... $$ (label)` and the `{math}` directive's `:label:` option.
 _DOLLAR_LABEL = re.compile(r"\$\$\s*\(([A-Za-z0-9_:.-]+)\)\s*$", re.MULTILINE)
@@ -84,3 +86,89 @@ def test_assert_equal_compares_matrices_entrywise():
 def test_unknown_claim_is_a_clear_error():
     with pytest.raises(KeyError, match="no claim named"):
         verify("not_a_claim")
+
+
+def test_assert_equal_splits_logs_only_for_positive_symbols():
+    # log(x y) = log x + log y is false for x, y < 0 (log(-1 * -1) = 0, but
+    # log(-1) + log(-1) = 2 i pi), so real symbols must not pass ...
+    x, y = sp.symbols("x y", real=True)
+    with pytest.raises(ClaimFailed, match="log of a product"):
+        assert_equal(sp.log(x * y), sp.log(x) + sp.log(y), "log of a product")
+    with pytest.raises(ClaimFailed, match="root of a product"):
+        assert_equal(sp.sqrt(x * y), sp.sqrt(x) * sp.sqrt(y), "root of a product")
+    # ... while for positive symbols the same identities hold and pass.
+    a, b = sp.symbols("a b", positive=True)
+    assert_equal(sp.log(a * b), sp.log(a) + sp.log(b), "log of a product")
+    assert_equal(sp.log(a**2 * sp.exp(b) / 2), 2 * sp.log(a) + b - sp.log(2), "log of a monomial")
+    assert_equal(sp.sqrt(a * b), sp.sqrt(a) * sp.sqrt(b), "root of a product")
+
+
+def test_every_claim_states_its_scope():
+    unscoped = [name for name, c in claims().items() if not c.scope.strip()]
+    assert not unscoped, f"claims without a scope: {unscoped}"
+
+
+def test_a_claim_without_scope_is_refused():
+    with pytest.raises(TypeError, match="scope"):
+        claim("eq-x", statement="something")
+    with pytest.raises(ValueError, match="scope must say"):
+        claim("eq-x", statement="something", scope="  ")
+
+
+def _test_functions(path: Path) -> set[str]:
+    """The pytest ids `name` and `Class::name` of the test functions defined in `path`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            names.add(node.name)
+        elif isinstance(node, ast.ClassDef):
+            names.update(
+                f"{node.name}::{item.name}"
+                for item in node.body
+                if isinstance(item, ast.FunctionDef | ast.AsyncFunctionDef)
+            )
+    return {name for name in names if name.split("::")[-1].startswith("test")}
+
+
+def _missing_tests(node_ids: dict[str, str], root: Path) -> dict[str, str]:
+    """The claims whose `path::test` node id names no test function in that file."""
+    missing = {}
+    for name, node_id in node_ids.items():
+        path, _, test = node_id.partition("::")
+        test = test.split("[")[0]  # a parametrised id names its function
+        if not (root / path).is_file() or test not in _test_functions(root / path):
+            missing[name] = node_id
+    return missing
+
+
+def test_every_monte_carlo_test_exists():
+    node_ids = {name: c.monte_carlo for name, c in claims().items() if c.monte_carlo}
+    assert node_ids, "no claim names a Monte Carlo test"
+    missing = _missing_tests(node_ids, ROOT)
+    assert not missing, f"monte_carlo= names a test that does not exist: {missing}"
+
+
+def test_missing_monte_carlo_test_is_found(tmp_path):
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a.py").write_text(
+        "def test_one():\n    pass\n\nclass TestB:\n    def test_two(self):\n        pass\n",
+        encoding="utf-8",
+    )
+    ids = {
+        "ok": "tests/test_a.py::test_one",
+        "param": "tests/test_a.py::test_one[0.5]",
+        "method": "tests/test_a.py::TestB::test_two",
+        "typo": "tests/test_a.py::test_onee",
+        "nofile": "tests/test_b.py::test_one",
+    }
+    assert _missing_tests(ids, tmp_path) == {"typo": ids["typo"], "nofile": ids["nofile"]}
+
+
+def test_a_monte_carlo_claim_names_its_test_in_its_scope():
+    vague = [
+        name
+        for name, c in claims().items()
+        if c.monte_carlo and c.monte_carlo.split("::")[-1].split("[")[0] not in c.scope
+    ]
+    assert not vague, f"Monte Carlo claims whose scope does not name their test: {vague}"

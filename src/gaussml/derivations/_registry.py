@@ -30,8 +30,8 @@ class Claim:
     statement: str
     method: str
     check: Callable[[], None]
+    scope: str  # for which values it is proved: "symbolic: every std > 0", "matrix sizes (m, n) = ...", ...
     monte_carlo: str | None = None
-    scope: str = ""  # for which values it is proved: "symbolic for every std > 0", "sizes (2, 3), (3, 5)", ...
 
 
 @dataclass(frozen=True)
@@ -58,23 +58,26 @@ _CLAIMS: dict[str, Claim] = {}
 def claim(
     *labels: str,
     statement: str,
+    scope: str,
     method: str = "symbolic",
     monte_carlo: str | None = None,
-    scope: str = "",
 ) -> Callable[[Callable[[], None]], Callable[[], None]]:
     """Register the decorated function as the check of the equations `labels`.
 
     Args:
       labels: equation labels in `book/` (at least one) that the claim backs.
       statement: one sentence saying what is checked, for the report.
+      scope: for which values the claim is established, never empty: "symbolic:
+        every std > 0"; "matrix sizes (m, n) = (1, 2), (2, 3)"; the Monte Carlo
+        test's setting.
       method: "symbolic" or "symbolic + Monte Carlo".
       monte_carlo: the pytest node id of the simulation backing the claim,
         required when the method says "Monte Carlo".
-      scope: for which values the claim is established (symbolic for every
-        std > 0; matrix sizes checked; the Monte Carlo test's setting).
     """
     if not labels:
         raise ValueError("a claim needs at least one equation label, got none")
+    if not isinstance(scope, str) or not scope.strip():
+        raise ValueError(f"scope must say for which values the claim holds, got {scope!r}")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
     if ("Monte Carlo" in method) != (monte_carlo is not None):
@@ -87,7 +90,7 @@ def claim(
         name = check.__name__
         if name in _CLAIMS:
             raise ValueError(f"claim {name!r} is registered twice")
-        _CLAIMS[name] = Claim(name, tuple(labels), statement, method, check, monte_carlo, scope)
+        _CLAIMS[name] = Claim(name, tuple(labels), statement, method, check, scope, monte_carlo)
         return check
 
     return register
@@ -124,13 +127,16 @@ def _is_zero(expr: sp.Expr) -> bool:
     """True when sympy proves `expr` is identically zero (never by floating point).
 
     Cheap exact rewrites first (polynomial and rational identities end there),
-    `simplify` only when they do not settle it.
+    `simplify` only when they do not settle it, then logs split and powers
+    merged. The last rewrites are not forced: sympy splits log(x y) or merges
+    x^a y^a only where the symbols' assumptions make it true (x, y > 0), so a
+    claim about positive quantities must declare its symbols positive.
     """
     expr = sp.sympify(expr)
     for rewrite in (sp.expand, sp.cancel, sp.simplify):
         if rewrite(expr) == 0:
             return True
-    return sp.simplify(sp.expand(sp.powsimp(sp.expand_log(expr, force=True), force=True))) == 0
+    return sp.simplify(sp.expand(sp.powsimp(sp.expand_log(expr)))) == 0
 
 
 def assert_equal(lhs, rhs, what: str) -> None:

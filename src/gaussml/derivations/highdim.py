@@ -49,26 +49,36 @@ def std_normal_pdf(x):
 
 @claim(
     "hd-norm",
-    statement="sqrt(x^T x) is the Euclidean length: it equals |x| in one dimension and scales as |c| under x -> c x, "
-    "while x^T x scales as c^2 (checked for D = 1 to 4)",
+    statement="sqrt(x^T x) and sqrt(sum x_i^2) both equal sympy's Euclidean norm of x (D = 1 to 8); "
+    "the norm is |x| in one dimension and scales as |c| under x -> c x for every D, while x^T x scales as c^2",
+    scope="symbolic in every real x_i: the equality for D = 1..8, the scaling for general D and every real c",
 )
 def euclidean_norm():
     c = sp.Symbol("c", real=True)
-    for dim in range(1, 5):
+    for dim in range(1, 9):
         v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
-        length = sp.sqrt((v.T * v)[0, 0])
-        assert_equal(length, sp.sqrt(sum(xi**2 for xi in v)), f"sqrt(x^T x), D = {dim}")
-        scaled = sp.sqrt(((c * v).T * (c * v))[0, 0])
-        assert_equal(scaled, sp.Abs(c) * length, f"||c x|| = |c| ||x||, D = {dim}")
-        assert_equal(((c * v).T * (c * v))[0, 0], c**2 * (v.T * v)[0, 0], f"(cx)^T(cx), D = {dim}")
+        # Matrix.norm() is sympy's own 2-norm, sqrt(sum |x_i|^2): an independent reference.
+        assert_equal(sp.sqrt((v.T * v)[0, 0]), v.norm(), f"sqrt(x^T x), D = {dim}")
+        assert_equal(sp.sqrt(sp.Add(*[xi**2 for xi in v])), v.norm(), f"sqrt(sum x_i^2), D = {dim}")
         if dim == 1:
-            assert_equal(length, sp.Abs(v[0]), "the length of a number is its absolute value")
+            assert_equal(v.norm(), sp.Abs(v[0]), "the length of a number is its absolute value")
+    # Every dimension D: sqrt(sum (c x_i)^2) = |c| sqrt(sum x_i^2), but sum (c x_i)^2 = c^2 sum x_i^2.
+    i = sp.Symbol("i", integer=True, positive=True)
+    dim = sp.Symbol("D", integer=True, positive=True)
+    xi = sp.IndexedBase("x", real=True)[i]
+    squares = sp.Sum(xi**2, (i, 1, dim))
+    scaled = sp.Sum((c * xi) ** 2, (i, 1, dim))
+    assert_equal(sp.sqrt(scaled), sp.Abs(c) * sp.sqrt(squares), "||c x|| = |c| ||x||, every D")
+    assert_equal(scaled, c**2 * squares, "(c x)^T (c x) = c^2 x^T x, every D")
+    at_one = (scaled - sp.Abs(c) * squares).subs({c: -2, dim: 1}).doit()
+    assert_equal(at_one.subs(xi.subs(i, 1), 1), 2, "x^T x does not scale as |c|: c = -2, x = 1")
 
 
 @claim(
     "hd-chisq",
     statement="the sum of D squared independent N(0, 1) variables has the chi-square(D) density: "
     "both have the Laplace transform (1 + 2w)^(-D/2)",
+    scope="symbolic: every real D > 0 and every w > 0",
 )
 def chi_square_laplace_transform():
     one = sp.integrate(sp.exp(-w * x**2) * std_normal_pdf(x), (x, -sp.oo, sp.oo))
@@ -83,6 +93,7 @@ def chi_square_laplace_transform():
     "hd-chi-pdf",
     statement="R = sqrt(Q) with Q ~ chi-square(D) has the chi density, each line of the change of variables "
     "checked; it integrates to 1 for every D > 0 and matches sympy.stats.Chi",
+    scope="symbolic: every real D > 0 and r > 0",
 )
 def chi_density_change_of_variables():
     assert_steps(
@@ -103,6 +114,10 @@ def chi_density_change_of_variables():
     statement="E||x|| = sqrt(2) Gamma((D+1)/2) / Gamma(D/2) and E||x||^2 = D, by integrating against the chi density",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    scope=(
+        "symbolic: every real D > 0; Monte Carlo: test_norm_variance_by_simulation, D = "
+        "1000, 20000 draws"
+    ),
 )
 def chi_mean_formula():
     mean = sp.integrate(r * chi_pdf(r, D), (r, 0, sp.oo))
@@ -113,11 +128,12 @@ def chi_mean_formula():
 @claim(
     "hd-chi-mode",
     statement="for D > 1 the chi density has its only critical point r > 0 at sqrt(D - 1), a maximum",
+    scope="symbolic: every real D > 1",
 )
 def chi_mode():
     dim = sp.Symbol("D", positive=True)
     d = dim + 1  # D = d + 1 > 1 with d > 0
-    log_density = sp.expand_log(sp.log(chi_pdf(r, d)), force=True)
+    log_density = sp.expand_log(sp.log(chi_pdf(r, d)))
     critical = sp.solve(sp.diff(log_density, r), r)
     assert_equal(sp.Matrix(critical), sp.Matrix([sp.sqrt(d - 1)]), "critical points")
     curvature = sp.diff(log_density, r, 2).subs(r, sp.sqrt(d - 1))
@@ -130,6 +146,11 @@ def chi_mode():
     "the asymptotic series of log Gamma(k + 1/2) - log Gamma(k) - log(k)/2 used by gaussml.highdim is checked too",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    scope=(
+        "symbolic asymptotic series as D -> infinity (log-ratio to order D^-7, "
+        "E||x||/sqrt(D) to order 1/D, the limit of Var||x||); Monte Carlo: "
+        "test_norm_variance_by_simulation, D = 1000, 20000 draws"
+    ),
 )
 def chi_mean_asymptotics():
     ratio = sp.loggamma(k + sp.Rational(1, 2)) - sp.loggamma(k) - sp.log(k) / 2
@@ -147,6 +168,7 @@ def chi_mean_asymptotics():
     "hd-loglik",
     statement="the N(0, I_D) log-density is the sum of D univariate log-densities, -x^T x / 2 - (D/2) log(2 pi) "
     "(checked for D = 1 to 4)",
+    scope="symbolic: every real x, D = 1..4",
 )
 def std_normal_loglik_formula():
     for dim in range(1, 5):
@@ -161,14 +183,35 @@ def std_normal_loglik_formula():
     "hd-ball",
     statement="P(||x|| <= 1) lies between exp(-1/2) and 1 times 2^(-D/2) / Gamma(D/2 + 1), "
     "because exp(-r^2/2) lies in [exp(-1/2), 1] on [0, 1]",
+    scope=(
+        "symbolic: the bounds for every real D > 0; the two-sided inequality with the "
+        "exact probability for D = 1..8"
+    ),
 )
 def unit_ball_probability_bound():
-    without_exp = chi_pdf(r, D) * sp.exp(r**2 / 2)
-    upper = sp.integrate(without_exp, (r, 0, 1))
-    assert_equal(upper, 2 ** (-D / 2) / sp.gamma(D / 2 + 1), "integral of r^(D-1) / normaliser")
-    # exp(-r^2/2) is decreasing on [0, 1] from 1 to exp(-1/2).
-    assert_true(sp.ask(sp.Q.negative(sp.diff(sp.exp(-(r**2) / 2), r))), "exp(-r^2/2) decreases")
-    assert_equal(sp.exp(-(r**2) / 2).subs(r, 1), sp.exp(-sp.Rational(1, 2)), "value at r = 1")
+    bound = 2 ** (-D / 2) / sp.gamma(D / 2 + 1)
+    # f_chi(r) = w(r) exp(-r^2/2) with a weight w > 0 whose integral over [0, 1] is the bound.
+    weight = r ** (D - 1) / (2 ** (D / 2 - 1) * sp.gamma(D / 2))
+    assert_equal(chi_pdf(r, D), weight * sp.exp(-(r**2) / 2), "f_chi = w(r) exp(-r^2/2)")
+    assert_true(sp.ask(sp.Q.positive(weight)), "w(r) > 0 for r > 0")
+    assert_equal(sp.integrate(weight, (r, 0, 1)), bound, "integral of w over [0, 1]")
+    # On [0, 1], exp(-1/2) <= exp(-r^2/2) <= 1, so exp(-1/2) w <= f_chi <= w there, and
+    # integrating over [0, 1] (the integral is monotone) gives exp(-1/2) bound <= P <= bound.
+    unit = sp.Interval(0, 1)
+    factor = sp.exp(-(r**2) / 2)
+    assert_equal(sp.minimum(factor, r, unit), sp.exp(-sp.Rational(1, 2)), "min of exp(-r^2/2)")
+    assert_equal(sp.maximum(factor, r, unit), 1, "max of exp(-r^2/2)")
+    # The two-sided inequality with the exact P(||x|| <= 1) = F_chi(1): F_chi vanishes at 0
+    # and has derivative f_chi, so it is the integral of f_chi from 0.
+    chi_cdf = sp.lowergamma(D / 2, r**2 / 2) / sp.gamma(D / 2)
+    assert_equal(chi_cdf.subs(r, 0), 0, "F_chi(0)")
+    assert_equal(sp.diff(chi_cdf, r), chi_pdf(r, D), "F_chi' = f_chi")
+    inside = chi_cdf.subs(r, 1)
+    for dim in range(1, 9):
+        lower, exact, upper = (
+            e.subs(D, dim) for e in (sp.exp(-sp.Rational(1, 2)) * bound, inside, bound)
+        )
+        assert_true(sp.And(lower <= exact, exact <= upper), f"the bounds hold, D = {dim}")
 
 
 @claim(
@@ -177,6 +220,11 @@ def unit_ball_probability_bound():
     "sqrt(2), density exp(-z^2/4)/(2 sqrt(pi))",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    scope=(
+        "symbolic: one coordinate (the D coordinates are independent and alike); Monte "
+        "Carlo: test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 "
+        "draws each"
+    ),
 )
 def difference_of_draws():
     xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
@@ -195,17 +243,31 @@ def difference_of_draws():
     "(2^(D-1) Gamma(D/2)), each line checked; it integrates to 1 and E T = sqrt(2) E||x||",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    scope=(
+        "symbolic: every real D > 0 and t > 0; Monte Carlo: "
+        "test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 draws "
+        "each"
+    ),
 )
 def distance_density():
     z = sp.Symbol("z", positive=True)
-    chi_cdf = sp.Function("F_chi")
-    # P(T <= t) = P(sqrt 2 Z <= t) = P(Z <= t / sqrt 2): differentiate with the chain rule.
+    # The event: for t > 0, sqrt(2) Z <= t exactly when Z <= t / sqrt(2), so
+    # F_T(t) = P(sqrt 2 Z <= t) = P(Z <= t / sqrt 2) = F_chi(t / sqrt 2).
+    event = sp.solve_univariate_inequality(sp.sqrt(2) * z <= t, z, relational=False)
+    assert_true(event == sp.Interval(-sp.oo, t / sp.sqrt(2)), "sqrt(2) Z <= t iff Z <= t/sqrt(2)")
+
+    # F_chi(z) = P(Z <= z) = int_0^z f_chi: the closed form below vanishes at 0 and has
+    # derivative f_chi, so it is that integral (fundamental theorem of calculus).
+    def chi_cdf(u):
+        return sp.lowergamma(D / 2, u**2 / 2) / sp.gamma(D / 2)
+
+    assert_equal(chi_cdf(0), 0, "F_chi(0)")
+    assert_equal(sp.diff(chi_cdf(z), z), chi_pdf(z, D), "F_chi' = f_chi")
     cdf_t = chi_cdf(t / sp.sqrt(2))
-    derivative = sp.diff(cdf_t, t)
-    expected = sp.Subs(sp.Derivative(chi_cdf(z), z), z, t / sp.sqrt(2)).doit() / sp.sqrt(2)
-    assert_equal(derivative, expected, "chain rule: d/dt F(t / sqrt 2) = F'(t / sqrt 2) / sqrt 2")
+    # Differentiating F_T gives the first line of the density below, then each line in turn.
     assert_steps(
         [
+            sp.diff(cdf_t, t),
             chi_pdf(z, D).subs(z, t / sp.sqrt(2)) * sp.diff(t / sp.sqrt(2), t),
             chi_pdf(t / sp.sqrt(2), D) / sp.sqrt(2),
             (t / sp.sqrt(2)) ** (D - 1)
@@ -230,6 +292,11 @@ def distance_density():
     "= 1 - 2 alpha (1 - alpha) and Var[sqrt(alpha) x_a + sqrt(1-alpha) x_b] = 1",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_interpolation_variances_by_simulation",
+    scope=(
+        "symbolic: every alpha in [0, 1]; Monte Carlo: "
+        "test_interpolation_variances_by_simulation, alpha = 0, 0.1, 0.5, 0.8, 1, 200000 "
+        "draws"
+    ),
 )
 def interpolation_variances():
     xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
@@ -253,6 +320,11 @@ def interpolation_variances():
     "(s^2 = alpha^2 + (1-alpha)^2) this exceeds the end points' value by D alpha (1 - alpha)",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_loglik_along_paths_by_simulation",
+    scope=(
+        "symbolic: every real D > 0, s > 0 and alpha in [0, 1]; Monte Carlo: "
+        "test_loglik_along_paths_by_simulation, D = 1, 2, 3, 10, 100, 2000 draws, 11 "
+        "values of alpha"
+    ),
 )
 def expected_loglik_along_paths():
     coordinate = st.Normal("z", 0, s)
@@ -271,10 +343,15 @@ def expected_loglik_along_paths():
     "D (1 - s^2)/2, which is largest at s^2 = (D - 1)/D; and log s + (1 - s^2)/2 < 0 for 0 < s < 1",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_chi_loglik_gap_of_the_linear_path",
+    scope=(
+        "symbolic: every real D > 0 and s > 0, the maximiser for every D > 1; Monte "
+        "Carlo: test_chi_loglik_gap_of_the_linear_path, D = 1, 2, 3, 10, 100, alpha = "
+        "0.5, 20000 draws"
+    ),
 )
 def chi_loglik_gap_of_linear_path():
-    log_f = sp.expand_log(sp.log(chi_pdf(r, D)), force=True)
-    pointwise = sp.expand_log(sp.log(chi_pdf(s * r, D)), force=True) - log_f
+    log_f = sp.expand_log(sp.log(chi_pdf(r, D)))
+    pointwise = sp.expand_log(sp.log(chi_pdf(s * r, D))) - log_f
     assert_equal(pointwise, (D - 1) * sp.log(s) - (s**2 - 1) * r**2 / 2, "pointwise gap")
     # Average over R ~ chi(D), using E R^2 = D (the claim hd-chi-mean).
     gap = sp.integrate(pointwise * chi_pdf(r, D), (r, 0, sp.oo))

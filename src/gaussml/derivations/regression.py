@@ -165,6 +165,10 @@ def _scalar(M):
         "X^T has m - n independent null vectors v, and beta + t v has the same squared error "
         "as beta for every t; a numeric 3 by 2 example has rank 2"
     ),
+    scope=(
+        "matrix sizes (m, n) = (2, 1), (3, 1), (3, 2), (4, 2), every real entry; one "
+        "numeric 3 by 2 example"
+    ),
 )
 def gram_matrix_singular_when_n_below_m():
     t = sp.Symbol("t", real=True)
@@ -190,7 +194,7 @@ def gram_matrix_singular_when_n_below_m():
 
 
 def _expanded_log(expr):
-    return sp.expand(sp.expand_log(expr, force=True))
+    return sp.expand(sp.expand_log(expr))
 
 
 def _normal_logpdf(y, mean, std):
@@ -210,6 +214,7 @@ def _normal_pdf(y, mean, std):
         "-n/2 log(2 pi sigma^2) - ||y - X^T beta||^2 / (2 sigma^2), and -1/n times it is the "
         "mean NLL; each displayed line checked"
     ),
+    scope="matrix sizes m = 1, 2 by n = 1, 2, 3, every real entry and every sigma > 0",
 )
 def log_likelihood_is_sum_of_log_densities():
     std = std_symbol
@@ -241,6 +246,7 @@ def log_likelihood_is_sum_of_log_densities():
         "sum_i (y_i - x_i^T beta)^2 = (y - X^T beta)^T (y - X^T beta) "
         "= y^T y - y^T X^T beta - beta^T X y + beta^T X X^T beta = y^T y - 2 beta^T X y + beta^T X X^T beta"
     ),
+    scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry",
 )
 def squared_error_expanded():
     for m, n in SIZES:
@@ -266,6 +272,7 @@ def squared_error_expanded():
         "y^T y - 2 beta^T X y + beta^T X X^T beta are -2 X y + 2 X X^T beta, the Hessian is "
         "2 X X^T, and the gradient of the mean NLL is (X X^T beta - X y) / (n sigma^2)"
     ),
+    scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry and sigma > 0",
 )
 def squared_error_gradient():
     std = std_symbol
@@ -299,6 +306,7 @@ def squared_error_gradient():
         "each line of multiplying them by (X X^T)^{-1} holds, the gradient vanishes there, and "
         "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum"
     ),
+    scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0",
 )
 def normal_equations_solution():
     for m, n in SIZES:
@@ -332,6 +340,11 @@ def normal_equations_solution():
     ),
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry, any noise with "
+        "E[eps] = 0; Monte Carlo: test_beta_hat_mean_and_covariance_monte_carlo, (m, n) = "
+        "(2, 30), 20000 draws"
+    ),
 )
 def beta_hat_unbiased():
     for m, n in SIZES:
@@ -353,6 +366,10 @@ def beta_hat_unbiased():
     statement=(
         "for (m, n) in {(1, 2), (2, 3), (2, 4)}: E[y y^T] = X^T beta beta^T X + sigma^2 I_n "
         "when E[eps] = 0 and E[eps eps^T] = sigma^2 I_n (not sigma^2 I_n alone, unless beta = 0)"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry, any noise with "
+        "E[eps] = 0 and E[eps eps^T] = sigma^2 I"
     ),
 )
 def expected_y_y_transpose():
@@ -382,6 +399,11 @@ def expected_y_y_transpose():
     ),
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) "
+        "!= 0, any noise with E[eps] = 0 and E[eps eps^T] = sigma^2 I; Monte Carlo: "
+        "test_beta_hat_mean_and_covariance_monte_carlo, (m, n) = (2, 30), 20000 draws"
+    ),
 )
 def beta_hat_covariance():
     for m, n in SIZES:
@@ -425,6 +447,7 @@ def beta_hat_covariance():
         "-n/2 log(2 pi sigma^2) - S/(2 sigma^2) has a single critical point sigma > 0, "
         "at sigma^2 = S/n, where its second derivative is negative"
     ),
+    scope="symbolic: every S > 0, n > 0 and sigma > 0",
 )
 def std_mle_closed_form():
     std = std_symbol
@@ -446,6 +469,7 @@ def std_mle_closed_form():
         "NLL(sigma) - NLL(sigma_hat) = log(sigma/sigma_hat) + sigma_hat^2/(2 sigma^2) - 1/2, "
         "which is >= 0 with equality only at sigma = sigma_hat; NLL(sigma_hat) = (1 + log(2 pi sigma_hat^2))/2"
     ),
+    scope="symbolic: every sigma > 0 and sigma_hat > 0",
 )
 def nll_excess_over_std():
     std = std_symbol
@@ -457,16 +481,19 @@ def nll_excess_over_std():
     assert_equal(nll(std_hat), (1 + sp.log(2 * sp.pi * std_hat**2)) / 2, "minimum value")
     excess = sp.log(std / std_hat) + std_hat**2 / (2 * std**2) - sp.Rational(1, 2)
     assert_equal(nll(std) - nll(std_hat), excess, "excess NLL")
-    # In rho = sigma / sigma_hat: g(rho) = log(rho) + 1/(2 rho^2) - 1/2, g(1) = 0,
-    # g'(rho) = (rho^2 - 1)/rho^3 changes sign only at rho = 1: a unique minimum.
-    g = sp.simplify(excess.subs(std, ratio * std_hat))
-    assert_equal(g, sp.log(ratio) + 1 / (2 * ratio**2) - sp.Rational(1, 2), "in rho")
-    assert_equal(g.subs(ratio, 1), 0, "g(1) = 0")
-    assert_equal(sp.diff(g, ratio), (ratio**2 - 1) / ratio**3, "g'(rho)")
-    assert_true(
-        sp.solveset(sp.diff(g, ratio), ratio, sp.Interval.open(0, sp.oo)) == sp.FiniteSet(1),
-        "g' vanishes only at rho = 1",
+    # In u = log(sigma / sigma_hat) the excess is g(u) = u + exp(-2u)/2 - 1/2, with
+    # g(0) = 0, g'(0) = 0 and g'' = 2 exp(-2u) > 0 for every real u: g is strictly convex,
+    # so its stationary point is its global minimum, g >= 0 with equality only at u = 0.
+    u = sp.Symbol("u", real=True)
+    g = sp.expand(sp.expand_log(excess.subs(std, std_hat * sp.exp(u))))
+    assert_equal(
+        g, u + sp.exp(-2 * u) / 2 - sp.Rational(1, 2), "excess in u = log(sigma/sigma_hat)"
     )
+    assert_equal(g.subs(u, 0), 0, "g(0) = 0")
+    assert_equal(sp.diff(g, u).subs(u, 0), 0, "g'(0) = 0")
+    assert_true(sp.ask(sp.Q.positive(sp.diff(g, u, 2))), "g'' > 0 for every real u")
+    # Independently, sympy's minimum of the excess over sigma > 0 is 0.
+    assert_equal(sp.minimum(g.subs(u, sp.log(ratio)), ratio, sp.Interval.open(0, sp.oo)), 0, "min")
 
 
 @claim(
@@ -478,6 +505,11 @@ def nll_excess_over_std():
     ),
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_regression.py::test_std_mle_bias_monte_carlo",
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (1, 3), (2, 3), (2, 4), every real entry with "
+        "det(X X^T) != 0; Monte Carlo: test_std_mle_bias_monte_carlo, (m, n) = (3, 10), "
+        "20000 draws"
+    ),
 )
 def std_mle_bias():
     for m, n in ((1, 2), (1, 3), (2, 3), (2, 4)):
@@ -508,6 +540,10 @@ def std_mle_bias():
         "for n in {2, 3, 4} samples with an intercept row of ones and symbolic x_i: "
         "sigma^2 (X X^T)^{-1} = sigma^2 / (n S_xx) [[sum x_i^2, -sum x_i], [-sum x_i, n]] "
         "with S_xx = sum (x_i - mean x)^2; so Var(slope) = sigma^2 / S_xx"
+    ),
+    scope=(
+        "n = 2, 3, 4 samples of one feature with an intercept, every real x_i with S_xx "
+        "!= 0, every sigma > 0"
     ),
 )
 def intercept_slope_covariance():
@@ -565,6 +601,7 @@ def population_limits():
         "2 + 3 (sin 10 - 10 cos 10)/400 for f3, where E[x (y - beta* x)] = 0; "
         "sigma*^2 = E[(y - beta* x)^2] is 9/100 for f1 and 12 for f2, and exceeds 12 for f3"
     ),
+    scope="exact values for x ~ U(0, 20) and the three targets f1, f2, f3",
 )
 def population_least_squares_limits():
     limits = population_limits()

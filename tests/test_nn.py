@@ -93,6 +93,19 @@ def test_heteroscedastic_nll_matches_finite_differences():
             assert abs(float(grads[name][index]) - numeric) < 1e-4, (name, index)
 
 
+# --- the inputs' mean square (the curvature's expectation, chapter 4) ----------------
+
+
+def test_mean_square_of_uniform_inputs_is_400_over_3():
+    # E[x^2] = 400/3 for x ~ U[0, 20]; Var[x^2] = E[x^4] - E[x^2]^2 = 32000 - (400/3)^2.
+    # The sample mean of N draws is within 4 standard errors (a seeded draw; a 4-SE
+    # bound would fail for fewer than 1 in 10^4 seeds).
+    n = 200_000
+    X, _ = regression.sample_batch(jax.random.key(4), target_f1, n)
+    se = np.sqrt((32000 - (400 / 3) ** 2) / n)
+    assert abs(float(jnp.mean(X**2)) - 400 / 3) < 4 * se
+
+
 # --- the recipe's quality, determinism, the naive failure ----------------------------
 
 

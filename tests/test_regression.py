@@ -427,16 +427,6 @@ def test_autodiff_matches_hand_gradient_of_linear_nll():
         assert np.all(np.abs(auto - hand) <= 16 * EPS32 * scale), (i, auto, hand)
 
 
-def test_mean_square_of_uniform_inputs_is_400_over_3():
-    # E[x^2] = 400/3 for x ~ U[0, 20]; Var[x^2] = E[x^4] - E[x^2]^2 = 32000 - (400/3)^2.
-    # The sample mean of N draws is within 4 standard errors (a seeded draw; a 4-SE
-    # bound would fail for fewer than 1 in 10^4 seeds).
-    n = 200_000
-    X, _ = regression.sample_batch(jax.random.key(4), target_f1, n)
-    se = np.sqrt((32000 - (400 / 3) ** 2) / n)
-    assert abs(float(jnp.mean(X**2)) - 400 / 3) < 4 * se
-
-
 def test_learning_rate_bound_on_a_fixed_batch():
     # On one fixed batch the NLL is quadratic with curvature c = sum x^2 / (n std^2):
     # the error shrinks by |1 - lr c| per step, so 0.98 * 2/c converges and 1.02 * 2/c

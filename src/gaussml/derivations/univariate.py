@@ -171,7 +171,8 @@ def sample_mean_standard_error():
         "symbolic: every real mean and std > 0, n = 2..6; every n >= 2 given Cochran's "
         "theorem (cited, not proved); Monte Carlo: "
         "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
-        "std)"
+        "std), and test_scaled_sample_variance_is_chi_square, the chi-square law "
+        "itself (KS, n = 6, 20000 samples)"
     ),
 )
 def sample_variance_standard_error():

@@ -387,3 +387,19 @@ def test_bad_path_and_shapes_are_value_errors():
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="polar", dims=[5])
     with pytest.raises(ValueError, match="n must be >= 1"):
         highdim.sample_norms(jax.random.key(0), 0, 3)
+
+
+# --- concentration of the norm ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", [1, 10, 100, 1000])
+def test_norm_tail_below_gaussian_concentration_bound(dim):
+    """P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2): the simulated tail stays below the bound."""
+    n = 20_000
+    norms = np.asarray(highdim.sample_norms(jax.random.key(dim), n, dim), dtype=np.float64)
+    dev = np.abs(norms - float(highdim.chi_mean(dim)))
+    for t in (0.5, 1.0, 1.5, 2.0, 2.5):
+        tail = np.mean(dev >= t)
+        bound = 2 * np.exp(-(t**2) / 2)
+        se = np.sqrt(bound * (1 - min(bound, 1)) / n) + 1 / n
+        assert tail <= bound + N_SE * se

@@ -48,7 +48,6 @@ EXCLUDED = [
         "tables",
         "myst-nb's {nb-exec-table}: dates and run times",
     ),
-    ("book/appendices/*verification*.html", "column Time (s)", "each claim's run time"),
 ]
 
 _QUERY = re.compile(r"\?(v|digest)=[0-9a-f]+")
@@ -104,16 +103,6 @@ def _drop_excluded(page: str, soup: BeautifulSoup) -> None:
         if what == "tables":
             for table in soup.select("article table"):
                 table.decompose()
-        elif what.startswith("column "):
-            header = what.removeprefix("column ")
-            for table in soup.select("article table"):
-                heads = [th.get_text(strip=True) for th in table.select("thead th")]
-                if header in heads:
-                    col = heads.index(header)
-                    for row in table.select("tr"):
-                        cells = row.find_all(["th", "td"], recursive=False)
-                        if len(cells) > col:
-                            cells[col].decompose()
         else:
             raise ValueError(f"unknown exclusion {what!r}")
 

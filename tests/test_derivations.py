@@ -51,10 +51,10 @@ def test_every_claim_names_a_label_in_the_book():
     assert not stray, f"claims naming labels that are not in book/: {stray}"
 
 
-def test_every_claim_is_shown_in_the_book():
-    text = "\n".join(p.read_text(encoding="utf-8") for p in BOOK.rglob("*.md"))
-    unshown = [name for name in claims() if f'verify("{name}")' not in text]
-    assert not unshown, f"claims that no chapter cell runs with verify(...): {unshown}"
+def test_every_claim_runs_at_build_time():
+    """The report page's `claim-report` directive (book/_ext/claim_marks.py) runs them all."""
+    pages = [p for p in BOOK.rglob("*.md") if "```{claim-report}" in p.read_text(encoding="utf-8")]
+    assert len(pages) == 1, f"expected one page with the claim-report directive, found {pages}"
 
 
 def test_label_scanner_reads_both_syntaxes(tmp_path):

@@ -10,7 +10,13 @@ headless Chromium. A page passes when:
 - MathJax has typeset every math element (no `mjx-merror`), and no raw
   `$$`, `\\(` or `\\[` is left in the text outside code blocks (hidden
   solutions included);
-- every image has loaded with a non-zero natural width.
+- every image has loaded with a non-zero natural width;
+- no "Verified by" note is left from before the equations carried marks.
+
+On a chapter page, every numbered equation carries a claim mark (from
+`book/_ext/claim_marks.py`): a focusable link whose accessible name starts with
+"Checked by sympy" and whose tooltip, hidden until then, shows the claim's
+statement when the mark has the keyboard focus, with no request to another host.
 
 A full-page screenshot of each page under `book/` is saved in
 `_build/screenshots/`. The tests skip when the site has not been built or
@@ -146,6 +152,7 @@ class PageReport:
     console_errors: list[str] = field(default_factory=list)
     math_problems: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
+    stale_notes: list[str] = field(default_factory=list)
     math_count: int = 0
     image_count: int = 0
     redirected_to: str | None = None
@@ -158,6 +165,7 @@ class PageReport:
             "console_errors",
             "math_problems",
             "broken_images",
+            "stale_notes",
         ):
             out += [
                 f"{self.path}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
@@ -272,6 +280,10 @@ def check_page(browser, origin: str, path: str, *, screenshot: Path | None = Non
                     f"raw {raw!r} in the visible text: ...{context_text}..."
                 )
 
+        at = state["text"].find("Verified by")
+        if at >= 0:
+            report.stale_notes.append(state["text"][at : at + 80].replace("\n", " "))
+
         report.image_count = len(images)
         report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
         # Figures drawn as inline SVG (none today; glued figures are <img>).
@@ -287,6 +299,69 @@ def check_page(browser, origin: str, path: str, *, screenshot: Path | None = Non
     finally:
         context.close()
     return report
+
+
+_MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
+  m => m.querySelector('span.eqno')).map(m => {
+    const link = m.querySelector('span.eqno .claim-mark a.claim-mark__link');
+    const tip = link && document.getElementById(link.getAttribute('aria-describedby'));
+    return {id: m.id, href: link && link.getAttribute('href'),
+            name: link && link.getAttribute('aria-label'),
+            tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent};
+})"""
+
+
+def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
+    """Every numbered equation of `origin/path` has a claim mark whose tooltip opens on focus.
+
+    Returns the number of numbered equations and the problems found.
+    """
+    problems: list[str] = []
+    local = urlsplit(origin).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(r):
+        if urlsplit(r.request.url).netloc == local or urlsplit(r.request.url).scheme == "data":
+            r.continue_()
+        else:
+            problems.append(f"request to another host: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    try:
+        page.goto(f"{origin}/{path}", wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        equations = page.evaluate(_MARKS)
+        for eq in equations:
+            where = f"{path}#{eq['id']}"
+            if eq["name"] is None:
+                problems.append(f"{where}: numbered equation without a claim mark")
+                continue
+            if not eq["name"].startswith("Checked by sympy: "):
+                problems.append(f"{where}: the mark's accessible name is {eq['name']!r}")
+            if eq["tipRole"] != "tooltip" or not eq["tipText"]:
+                problems.append(f"{where}: the mark has no tooltip (role {eq['tipRole']!r})")
+                continue
+            if not eq["href"] or "#claim-" not in eq["href"]:
+                problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
+            statement = eq["name"].removeprefix("Checked by sympy: ")
+            link = page.locator(f"#{eq['id']} a.claim-mark__link")
+            tip = page.locator(f"#{eq['id']} .claim-mark__tip")
+            if tip.is_visible():
+                problems.append(f"{where}: the tooltip shows before the mark is focused")
+            link.focus()
+            if not tip.is_visible():
+                problems.append(f"{where}: focusing the mark does not show its tooltip")
+            elif statement[:40] not in " ".join(tip.inner_text().split()).replace("`", ""):
+                problems.append(f"{where}: the tooltip does not show {statement[:40]!r}")
+            page.keyboard.press("Escape")
+            if tip.is_visible():
+                problems.append(f"{where}: Escape does not close the tooltip")
+            link.blur()
+    finally:
+        context.close()
+    return len(equations), problems
 
 
 # --- the site ---------------------------------------------------------------------
@@ -327,6 +402,15 @@ def test_page_in_browser(browser, site_server, path):
         assert shot is not None and shot.stat().st_size > 10_000
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in PAGES if p.startswith("book/chapters/")] or ["(no site built)"]
+)
+def test_every_equation_has_a_claim_mark_that_opens_on_focus(browser, site_server, path):
+    count, problems = check_marks(browser, site_server.origin, path)
+    assert not problems, "\n".join(problems)
+    assert count > 0, f"{path}: no numbered equation found"
+
+
 # --- the checks themselves fail on a broken site ----------------------------------------
 
 
@@ -341,6 +425,11 @@ def broken_site(tmp_path):
         "missing.html": '<html><body><img src="no-such-image.png"></body></html>',
         "console.html": "<html><body><script>console.error('boom')</script></body></html>",
         "redirect.html": '<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
+        "verified.html": "<html><body><p><b>Verified</b> by <code>claim</code>.</p></body></html>",
+        "unmarked.html": (
+            '<html><body><div class="math" id="equation-a"><span class="eqno">(1.1)</span>'
+            "x = 1</div></body></html>"
+        ),
         "raw-math.html": (
             '<html><body><p>Untypeset: <span class="math">\\(x^2\\)</span></p>'
             "<p>$$ y = x $$</p></body></html>"
@@ -364,6 +453,7 @@ def broken_site(tmp_path):
         ("raw-math.html", "math_problems", "no MathJax script"),
         ("raw-math.html", "math_problems", "not typeset: '\\\\(x^2\\\\)'"),
         ("raw-math.html", "math_problems", "raw '$$'"),
+        ("verified.html", "stale_notes", "Verified by"),
     ],
 )
 def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
@@ -374,3 +464,9 @@ def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
 
 def test_checks_pass_a_clean_page(browser, broken_site):
     assert check_page(browser, broken_site.origin, "clean.html").problems() == []
+
+
+def test_mark_check_catches_an_unmarked_equation(browser, broken_site):
+    count, problems = check_marks(browser, broken_site.origin, "unmarked.html")
+    assert count == 1
+    assert problems == ["unmarked.html#equation-a: numbered equation without a claim mark"]

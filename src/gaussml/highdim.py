@@ -419,7 +419,9 @@ class PathLogliks(NamedTuple):
     `chi` averages `chi_logpdf` of their norms.
     """
 
+    #: Average `std_normal_loglik` of the interpolated points, shape `(A,)` or `(A, k)`.
     gaussian: jax.Array
+    #: Average `chi_logpdf` of the interpolated points' norms, shape `(A,)` or `(A, k)`.
     chi: jax.Array
 
 

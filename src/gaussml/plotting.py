@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -87,6 +88,9 @@ def markdown_table(
 ) -> MarkdownTable:
     """Render rows as a captioned, labelled MyST table (HTML and PDF alike).
 
+    The table is a `list-table`: each cell is a list item, so no character in a
+    cell (`|` in $|x|$ or in a norm) can split it, unlike a pipe table.
+
     Args:
       header: column titles (MyST inline markup allowed, e.g. math).
       rows: the cells; numbers are formatted with `formats`.
@@ -99,25 +103,50 @@ def markdown_table(
     formats = formats or ["" for _ in header]
     if len(formats) != len(header):
         raise ValueError(f"need one format per column ({len(header)}), got {len(formats)}")
+    if widths is not None and len(widths) != len(header):
+        raise ValueError(f"need one width per column ({len(header)}), got {len(widths)}")
     for row in rows:
         if len(row) != len(header):
             raise ValueError(f"row {row!r} has {len(row)} cells, expected {len(header)}")
+    if "\n" in caption:
+        raise ValueError(f"the caption must be one line, got {caption!r}")
 
     def cell(value, spec):
-        return value if isinstance(value, str) else format(value, spec)
+        return _list_table_cell(value if isinstance(value, str) else format(value, spec))
 
+    # Right alignment of number columns: a class per column, styled by the book's CSS.
+    numeric = [f"col-{i}-right" for i, spec in enumerate(formats, start=1) if spec]
     lines = [
-        f"```{{table}} {caption}",
+        f"```{{list-table}} {caption}",
         f":name: {label}",
+        ":header-rows: 1",
         ":align: center",
+        *([f":class: {' '.join(numeric)}"] if numeric else []),
         *([f":widths: {' '.join(str(w) for w in widths)}"] if widths else []),
         "",
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---:" if spec else ":---" for spec in formats) + "|",
     ]
-    lines += [
-        "| " + " | ".join(cell(v, f) for v, f in zip(row, formats, strict=True)) + " |"
-        for row in rows
-    ]
+    for values in [[_list_table_cell(h) for h in header]] + [
+        [cell(v, f) for v, f in zip(row, formats, strict=True)] for row in rows
+    ]:
+        lines += [f"{'*' if i == 0 else ' '} - {v}" for i, v in enumerate(values)]
     lines.append("```")
     return MarkdownTable("\n".join(lines))
+
+
+# How a line can open a block (list, heading, quote, fence, comment, target,
+# thematic or block break) instead of holding text; group 1 is what to escape.
+_BLOCK_START = re.compile(
+    r"^(?:([-*+])(?:\s|$)|(#{1,6})(?:\s|$)|([>%])|(`{3,}|~{3,}|:{3,}|\+{3,})"
+    r"|\d{1,9}([.)])(?:\s|$)|(\()[^)]*\)=|([-*_])(?:\s*[-*_]){2,}\s*$)"
+)
+
+
+def _list_table_cell(text: str) -> str:
+    """One list-table cell: one line of inline MyST, escaped where it would open a block."""
+    text = " ".join(str(text).split())
+    match = _BLOCK_START.match(text)
+    if match is None:
+        return text
+    group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
+    at = match.start(group)
+    return text[:at] + "\\" + text[at:]

@@ -82,7 +82,7 @@ def mahalanobis(x, *, mean, cov):
       cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
 
     Returns:
-      The distances, shape `x.shape[:-1]`. For $x \sim N(\mu, \Sigma)$ they
+      The distances, one per point (the shape of `x` without its last axis). For $x \sim N(\mu, \Sigma)$ they
       follow the chi distribution with $D$ degrees of freedom.
     """
     mean, cov = _mean_and_cov(mean, cov)
@@ -101,7 +101,7 @@ def logpdf(x, *, mean, cov):
       cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
 
     Returns:
-      The log-densities, shape `x.shape[:-1]`. With $\Sigma = L L^\top$,
+      The log-densities, one per point (the shape of `x` without its last axis). With $\Sigma = L L^\top$,
       $\log\det\Sigma = 2 \sum_i \log L_{ii}$.
     """
     mean, cov = _mean_and_cov(mean, cov)

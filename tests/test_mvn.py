@@ -103,7 +103,7 @@ def test_bad_mean_points_and_n_are_rejected_naming_them():
         mvn.logpdf(np.array([0.0, np.nan]), mean=np.zeros(2), cov=np.eye(2))
     with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\)"):
         mvn.mahalanobis(np.zeros(3), mean=np.zeros(2), cov=np.eye(2))
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         mvn.sample(jax.random.key(0), 0, mean=np.zeros(2), cov=np.eye(2))
     with pytest.raises(TypeError, match="n must be an integer"):
         mvn.sample(jax.random.key(0), 2.5, mean=np.zeros(2), cov=np.eye(2))

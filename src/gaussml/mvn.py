@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.linalg import solve_triangular
 
-from gaussml._checks import finite, is_traced, positive_int
+from gaussml._checks import finite, is_traced, positive_int, prng_key
 
 __all__ = ["cholesky", "logpdf", "mahalanobis", "sample"]
 
@@ -127,6 +127,7 @@ def sample(key, n, *, mean, cov):
       $\mu + L \varepsilon_i$ with $\varepsilon_i \sim N(0, I_D)$ and
       $L L^\top = \Sigma$.
     """
+    key = prng_key(key)
     n = positive_int(n, "n")
     mean, cov = _mean_and_cov(mean, cov)
     chol = cholesky(cov)

@@ -20,7 +20,7 @@ from sphinx_exercise.directive import SolutionStartDirective
 from sphinx_exercise.nodes import solution_end_node
 
 
-class hidden_solution_start(nodes.Element):  # noqa: N801 (docutils node names)
+class hidden_solution_start(nodes.Element):  # a node class, named as docutils does
     """Where a hidden gated solution begins; removed with its content."""
 
 

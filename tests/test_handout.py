@@ -21,6 +21,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 _SOLUTION = re.compile(r"^```\{solution\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
+# A solution with a code cell is gated: {solution-start} ... {solution-end}.
+_GATED_SOLUTION = re.compile(
+    r"^```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)^```\{solution-end\}",
+    re.MULTILINE | re.DOTALL,
+)
+_FENCED = re.compile(r"^```.*?^```$", re.MULTILINE | re.DOTALL)  # code: typeset apart
 _EXERCISE = re.compile(r"^```\{exercise\}", re.MULTILINE)
 _MARKUP = re.compile(
     r"\{[a-z:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|^:[a-z-]+:.*$", re.MULTILINE | re.DOTALL
@@ -37,7 +43,11 @@ def solution_phrases() -> dict[str, list[str]]:
     """For each solution in book/, its runs of eight plain words (markup and math removed)."""
     phrases = {}
     for page in sorted((ROOT / "book").rglob("*.md")):
-        for i, body in enumerate(_SOLUTION.findall(page.read_text(encoding="utf-8"))):
+        text = page.read_text(encoding="utf-8")
+        bodies = _SOLUTION.findall(text) + [
+            _FENCED.sub(" | ", body) for body in _GATED_SOLUTION.findall(text)
+        ]
+        for i, body in enumerate(bodies):
             words = _MARKUP.sub(" | ", body).split()
             runs, current = [], []
             for word in words:

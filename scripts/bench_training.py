@@ -4,11 +4,12 @@ Both versions run the same math as `gaussml.nn.fit_heteroscedastic` with its
 defaults (Adam, standardised inputs and outputs, a fresh batch of 256 per step
 drawn from the same per-step keys):
 
-- loop: `fit_heteroscedastic_loop`, a Python `for` over the steps, each calling
-  an un-jitted `jax.value_and_grad` and optax update (every operation is
-  dispatched one by one from Python);
-- scan: `jax.jit` around `jax.lax.scan` over the steps (`fit_heteroscedastic`),
-  timed after a first call that compiles it, and separately with compilation.
+- loop: `nn.init`, then a Python `for` over `nn.train_keys` calling the same
+  pure `nn.step` un-jitted (every operation of its `jax.value_and_grad` and
+  optax update is dispatched one by one from Python);
+- scan: `jax.jit` around `jax.lax.scan(nn.step)` over the steps
+  (`fit_heteroscedastic`), timed after a first call that compiles it, and
+  separately with compilation.
 
 The loop is slow, so it runs `--loop-steps` steps (200 by default) and its
 per-step time is that average; the scan runs the full `--steps` (3000, as the
@@ -38,6 +39,16 @@ def scan_training(key, *, steps, batch_size):
     return jax.block_until_ready((params, losses))
 
 
+def loop_training(key, *, steps, batch_size, run_steps):
+    """The first `run_steps` steps of the `steps`-step fit, as a Python loop over `nn.step`."""
+    state = nn.init(key, target_f2, steps=steps, batch_size=batch_size)
+    losses = []
+    for key_step in nn.train_keys(key, steps)[:run_steps]:
+        state, loss = nn.step(state, key_step)
+        losses.append(loss)
+    return state, np.array(losses)
+
+
 def timed(fn, *args, **kwargs):
     start = time.perf_counter()
     out = jax.block_until_ready(fn(*args, **kwargs))
@@ -55,9 +66,8 @@ def main():
     key = jax.random.key(0)
     # The loop: the first `loop_steps` of the `steps`-step run, from the same keys.
     (_, loop_losses), loop_seconds = timed(
-        nn.fit_heteroscedastic_loop,
+        loop_training,
         key,
-        target_f2,
         run_steps=args.loop_steps,
         steps=args.steps,
         batch_size=args.batch_size,

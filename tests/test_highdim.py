@@ -385,5 +385,28 @@ def test_bad_path_and_shapes_are_value_errors():
         highdim.prefix_norms(x, [1, 4])
     with pytest.raises(ValueError, match=r"integers in \[1, 3\]"):
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="polar", dims=[5])
-    with pytest.raises(ValueError, match="n must be >= 1"):
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
         highdim.sample_norms(jax.random.key(0), 0, 3)
+
+
+@pytest.mark.parametrize("path", ["linear", "polar"])
+def test_chi_curve_along_a_path_matches_an_independent_computation(path):
+    # The points of each path in float64 numpy, their norms scored by scipy's chi
+    # log-density and averaged over the pairs. float32 norms carry a relative error
+    # of a few eps; the log-density's derivative in r is (D - 1)/r - r, of order
+    # sqrt(D), so 1e-4 absolute covers the float32 rounding for D <= 100.
+    n, dim = 300, 100
+    key_a, key_b = jax.random.split(jax.random.key(77))
+    x_a = jax.random.normal(key_a, (n, dim))
+    x_b = jax.random.normal(key_b, (n, dim))
+    alphas = np.linspace(0.0, 1.0, 7)
+    got = highdim.mean_loglik_along_path(jnp.asarray(alphas), x_a, x_b, path=path, dims=[3, 100])
+    a64, b64 = np.asarray(x_a, np.float64), np.asarray(x_b, np.float64)
+    w_a, w_b = (alphas, 1 - alphas) if path == "linear" else (np.sqrt(alphas), np.sqrt(1 - alphas))
+    points = w_a[:, None, None] * a64 + w_b[:, None, None] * b64  # (A, n, D)
+    for j, d in enumerate((3, 100)):
+        norms = np.linalg.norm(points[..., :d], axis=-1)
+        expected = scipy.stats.chi.logpdf(norms, d).mean(axis=1)
+        np.testing.assert_allclose(np.asarray(got.chi)[:, j], expected, rtol=0, atol=1e-4)
+        gauss = scipy.stats.norm.logpdf(points[..., :d]).sum(axis=-1).mean(axis=1)
+        np.testing.assert_allclose(np.asarray(got.gaussian)[:, j], gauss, rtol=1e-5)

@@ -21,11 +21,7 @@ TRUTH = {
 
 def errors(params, name):
     """(RMS mean error / average true std, mean relative std error) on the grid."""
-    _, true_mean, true_std = TRUTH[name]
-    mean, std = nn.predict_heteroscedastic(params, GRID)
-    mean_err = float(jnp.sqrt(jnp.mean((mean - true_mean) ** 2)) / jnp.mean(true_std))
-    std_err = float(jnp.mean(jnp.abs(std - true_std) / true_std))
-    return mean_err, std_err
+    return nn.heteroscedastic_errors(params, TRUTH[name][0], GRID)
 
 
 # --- shapes -------------------------------------------------------------------------
@@ -51,33 +47,9 @@ def test_fit_shapes(fitted):
     mean, std = nn.predict_heteroscedastic(params, jnp.ones((1, 5)))
     assert mean.shape == (5,)
     assert std.shape == (5,)
-    betas, lin_losses = nn.fit_linear_gd(
-        jax.random.key(1), target_f1, beta_init=-100.0, lr=1e-3, steps=30
-    )
-    assert betas.shape == (31,)
-    assert lin_losses.shape == (30,)
 
 
 # --- gradients ------------------------------------------------------------------------
-
-
-def test_autodiff_matches_hand_gradient_of_linear_nll():
-    # The hand formula (X X^T beta - X y) / (n std^2) is a sum of n products. In
-    # float32 each side carries a rounding error of at most a few eps per level
-    # of XLA's pairwise summation (log2(100) ~ 7 levels), relative to the sum of
-    # the terms' magnitudes S, not to the (possibly cancelling) result. So the
-    # bound is on the absolute difference: |AD - hand| <= 16 eps S, with S from
-    # absolute values. (A signed check "AD - hand < tol" would pass for any
-    # AD gradient far below the hand one: it is no check.)
-    for i, target in enumerate((target_f1, target_f2, target_f3, target_f1, target_f3)):
-        key_batch, key_beta, key_std = jax.random.split(jax.random.key(100 + i), 3)
-        X, y = regression.sample_batch(key_batch, target, 100)
-        beta = 10.0 * jax.random.normal(key_beta, (1,))
-        std = float(jax.random.uniform(key_std, minval=0.1, maxval=3.0))
-        auto = jax.grad(regression.linear_nll)(beta, X, y, std=std)
-        hand = regression.linear_nll_grad(beta, X, y, std=std)
-        scale = (jnp.abs(X) @ jnp.abs(X.T @ beta) + jnp.abs(X) @ jnp.abs(y)) / (100 * std**2)
-        assert np.all(np.abs(auto - hand) <= 16 * EPS32 * scale), (i, auto, hand)
 
 
 def test_gradient_of_gaussian_nll_matches_hand_formula():
@@ -121,7 +93,7 @@ def test_heteroscedastic_nll_matches_finite_differences():
             assert abs(float(grads[name][index]) - numeric) < 1e-4, (name, index)
 
 
-# --- the curvature and the learning-rate bound -----------------------------------------
+# --- the inputs' mean square (the curvature's expectation, chapter 4) ----------------
 
 
 def test_mean_square_of_uniform_inputs_is_400_over_3():
@@ -132,35 +104,6 @@ def test_mean_square_of_uniform_inputs_is_400_over_3():
     X, _ = regression.sample_batch(jax.random.key(4), target_f1, n)
     se = np.sqrt((32000 - (400 / 3) ** 2) / n)
     assert abs(float(jnp.mean(X**2)) - 400 / 3) < 4 * se
-
-
-def test_learning_rate_bound_on_a_fixed_batch():
-    # On one fixed batch the NLL is quadratic with curvature c = sum x^2 / (n std^2):
-    # the error shrinks by |1 - lr c| per step, so 0.98 * 2/c converges and 1.02 * 2/c
-    # diverges. 300 steps: 0.96^300 ~ 5e-6 and 1.04^300 ~ 1e5, far from each other.
-    X, y = regression.sample_batch(jax.random.key(5), target_f1, 100)
-    std = 1.0
-    c = float(nn.linear_curvature(X, std=std)[0, 0])
-    beta_hat = float(jnp.linalg.solve(X @ X.T, X @ y)[0])
-    start = jnp.array([-100.0])
-    below = nn.linear_gd_path(start, X, y, lr=0.98 * 2 / c, steps=300, std=std)
-    above = nn.linear_gd_path(start, X, y, lr=1.02 * 2 / c, steps=300, std=std)
-    error0 = abs(-100.0 - beta_hat)
-    assert abs(float(below[-1, 0]) - beta_hat) < 1e-3 * error0
-    assert abs(float(above[-1, 0]) - beta_hat) > 1e3 * error0
-    # The per-step contraction factor is 1 - lr c (up to float32 rounding of the error).
-    ratio = (below[2, 0] - beta_hat) / (below[1, 0] - beta_hat)
-    assert abs(float(ratio) - (1 - 0.98 * 2)) < 1e-3
-
-
-def test_gradient_descent_from_bad_starts_reaches_two():
-    # Fresh batches, lr = 1e-3 well inside the bound 2/c = 0.015 (std = 1): the
-    # error shrinks by at least 0.86 per step in expectation, from -1045 to ~0.
-    for target in (target_f1, target_f2, target_f3):
-        betas, _ = nn.fit_linear_gd(
-            jax.random.key(6), target, beta_init=-1045.0, lr=1e-3, steps=200
-        )
-        assert abs(float(betas[-1]) - 2.0) < 0.2
 
 
 # --- the recipe's quality, determinism, the naive failure ----------------------------
@@ -201,44 +144,108 @@ def test_naive_setup_fails_to_learn_the_mean():
     assert std_err > 1.0
 
 
-def test_linear_mle_matches_normal_equations():
-    X, y = regression.sample_batch(jax.random.key(7), target_f2, 500)
-    beta, std = nn.linear_mle(X, y)
-    # float32 solve of a 1x1 system: relative error a few eps.
-    assert abs(float(beta[0]) - float((X @ y)[0] / (X @ X.T)[0, 0])) < 1e-5 * abs(float(beta[0]))
-    assert float(std) > 0
-
-
 # --- bad inputs ------------------------------------------------------------------------
 
 
 def test_bad_inputs_raise():
     params, _ = nn.fit_mean_network(jax.random.key(8), target_f1, steps=2)
     with pytest.raises(ValueError, match=r"X must have shape \(1, n\)"):
-        nn.predict_heteroscedastic(params, jnp.ones(5))
+        nn.predict_mean_network(params, jnp.ones(5))
     with pytest.raises(ValueError, match=r"X must have shape \(1, n\)"):
         nn.predict_mean_network(params, jnp.ones((2, 5)))
+    with pytest.raises(ValueError, match="must be a network with 2 output"):
+        nn.predict_heteroscedastic(params, jnp.ones((1, 5)))
     with pytest.raises(ValueError, match="std must be finite and > 0"):
         nn.mean_network_nll(params["layers"], jnp.ones((1, 3)), jnp.ones(3), std=0.0)
-    with pytest.raises(ValueError, match="std must be finite and > 0"):
-        nn.fit_linear_gd(jax.random.key(9), target_f1, beta_init=0.0, lr=1e-3, std=-1.0)
     with pytest.raises(ValueError, match="lr must be finite and > 0"):
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, lr=0.0)
-    with pytest.raises(ValueError, match="steps must be >= 1"):
+    with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, steps=0)
-    with pytest.raises(ValueError, match="optimizer must be 'adam' or 'sgd'"):
+    with pytest.raises(ValueError, match="optimizer must be one of"):
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, optimizer="rmsprop")
-    with pytest.raises(ValueError, match=r"y must have shape \(n,\)"):
-        nn.heteroscedastic_nll(params["layers"], jnp.ones((1, 3)), jnp.ones(4))
-    with pytest.raises(ValueError, match="std must be finite and > 0"):
-        nn.linear_curvature(jnp.ones((1, 3)), std=0.0)
+    with pytest.raises(TypeError, match="standardise must be True or False"):
+        nn.fit_heteroscedastic(jax.random.key(9), target_f1, standardise="False")
+    with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
+        nn.fit_heteroscedastic(jax.random.key(9), lambda key, x: x[0])
+    with pytest.raises(ValueError, match="must be a network with 2 output"):
+        nn.heteroscedastic_nll(params["layers"], jnp.ones((1, 3)), jnp.ones(3))
 
 
-def test_python_loop_runs_the_same_math_as_the_scan(fitted):
-    # The benchmark's loop and the compiled scan see the same keys and schedule;
-    # their losses differ only by float32 rounding of differently fused
+def test_a_diverging_fit_raises_naming_the_step():
+    # Raw inputs up to 20 and lr = 10: the first steps overshoot and the loss overflows.
+    with pytest.raises(FloatingPointError, match=r"step \d+ of 50 .*smaller learning rate"):
+        nn.fit_heteroscedastic(
+            jax.random.key(0), target_f1, standardise=False, optimizer="sgd", lr=10.0, steps=50
+        )
+
+
+# --- init and step ------------------------------------------------------------------------
+
+
+def test_python_loop_of_step_runs_the_same_math_as_the_scan(fitted):
+    # The benchmark's loop and the compiled scan run the same `step` on the same
+    # keys; their losses differ only by float32 rounding of differently fused
     # operations, a few eps times O(1) values per step over 5 steps: 1e-5.
-    _, losses = nn.fit_heteroscedastic_loop(jax.random.key(0), target_f1, run_steps=5)
-    np.testing.assert_allclose(losses, fitted["f1"][1][:5], rtol=0, atol=1e-5)
-    with pytest.raises(ValueError, match="run_steps must be <= steps"):
-        nn.fit_heteroscedastic_loop(jax.random.key(0), target_f1, run_steps=5, steps=4)
+    state = nn.init(jax.random.key(0), target_f1)
+    losses = []
+    for key in nn.train_keys(jax.random.key(0), state.config.steps)[:5]:
+        state, loss = nn.step(state, key)
+        losses.append(loss)
+    np.testing.assert_allclose(np.array(losses), fitted["f1"][1][:5], rtol=0, atol=1e-5)
+
+
+def test_init_gives_the_initial_network_of_the_fit():
+    # A fit of 1 step from init's state: the first loss is the loss of init's network
+    # on the first step's batch, computed here from the public pieces.
+    options = dict(standardise=False, optimizer="sgd", weight_std=1.0, lr=1e-4, steps=1)
+    state = nn.init(jax.random.key(3), target_f2, **options)
+    _, losses = nn.fit_heteroscedastic(jax.random.key(3), target_f2, **options)
+    (key,) = nn.train_keys(jax.random.key(3), 1)
+    X, y = regression.sample_batch(key, target_f2, state.config.batch_size)
+    expected = nn.heteroscedastic_nll(state.params, X, y)
+    np.testing.assert_allclose(losses[0], expected, rtol=1e-5)
+
+
+def test_init_mlp_draws_each_weight_from_its_own_key():
+    # With one key for every matrix, w1[:, 0], b1, w2[0] and b2 would repeat the same draws.
+    params = nn.init_mlp(jax.random.key(0), hidden=8, outputs=8, weight_std=1.0)
+    draws = [params["w1"][:, 0], params["b1"], params["w2"][0], params["b2"]]
+    for i in range(4):
+        for j in range(i + 1, 4):
+            assert not np.allclose(draws[i], draws[j]), (i, j)
+
+
+def test_input_scaling_constants_are_the_mean_and_std_of_the_inputs():
+    # x ~ U[0, 20]: mean 10 and std 20 / sqrt(12) = 5.7735. Against a sample of
+    # 200 000 inputs: the mean's standard error is 5.77 / sqrt(n) = 0.013 and the
+    # std's about 5.77 / sqrt(2 n) * sqrt(0.8) (uniform kurtosis) = 0.008; 5 SE.
+    n = 200_000
+    X, _ = regression.sample_batch(jax.random.key(12), target_f1, n)
+    x = np.asarray(X[0], dtype=np.float64)
+    assert abs(nn.X_CENTER - x.mean()) < 5 * x.std() / np.sqrt(n)
+    assert abs(nn.X_SCALE - x.std()) < 5 * 0.008
+    scaling = nn.init(jax.random.key(0), target_f1).scaling
+    assert scaling["x_center"] == nn.X_CENTER
+    assert scaling["x_scale"] == nn.X_SCALE
+
+
+def test_heteroscedastic_errors_against_an_independent_computation(fitted):
+    mean, std = nn.predict_heteroscedastic(fitted["f3"][0], GRID)
+    _, true_mean, true_std = TRUTH["f3"]
+    got = nn.heteroscedastic_errors(fitted["f3"][0], target_f3, GRID)
+    mean64, std64 = np.asarray(mean, float), np.asarray(std, float)
+    tm, ts = np.asarray(true_mean, float), np.asarray(true_std, float)
+    ref = (np.sqrt(np.mean((mean64 - tm) ** 2)) / ts.mean(), np.mean(np.abs(std64 - ts) / ts))
+    np.testing.assert_allclose(got, ref, rtol=1e-4)
+
+
+def test_saturated_share_counts_units_with_small_derivative():
+    # w1 = 1, b1 = 0: tanh'(x) < 0.01 exactly when |x| > atanh(sqrt(0.99)) = 2.9932.
+    params = {
+        "w1": jnp.ones((1, 1)),
+        "b1": jnp.zeros(1),
+        "w2": jnp.ones((1, 1)),
+        "b2": jnp.zeros(1),
+    }
+    x = jnp.array([[-4.0, -2.9, 0.0, 2.9, 3.1]])
+    assert nn.saturated_share(params, x) == pytest.approx(40.0)

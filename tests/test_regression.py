@@ -21,7 +21,6 @@ from gaussml.regression import (
     X_LOW,
     beta_mle,
     beta_mle_cov,
-    gaussian_log_likelihood,
     linear_nll,
     linear_nll_grad,
     sample_batch,
@@ -30,6 +29,7 @@ from gaussml.regression import (
     target_f2,
     target_f3,
 )
+from gaussml.univariate import logpdf
 
 TARGETS = [target_f1, target_f2, target_f3]
 RTOL = 1e-4  # float32 solve on designs with cond(X X^T) < 100, see the module docstring
@@ -101,54 +101,13 @@ def test_sample_batch_rejects_bad_n(n, error):
         sample_batch(jax.random.key(0), target_f1, n)
 
 
-# --- the Gaussian log-likelihood -----------------------------------------------------
-
-
-def test_gaussian_log_likelihood_scalar():
-    got = gaussian_log_likelihood(0.7, mean=-0.2, std=0.4)
-    assert np.shape(got) == ()
-    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
-    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
-
-
-def test_gaussian_log_likelihood_vector_with_scalar_parameters():
-    y = np.asarray(jax.random.normal(jax.random.key(1), (100,)))
-    got = gaussian_log_likelihood(y, mean=0.5, std=1.7)
-    assert got.shape == (100,)
-    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
-    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
-
-
-def test_gaussian_log_likelihood_broadcasts():
-    key_y, key_m, key_s = jax.random.split(jax.random.key(2), 3)
-    y = jax.random.normal(key_y, (4, 1))
-    mean = jax.random.normal(key_m, (10,))
-    std = jax.random.uniform(key_s, (10,), minval=0.1, maxval=3.0)
-    got = gaussian_log_likelihood(y, mean=mean, std=std)
-    assert got.shape == (4, 10)
-    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, mean, std), rtol=1e-5)
-    np.testing.assert_allclose(
-        got, scipy.stats.norm.logpdf(np.asarray(y), np.asarray(mean), np.asarray(std)), rtol=1e-5
-    )
-
-
-@settings(max_examples=30, deadline=None)
-@given(y=st.floats(-100, 100), mean=st.floats(-50, 50), std=st.floats(1e-2, 50))
-def test_gaussian_log_likelihood_matches_scipy(y, mean, std):
-    # float32 rounds (y - mean)/std with relative error ~1e-7; squared, the
-    # absolute error grows with the value, hence rtol plus a small atol.
-    np.testing.assert_allclose(
-        gaussian_log_likelihood(y, mean=mean, std=std),
-        scipy.stats.norm.logpdf(y, mean, std),
-        rtol=1e-5,
-        atol=1e-4,
-    )
+# --- the log-likelihood of the data ------------------------------------------------
 
 
 def test_log_likelihood_of_data_is_a_sum_of_log_densities():
     X, y = sample_batch(jax.random.key(5), target_f1, 5000)
     beta = jnp.array([2.0])
-    logs = gaussian_log_likelihood(y, mean=X.T @ beta, std=0.3)
+    logs = logpdf(y, mean=X.T @ beta, std=0.3)
     total = np.sum(np.asarray(logs, dtype=np.float64))
     np.testing.assert_allclose(linear_nll(beta, X, y, std=0.3), -total / 5000, rtol=1e-5)
     densities = scipy.stats.norm.pdf(np.asarray(y, np.float64), np.asarray(X.T @ beta), 0.3)
@@ -427,8 +386,6 @@ def test_bad_std_is_rejected(std):
         linear_nll_grad(beta, X, y, std=std)
     with pytest.raises(ValueError, match="std must be finite and > 0"):
         beta_mle_cov(X, std)
-    with pytest.raises(ValueError, match="std must be finite and > 0"):
-        gaussian_log_likelihood(y, mean=0.0, std=std)
 
 
 def test_beta_mle_cov_rejects_non_scalar_std():
@@ -437,11 +394,126 @@ def test_beta_mle_cov_rejects_non_scalar_std():
         beta_mle_cov(X, jnp.ones(2))
 
 
-@pytest.mark.parametrize("ddof", [-1, 10, 1.5, True])
-def test_std_mle_rejects_bad_ddof(ddof):
+@pytest.mark.parametrize(
+    ("ddof", "error"), [(-1, ValueError), (10, ValueError), (1.5, TypeError), (True, TypeError)]
+)
+def test_std_mle_rejects_bad_ddof(ddof, error):
     X, y = random_design(jax.random.key(5), 2, 10)
-    with pytest.raises(ValueError, match="ddof must be an integer"):
+    with pytest.raises(error, match="ddof must be an integer"):
         std_mle(X, y, jnp.zeros(2), ddof=ddof)
+
+
+# --- gradient descent on the linear model ------------------------------------------
+
+EPS32 = float(np.finfo(np.float32).eps)  # 1.19e-7, the spacing of float32 numbers near 1
+
+
+def test_autodiff_matches_hand_gradient_of_linear_nll():
+    # The hand formula (X X^T beta - X y) / (n std^2) is a sum of n products. In
+    # float32 each side carries a rounding error of at most a few eps per level
+    # of XLA's pairwise summation (log2(100) ~ 7 levels), relative to the sum of
+    # the terms' magnitudes S, not to the (possibly cancelling) result. So the
+    # bound is on the absolute difference: |AD - hand| <= 16 eps S, with S from
+    # absolute values. (A signed check "AD - hand < tol" would pass for any
+    # AD gradient far below the hand one: it is no check.)
+    for i, target in enumerate((target_f1, target_f2, target_f3, target_f1, target_f3)):
+        key_batch, key_beta, key_std = jax.random.split(jax.random.key(100 + i), 3)
+        X, y = regression.sample_batch(key_batch, target, 100)
+        beta = 10.0 * jax.random.normal(key_beta, (1,))
+        std = float(jax.random.uniform(key_std, minval=0.1, maxval=3.0))
+        auto = jax.grad(regression.linear_nll)(beta, X, y, std=std)
+        hand = regression.linear_nll_grad(beta, X, y, std=std)
+        scale = (jnp.abs(X) @ jnp.abs(X.T @ beta) + jnp.abs(X) @ jnp.abs(y)) / (100 * std**2)
+        assert np.all(np.abs(auto - hand) <= 16 * EPS32 * scale), (i, auto, hand)
+
+
+def test_learning_rate_bound_on_a_fixed_batch():
+    # On one fixed batch the NLL is quadratic with curvature c = sum x^2 / (n std^2):
+    # the error shrinks by |1 - lr c| per step, so 0.98 * 2/c converges and 1.02 * 2/c
+    # diverges. 300 steps: 0.96^300 ~ 5e-6 and 1.04^300 ~ 1e5, far from each other.
+    X, y = regression.sample_batch(jax.random.key(5), target_f1, 100)
+    std = 1.0
+    c = float(regression.linear_curvature(X, std=std)[0, 0])
+    beta_hat = float(jnp.linalg.solve(X @ X.T, X @ y)[0])
+    start = jnp.array([-100.0])
+    below = regression.linear_gd_path(start, X, y, lr=0.98 * 2 / c, steps=300, std=std)
+    above = regression.linear_gd_path(start, X, y, lr=1.02 * 2 / c, steps=300, std=std)
+    error0 = abs(-100.0 - beta_hat)
+    assert abs(float(below[-1, 0]) - beta_hat) < 1e-3 * error0
+    assert abs(float(above[-1, 0]) - beta_hat) > 1e3 * error0
+    # The per-step contraction factor is 1 - lr c (up to float32 rounding of the error).
+    ratio = (below[2, 0] - beta_hat) / (below[1, 0] - beta_hat)
+    assert abs(float(ratio) - (1 - 0.98 * 2)) < 1e-3
+
+
+def test_gradient_descent_from_bad_starts_reaches_two():
+    # Fresh batches, lr = 1e-3 well inside the bound 2/c = 0.015 (std = 1): the
+    # error shrinks by at least 0.86 per step in expectation, from -1045 to ~0.
+    for target in (target_f1, target_f2, target_f3):
+        betas, _ = regression.fit_linear_gd(
+            jax.random.key(6), target, beta_init=-1045.0, lr=1e-3, steps=200
+        )
+        assert abs(float(betas[-1]) - 2.0) < 0.2
+
+
+def test_fit_linear_gd_draws_a_fresh_batch_with_its_own_key_each_step():
+    # Step t's loss is the NLL at beta_t of the batch drawn with the t-th key of
+    # split(key, steps), recomputed here; reusing one key for every step fails.
+    key, steps = jax.random.key(13), 4
+    betas, losses = regression.fit_linear_gd(key, target_f2, beta_init=0.5, lr=1e-4, steps=steps)
+    for t, key_t in enumerate(jax.random.split(key, steps)):
+        X, y = sample_batch(key_t, target_f2, 100)
+        expected = linear_nll(betas[t : t + 1], X, y, std=1.0)
+        np.testing.assert_allclose(losses[t], expected, rtol=1e-5)
+    assert len({float(v) for v in losses}) == steps
+
+
+def test_fit_linear_gd_raises_when_it_diverges():
+    with pytest.raises(FloatingPointError, match=r"step \d+ of 200 .*smaller learning rate"):
+        regression.fit_linear_gd(jax.random.key(0), target_f1, beta_init=1.0, lr=10.0, steps=200)
+
+
+def test_linear_gd_rejects_bad_inputs():
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        regression.fit_linear_gd(jax.random.key(9), target_f1, beta_init=0.0, lr=1e-3, std=-1.0)
+    with pytest.raises(ValueError, match="beta_init must be finite"):
+        regression.fit_linear_gd(jax.random.key(9), target_f1, beta_init=np.nan, lr=1e-3)
+    with pytest.raises(ValueError, match="std must be finite and > 0"):
+        regression.linear_curvature(jnp.ones((1, 3)), std=0.0)
+
+
+# --- the fit of chapter 4's held-out table ----------------------------------------------
+
+
+def test_linear_fit_of_the_heldout_table_matches_statsmodels():
+    # The single-sigma line of chapter 4: beta_mle and std_mle (dividing by n)
+    # on 10 000 samples of f2, against statsmodels' OLS in float64: beta to the
+    # float32 solve's 1e-4 and sigma^2 = ssr / n.
+    X, y = sample_batch(jax.random.key(90), target_f2, 10_000)
+    beta = beta_mle(X, y)
+    std = std_mle(X, y, beta)
+    fit = sm.OLS(np.asarray(y, np.float64), np.asarray(X.T, np.float64)).fit()
+    np.testing.assert_allclose(beta, fit.params, rtol=RTOL)
+    np.testing.assert_allclose(float(std) ** 2, fit.ssr / 10_000, rtol=RTOL)
+
+
+def test_beta_mle_names_the_condition_number_of_an_ill_conditioned_design():
+    # Full rank, but cond(X X^T) ~ 1e10 in float32: the solve would return garbage.
+    x = np.linspace(0.0, 1.0, 50)
+    X = np.vstack([np.ones_like(x), 1.0 + 1e-5 * x]).astype(np.float32)
+    with pytest.raises(ValueError, match=r"cond\(X X\^T\) = [0-9.e+]+"):
+        beta_mle(X, x)
+
+
+def test_targets_are_data_and_draw_from_their_mean_and_std():
+    for name, target in regression.TARGETS.items():
+        x = np.linspace(0.0, 20.0, 5)
+        assert isinstance(target, regression.Target), name
+        y0 = target(jax.random.key(0), x[None, :])
+        eps = jax.random.normal(jax.random.key(0), (5,))
+        np.testing.assert_allclose(y0, target.mean(x) + target.std(x) * eps, rtol=1e-6, atol=1e-5)
+    with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
+        sample_batch(jax.random.key(0), lambda key, x: x[0], 3)
 
 
 def test_public_names():

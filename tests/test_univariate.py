@@ -2,6 +2,7 @@
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.stats
 import numpy as np
 import pytest
 import scipy.stats
@@ -9,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gaussml import univariate
+from gaussml.univariate import logpdf
 
 # JAX computes in float32: relative error of a few ulp (~1e-7) per operation.
 RTOL = 1e-5
@@ -158,3 +160,54 @@ def test_bad_sample_size_is_rejected(n, error):
 def test_non_numeric_std_is_a_type_error():
     with pytest.raises(TypeError, match="std must be a real number"):
         univariate.pdf(0.0, std="1")
+
+
+# --- the log-density as chapter 3 uses it: scalars, vectors, broadcasting ----------
+
+
+def test_logpdf_scalar():
+    got = logpdf(0.7, mean=-0.2, std=0.4)
+    assert np.shape(got) == ()
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(0.7, -0.2, 0.4), rtol=1e-6)
+
+
+def test_logpdf_vector_with_scalar_parameters():
+    y = np.asarray(jax.random.normal(jax.random.key(1), (100,)))
+    got = logpdf(y, mean=0.5, std=1.7)
+    assert got.shape == (100,)
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, 0.5, 1.7), rtol=1e-5)
+
+
+def test_logpdf_broadcasts():
+    key_y, key_m, key_s = jax.random.split(jax.random.key(2), 3)
+    y = jax.random.normal(key_y, (4, 1))
+    mean = jax.random.normal(key_m, (10,))
+    std = jax.random.uniform(key_s, (10,), minval=0.1, maxval=3.0)
+    got = logpdf(y, mean=mean, std=std)
+    assert got.shape == (4, 10)
+    np.testing.assert_allclose(got, jax.scipy.stats.norm.logpdf(y, mean, std), rtol=1e-5)
+    np.testing.assert_allclose(
+        got, scipy.stats.norm.logpdf(np.asarray(y), np.asarray(mean), np.asarray(std)), rtol=1e-5
+    )
+
+
+@settings(max_examples=30, deadline=None)
+@given(y=st.floats(-100, 100), mean=st.floats(-50, 50), std=st.floats(1e-2, 50))
+def test_logpdf_matches_scipy_over_a_box(y, mean, std):
+    # float32 rounds (y - mean)/std with relative error ~1e-7; squared, the
+    # absolute error grows with the value, hence rtol plus a small atol.
+    np.testing.assert_allclose(
+        logpdf(y, mean=mean, std=std),
+        scipy.stats.norm.logpdf(y, mean, std),
+        rtol=1e-5,
+        atol=1e-4,
+    )
+
+
+def test_logpdf_is_finite_where_the_true_value_is_representable():
+    # At x = 2e19, std = 1 the log-density is -2e38, within float32's range
+    # (3.4e38), although x**2 = 4e38 is not.
+    got = float(logpdf(2e19))
+    np.testing.assert_allclose(got, scipy.stats.norm.logpdf(2e19), rtol=1e-6)

@@ -26,7 +26,10 @@ logger = logging.getLogger(__name__)
 
 
 def _check_equations(app, env):
-    from gaussml.derivations import ClaimFailed, registered_labels  # the package the chapters import
+    from gaussml.derivations import (  # the package the chapters import
+        ClaimFailed,
+        registered_labels,
+    )
     from gaussml.derivations._binding import check_equation, displayed_equations
 
     claimed = registered_labels()

@@ -1,12 +1,21 @@
-"""Validation at the Python boundary, shared by every module.
+"""Validation at the Python boundary, shared by every module: the one home of every check.
 
-Values are checked only when concrete: inside `jax.jit` they are tracers and
-the caller validated them before tracing.
+Each public function checks its arguments once, here, and then computes on
+trusted values. A message names the argument, the value received and what
+was expected. Values are judged in the dtype the computation uses (float32
+unless JAX's x64 mode is on): a std of `1e-40` is positive in float64 but
+rounds to a subnormal that the CPU flushes to 0 in float32, so it is an error.
+
+Values are checked only when concrete: inside `jax.jit`, `jax.grad` or
+`jax.vmap` they are tracers, which cannot be inspected, and pass unchecked
+(the caller validated them before tracing). Under tracing, finiteness and
+ranges are therefore not checked; shapes still are.
 """
 
 from __future__ import annotations
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 
 
@@ -15,34 +24,317 @@ def is_traced(value) -> bool:
     return isinstance(value, jax.core.Tracer)
 
 
-def positive_finite(value, name: str):
-    """Return `value` unchanged after checking that every entry is finite and > 0."""
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 120 else text[:117] + "..."
+
+
+def compute_dtype(value=None):
+    """The floating dtype JAX computes `value` in: float32 unless x64 is enabled."""
+    if value is not None and not is_traced(value):
+        dtype = np.asarray(value).dtype
+        if np.issubdtype(dtype, np.floating):
+            return jax.dtypes.canonicalize_dtype(dtype)
+    return jax.dtypes.canonicalize_dtype(np.float64)
+
+
+def real(value, name: str) -> np.ndarray | jax.Array:
+    """`value` as an array after checking that it is real and numeric (not bool, not complex)."""
     if is_traced(value):
         return value
-    arr = np.asarray(value)
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not np.all(np.isfinite(arr)) or not np.all(arr > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {value!r}")
-    return value
+    try:
+        arr = np.asarray(value)
+    except Exception as err:  # ragged lists and the like
+        raise TypeError(f"{name} must be a real number or array, got {_short(value)}") from err
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be a real number or array, got {_short(value)}")
+    return arr
 
 
 def finite(value, name: str):
-    """Return `value` unchanged after checking that every entry is finite."""
+    """Return `value` unchanged after checking that every entry is real and finite
+    in the dtype of the computation (1e39 is infinite in float32)."""
     if is_traced(value):
         return value
-    arr = np.asarray(value)
-    if not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be real, got {value!r}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
+    arr = real(value, name)
+    with np.errstate(over="ignore"):
+        cast = arr.astype(compute_dtype(arr))
+    if not np.all(np.isfinite(cast)):
+        dtype = compute_dtype(arr)
+        raise ValueError(f"{name} must be finite (in {dtype}), got {_short(value)}")
     return value
+
+
+def positive_finite(value, name: str, *, power: int = 1):
+    """Return `value` unchanged after checking that every entry is finite and > 0,
+    and that `value ** power` is a normal, finite number of the computation dtype.
+
+    `power=2` is for a std whose square the computation forms (a variance).
+    """
+    if is_traced(value):
+        return value
+    arr = real(value, name)
+    if not np.all(np.isfinite(arr)) or not np.all(arr > 0):
+        raise ValueError(f"{name} must be finite and > 0, got {_short(value)}")
+    dtype = compute_dtype(arr)
+    info = np.finfo(dtype)
+    low, high = float(info.tiny) ** (1 / power), float(info.max) ** (1 / power)
+    a = arr.astype(np.float64)
+    if not (np.all(a >= low) and np.all(a <= high)):
+        what = name if power == 1 else f"{name}**{power}"
+        raise ValueError(
+            f"{name} must lie in [{low:.3g}, {high:.3g}] so that {what} is a normal finite "
+            f"{dtype} number, got {_short(value)}"
+        )
+    return value
+
+
+def scalar(value, name: str) -> float:
+    """A finite real scalar (a Python number or 0-d array), returned as a float."""
+    if is_traced(value):
+        return value
+    arr = real(value, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
+    finite(arr, name)
+    return float(arr)
+
+
+def positive_scalar(value, name: str, *, power: int = 1) -> float:
+    """A finite scalar > 0 (see `positive_finite`), returned as a float."""
+    if is_traced(value):
+        return value
+    arr = real(value, name)
+    if arr.ndim != 0:
+        raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
+    positive_finite(arr, name, power=power)
+    return float(arr)
 
 
 def positive_int(value, name: str) -> int:
     """Return `value` as an int after checking that it is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer >= 1, got {value!r}")
+        raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
     if value < 1:
-        raise ValueError(f"{name} must be >= 1, got {value}")
+        raise ValueError(f"{name} must be an integer >= 1, got {value}")
     return int(value)
+
+
+def flag(value, name: str) -> bool:
+    """A boolean (True or False), not a truthy string or number."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {_short(value)}")
+    return bool(value)
+
+
+def one_of(value, name: str, options: tuple):
+    """`value`, after checking that it is one of `options`."""
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {options}, got {_short(value)}")
+    return value
+
+
+def prng_key(value, name: str = "key"):
+    """A JAX random key: a typed key `jax.random.key(seed)` or a raw `PRNGKey` (uint32, (2,))."""
+    if is_traced(value):
+        return value
+    if isinstance(value, jax.Array):
+        if jax.dtypes.issubdtype(value.dtype, jax.dtypes.prng_key):
+            if value.shape != ():
+                raise ValueError(f"{name} must be a single key (shape ()), got shape {value.shape}")
+            return value
+        if value.dtype == jnp.uint32 and value.shape == (2,):
+            return value
+    raise TypeError(
+        f"{name} must be a JAX random key such as jax.random.key(0), got {_short(value)}"
+    )
+
+
+def array(value, name: str, *, ndim: int | None = None, nonempty: bool = True):
+    """A finite real array of rank `ndim` with at least one entry, returned as a JAX array."""
+    if is_traced(value):
+        if ndim is not None and value.ndim != ndim:
+            raise ValueError(f"{name} must have {ndim} dimension(s), got shape {value.shape}")
+        return value
+    arr = real(value, name)
+    if ndim is not None and arr.ndim != ndim:
+        raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+    if nonempty and arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    finite(arr, name)
+    out = jnp.asarray(value)
+    return out if jnp.issubdtype(out.dtype, jnp.floating) else out.astype(compute_dtype())
+
+
+def design(X, y=None, beta=None, *, features: int | None = None):
+    r"""Check the book's shapes and values: `X` (m, n) features by samples, `y` (n,), `beta` (m,).
+
+    Every entry must be finite and n >= 1. `features` fixes m (1 for the
+    networks, whose inputs are `(1, n)`).
+
+    Returns:
+      `(X, y, beta)` as JAX arrays (None where not given).
+    """
+    shape = np.shape(X)
+    if len(shape) != 2 or (features is not None and shape[0] != features):
+        want = "(m, n) (features by samples)" if features is None else f"({features}, n)"
+        raise ValueError(f"X must have shape {want}, got shape {shape}")
+    m, n = shape
+    if m == 0 or n == 0:
+        raise ValueError(f"X must have at least one feature and one sample, got shape {shape}")
+    X = array(X, "X", ndim=2)
+    if y is not None:
+        if np.shape(y) != (n,):
+            raise ValueError(
+                f"y must have shape (n,) = ({n},) to match X {shape}, got {np.shape(y)}"
+            )
+        y = array(y, "y", ndim=1)
+    if beta is not None:
+        if np.shape(beta) != (m,):
+            raise ValueError(
+                f"beta must have shape (m,) = ({m},) to match X {shape}, got {np.shape(beta)}"
+            )
+        beta = array(beta, "beta", ndim=1)
+    return X, y, beta
+
+
+def network(params, name: str = "params", *, outputs: int | None = None) -> int:
+    """Check a network's parameters (a dict from `init_mlp`): keys, shapes, finite values.
+
+    Returns:
+      The number of outputs.
+    """
+    if not isinstance(params, dict) or set(params) != {"w1", "b1", "w2", "b2"}:
+        raise TypeError(
+            f"{name} must be a dict with keys w1, b1, w2, b2 (from init_mlp), got {_short(params)}"
+        )
+    shapes = {k: np.shape(v) for k, v in params.items()}
+    ok = (
+        len(shapes["w1"]) == 2
+        and shapes["w1"][1] == 1
+        and shapes["b1"] == (shapes["w1"][0],)
+        and len(shapes["w2"]) == 2
+        and shapes["w2"][1] == shapes["w1"][0]
+        and shapes["b2"] == (shapes["w2"][0],)
+    )
+    if not ok:
+        raise ValueError(
+            f"{name} must hold w1 (h, 1), b1 (h,), w2 (k, h), b2 (k,), got shapes {shapes}"
+        )
+    for key, value in params.items():
+        finite(value, f"{name}[{key!r}]")
+    k = shapes["w2"][0]
+    if outputs is not None and k != outputs:
+        raise ValueError(f"{name} must be a network with {outputs} output(s), got {k} output(s)")
+    return k
+
+
+def positive_integers(value, name: str):
+    """`value` after checking that every entry is an integer >= 1 (a dimension, say)."""
+    if is_traced(value):
+        return value
+    arr = np.asarray(value)
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
+        raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
+    bad = ~np.isfinite(arr) | (arr < 1)
+    bad |= np.isfinite(arr) & (np.round(np.where(np.isfinite(arr), arr, 0)) != arr)
+    if np.any(bad):
+        raise ValueError(f"{name} must be an integer >= 1, got {arr[bad].ravel()[:5].tolist()}")
+    return value
+
+
+def unit_interval(value, name: str):
+    """`value` after checking that every entry is finite and lies in [0, 1] (a weight)."""
+    if is_traced(value):
+        return value
+    finite(value, name)
+    arr = np.asarray(value)
+    if np.any((arr < 0) | (arr > 1)):
+        bad = arr[(arr < 0) | (arr > 1)].ravel()[:5].tolist()
+        raise ValueError(f"{name} must lie in [0, 1], got {bad}")
+    return value
+
+
+def same_shape_finite(a, b, names: tuple[str, str]):
+    """Check that `a` and `b` (two end points, say) have the same shape and are finite."""
+    if np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same shape, got {np.shape(a)} and "
+            f"{np.shape(b)}"
+        )
+    finite(a, names[0])
+    finite(b, names[1])
+
+
+def prefix_indices(dims, dim_max: int, name: str = "dims"):
+    """The index of the last coordinate of each prefix, after checking 1 <= dims <= dim_max."""
+    positive_integers(dims, name)
+    arr = np.asarray(dims)
+    if arr.ndim != 1 or np.any(arr > dim_max):
+        raise ValueError(
+            f"{name} must be a 1-D sequence of integers in [1, {dim_max}], got {_short(dims)}"
+        )
+    return jnp.asarray(arr.astype(int) - 1)
+
+
+#: `beta_mle` refuses a design whose Gram matrix has cond(X X^T) * eps above this:
+#: the solve's relative error can then exceed 1%.
+MAX_RELATIVE_ERROR = 1e-2
+
+
+def well_posed_design(X):
+    """Raise unless `X X^T` is invertible and well-conditioned in the computation dtype.
+
+    n >= m and rank m are required; then cond(X X^T) (computed in float64) times
+    the machine epsilon of the computation bounds the relative error of the solve.
+    """
+    if is_traced(X):
+        return
+    m, n = np.shape(X)
+    if n < m:
+        raise ValueError(
+            f"need at least as many samples as features: n = {n} < m = {m}, so X X^T "
+            f"({m} by {m}) has rank at most {n} and is singular; the least-squares problem "
+            "has infinitely many minimisers"
+        )
+    X64 = np.asarray(X, dtype=np.float64)
+    rank = int(np.linalg.matrix_rank(X64))
+    if rank < m:
+        raise ValueError(
+            f"X X^T ({m} by {m}) is singular: X has rank {rank} < m = {m} (linearly dependent "
+            "features), so the least-squares problem has infinitely many minimisers"
+        )
+    dtype = np.dtype(X.dtype)
+    cond = float(np.linalg.cond(X64 @ X64.T))
+    if not cond * np.finfo(dtype).eps <= MAX_RELATIVE_ERROR:
+        raise ValueError(
+            f"X is ill-conditioned: cond(X X^T) = {cond:.3g}, so solving the normal equations "
+            f"in {dtype} (eps = {np.finfo(dtype).eps:.2g}) can lose all accuracy; expected "
+            f"cond(X X^T) <= {MAX_RELATIVE_ERROR / np.finfo(dtype).eps:.3g} (rescale or "
+            "centre the features, or enable float64)"
+        )
+
+
+def target(value, name: str = "target"):
+    """`value` after checking that it is a regression `Target` with finite coefficients."""
+    from gaussml.regression import Target  # here: regression imports this module
+
+    if not isinstance(value, Target):
+        raise TypeError(
+            f"{name} must be a regression.Target such as target_f1, got {_short(value)}"
+        )
+    for field, coefficient in value._asdict().items():
+        scalar(coefficient, f"{name}.{field}")
+    if not value.x_low < value.x_high:
+        raise ValueError(f"{name} needs x_low < x_high, got {value.x_low} and {value.x_high}")
+    return value
+
+
+def fitted(params, outputs: int | None):
+    """Check the first output of a fit: `{"layers": network, "scaling": constants}`."""
+    if not isinstance(params, dict) or set(params) != {"layers", "scaling"}:
+        raise TypeError(
+            "params must be the first output of a fit, a dict with keys 'layers' and "
+            f"'scaling', got {_short(params)}"
+        )
+    network(params["layers"], "params['layers']", outputs=outputs)

@@ -30,7 +30,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.special import gammaln
 
-from gaussml._checks import finite, is_traced, positive_int
+from gaussml import _checks
+from gaussml._checks import finite, positive_int
 
 __all__ = [
     "PathLogliks",
@@ -57,45 +58,6 @@ _HALF_LOG_2_OVER_PI = float(0.5 * np.log(2.0 / np.pi))
 # Above this k = D/2 the asymptotic series below are exact to float32 precision
 # (their first omitted terms are below 1e-8 at k = 4).
 _SERIES_FROM = 4.0
-
-
-# --- validation -------------------------------------------------------------------
-
-
-def _check_dim(dim):
-    """Raise `ValueError` unless every entry of `dim` is an integer >= 1."""
-    if is_traced(dim):
-        return dim
-    arr = np.asarray(dim)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise TypeError(f"dim must be an integer >= 1, got {dim!r}")
-    bad = ~np.isfinite(arr) | (arr < 1)
-    bad |= np.isfinite(arr) & (np.round(np.where(np.isfinite(arr), arr, 0)) != arr)
-    if np.any(bad):
-        raise ValueError(f"dim must be an integer >= 1, got {arr[bad].ravel()[:5].tolist()}")
-    return dim
-
-
-def _check_alpha(alpha):
-    """Raise `ValueError` unless every interpolation weight lies in [0, 1]."""
-    if is_traced(alpha):
-        return alpha
-    finite(alpha, "alpha")
-    arr = np.asarray(alpha)
-    if np.any((arr < 0) | (arr > 1)):
-        bad = arr[(arr < 0) | (arr > 1)].ravel()[:5].tolist()
-        raise ValueError(f"alpha must lie in [0, 1], got {bad}")
-    return alpha
-
-
-def _check_pair(x_a, x_b):
-    """Raise `ValueError` unless the two end points have the same shape and are finite."""
-    if jnp.shape(x_a) != jnp.shape(x_b):
-        raise ValueError(
-            f"x_a and x_b must have the same shape, got {jnp.shape(x_a)} and {jnp.shape(x_b)}"
-        )
-    finite(x_a, "x_a")
-    finite(x_b, "x_b")
 
 
 # --- the chi distribution ---------------------------------------------------------------
@@ -165,7 +127,7 @@ def chi_logpdf(r, dim):
     Raises:
       ValueError: if `r` is not finite or `dim` is not an integer >= 1.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     finite(r, "r")
     r = jnp.asarray(r, dtype=float)
     return _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
@@ -181,7 +143,7 @@ def chi_pdf(r, dim):
 
     Zero for $r < 0$. Args, shapes and errors as in `chi_logpdf`.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     finite(r, "r")
     r = jnp.asarray(r, dtype=float)
     return _chi_pdf(r, jnp.asarray(dim, dtype=r.dtype))
@@ -200,7 +162,7 @@ def chi_mean(dim):
     Returns:
       The mean, shape of `dim`.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     return _chi_mean(jnp.asarray(dim, dtype=float))
 
 
@@ -223,7 +185,7 @@ def chi_var(dim):
     Returns:
       The variance, shape of `dim`.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     return _chi_var(jnp.asarray(dim, dtype=float))
 
 
@@ -247,7 +209,7 @@ def unit_ball_log10_prob_bounds(dim):
       `(lower, upper)`, two arrays of the shape of `dim`; they differ by
       $\tfrac12 \log_{10} e \approx 0.22$.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     return _unit_ball_log10_prob_bounds(jnp.asarray(dim, dtype=float))
 
 
@@ -277,7 +239,7 @@ def distance_logpdf(t, dim):
     Raises:
       ValueError: if `t` is not finite or `dim` is not an integer >= 1.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     finite(t, "t")
     t = jnp.asarray(t, dtype=float)
     return _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
@@ -293,7 +255,7 @@ def distance_pdf(t, dim):
 
     Zero for $t < 0$. Args, shapes and errors as in `distance_logpdf`.
     """
-    _check_dim(dim)
+    _checks.positive_integers(dim, "dim")
     finite(t, "t")
     t = jnp.asarray(t, dtype=float)
     return _distance_pdf(t, jnp.asarray(dim, dtype=t.dtype))
@@ -392,8 +354,8 @@ def lerp(alpha, x_a, x_b):
     Raises:
       ValueError: if `alpha` leaves [0, 1] or the shapes of `x_a`, `x_b` differ.
     """
-    _check_alpha(alpha)
-    _check_pair(x_a, x_b)
+    _checks.unit_interval(alpha, "alpha")
+    _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
     return alpha * jnp.asarray(x_a) + (1 - alpha) * jnp.asarray(x_b)
 
 
@@ -406,8 +368,8 @@ def polar_interp(alpha, x_a, x_b):
 
     Args and shapes as in `lerp`; `alpha = 1` gives `x_a`, `alpha = 0` gives `x_b`.
     """
-    _check_alpha(alpha)
-    _check_pair(x_a, x_b)
+    _checks.unit_interval(alpha, "alpha")
+    _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
     return jnp.sqrt(alpha) * jnp.asarray(x_a) + jnp.sqrt(1 - alpha) * jnp.asarray(x_b)
 
 
@@ -428,15 +390,6 @@ class PathLogliks(NamedTuple):
 _PATHS = {"linear": lerp, "polar": polar_interp}
 
 
-def _check_prefix_dims(dims, dim_max):
-    """The indices of the last coordinate of each prefix, after checking 1 <= dims <= dim_max."""
-    _check_dim(dims)
-    arr = np.asarray(dims)
-    if arr.ndim != 1 or np.any(arr > dim_max):
-        raise ValueError(f"dims must be a 1-D sequence of integers in [1, {dim_max}], got {dims!r}")
-    return jnp.asarray(arr.astype(int) - 1)
-
-
 def prefix_norms(x, dims):
     r"""Norms of the leading coordinates: $\big(\sum_{i \le d} x_i^2\big)^{1/2}$ for each $d$ in `dims`.
 
@@ -454,7 +407,7 @@ def prefix_norms(x, dims):
     if jnp.ndim(x) != 2:
         raise ValueError(f"x must have shape (n, D), got {jnp.shape(x)}")
     finite(x, "x")
-    return _prefix_norms(jnp.asarray(x, dtype=float), _check_prefix_dims(dims, jnp.shape(x)[1]))
+    return _prefix_norms(jnp.asarray(x, dtype=float), _checks.prefix_indices(dims, jnp.shape(x)[1]))
 
 
 @jax.jit
@@ -491,10 +444,10 @@ def mean_loglik_along_path(alphas, x_a, x_b, *, path, dims=None):
             f"need alphas of shape (A,) and points of shape (n, D), got {jnp.shape(alphas)} "
             f"and {jnp.shape(x_a)}"
         )
-    _check_alpha(alphas)
-    _check_pair(x_a, x_b)
+    _checks.unit_interval(alphas, "alphas")
+    _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
     dim_max = jnp.shape(x_a)[1]
-    last = _check_prefix_dims([dim_max] if dims is None else dims, dim_max)
+    last = _checks.prefix_indices([dim_max] if dims is None else dims, dim_max)
     curves = _mean_loglik_along_path(jnp.asarray(alphas, dtype=float), x_a, x_b, last, path)
     return curves if dims is not None else PathLogliks(*(c[:, 0] for c in curves))
 

@@ -1,87 +1,59 @@
-r"""Gradient descent and small neural networks for regression by maximum likelihood.
+r"""Small neural networks for regression by maximum likelihood: the networks, their
+likelihoods and their training.
 
 Everything here is a pure function over arrays and parameter pytrees (nested
 dicts of arrays), with randomness only through explicit `jax.random` keys.
 Shapes follow the book: inputs `X` are `(1, n)` (features by samples), targets
 `y` are `(n,)`.
 
-Training loops are compiled: one `jax.jit` around a `jax.lax.scan` over the
-steps, with a fresh batch drawn inside the scan from a key split per step.
-`fit_heteroscedastic` and `predict_heteroscedastic` are the chapter's working
-recipe for a network that predicts an input-dependent mean and standard
-deviation.
+Training follows optax and blackjax: `init` builds a `TrainState`, and the
+pure `step(state, key) -> (state, loss)` draws a fresh batch and takes one
+optimiser step. The fits are `jax.jit` around `jax.lax.scan(step, ...)` over
+the keys of `train_keys`; the same `step`, un-jitted in a Python loop, is the
+benchmark's baseline. `fit_heteroscedastic` and `predict_heteroscedastic` are
+the chapter's working recipe for a network that predicts an input-dependent
+mean and standard deviation.
 """
 
 from __future__ import annotations
 
 import math
 from functools import partial
+from typing import Any, NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
 
-from gaussml._checks import positive_finite, positive_int
-from gaussml.regression import (
-    X_HIGH,
-    X_LOW,
-    linear_nll,
-    sample_batch,
-    target_f1,
-    target_f2,
-    target_f3,
-)
+from gaussml import _checks
+from gaussml.regression import X_HIGH, X_LOW, _sample_batch
 from gaussml.univariate import logpdf
 
 __all__ = [
     "X_CENTER",
     "X_SCALE",
+    "TrainState",
     "fit_heteroscedastic",
-    "fit_heteroscedastic_loop",
-    "fit_linear_gd",
     "fit_mean_network",
     "gaussian_nll",
+    "heteroscedastic_errors",
     "heteroscedastic_nll",
+    "init",
     "init_mlp",
-    "linear_curvature",
-    "linear_gd_path",
-    "linear_mle",
     "mean_network_nll",
     "mlp",
     "predict_heteroscedastic",
     "predict_mean_network",
+    "saturated_share",
+    "step",
+    "train_keys",
 ]
 
 #: The mean of x ~ U[X_LOW, X_HIGH], subtracted from the inputs before the network sees them.
 X_CENTER = 0.5 * (X_LOW + X_HIGH)
 #: The std of x ~ U[X_LOW, X_HIGH], the range over sqrt(12), dividing the centred inputs.
 X_SCALE = (X_HIGH - X_LOW) / math.sqrt(12.0)
-
-
-# --- checks at the boundary ---------------------------------------------------
-
-
-def _check_X(X):
-    shape = np.shape(X)
-    if len(shape) != 2 or shape[0] != 1:
-        raise ValueError(f"X must have shape (1, n) (one feature by n samples), got shape {shape}")
-    return shape[1]
-
-
-def _check_Xy(X, y):
-    n = _check_X(X)
-    if np.shape(y) != (n,):
-        raise ValueError(
-            f"y must have shape (n,) = ({n},) to match X {np.shape(X)}, got {np.shape(y)}"
-        )
-    return n
-
-
-def _check_float(value, name):
-    if isinstance(value, bool) or not isinstance(value, int | float | np.floating | np.integer):
-        raise TypeError(f"{name} must be a Python number, got {value!r}")
-    return float(value)
 
 
 # --- the network ----------------------------------------------------------------
@@ -107,8 +79,11 @@ def init_mlp(key, *, hidden=10, outputs=1, weight_std=None):
     Returns:
       A dict with keys `w1`, `b1`, `w2`, `b2`.
     """
-    hidden = positive_int(hidden, "hidden")
-    outputs = positive_int(outputs, "outputs")
+    _checks.prng_key(key)
+    hidden = _checks.positive_int(hidden, "hidden")
+    outputs = _checks.positive_int(outputs, "outputs")
+    if weight_std is not None:
+        weight_std = _checks.positive_scalar(weight_std, "weight_std")
     key_w1, key_b1, key_w2, key_b2 = jax.random.split(key, 4)
     if weight_std is None:
         return {
@@ -117,7 +92,6 @@ def init_mlp(key, *, hidden=10, outputs=1, weight_std=None):
             "w2": jax.random.normal(key_w2, (outputs, hidden)) / math.sqrt(hidden),
             "b2": jnp.zeros((outputs,)),
         }
-    positive_finite(weight_std, "weight_std")
     return {
         "w1": weight_std * jax.random.normal(key_w1, (hidden, 1)),
         "b1": weight_std * jax.random.normal(key_b1, (hidden,)),
@@ -132,34 +106,85 @@ def mlp(params, X):
     Returns:
       An array of shape `(outputs, n)`: one row per output, one column per sample.
     """
-    _check_X(X)
+    _checks.network(params)
+    X, _, _ = _checks.design(X, features=1)
+    return _mlp(params, X)
+
+
+def _mlp(params, X):
     hidden = jnp.tanh(params["w1"] @ X + params["b1"][:, None])
     return params["w2"] @ hidden + params["b2"][:, None]
 
 
+def saturated_share(params, X):
+    r"""Percentage of (hidden unit, input) pairs where the unit is saturated, $\tanh'(z) < 0.01$.
+
+    $z = W_1 x + b_1$ is the pre-activation; $\tanh'(z) = 1 - \tanh^2 z < 0.01$
+    means $|z| > 3$, where the unit passes almost no gradient.
+
+    Args:
+      params: a network from `init_mlp`.
+      X: the inputs as the network sees them, shape `(1, n)`.
+
+    Returns:
+      A float in [0, 100].
+    """
+    _checks.network(params)
+    X, _, _ = _checks.design(X, features=1)
+    z = params["w1"] @ X + params["b1"][:, None]
+    return float(100 * jnp.mean(1 - jnp.tanh(z) ** 2 < 0.01))
+
+
 # --- likelihoods ------------------------------------------------------------------
+
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
 def gaussian_nll(y, mean, log_std):
     r"""Mean negative log-likelihood of `y` under N(mean, exp(log_std)^2), per sample.
 
-    $\frac1n \sum_i [\log\sigma_i + (y_i - \mu_i)^2 / (2\sigma_i^2) + \frac12 \log 2\pi]$
-    with $\sigma_i = e^{s_i}$: a sum of log-densities.
+    $\frac1n \sum_i [s_i + \frac12 ((y_i - \mu_i) e^{-s_i})^2 + \frac12 \log 2\pi]$
+    with $s_i$ = `log_std`: a sum of log-densities, computed from the log std
+    directly (never through $\sigma = e^s$, which underflows for $s < -87$ in
+    float32). An exact fit, $y_i = \mu_i$, costs $s_i + \frac12\log 2\pi$ for any $s_i$.
 
     Args:
-      y, mean, log_std: arrays of shape `(n,)` (or broadcastable to it).
+      y, mean, log_std: finite arrays of shape `(n,)` (or broadcastable to it), n >= 1.
 
     Returns:
       A scalar.
     """
-    return -jnp.mean(logpdf(y, mean=mean, std=jnp.exp(log_std)))
+    for value, name in ((y, "y"), (mean, "mean"), (log_std, "log_std")):
+        _checks.finite(value, name)
+        if not _checks.is_traced(value) and np.size(value) == 0:
+            raise ValueError(f"{name} must not be empty, got shape {np.shape(value)}")
+    try:
+        np.broadcast_shapes(np.shape(y), np.shape(mean), np.shape(log_std))
+    except ValueError as err:
+        raise ValueError(
+            f"y, mean and log_std must broadcast together, got shapes {np.shape(y)}, "
+            f"{np.shape(mean)}, {np.shape(log_std)}"
+        ) from err
+    return _gaussian_nll(jnp.asarray(y), mean, log_std)
+
+
+def _gaussian_nll(y, mean, log_std):
+    residual = y - mean
+    # A zero residual contributes 0 even where exp(-log_std) overflows (0 * inf = nan).
+    z = jnp.where(residual == 0, 0.0, residual * jnp.exp(-log_std))
+    return jnp.mean(log_std + (0.5 * z) * z) + _HALF_LOG_2PI
 
 
 def mean_network_nll(params, X, y, *, std):
     """Mean NLL of a one-output network predicting the mean, with a fixed `std` (> 0)."""
-    _check_Xy(X, y)
-    positive_finite(std, "std")
-    return -jnp.mean(logpdf(y, mean=mlp(params, X)[0], std=std))
+    _checks.network(params, outputs=1)
+    X, y, _ = _checks.design(X, y, features=1)
+    _checks.positive_scalar(std, "std")
+    return _mean_network_nll(params, X, y, std)
+
+
+def _mean_network_nll(params, X, y, std):
+    return -jnp.mean(logpdf(y, mean=_mlp(params, X)[0], std=std))
 
 
 def heteroscedastic_nll(params, X, y):
@@ -170,196 +195,83 @@ def heteroscedastic_nll(params, X, y):
       X: inputs, shape `(1, n)`, as the network sees them (no scaling applied here).
       y: targets, shape `(n,)`.
     """
-    _check_Xy(X, y)
-    out = mlp(params, X)
-    return gaussian_nll(y, out[0], out[1])
+    _checks.network(params, outputs=2)
+    X, y, _ = _checks.design(X, y, features=1)
+    return _heteroscedastic_nll(params, X, y)
 
 
-# --- a compiled training loop -----------------------------------------------------
-
-# The book's three targets share one compiled loop: the target is chosen inside it
-# by a traced index, so switching targets does not recompile.
-_BOOK_TARGETS = (target_f1, target_f2, target_f3)
+def _heteroscedastic_nll(params, X, y):
+    out = _mlp(params, X)
+    return _gaussian_nll(y, out[0], out[1])
 
 
-def _target_spec(target):
-    """`(targets, index)`: a static tuple of target functions and the position of `target`."""
-    if not callable(target):
-        raise TypeError(f"target must be a function (key, x) -> y, got {target!r}")
-    if target in _BOOK_TARGETS:
-        return _BOOK_TARGETS, _BOOK_TARGETS.index(target)
-    return (target,), 0
+# --- training: init and step -------------------------------------------------------
+
+_OPTIMIZERS = ("adam", "sgd")
 
 
-def _batch(key, targets, index, n):
-    """`sample_batch(key, targets[index], n)`, with `index` possibly traced.
+class TrainConfig(NamedTuple):
+    """The static part of a training run (hashable: a change recompiles the fit)."""
 
-    All targets are evaluated on the same inputs and noise key and one is
-    selected; XLA merges their identical noise draws, so this compiles about
-    as fast as a single target (a `lax.switch` would compile each draw).
+    outputs: int  # 1: a mean network with a fixed std; 2: mean and log std
+    optimizer: str
+    steps: int
+    batch_size: int
+
+
+class TrainState(NamedTuple):
+    """Everything one training step reads and writes.
+
+    `params` is the network (`init_mlp`), `opt_state` the optimiser's state,
+    `scaling` the input and output scaling constants, `target` the data's
+    `Target`, `lr` the (initial) learning rate and `std` the fixed noise std
+    of a mean network (unused with two outputs). `config` is static.
     """
-    if len(targets) == 1:
-        return sample_batch(key, targets[0], n)
-    return sample_batch(key, lambda k, x: jnp.stack([t(k, x) for t in targets])[index], n)
+
+    params: dict
+    opt_state: Any
+    scaling: dict
+    target: Any
+    lr: Any
+    std: Any
+    config: TrainConfig
 
 
-def _scan_training(key, params, loss, optimizer, targets, index, *, steps, batch_size, prepare):
-    """Run `steps` optimiser steps, each on a fresh batch; return final params and losses.
-
-    `prepare(X, y)` maps a raw batch to what `loss(params, X, y)` expects (scaling).
-    Traced inside `jax.jit`: the loop is a `lax.scan` with one key per step.
-    """
-    opt_state = optimizer.init(params)
-
-    def step(carry, key_step):
-        params, opt_state = carry
-        X, y = prepare(*_batch(key_step, targets, index, batch_size))
-        value, grads = jax.value_and_grad(loss)(params, X, y)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        return (optax.apply_updates(params, updates), opt_state), value
-
-    (params, _), losses = jax.lax.scan(step, (params, opt_state), jax.random.split(key, steps))
-    return params, losses
+def _flatten_state(state):
+    return tuple(state[:-1]), state.config
 
 
-# --- linear model by gradient descent --------------------------------------------
+def _unflatten_state(config, children):
+    return TrainState(*children, config)
 
 
-@partial(jax.jit, static_argnames=("targets", "steps", "batch_size"))
-def _linear_gd(key, beta_init, lr, std, targets, index, steps, batch_size):
-    def step(beta, key_step):
-        X, y = _batch(key_step, targets, index, batch_size)
-        value, grad = jax.value_and_grad(linear_nll)(beta, X, y, std=std)
-        return beta - lr * grad, (beta, value)
-
-    beta, (betas, losses) = jax.lax.scan(step, beta_init, jax.random.split(key, steps))
-    return jnp.concatenate([betas[:, 0], beta]), losses
+jax.tree_util.register_pytree_node(TrainState, _flatten_state, _unflatten_state)
 
 
-def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=1.0):
-    r"""Gradient descent on the linear model's mean NLL, a fresh batch each step.
-
-    $\beta_{t+1} = \beta_t - \eta\, \nabla_\beta \mathrm{NLL}(\beta_t)$ with the
-    gradient from `jax.grad` of `gaussml.regression.linear_nll`.
-
-    Args:
-      key: a `jax.random` key, split into one key per step.
-      target: `target_f1`, `target_f2` or `target_f3` (or any `(key, x) -> y`).
-      beta_init: the starting coefficient (a number).
-      lr: the learning rate $\eta$ (> 0).
-      steps: the number of steps (>= 1).
-      batch_size: samples per step (>= 1).
-      std: the model's fixed noise std (> 0).
-
-    Returns:
-      `(betas, losses)`: `betas` of shape `(steps + 1,)` (the start and every
-      update), `losses` of shape `(steps,)` (the NLL of each step's batch at
-      the coefficient before the update).
-    """
-    beta_init = _check_float(beta_init, "beta_init")
-    positive_finite(lr, "lr")
-    positive_finite(std, "std")
-    steps = positive_int(steps, "steps")
-    batch_size = positive_int(batch_size, "batch_size")
-    targets, index = _target_spec(target)
-    return _linear_gd(
-        key, jnp.array([beta_init]), float(lr), float(std), targets, index, steps, batch_size
-    )
+def _optimizer(config, lr):
+    if config.optimizer == "sgd":
+        return optax.sgd(lr)
+    # The rate decays to 1/100 over the run, so the last steps average the batch noise away.
+    return optax.adam(optax.cosine_decay_schedule(lr, config.steps, alpha=0.01))
 
 
-def linear_curvature(X, *, std):
-    r"""The second derivative of the linear model's mean NLL: $X X^\top / (n \sigma^2)$.
-
-    Args:
-      X: inputs, shape `(m, n)`.
-      std: the model's noise std (> 0).
-
-    Returns:
-      The Hessian, shape `(m, m)`; for one feature a `(1, 1)` array holding
-      $\frac{1}{n\sigma^2}\sum_i x_i^2$.
-    """
-    if np.ndim(X) != 2:
-        raise ValueError(f"X must have shape (m, n), got shape {np.shape(X)}")
-    positive_finite(std, "std")
-    X = jnp.asarray(X)
-    return X @ X.T / (X.shape[1] * std**2)
+def _keys(key):
+    """The three keys of a fit: scaling, initialisation, training steps."""
+    return jax.random.split(key, 3)
 
 
-@partial(jax.jit, static_argnames=("steps",))
-def _linear_gd_path(beta_init, X, y, lr, std, steps):
-    def step(beta, _):
-        beta = beta - lr * jax.grad(linear_nll)(beta, X, y, std=std)
-        return beta, beta
-
-    _, betas = jax.lax.scan(step, beta_init, None, length=steps)
-    return jnp.concatenate([beta_init[None], betas])
-
-
-def linear_gd_path(beta_init, X, y, *, lr, steps, std=1.0):
-    r"""Gradient descent on one fixed batch: the path $\beta_0, \beta_1, \dots, \beta_{steps}$.
-
-    On a fixed batch the NLL is exactly quadratic, so the error to the
-    minimiser is multiplied by $I - \eta H$ each step, $H$ = `linear_curvature(X, std=std)`.
-
-    Args:
-      beta_init: the start, shape `(m,)`.
-      X, y: a fixed batch, shapes `(m, n)` and `(n,)`.
-      lr: the learning rate (> 0). steps: the number of steps (>= 1).
-      std: the model's noise std (> 0).
-
-    Returns:
-      The path, shape `(steps + 1, m)`.
-    """
-    m = np.shape(X)[0] if np.ndim(X) == 2 else None
-    if m is None or np.shape(y) != (np.shape(X)[1],) or np.shape(beta_init) != (m,):
-        raise ValueError(
-            "need X (m, n), y (n,), beta_init (m,); got shapes "
-            f"{np.shape(X)}, {np.shape(y)}, {np.shape(beta_init)}"
-        )
-    positive_finite(lr, "lr")
-    positive_finite(std, "std")
-    steps = positive_int(steps, "steps")
-    return _linear_gd_path(
-        jnp.asarray(beta_init, dtype=jnp.float32),
-        jnp.asarray(X),
-        jnp.asarray(y),
-        float(lr),
-        float(std),
-        steps,
-    )
-
-
-def linear_mle(X, y):
-    r"""The single-std linear model's maximum-likelihood fit: $(\hat\beta, \hat\sigma)$.
-
-    $\hat\beta = (X X^\top)^{-1} X y$ by a linear solve, and
-    $\hat\sigma^2 = \frac1n \lVert y - X^\top \hat\beta \rVert^2$ (the MLE divides by n).
-
-    Args:
-      X: inputs, shape `(m, n)` with `X X^T` invertible.
-      y: targets, shape `(n,)`.
-
-    Returns:
-      `(beta, std)` with `beta` of shape `(m,)` and `std` a scalar.
-    """
-    if np.ndim(X) != 2:
-        raise ValueError(f"X must have shape (m, n), got shape {np.shape(X)}")
-    if np.shape(y) != (np.shape(X)[1],):
-        raise ValueError(f"y must have shape ({np.shape(X)[1]},) to match X, got {np.shape(y)}")
-    X, y = jnp.asarray(X), jnp.asarray(y)
-    beta = jnp.linalg.solve(X @ X.T, X @ y)
-    std = jnp.sqrt(jnp.mean((y - X.T @ beta) ** 2))
-    return beta, std
-
-
-# --- scaling ----------------------------------------------------------------------
+def train_keys(key, steps):
+    """The per-step keys that `fit_*(key, ...)` passes to `step`, shape `(steps,)`."""
+    _checks.prng_key(key)
+    steps = _checks.positive_int(steps, "steps")
+    return jax.random.split(_keys(key)[2], steps)
 
 
 def _scaling(key, target, *, standardise):
     """Input and output scaling constants; the output's from a pilot batch of 10 000."""
     if not standardise:
         return {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0}
-    _, y = sample_batch(key, target, 10_000)
+    _, y = _sample_batch(key, target, 10_000)
     return {
         "x_center": X_CENTER,
         "x_scale": X_SCALE,
@@ -368,66 +280,104 @@ def _scaling(key, target, *, standardise):
     }
 
 
-def _scaler(scaling):
-    def prepare(X, y):
-        X = (X - scaling["x_center"]) / scaling["x_scale"]
-        return X, (y - scaling["y_center"]) / scaling["y_scale"]
+def init(
+    key,
+    target,
+    *,
+    outputs=2,
+    std=1.0,
+    hidden=16,
+    steps=3000,
+    batch_size=256,
+    lr=0.01,
+    optimizer="adam",
+    standardise=True,
+    weight_std=None,
+):
+    r"""The state a fit starts from: scaling constants, initial network, optimiser state.
 
-    return prepare
+    `init(key, target, **options).params` is the initial network of
+    `fit_heteroscedastic(key, target, **options)` (`outputs=2`, the defaults
+    here are its recipe) or of `fit_mean_network` (`outputs=1`).
 
+    Args:
+      key: a `jax.random` key, split as in the fits (scaling, initialisation, steps).
+      target: a `gaussml.regression.Target`.
+      outputs: 1 (a mean, with the fixed `std`) or 2 (a mean and a log std).
+      std: the fixed noise std of a one-output network, in the units of y (> 0).
+      hidden, weight_std: see `init_mlp`.
+      steps, batch_size, lr, optimizer: the optimisation ("adam" or "sgd").
+      standardise: scale inputs and outputs (else the network sees raw values).
 
-def _optimizer(name, lr, steps):
-    if name == "sgd":
-        return optax.sgd(lr)
-    if name == "adam":
-        # The rate decays to 1/100 over the run, so the last steps average the batch noise away.
-        return optax.adam(optax.cosine_decay_schedule(lr, steps, alpha=0.01))
-    raise ValueError(f"optimizer must be 'adam' or 'sgd', got {name!r}")
-
-
-def _check_fit_options(lr, steps, batch_size, hidden, weight_std, optimizer):
-    positive_finite(lr, "lr")
-    steps = positive_int(steps, "steps")
-    batch_size = positive_int(batch_size, "batch_size")
-    hidden = positive_int(hidden, "hidden")
-    if weight_std is not None:
-        positive_finite(weight_std, "weight_std")
-    if optimizer not in ("adam", "sgd"):
-        raise ValueError(f"optimizer must be 'adam' or 'sgd', got {optimizer!r}")
-    return steps, batch_size, hidden
-
-
-# --- a network for the mean, with a fixed std ------------------------------------
-
-
-@partial(jax.jit, static_argnames=("targets", "steps", "batch_size", "optimizer"))
-def _fit_mean(key, params, scaling, std, targets, index, steps, batch_size, optimizer, lr):
-    def loss(params, X, y):
-        return -jnp.mean(logpdf(y, mean=mlp(params, X)[0], std=std / scaling["y_scale"]))
-
-    return _scan_training(
-        key,
-        params,
-        loss,
-        _optimizer(optimizer, lr, steps),
-        targets,
-        index,
-        steps=steps,
-        batch_size=batch_size,
-        prepare=_scaler(scaling),
-    )
-
-
-def _start(key, target, *, outputs, hidden, standardise, weight_std):
-    """The keys, scaling and initial network shared by every fit (compiled or looped).
-
-    One place, so that `fit_heteroscedastic_loop` starts exactly where
-    `fit_heteroscedastic` does.
+    Returns:
+      A `TrainState`.
     """
-    key_scale, key_init, key_train = jax.random.split(key, 3)
+    _checks.prng_key(key)
+    _checks.target(target)
+    if outputs not in (1, 2) or isinstance(outputs, bool):
+        raise ValueError(f"outputs must be 1 or 2, got {outputs!r}")
+    std = _checks.positive_scalar(std, "std")
+    lr = _checks.positive_scalar(lr, "lr")
+    steps = _checks.positive_int(steps, "steps")
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    hidden = _checks.positive_int(hidden, "hidden")
+    optimizer = _checks.one_of(optimizer, "optimizer", _OPTIMIZERS)
+    standardise = _checks.flag(standardise, "standardise")
+    key_scale, key_init, _ = _keys(key)
     scaling = _scaling(key_scale, target, standardise=standardise)
-    layers = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
-    return key_train, scaling, layers
+    params = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
+    config = TrainConfig(outputs, optimizer, steps, batch_size)
+    opt_state = _optimizer(config, lr).init(params)
+    return TrainState(params, opt_state, scaling, target, lr, std, config)
+
+
+def step(state, key):
+    r"""One optimiser step on a fresh batch: `(state, key) -> (state, loss)`.
+
+    Draws `batch_size` samples of `state.target` with `key`, scales them,
+    and applies the optimiser to the gradient of the mean NLL (`heteroscedastic_nll`
+    for two outputs, `mean_network_nll` with `state.std` for one). Pure: the
+    same state and key give the same result, jitted or not. It trusts a state
+    made by `init` (nothing is checked per step).
+
+    Returns:
+      The new state and the loss of the batch before the update (in the
+      scaled units the network sees).
+    """
+    if not isinstance(state, TrainState):
+        raise TypeError(f"state must be a TrainState from nn.init, got {state!r}")
+    _checks.prng_key(key)
+    config, s = state.config, state.scaling
+    X, y = _sample_batch(key, state.target, config.batch_size)
+    X, y = (X - s["x_center"]) / s["x_scale"], (y - s["y_center"]) / s["y_scale"]
+    if config.outputs == 2:
+        loss = _heteroscedastic_nll
+    else:
+        loss = partial(_mean_network_nll, std=state.std / s["y_scale"])
+    value, grads = jax.value_and_grad(loss)(state.params, X, y)
+    updates, opt_state = _optimizer(config, state.lr).update(grads, state.opt_state, state.params)
+    params = optax.apply_updates(state.params, updates)
+    return state._replace(params=params, opt_state=opt_state), value
+
+
+@jax.jit
+def _run(state, keys):
+    return jax.lax.scan(step, state, keys)
+
+
+def _fit(key, target, **options):
+    """`init`, then `jax.jit(jax.lax.scan(step))` over `train_keys`; raises on divergence."""
+    state = init(key, target, **options)
+    state, losses = _run(state, train_keys(key, state.config.steps))
+    finite = np.isfinite(np.asarray(losses))
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise FloatingPointError(
+            f"the loss became non-finite at step {first + 1} of {len(finite)} with "
+            f"lr = {float(state.lr):g}: training diverged; try a smaller learning rate "
+            "(or standardised inputs and the scaled initialisation)"
+        )
+    return {"layers": state.params, "scaling": state.scaling}, losses
 
 
 def fit_mean_network(
@@ -451,7 +401,7 @@ def fit_mean_network(
 
     Args:
       key: a `jax.random` key, split into keys for scaling, initialisation and training.
-      target: one of `gaussml.regression.target_f1/f2/f3`.
+      target: a `gaussml.regression.Target`, e.g. `target_f1`.
       std: the fixed noise std of the model, in the units of y (> 0).
       hidden: hidden tanh units. steps, batch_size, lr: the optimisation.
       optimizer: "sgd" (plain gradient descent) or "adam".
@@ -461,97 +411,68 @@ def fit_mean_network(
     Returns:
       `(params, losses)`: `params` holds `layers` (the network) and `scaling`;
       `losses` has shape `(steps,)`, the NLL in the scaled units the network sees.
+
+    Raises:
+      FloatingPointError: if the loss becomes non-finite; the message names the step.
     """
-    positive_finite(std, "std")
-    steps, batch_size, hidden = _check_fit_options(
-        lr, steps, batch_size, hidden, weight_std, optimizer
+    return _fit(
+        key,
+        target,
+        outputs=1,
+        std=std,
+        hidden=hidden,
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        optimizer=optimizer,
+        standardise=standardise,
+        weight_std=weight_std,
     )
-    key_train, scaling, layers = _start(
-        key, target, outputs=1, hidden=hidden, standardise=standardise, weight_std=weight_std
-    )
-    targets, index = _target_spec(target)
-    layers, losses = _fit_mean(
-        key_train,
-        layers,
-        scaling,
-        float(std),
-        targets,
-        index,
-        steps,
-        batch_size,
-        optimizer,
-        float(lr),
-    )
-    return {"layers": layers, "scaling": scaling}, losses
 
 
 def predict_mean_network(params, X):
     """The mean network's prediction, shape `(n,)`, for inputs `X` of shape `(1, n)`."""
-    _check_X(X)
-    return _predict(params, jnp.asarray(X))[0]
+    _checks.fitted(params, None)
+    X, _, _ = _checks.design(X, features=1)
+    return _predict(params, X)[0]
 
 
 @jax.jit
 def _predict(params, X):
     """Both outputs mapped back to the units of y: (mean, exp(second output) * y_scale)."""
     s = params["scaling"]
-    out = mlp(params["layers"], (X - s["x_center"]) / s["x_scale"])
+    out = _mlp(params["layers"], (X - s["x_center"]) / s["x_scale"])
     return s["y_center"] + s["y_scale"] * out[0], s["y_scale"] * jnp.exp(out[-1])
 
 
 # --- the heteroscedastic network: input-dependent mean and std --------------------
 
 
-@partial(jax.jit, static_argnames=("targets", "steps", "batch_size", "optimizer"))
-def _fit_het(key, params, scaling, targets, index, steps, batch_size, optimizer, lr):
-    return _scan_training(
-        key,
-        params,
-        heteroscedastic_nll,
-        _optimizer(optimizer, lr, steps),
-        targets,
-        index,
-        steps=steps,
-        batch_size=batch_size,
-        prepare=_scaler(scaling),
-    )
-
-
-_HET_DEFAULTS = {
-    "hidden": 16,
-    "steps": 3000,
-    "batch_size": 256,
-    "lr": 0.01,
-    "optimizer": "adam",
-    "standardise": True,
-    "weight_std": None,
-}
-
-
 def fit_heteroscedastic(
     key,
     target,
     *,
-    hidden=_HET_DEFAULTS["hidden"],
-    steps=_HET_DEFAULTS["steps"],
-    batch_size=_HET_DEFAULTS["batch_size"],
-    lr=_HET_DEFAULTS["lr"],
-    optimizer=_HET_DEFAULTS["optimizer"],
-    standardise=_HET_DEFAULTS["standardise"],
-    weight_std=_HET_DEFAULTS["weight_std"],
+    hidden=16,
+    steps=3000,
+    batch_size=256,
+    lr=0.01,
+    optimizer="adam",
+    standardise=True,
+    weight_std=None,
 ):
     r"""Train a tanh network that predicts a mean and a log std for every input.
 
     Minimises $\frac1n\sum_i \big[s(x_i) + \frac{(y_i - \mu(x_i))^2}{2 e^{2 s(x_i)}}\big]$
-    (plus a constant), a fresh batch each step, compiled as one `lax.scan`.
-    The defaults are the chapter's working recipe: standardised inputs, outputs
-    scaled by the mean and std of a pilot batch, Adam with a cosine-decayed
-    rate, and the scaled initialisation of `init_mlp`. The chapter's naive
-    set-up is `standardise=False, optimizer="sgd", weight_std=1.0` with a small `lr`.
+    (plus a constant), a fresh batch each step: `init`, then
+    `jax.jit(jax.lax.scan(step))`. The defaults are the chapter's working
+    recipe: standardised inputs, outputs scaled by the mean and std of a pilot
+    batch, Adam with a cosine-decayed rate, and the scaled initialisation of
+    `init_mlp`. The chapter's naive set-up is
+    `standardise=False, optimizer="sgd", weight_std=1.0` with a small `lr`.
 
     Args:
       key: a `jax.random` key, split into keys for scaling, initialisation and training.
-      target: one of `gaussml.regression.target_f1/f2/f3` (or any `(key, x) -> y`).
+      target: a `gaussml.regression.Target`, e.g. `target_f2`.
       hidden: hidden tanh units (>= 1).
       steps: optimiser steps (>= 1), each on a fresh batch of `batch_size`.
       lr: the (initial) learning rate (> 0).
@@ -563,69 +484,23 @@ def fit_heteroscedastic(
       `(params, losses)`: `params` = `{"layers": ..., "scaling": ...}` for
       `predict_heteroscedastic`; `losses` of shape `(steps,)`, each batch's mean
       NLL in the units the network sees (scaled y when `standardise`).
+
+    Raises:
+      FloatingPointError: if the loss becomes non-finite; the message names the
+        step and suggests a smaller learning rate.
     """
-    steps, batch_size, hidden = _check_fit_options(
-        lr, steps, batch_size, hidden, weight_std, optimizer
-    )
-    key_train, scaling, layers = _start(
-        key, target, outputs=2, hidden=hidden, standardise=standardise, weight_std=weight_std
-    )
-    targets, index = _target_spec(target)
-    layers, losses = _fit_het(
-        key_train, layers, scaling, targets, index, steps, batch_size, optimizer, float(lr)
-    )
-    return {"layers": layers, "scaling": scaling}, losses
-
-
-def fit_heteroscedastic_loop(key, target, *, run_steps, **options):
-    """The same training as `fit_heteroscedastic`, as a Python loop with nothing compiled.
-
-    For benchmarks only: every step calls an un-jitted `jax.value_and_grad` and
-    optax update, so each operation is dispatched from Python one at a time. It
-    uses the same keys, initialisation, scaling and learning-rate schedule as
-    `fit_heteroscedastic(key, target, **options)` and stops after the first
-    `run_steps` of its `steps`.
-
-    Returns:
-      `(params, losses)` after `run_steps` steps; `losses` of shape `(run_steps,)`.
-    """
-    merged = {**_HET_DEFAULTS, **options}
-    unknown = set(merged) - set(_HET_DEFAULTS)
-    if unknown:
-        raise TypeError(
-            f"unknown options {sorted(unknown)}; expected some of {sorted(_HET_DEFAULTS)}"
-        )
-    steps, batch_size, hidden = _check_fit_options(
-        merged["lr"],
-        merged["steps"],
-        merged["batch_size"],
-        merged["hidden"],
-        merged["weight_std"],
-        merged["optimizer"],
-    )
-    run_steps = positive_int(run_steps, "run_steps")
-    if run_steps > steps:
-        raise ValueError(f"run_steps must be <= steps = {steps}, got {run_steps}")
-    key_train, scaling, params = _start(
+    return _fit(
         key,
         target,
         outputs=2,
         hidden=hidden,
-        standardise=merged["standardise"],
-        weight_std=merged["weight_std"],
+        steps=steps,
+        batch_size=batch_size,
+        lr=lr,
+        optimizer=optimizer,
+        standardise=standardise,
+        weight_std=weight_std,
     )
-    optimizer = _optimizer(merged["optimizer"], float(merged["lr"]), steps)
-    prepare = _scaler(scaling)
-    opt_state = optimizer.init(params)
-    value_and_grad = jax.value_and_grad(heteroscedastic_nll)
-    losses = []
-    for key_step in jax.random.split(key_train, steps)[:run_steps]:
-        X, y = prepare(*sample_batch(key_step, target, batch_size))
-        value, grads = value_and_grad(params, X, y)
-        updates, opt_state = optimizer.update(grads, opt_state, params)
-        params = optax.apply_updates(params, updates)
-        losses.append(value)
-    return {"layers": params, "scaling": scaling}, jnp.stack(losses)
 
 
 def predict_heteroscedastic(params, X):
@@ -638,10 +513,32 @@ def predict_heteroscedastic(params, X):
     Returns:
       `(mean, std)`, each of shape `(n,)`.
     """
-    _check_X(X)
-    if np.shape(params["layers"]["w2"])[0] != 2:
-        raise ValueError(
-            "params must come from fit_heteroscedastic (two outputs), got a network with "
-            f"{np.shape(params['layers']['w2'])[0]} output(s)"
-        )
-    return _predict(params, jnp.asarray(X))
+    _checks.fitted(params, 2)
+    X, _, _ = _checks.design(X, features=1)
+    return _predict(params, X)
+
+
+def heteroscedastic_errors(params, target, X):
+    r"""How far a heteroscedastic fit is from the truth on inputs `X`: two numbers.
+
+    The mean's error is its root-mean-square distance to the true mean over
+    the average true std, $\sqrt{\overline{(\mu - \mu^\ast)^2}} / \overline{\sigma^\ast}$;
+    the std's is the mean relative error $\overline{|\sigma - \sigma^\ast| / \sigma^\ast}$.
+
+    Args:
+      params: the first output of `fit_heteroscedastic`.
+      target: the `Target` it was fitted to (its noise std must be > 0 on `X`).
+      X: inputs of shape `(1, n)`.
+
+    Returns:
+      `(mean_error, std_error)`, two floats.
+    """
+    _checks.target(target)
+    mean, std = predict_heteroscedastic(params, X)
+    x = X[0]
+    true_std = target.std(x)
+    if not np.all(np.asarray(true_std) > 0):
+        raise ValueError("X must avoid the inputs where the target's noise std is 0")
+    mean_err = jnp.sqrt(jnp.mean((mean - target.mean(x)) ** 2)) / jnp.mean(true_std)
+    std_err = jnp.mean(jnp.abs(std - true_std) / true_std)
+    return float(mean_err), float(std_err)

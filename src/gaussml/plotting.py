@@ -9,8 +9,19 @@ from dataclasses import dataclass
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
+import numpy as np
 
-__all__ = ["PALETTE", "MarkdownTable", "book_style", "markdown_table", "new_figure"]
+__all__ = [
+    "PALETTE",
+    "MarkdownTable",
+    "book_style",
+    "data_panel",
+    "markdown_table",
+    "mean_std_panels",
+    "new_figure",
+    "path_figure",
+    "running_mean",
+]
 
 #: Colour-blind-safe colours (Okabe and Ito), in the order the chapters use them.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -134,10 +145,11 @@ def markdown_table(
 
 
 # How a line can open a block (list, heading, quote, fence, comment, target,
-# thematic or block break) instead of holding text; group 1 is what to escape.
+# thematic or block break, setext underline) instead of holding text; the
+# first group that matches is what to escape.
 _BLOCK_START = re.compile(
     r"^(?:([-*+])(?:\s|$)|(#{1,6})(?:\s|$)|([>%])|(`{3,}|~{3,}|:{3,}|\+{3,})"
-    r"|\d{1,9}([.)])(?:\s|$)|(\()[^)]*\)=|([-*_])(?:\s*[-*_]){2,}\s*$)"
+    r"|\d{1,9}([.)])(?:\s|$)|(\()[^)]*\)=|([-*_])(?:\s*[-*_]){2,}\s*$|([-=])[-=]*\s*$)"
 )
 
 
@@ -150,3 +162,97 @@ def _list_table_cell(text: str) -> str:
     group = next(i for i, g in enumerate(match.groups(), start=1) if g is not None)
     at = match.start(group)
     return text[:at] + "\\" + text[at:]
+
+
+def running_mean(values, width=50):
+    """The mean of each window of `width` consecutive values: `len(values) - width + 1` of them.
+
+    Smooths a noisy curve such as the loss of each training step's batch.
+    """
+    values = np.asarray(values, dtype=float)
+    if values.ndim != 1 or not 1 <= width <= len(values):
+        raise ValueError(
+            f"need a 1-d array of at least width = {width} values, got shape {values.shape}"
+        )
+    return np.convolve(values, np.ones(width) / width, mode="valid")
+
+
+def data_panel(ax, X, y, *, title, n=300, xlim=(0, 20)):
+    """Scatter the first `n` samples `(X[0], y)` in grey on `ax`, titled, with x limits."""
+    X, y = np.asarray(X), np.asarray(y)
+    ax.scatter(X[0, :n], y[:n], s=3, color="0.55", alpha=0.6, lw=0, label="data")
+    ax.set(title=title, xlabel="$x$", xlim=xlim)
+
+
+def mean_std_panels(x, panels, *, color):
+    """One panel per target: its data, a learned mean and std, the true mean and std.
+
+    Args:
+      x: the inputs of the curves, shape `(k,)`.
+      panels: one dict per panel with the keys `title`, `data` (a batch `(X, y)`),
+        `mean` and `std` (learned, shape `(k,)`), `true_mean` and `true_std`.
+      color: the colour of the learned band and mean.
+
+    Returns:
+      A figure with a row of panels that share the y axis, the legend in the first.
+    """
+    fig, axes = new_figure(1, len(panels), width=6.8, height=2.7, sharey=True)
+    for ax, p in zip(np.atleast_1d(axes), panels, strict=True):
+        data_panel(ax, *p["data"], title=p["title"])
+        mean, std = np.asarray(p["mean"]), np.asarray(p["std"])
+        t_mean, t_std = np.asarray(p["true_mean"]), np.asarray(p["true_std"])
+        ax.fill_between(
+            x,
+            mean - std,
+            mean + std,
+            color=color,
+            alpha=0.25,
+            lw=0,
+            label=r"learned $\mu \pm \sigma$",
+        )
+        ax.plot(x, mean, color=color, label=r"learned $\mu(x)$")
+        ax.plot(x, t_mean, color="black", lw=0.9, ls="--", label="true mean")
+        ax.plot(x, t_mean - t_std, color="black", lw=0.7, ls=":", label="true mean $\\pm$ std")
+        ax.plot(x, t_mean + t_std, color="black", lw=0.7, ls=":")
+    first = np.atleast_1d(axes)[0]
+    first.set_ylabel("$y$")
+    first.set_ylim(-25, 75)
+    first.legend(frameon=False, loc="upper left", fontsize=7.5)
+    return fig
+
+
+def path_figure(alphas, curves, dims, *, ylabel, colors):
+    """Small multiples of curves along two paths: one panel per dimension, one left free.
+
+    Args:
+      alphas: the interpolation weights, shape `(A,)`.
+      curves: a dict from each dimension in `dims` to a pair `(linear, polar)`
+        of curves of shape `(A,)`.
+      dims: five dimensions, drawn in the first five panels of a 2 by 3 grid.
+      ylabel: the label of the first column's y axes.
+      colors: the colours of the linear and the polar curves.
+
+    Each panel also shows the mean of the linear curve's end points (dotted).
+
+    Returns:
+      `(fig, last_ax)`: the figure, with a legend below it, and the sixth,
+      empty panel for the caller to draw in.
+    """
+    fig, axes = new_figure(2, 3, width=6.4, height=4.4)
+    for ax, d in zip(axes.flat, dims, strict=False):
+        linear, polar = (np.asarray(c) for c in curves[d])
+        ax.axhline((linear[0] + linear[-1]) / 2, color="gray", ls=":", lw=1.2)
+        ax.plot(alphas, linear, color=colors[0], lw=1.6)
+        ax.plot(alphas, polar, color=colors[1], lw=1.6)
+        ax.set(title=f"$D = {d}$", xlabel=r"$\alpha$")
+    for ax in axes[:, 0]:
+        ax.set_ylabel(ylabel)
+    first = axes[0, 0]
+    fig.legend(
+        [first.lines[1], first.lines[2], first.lines[0]],
+        ["linear path", "polar path", "mean of the two end points"],
+        loc="outside lower center",
+        ncols=3,
+        frameon=False,
+    )
+    return fig, axes[1, 2]

@@ -8,20 +8,25 @@ $\varepsilon \sim N(0, \sigma^2 I_n)$.
 from __future__ import annotations
 
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from gaussml._checks import finite, is_traced, positive_finite, positive_int
+from gaussml import _checks
 from gaussml.univariate import logpdf
 
 __all__ = [
+    "TARGETS",
     "X_HIGH",
     "X_LOW",
+    "Target",
     "beta_mle",
     "beta_mle_cov",
-    "gaussian_log_likelihood",
+    "fit_linear_gd",
+    "linear_curvature",
+    "linear_gd_path",
     "linear_nll",
     "linear_nll_grad",
     "sample_batch",
@@ -35,85 +40,90 @@ __all__ = [
 X_LOW, X_HIGH = 0.0, 20.0
 
 
-def _check_inputs(x):
-    shape = np.shape(x)
-    if len(shape) != 2 or shape[0] != 1:
-        raise ValueError(f"x must have shape (1, n), got shape {shape}")
-    return jnp.asarray(x)
+# --- the targets ------------------------------------------------------------------
 
 
-def target_f1(key, x):
-    r"""Homoscedastic target: $y = 2x + 0.3\,\varepsilon$, $\varepsilon \sim N(0, 1)$.
+class Target(NamedTuple):
+    r"""A regression target as data: $y = \mu(x) + \sigma(x)\,\varepsilon$, $\varepsilon \sim N(0, 1)$.
 
-    Args:
-      key: a `jax.random` key for the noise.
-      x: inputs of shape `(1, n)`.
-
-    Returns:
-      `y` of shape `(n,)`.
+    The mean is $\mu(x) = a x + w \sin(x/2)$ (`slope` $a$, `wave` $w$) and the
+    noise std is $\sigma(x) = s_0 + s_1 |x|$ (`noise`, `noise_slope`), with the
+    inputs drawn uniformly on `[x_low, x_high]`. Being numbers, a target is a
+    pytree: compiled code takes it as an argument, so switching targets does
+    not recompile. `target(key, x)` draws the `y` for inputs `x` of shape `(1, n)`.
     """
-    x = _check_inputs(x)[0]
-    return 2.0 * x + 0.3 * jax.random.normal(key, x.shape)
+
+    slope: float
+    wave: float
+    noise: float
+    noise_slope: float
+    x_low: float = X_LOW
+    x_high: float = X_HIGH
+
+    def mean(self, x, *, sin=jnp.sin):
+        """The true mean at `x` (any shape); `sin=sympy.sin` gives the exact expression."""
+        return self.slope * x + self.wave * sin(x / 2)
+
+    def std(self, x):
+        """The true noise std at `x` (any shape)."""
+        return self.noise + self.noise_slope * abs(x)
+
+    def __call__(self, key, x):
+        """Draw `y` of shape `(n,)` for inputs `x` of shape `(1, n)` with noise from `key`."""
+        _checks.prng_key(key)
+        x = _checks.array(x, "x", ndim=len(np.shape(x)))
+        if x.ndim != 2 or x.shape[0] != 1:
+            raise ValueError(f"x must have shape (1, n), got shape {np.shape(x)}")
+        return _draw(self, key, x[0])
 
 
-def target_f2(key, x):
-    r"""Heteroscedastic target: $y = 2x + 0.3\,|x|\,\varepsilon$; the noise grows with $|x|$.
-
-    Args and shapes as in `target_f1`.
-    """
-    x = _check_inputs(x)[0]
-    return 2.0 * x + 0.3 * jnp.abs(x) * jax.random.normal(key, x.shape)
+def _draw(target, key, x):
+    """`y` for inputs `x` of shape `(n,)`, unchecked (traced inside the compiled fits)."""
+    return target.mean(x) + target.std(x) * jax.random.normal(key, x.shape)
 
 
-def target_f3(key, x):
-    r"""Misspecified mean: $y = 2x + 5 \sin(x/2) + 0.3\,|x|\,\varepsilon$; no line fits the mean.
-
-    Args and shapes as in `target_f1`.
-    """
-    x = _check_inputs(x)[0]
-    return 2.0 * x + 5.0 * jnp.sin(x / 2.0) + 0.3 * jnp.abs(x) * jax.random.normal(key, x.shape)
+#: The homoscedastic target, $y = 2x + 0.3\,\varepsilon$.
+target_f1 = Target(slope=2.0, wave=0.0, noise=0.3, noise_slope=0.0)
+#: The heteroscedastic target, $y = 2x + 0.3\,|x|\,\varepsilon$; the noise grows with $|x|$.
+target_f2 = Target(slope=2.0, wave=0.0, noise=0.0, noise_slope=0.3)
+#: The target with a misspecified mean, $y = 2x + 5 \sin(x/2) + 0.3\,|x|\,\varepsilon$;
+#: no line fits its mean.
+target_f3 = Target(slope=2.0, wave=5.0, noise=0.0, noise_slope=0.3)
+#: The book's three targets by name.
+TARGETS = {"f1": target_f1, "f2": target_f2, "f3": target_f3}
 
 
 def sample_batch(key, target, n):
-    """Draw `n` inputs uniformly on [X_LOW, X_HIGH] and their targets.
+    """Draw `n` inputs uniformly on the target's range and their targets.
 
     Args:
       key: a `jax.random` key, split into one key for x and one for the noise.
-      target: one of `target_f1`, `target_f2`, `target_f3` (or any function
-        `(key, x) -> y` with the same shapes).
+      target: a `Target`, e.g. `target_f1`, `target_f2`, `target_f3`.
       n: the batch size (an integer >= 1).
 
     Returns:
       `(X, y)` with `X` of shape `(1, n)` and `y` of shape `(n,)`.
     """
-    n = positive_int(n, "n")
+    _checks.prng_key(key)
+    _checks.target(target)
+    n = _checks.positive_int(n, "n")
+    return _sample_batch(key, target, n)
+
+
+def _sample_batch(key, target, n):
+    """`sample_batch` unchecked (traced inside the compiled fits)."""
     key_x, key_noise = jax.random.split(key)
-    X = jax.random.uniform(key_x, (1, n), minval=X_LOW, maxval=X_HIGH)
-    return X, target(key_noise, X)
-
-
-def _check_design(X, y, beta=None):
-    """Check the book's shapes: X (m, n), y (n,), beta (m,)."""
-    if np.ndim(X) != 2:
-        raise ValueError(f"X must have shape (m, n) (features by samples), got shape {np.shape(X)}")
-    m, n = np.shape(X)
-    if np.shape(y) != (n,):
-        raise ValueError(
-            f"y must have shape (n,) = ({n},) to match X {np.shape(X)}, got {np.shape(y)}"
-        )
-    if beta is not None and np.shape(beta) != (m,):
-        raise ValueError(
-            f"beta must have shape (m,) = ({m},) to match X {np.shape(X)}, got {np.shape(beta)}"
-        )
-    return m, n
+    X = jax.random.uniform(key_x, (1, n), minval=target.x_low, maxval=target.x_high)
+    return X, _draw(target, key_noise, X[0])
 
 
 def linear_nll(beta, X, y, *, std):
     r"""Mean negative log-likelihood of the linear model, per sample.
 
     $\mathrm{NLL}(\beta) = -\frac1n \sum_i \log N(y_i;\, x_i^\top \beta,\, \sigma^2)$,
-    a sum of log-densities (never the log of a product of densities). Dividing
-    by $n$ makes values comparable across batch sizes.
+    a sum of log-densities (`gaussml.univariate.logpdf`, never the log of a
+    product of densities). Dividing by $n$ makes values comparable across
+    batch sizes.
 
     Args:
       beta: coefficients, shape `(m,)`.
@@ -124,9 +134,13 @@ def linear_nll(beta, X, y, *, std):
     Returns:
       A scalar.
     """
-    _check_design(X, y, beta)
-    positive_finite(std, "std")
-    return -jnp.mean(gaussian_log_likelihood(y, mean=jnp.asarray(X).T @ beta, std=std))
+    X, y, beta = _checks.design(X, y, beta)
+    _checks.positive_finite(std, "std")
+    return _linear_nll(beta, X, y, std)
+
+
+def _linear_nll(beta, X, y, std):
+    return -jnp.mean(logpdf(y, mean=X.T @ beta, std=std))
 
 
 def linear_nll_grad(beta, X, y, *, std):
@@ -145,62 +159,12 @@ def linear_nll_grad(beta, X, y, *, std):
     Returns:
       The gradient, shape `(m,)`.
     """
-    _, n = _check_design(X, y, beta)
-    positive_finite(std, "std")
-    X = jnp.asarray(X)
-    return (X @ (X.T @ beta) - X @ y) / (n * std**2)
-
-
-# --- the Gaussian log-likelihood --------------------------------------------------
-
-
-def gaussian_log_likelihood(y, *, mean, std):
-    r"""Log-likelihood of each observation under $N(\text{mean}, \text{std}^2)$.
-
-    $\ell_i = \log N(y_i;\, \mu_i, \sigma_i^2) = -\tfrac12 \log(2\pi\sigma_i^2) -
-    \frac{(y_i - \mu_i)^2}{2\sigma_i^2}$, computed by `gaussml.univariate.logpdf`
-    in log space (never as the log of a density, which underflows). The
-    log-likelihood of independent observations is the **sum** of these terms.
-
-    Args:
-      y: observations, any shape.
-      mean: the means, broadcastable to `y`.
-      std: the standard deviations (> 0, finite), broadcastable to `y`.
-
-    Returns:
-      Elementwise log-likelihoods, shape `broadcast(y, mean, std)`.
-
-    Raises:
-      ValueError: if `std` is not finite and positive.
-    """
-    return logpdf(y, mean=mean, std=std)
+    X, y, beta = _checks.design(X, y, beta)
+    _checks.positive_scalar(std, "std", power=2)
+    return (X @ (X.T @ beta) - X @ y) / (X.shape[1] * std**2)
 
 
 # --- maximum-likelihood estimates ---------------------------------------------------
-
-
-def _check_full_rank(X):
-    """Raise unless `X X^T` is invertible: n >= m and X has full row rank m."""
-    if is_traced(X):
-        return
-    m, n = np.shape(X)
-    if n < m:
-        raise ValueError(
-            f"need at least as many samples as features: n = {n} < m = {m}, so X X^T "
-            f"({m} by {m}) has rank at most {n} and is singular; the least-squares problem "
-            "has infinitely many minimisers"
-        )
-    rank = int(np.linalg.matrix_rank(np.asarray(X, dtype=np.float64)))
-    if rank < m:
-        raise ValueError(
-            f"X X^T ({m} by {m}) is singular: X has rank {rank} < m = {m} (linearly dependent "
-            "features), so the least-squares problem has infinitely many minimisers"
-        )
-
-
-def _check_finite_array(value, name):
-    if not is_traced(value):
-        finite(value, name)
 
 
 def beta_mle(X, y):
@@ -218,14 +182,13 @@ def beta_mle(X, y):
 
     Raises:
       ValueError: if the shapes do not match, an entry is not finite, or
-        `X X^T` is singular (n < m or linearly dependent rows of `X`); the
-        message names the rank.
+        `X X^T` is singular (n < m or linearly dependent rows of `X`; the
+        message names the rank) or so ill-conditioned that the solve loses
+        all accuracy in the computation dtype (the message names cond(X X^T)).
     """
-    _check_design(X, y)
-    _check_finite_array(X, "X")
-    _check_finite_array(y, "y")
-    _check_full_rank(X)
-    return _solve_normal_equations(jnp.asarray(X), jnp.asarray(y))
+    X, y, _ = _checks.design(X, y)
+    _checks.well_posed_design(X)
+    return _solve_normal_equations(X, y)
 
 
 @jax.jit
@@ -250,14 +213,9 @@ def beta_mle_cov(X, std):
     Raises:
       ValueError: as `beta_mle`, or if `std` is not a finite positive scalar.
     """
-    if np.ndim(X) != 2:
-        raise ValueError(f"X must have shape (m, n) (features by samples), got shape {np.shape(X)}")
-    if np.ndim(std) != 0:
-        raise ValueError(f"std must be a scalar, got shape {np.shape(std)}")
-    positive_finite(std, "std")
-    _check_finite_array(X, "X")
-    _check_full_rank(X)
-    X = jnp.asarray(X)
+    X, _, _ = _checks.design(X)
+    std = _checks.positive_scalar(std, "std", power=2)
+    _checks.well_posed_design(X)
     m = X.shape[0]
     return jnp.linalg.solve(X @ X.T, std**2 * jnp.eye(m, dtype=X.dtype))
 
@@ -279,13 +237,137 @@ def std_mle(X, y, beta, *, ddof=0):
     Returns:
       A scalar.
     """
-    _, n = _check_design(X, y, beta)
-    if isinstance(ddof, bool) or not isinstance(ddof, int | np.integer) or not 0 <= ddof < n:
+    X, y, beta = _checks.design(X, y, beta)
+    n = X.shape[1]
+    if isinstance(ddof, bool) or not isinstance(ddof, int | np.integer):
+        raise TypeError(f"ddof must be an integer with 0 <= ddof < n = {n}, got {ddof!r}")
+    if not 0 <= ddof < n:
         raise ValueError(f"ddof must be an integer with 0 <= ddof < n = {n}, got {ddof!r}")
-    return _root_mean_square_residual(jnp.asarray(X), jnp.asarray(y), jnp.asarray(beta), n - ddof)
+    return _root_mean_square_residual(X, y, beta, n - ddof)
 
 
 @partial(jax.jit, static_argnums=3)
 def _root_mean_square_residual(X, y, beta, dof):
     residual = y - X.T @ beta
-    return jnp.sqrt(jnp.sum(residual**2) / dof)
+    # Scaled by the largest residual so that squaring neither overflows nor underflows.
+    scale = jnp.max(jnp.abs(residual))
+    safe = jnp.where(scale > 0, scale, 1.0)
+    return safe * jnp.sqrt(jnp.sum((residual / safe) ** 2) / dof)
+
+
+# --- gradient descent on the linear model --------------------------------------------
+
+
+def linear_curvature(X, *, std):
+    r"""The second derivative of the linear model's mean NLL: $X X^\top / (n \sigma^2)$.
+
+    Args:
+      X: inputs, shape `(m, n)`.
+      std: the model's noise std (> 0).
+
+    Returns:
+      The Hessian, shape `(m, m)`; for one feature a `(1, 1)` array holding
+      $\frac{1}{n\sigma^2}\sum_i x_i^2$.
+    """
+    X, _, _ = _checks.design(X)
+    std = _checks.positive_scalar(std, "std", power=2)
+    return X @ X.T / (X.shape[1] * std**2)
+
+
+def linear_gd_path(beta_init, X, y, *, lr, steps, std=1.0):
+    r"""Gradient descent on one fixed batch: the path $\beta_0, \beta_1, \dots, \beta_{steps}$.
+
+    On a fixed batch the NLL is exactly quadratic, so the error to the
+    minimiser is multiplied by $I - \eta H$ each step, $H$ = `linear_curvature(X, std=std)`.
+
+    Args:
+      beta_init: the start, shape `(m,)`.
+      X, y: a fixed batch, shapes `(m, n)` and `(n,)`.
+      lr: the learning rate (> 0). steps: the number of steps (>= 1).
+      std: the model's noise std (> 0).
+
+    Returns:
+      The path, shape `(steps + 1, m)`.
+
+    Raises:
+      FloatingPointError: if the path leaves the floating-point range (a
+        learning rate far above 2 / curvature); the message names the step.
+    """
+    X, y, beta_init = _checks.design(X, y, beta_init)
+    lr = _checks.positive_scalar(lr, "lr")
+    std = _checks.positive_scalar(std, "std", power=2)
+    steps = _checks.positive_int(steps, "steps")
+    path = _linear_gd_path(beta_init.astype(X.dtype), X, y, lr, std, steps)
+    _raise_if_diverged(path[1:], "the coefficient", lr)
+    return path
+
+
+@partial(jax.jit, static_argnames=("steps",))
+def _linear_gd_path(beta_init, X, y, lr, std, steps):
+    def step(beta, _):
+        beta = beta - lr * jax.grad(_linear_nll)(beta, X, y, std)
+        return beta, beta
+
+    _, betas = jax.lax.scan(step, beta_init, None, length=steps)
+    return jnp.concatenate([beta_init[None], betas])
+
+
+def _raise_if_diverged(values, what, lr):
+    """Raise `FloatingPointError` naming the first step whose value is not finite."""
+    finite = np.isfinite(np.asarray(values)).reshape(len(values), -1).all(axis=1)
+    if not finite.all():
+        first = int(np.argmin(finite))
+        raise FloatingPointError(
+            f"{what} became non-finite at step {first + 1} of {len(values)} with lr = {lr:g}: "
+            "the iteration diverged; try a smaller learning rate"
+        )
+
+
+def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=1.0):
+    r"""Gradient descent on the one-feature linear model's mean NLL, a fresh batch each step.
+
+    $\beta_{t+1} = \beta_t - \eta\, \nabla_\beta \mathrm{NLL}(\beta_t)$ with the
+    gradient from `jax.grad` of `linear_nll`, compiled as one `lax.scan`
+    with one key per step.
+
+    Args:
+      key: a `jax.random` key, split into one key per step.
+      target: a `Target` (e.g. `target_f1`).
+      beta_init: the starting coefficient (a number).
+      lr: the learning rate $\eta$ (> 0).
+      steps: the number of steps (>= 1).
+      batch_size: samples per step (>= 1).
+      std: the model's fixed noise std (> 0).
+
+    Returns:
+      `(betas, losses)`: `betas` of shape `(steps + 1,)` (the start and every
+      update), `losses` of shape `(steps,)` (the NLL of each step's batch at
+      the coefficient before the update).
+
+    Raises:
+      FloatingPointError: if the loss becomes non-finite (the learning rate
+        is too large); the message names the step.
+    """
+    _checks.prng_key(key)
+    _checks.target(target)
+    beta_init = _checks.scalar(beta_init, "beta_init")
+    lr = _checks.positive_scalar(lr, "lr")
+    std = _checks.positive_scalar(std, "std")
+    steps = _checks.positive_int(steps, "steps")
+    batch_size = _checks.positive_int(batch_size, "batch_size")
+    betas, losses = _linear_gd(
+        key, jnp.array([beta_init]), lr, std, target, steps=steps, batch_size=batch_size
+    )
+    _raise_if_diverged(losses, "the loss", lr)
+    return betas, losses
+
+
+@partial(jax.jit, static_argnames=("steps", "batch_size"))
+def _linear_gd(key, beta_init, lr, std, target, *, steps, batch_size):
+    def step(beta, key_step):
+        X, y = _sample_batch(key_step, target, batch_size)
+        value, grad = jax.value_and_grad(_linear_nll)(beta, X, y, std)
+        return beta - lr * grad, (beta, value)
+
+    beta, (betas, losses) = jax.lax.scan(step, beta_init, jax.random.split(key, steps))
+    return jnp.concatenate([betas[:, 0], beta]), losses

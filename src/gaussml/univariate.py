@@ -11,7 +11,14 @@ from functools import partial
 import jax
 import jax.numpy as jnp
 
-from gaussml._checks import finite, positive_finite, positive_int
+from gaussml._checks import (
+    finite,
+    positive_finite,
+    positive_int,
+    positive_scalar,
+    prng_key,
+    scalar,
+)
 
 __all__ = ["affine", "logpdf", "pdf", "sample"]
 
@@ -24,7 +31,7 @@ def logpdf(x, *, mean=0.0, std=1.0):
     $\log p(x) = -\tfrac12 \big(\tfrac{x - \mu}{\sigma}\big)^2 - \log \sigma - \tfrac12 \log 2\pi$.
 
     Finite wherever the true value is representable, e.g. far in the tails
-    (x = 1e4, std = 1e-3), where `log(pdf(x))` would be `-inf`.
+    (x = 1e4, std = 1e-3, or x = 2e19), where `log(pdf(x))` would be `-inf`.
 
     Args:
       x: points, any shape; broadcasts against `mean` and `std`.
@@ -35,11 +42,17 @@ def logpdf(x, *, mean=0.0, std=1.0):
       The log-density, shape `broadcast(x, mean, std)`.
 
     Raises:
-      ValueError: if `std` is not finite and positive.
+      ValueError: if `x` or `mean` is not finite, or `std` is not finite and
+        positive in the computation dtype.
+      TypeError: if an argument is not a real number or array.
     """
+    finite(x, "x")
+    finite(mean, "mean")
     positive_finite(std, "std")
     z = (jnp.asarray(x) - mean) / std
-    return -0.5 * z**2 - jnp.log(std) - _HALF_LOG_2PI
+    # (z / 2) * z, not z**2 / 2: the square overflows float32 for |z| > 1.8e19 while
+    # the log-density, about -z**2 / 2, is still representable up to |z| = 2.6e19.
+    return -(0.5 * z) * z - jnp.log(std) - _HALF_LOG_2PI
 
 
 def pdf(x, *, mean=0.0, std=1.0):
@@ -67,6 +80,7 @@ def affine(z, *, mean, std):
     Returns:
       `mean + std * z`, shape `broadcast(z, mean, std)`.
     """
+    finite(z, "z")
     positive_finite(std, "std")
     finite(mean, "mean")
     return mean + std * jnp.asarray(z)
@@ -86,9 +100,10 @@ def sample(key, n, *, mean=0.0, std=1.0):
     Returns:
       An array of shape `(n,)`.
     """
+    prng_key(key)
     n = positive_int(n, "n")
-    positive_finite(std, "std")
-    finite(mean, "mean")
+    scalar(mean, "mean")
+    positive_scalar(std, "std")
     return _sample(key, n, mean, std)
 
 

@@ -572,15 +572,21 @@ def population_limits():
       A dict from the target names "f1", "f2", "f3" to the pair
       (beta_star, var_star) of exact sympy numbers.
     """
+    from gaussml.regression import TARGETS  # here: importing the claims stays free of JAX
+
     x = sp.Symbol("x", positive=True)
-    low, high = 0, 20
+    # The package's targets, their float coefficients read as exact rationals.
+    exact = {
+        name: t._replace(**{k: sp.nsimplify(v) for k, v in t._asdict().items()})
+        for name, t in TARGETS.items()
+    }
+    low, high = exact["f1"].x_low, exact["f1"].x_high
 
     def mean(expr):
         return sp.integrate(expr, (x, low, high)) / (high - low)
 
-    noise_var = {"f1": sp.Rational(9, 100), "f2": sp.Rational(9, 100) * x**2}
-    noise_var["f3"] = noise_var["f2"]
-    means = {"f1": 2 * x, "f2": 2 * x, "f3": 2 * x + 5 * sp.sin(x / 2)}
+    noise_var = {name: t.std(x) ** 2 for name, t in exact.items()}
+    means = {name: t.mean(x, sin=sp.sin) for name, t in exact.items()}
     out = {}
     for name, mu in means.items():
         beta_star = sp.simplify(mean(x * mu) / mean(x**2))

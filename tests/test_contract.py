@@ -1,0 +1,687 @@
+"""The contract of every public function, as a table: bad input raises our error, good input
+gives a finite, correct result.
+
+Each row is `(function, label, call, expected)`. For an invalid row `expected`
+is the name of the bad argument: the call must raise `ValueError` or
+`TypeError` from a check inside `gaussml` (not from deep inside JAX or numpy)
+whose message names that argument. For a valid row `expected` is a reference
+value (computed with scipy, numpy or a direct formula in float64) or a
+predicate; the result must be finite and match it. `test_every_public_function_is_in_the_table`
+keeps the table complete; `CASES_BY_FUNCTION` counts its rows.
+"""
+
+from __future__ import annotations
+
+import collections
+import math
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+import scipy.stats
+
+from gaussml import highdim, nn, plotting, regression, univariate
+from gaussml.regression import target_f1, target_f2
+
+KEY = jax.random.key(0)
+X3 = jnp.array([[1.0, 2.0, 3.0]])  # one feature, three samples
+Y3 = jnp.array([2.1, 3.9, 6.2])
+X2 = jnp.array([[1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0]])  # intercept and slope
+Y2 = jnp.array([1.0, 3.1, 4.9, 7.2])
+NAN, INF = float("nan"), float("inf")
+NET1 = nn.init_mlp(KEY, hidden=3, outputs=1)
+NET2 = nn.init_mlp(KEY, hidden=3, outputs=2)
+FIT2 = {
+    "layers": NET2,
+    "scaling": {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0},
+}
+FIT1 = {"layers": NET1, "scaling": FIT2["scaling"]}
+STATE = nn.init(KEY, target_f1, steps=5, batch_size=4, hidden=3)
+SMALL_FIT = dict(steps=5, batch_size=8, hidden=3)
+
+
+def ols(X, y):
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    return np.linalg.lstsq(X.T, y, rcond=None)[0]
+
+
+def np_mlp(params, X):
+    p = {k: np.asarray(v, np.float64) for k, v in params.items()}
+    return (
+        p["w2"] @ np.tanh(p["w1"] @ np.asarray(X, np.float64) + p["b1"][:, None]) + p["b2"][:, None]
+    )
+
+
+def is_finite_tree(tree):
+    leaves = jax.tree_util.tree_leaves(tree)
+    return all(
+        np.all(np.isfinite(np.asarray(leaf)))
+        for leaf in leaves
+        if not jax.dtypes.issubdtype(
+            np.result_type(leaf) if not hasattr(leaf, "dtype") else leaf.dtype, jax.dtypes.prng_key
+        )
+    )
+
+
+def shape_is(*shape):
+    return lambda out: np.shape(out) == shape
+
+
+# --- invalid inputs: (function, label, call, name of the bad argument) ---------------------
+
+INVALID = [
+    # univariate
+    ("logpdf", "nan x", lambda: univariate.logpdf(NAN), "x"),
+    ("logpdf", "nan mean", lambda: univariate.logpdf(0.0, mean=NAN), "mean"),
+    ("logpdf", "zero std", lambda: univariate.logpdf(0.0, std=0.0), "std"),
+    ("logpdf", "std underflows float32", lambda: univariate.logpdf(0.0, std=1e-40), "std"),
+    ("logpdf", "std overflows float32", lambda: univariate.logpdf(0.0, std=1e39), "std"),
+    ("logpdf", "string std", lambda: univariate.logpdf(0.0, std="1"), "std"),
+    ("logpdf", "complex x", lambda: univariate.logpdf(1j), "x"),
+    ("pdf", "inf x", lambda: univariate.pdf(INF), "x"),
+    ("pdf", "negative std", lambda: univariate.pdf(0.0, std=-1.0), "std"),
+    ("affine", "nan z", lambda: univariate.affine(NAN, mean=0.0, std=1.0), "z"),
+    ("affine", "inf mean", lambda: univariate.affine(0.0, mean=INF, std=1.0), "mean"),
+    ("affine", "zero std", lambda: univariate.affine(0.0, mean=0.0, std=0.0), "std"),
+    ("sample", "not a key", lambda: univariate.sample(0, 3), "key"),
+    ("sample", "zero n", lambda: univariate.sample(KEY, 0), "n"),
+    ("sample", "float n", lambda: univariate.sample(KEY, 2.0), "n"),
+    ("sample", "array std", lambda: univariate.sample(KEY, 3, std=jnp.ones(3)), "std"),
+    ("sample", "nan mean", lambda: univariate.sample(KEY, 3, mean=NAN), "mean"),
+    # highdim
+    ("chi_logpdf", "nan r", lambda: highdim.chi_logpdf(NAN, 3), "r"),
+    ("chi_logpdf", "zero dim", lambda: highdim.chi_logpdf(1.0, 0), "dim"),
+    ("chi_pdf", "float dim", lambda: highdim.chi_pdf(1.0, 2.5), "dim"),
+    ("chi_mean", "zero dim", lambda: highdim.chi_mean(0), "dim"),
+    ("chi_var", "negative dim", lambda: highdim.chi_var(-1), "dim"),
+    ("distance_logpdf", "inf t", lambda: highdim.distance_logpdf(INF, 3), "t"),
+    ("distance_pdf", "zero dim", lambda: highdim.distance_pdf(1.0, 0), "dim"),
+    (
+        "unit_ball_log10_prob_bounds",
+        "zero dim",
+        lambda: highdim.unit_ball_log10_prob_bounds(0),
+        "dim",
+    ),
+    ("sample_norms", "zero n", lambda: highdim.sample_norms(KEY, 0, 3), "n"),
+    ("sample_norms", "not a key", lambda: highdim.sample_norms("key", 3, 3), "key"),
+    ("sample_distances", "zero dim", lambda: highdim.sample_distances(KEY, 3, 0), "dim"),
+    ("std_normal_loglik", "nan x", lambda: highdim.std_normal_loglik(jnp.array([[NAN, 0.0]])), "x"),
+    ("lerp", "alpha above 1", lambda: highdim.lerp(1.5, jnp.ones(3), jnp.ones(3)), "alpha"),
+    ("lerp", "mismatched points", lambda: highdim.lerp(0.5, jnp.ones(3), jnp.ones(2)), "x_b"),
+    (
+        "polar_interp",
+        "nan alpha",
+        lambda: highdim.polar_interp(NAN, jnp.ones(3), jnp.ones(3)),
+        "alpha",
+    ),
+    ("prefix_norms", "dim too large", lambda: highdim.prefix_norms(jnp.ones((2, 3)), [4]), "dims"),
+    ("prefix_norms", "nan x", lambda: highdim.prefix_norms(jnp.full((2, 3), NAN), [2]), "x"),
+    (
+        "mean_loglik_along_path",
+        "unknown path",
+        lambda: highdim.mean_loglik_along_path(
+            jnp.linspace(0, 1, 3), jnp.ones((2, 3)), jnp.ones((2, 3)), path="spline"
+        ),
+        "path",
+    ),
+    # regression: targets and batches
+    ("Target.__call__", "x of rank 1", lambda: target_f1(KEY, jnp.ones(3)), "x"),
+    ("Target.__call__", "nan x", lambda: target_f1(KEY, jnp.array([[NAN]])), "x"),
+    ("Target.__call__", "not a key", lambda: target_f1(3, X3), "key"),
+    (
+        "sample_batch",
+        "not a target",
+        lambda: regression.sample_batch(KEY, lambda k, x: x[0], 3),
+        "target",
+    ),
+    ("sample_batch", "zero n", lambda: regression.sample_batch(KEY, target_f1, 0), "n"),
+    ("sample_batch", "not a key", lambda: regression.sample_batch(None, target_f1, 3), "key"),
+    (
+        "sample_batch",
+        "nan coefficient",
+        lambda: regression.sample_batch(KEY, target_f1._replace(slope=NAN), 3),
+        "target.slope",
+    ),
+    # regression: estimates and likelihood
+    ("beta_mle", "nan y", lambda: regression.beta_mle(X3, Y3.at[0].set(NAN)), "y"),
+    ("beta_mle", "inf X", lambda: regression.beta_mle(X3.at[0, 1].set(INF), Y3), "X"),
+    ("beta_mle", "empty batch", lambda: regression.beta_mle(jnp.ones((1, 0)), jnp.ones(0)), "X"),
+    ("beta_mle", "y of wrong length", lambda: regression.beta_mle(X3, jnp.ones(4)), "y"),
+    ("beta_mle", "X of rank 1", lambda: regression.beta_mle(jnp.ones(3), Y3), "X"),
+    ("beta_mle", "rank-deficient X", lambda: regression.beta_mle(jnp.ones((2, 4)), Y2), "X"),
+    (
+        "beta_mle",
+        "ill-conditioned X in float32",
+        lambda: regression.beta_mle(
+            jnp.array([[1.0, 1.0, 1.0], [1.0, 1.0 + 1e-6, 1.0 + 2e-6]]), Y3
+        ),
+        "X",
+    ),
+    ("beta_mle_cov", "std array", lambda: regression.beta_mle_cov(X2, jnp.ones(2)), "std"),
+    (
+        "beta_mle_cov",
+        "std whose square underflows",
+        lambda: regression.beta_mle_cov(X2, 1e-25),
+        "std",
+    ),
+    ("beta_mle_cov", "nan X", lambda: regression.beta_mle_cov(X2.at[0, 0].set(NAN), 1.0), "X"),
+    ("std_mle", "beta of wrong shape", lambda: regression.std_mle(X3, Y3, jnp.ones(2)), "beta"),
+    ("std_mle", "ddof = n", lambda: regression.std_mle(X3, Y3, jnp.ones(1), ddof=3), "ddof"),
+    ("std_mle", "bool ddof", lambda: regression.std_mle(X3, Y3, jnp.ones(1), ddof=True), "ddof"),
+    ("std_mle", "nan beta", lambda: regression.std_mle(X3, Y3, jnp.array([NAN])), "beta"),
+    (
+        "linear_nll",
+        "nan beta",
+        lambda: regression.linear_nll(jnp.array([NAN]), X3, Y3, std=1.0),
+        "beta",
+    ),
+    (
+        "linear_nll",
+        "nan X",
+        lambda: regression.linear_nll(jnp.ones(1), X3.at[0, 0].set(NAN), Y3, std=1.0),
+        "X",
+    ),
+    ("linear_nll", "zero std", lambda: regression.linear_nll(jnp.ones(1), X3, Y3, std=0.0), "std"),
+    (
+        "linear_nll",
+        "empty batch",
+        lambda: regression.linear_nll(jnp.ones(1), jnp.ones((1, 0)), jnp.ones(0), std=1.0),
+        "X",
+    ),
+    (
+        "linear_nll_grad",
+        "std array",
+        lambda: regression.linear_nll_grad(jnp.ones(1), X3, Y3, std=jnp.ones(3)),
+        "std",
+    ),
+    (
+        "linear_nll_grad",
+        "inf y",
+        lambda: regression.linear_nll_grad(jnp.ones(1), X3, Y3.at[1].set(INF), std=1.0),
+        "y",
+    ),
+    (
+        "linear_curvature",
+        "X of rank 1",
+        lambda: regression.linear_curvature(jnp.ones(3), std=1.0),
+        "X",
+    ),
+    ("linear_curvature", "negative std", lambda: regression.linear_curvature(X3, std=-1.0), "std"),
+    (
+        "linear_gd_path",
+        "nan beta_init",
+        lambda: regression.linear_gd_path(jnp.array([NAN]), X3, Y3, lr=0.1, steps=2),
+        "beta",
+    ),
+    (
+        "linear_gd_path",
+        "zero steps",
+        lambda: regression.linear_gd_path(jnp.ones(1), X3, Y3, lr=0.1, steps=0),
+        "steps",
+    ),
+    (
+        "linear_gd_path",
+        "inf lr",
+        lambda: regression.linear_gd_path(jnp.ones(1), X3, Y3, lr=INF, steps=2),
+        "lr",
+    ),
+    (
+        "fit_linear_gd",
+        "nan beta_init",
+        lambda: regression.fit_linear_gd(KEY, target_f1, beta_init=NAN, lr=1e-3),
+        "beta_init",
+    ),
+    (
+        "fit_linear_gd",
+        "not a target",
+        lambda: regression.fit_linear_gd(KEY, "f1", beta_init=0.0, lr=1e-3),
+        "target",
+    ),
+    (
+        "fit_linear_gd",
+        "zero batch_size",
+        lambda: regression.fit_linear_gd(KEY, target_f1, beta_init=0.0, lr=1e-3, batch_size=0),
+        "batch_size",
+    ),
+    (
+        "fit_linear_gd",
+        "not a key",
+        lambda: regression.fit_linear_gd(1, target_f1, beta_init=0.0, lr=1e-3),
+        "key",
+    ),
+    # nn: networks and likelihoods
+    ("init_mlp", "zero hidden", lambda: nn.init_mlp(KEY, hidden=0), "hidden"),
+    ("init_mlp", "nan weight_std", lambda: nn.init_mlp(KEY, weight_std=NAN), "weight_std"),
+    ("init_mlp", "not a key", lambda: nn.init_mlp([0, 1]), "key"),
+    ("mlp", "X of two features", lambda: nn.mlp(NET1, jnp.ones((2, 3))), "X"),
+    ("mlp", "nan X", lambda: nn.mlp(NET1, jnp.array([[NAN]])), "X"),
+    ("mlp", "params missing a key", lambda: nn.mlp({"w1": NET1["w1"]}, X3), "params"),
+    ("mlp", "nan weight", lambda: nn.mlp({**NET1, "b2": jnp.array([NAN])}, X3), "params"),
+    ("gaussian_nll", "nan y", lambda: nn.gaussian_nll(jnp.array([NAN]), 0.0, 0.0), "y"),
+    ("gaussian_nll", "inf log_std", lambda: nn.gaussian_nll(jnp.zeros(2), 0.0, INF), "log_std"),
+    ("gaussian_nll", "empty batch", lambda: nn.gaussian_nll(jnp.zeros(0), 0.0, 0.0), "y"),
+    (
+        "gaussian_nll",
+        "shapes that do not broadcast",
+        lambda: nn.gaussian_nll(jnp.zeros(3), jnp.zeros(2), 0.0),
+        "mean",
+    ),
+    (
+        "mean_network_nll",
+        "two-output network",
+        lambda: nn.mean_network_nll(NET2, X3, Y3, std=1.0),
+        "params",
+    ),
+    ("mean_network_nll", "zero std", lambda: nn.mean_network_nll(NET1, X3, Y3, std=0.0), "std"),
+    (
+        "heteroscedastic_nll",
+        "one-output network",
+        lambda: nn.heteroscedastic_nll(NET1, X3, Y3),
+        "params",
+    ),
+    (
+        "heteroscedastic_nll",
+        "nan y",
+        lambda: nn.heteroscedastic_nll(NET2, X3, Y3.at[2].set(NAN)),
+        "y",
+    ),
+    (
+        "heteroscedastic_nll",
+        "empty batch",
+        lambda: nn.heteroscedastic_nll(NET2, jnp.ones((1, 0)), jnp.ones(0)),
+        "X",
+    ),
+    ("saturated_share", "X of rank 1", lambda: nn.saturated_share(NET1, jnp.ones(3)), "X"),
+    # nn: training
+    (
+        "init",
+        "string standardise",
+        lambda: nn.init(KEY, target_f1, standardise="False"),
+        "standardise",
+    ),
+    ("init", "three outputs", lambda: nn.init(KEY, target_f1, outputs=3), "outputs"),
+    ("init", "not a target", lambda: nn.init(KEY, None), "target"),
+    ("step", "not a state", lambda: nn.step({"params": NET2}, KEY), "state"),
+    ("step", "not a key", lambda: nn.step(STATE, 0), "key"),
+    ("train_keys", "zero steps", lambda: nn.train_keys(KEY, 0), "steps"),
+    ("fit_mean_network", "zero std", lambda: nn.fit_mean_network(KEY, target_f1, std=0.0), "std"),
+    (
+        "fit_mean_network",
+        "unknown optimizer",
+        lambda: nn.fit_mean_network(KEY, target_f1, optimizer="rmsprop"),
+        "optimizer",
+    ),
+    (
+        "fit_heteroscedastic",
+        "string standardise",
+        lambda: nn.fit_heteroscedastic(KEY, target_f1, standardise="False"),
+        "standardise",
+    ),
+    (
+        "fit_heteroscedastic",
+        "not a target",
+        lambda: nn.fit_heteroscedastic(KEY, lambda k, x: x[0]),
+        "target",
+    ),
+    (
+        "fit_heteroscedastic",
+        "negative lr",
+        lambda: nn.fit_heteroscedastic(KEY, target_f1, lr=-0.1),
+        "lr",
+    ),
+    ("fit_heteroscedastic", "not a key", lambda: nn.fit_heteroscedastic(0, target_f1), "key"),
+    (
+        "predict_mean_network",
+        "X of rank 1",
+        lambda: nn.predict_mean_network(FIT1, jnp.ones(3)),
+        "X",
+    ),
+    ("predict_mean_network", "a bare network", lambda: nn.predict_mean_network(NET1, X3), "params"),
+    (
+        "predict_heteroscedastic",
+        "one-output fit",
+        lambda: nn.predict_heteroscedastic(FIT1, X3),
+        "params",
+    ),
+    (
+        "predict_heteroscedastic",
+        "inf X",
+        lambda: nn.predict_heteroscedastic(FIT2, jnp.array([[INF]])),
+        "X",
+    ),
+    (
+        "heteroscedastic_errors",
+        "not a target",
+        lambda: nn.heteroscedastic_errors(FIT2, "f2", X3),
+        "target",
+    ),
+    (
+        "heteroscedastic_errors",
+        "where the true std is 0",
+        lambda: nn.heteroscedastic_errors(FIT2, target_f2, jnp.zeros((1, 2))),
+        "X",
+    ),
+    # plotting
+    (
+        "running_mean",
+        "width above the length",
+        lambda: plotting.running_mean(np.ones(3), width=5),
+        "width",
+    ),
+]
+
+
+# --- valid inputs: (function, label, call, reference value or predicate) -------------------
+
+VALID = [
+    # univariate: references from scipy.stats.norm
+    (
+        "logpdf",
+        "scalar",
+        lambda: univariate.logpdf(0.7, mean=-0.2, std=0.4),
+        scipy.stats.norm.logpdf(0.7, -0.2, 0.4),
+    ),
+    ("logpdf", "x = 2e19", lambda: univariate.logpdf(2e19), scipy.stats.norm.logpdf(2e19)),
+    (
+        "logpdf",
+        "far tail, small std",
+        lambda: univariate.logpdf(1e4, std=1e-3),
+        scipy.stats.norm.logpdf(1e4, 0, 1e-3),
+    ),
+    (
+        "logpdf",
+        "tiny normal std",
+        lambda: univariate.logpdf(0.0, std=1e-30),
+        scipy.stats.norm.logpdf(0.0, 0, 1e-30),
+    ),
+    (
+        "pdf",
+        "vector",
+        lambda: univariate.pdf(jnp.array([-1.0, 0.0, 2.0]), std=0.3),
+        scipy.stats.norm.pdf([-1.0, 0.0, 2.0], 0, 0.3),
+    ),
+    (
+        "affine",
+        "broadcast",
+        lambda: univariate.affine(jnp.array([-1.0, 1.0]), mean=2.0, std=3.0),
+        np.array([-1.0, 5.0]),
+    ),
+    ("sample", "shape", lambda: univariate.sample(KEY, 5, mean=1.0, std=2.0), shape_is(5)),
+    # highdim: scipy.stats.chi and direct formulas
+    (
+        "chi_logpdf",
+        "dim 100",
+        lambda: highdim.chi_logpdf(9.9, 100),
+        scipy.stats.chi.logpdf(9.9, 100),
+    ),
+    ("chi_pdf", "dim 3", lambda: highdim.chi_pdf(1.5, 3), scipy.stats.chi.pdf(1.5, 3)),
+    ("chi_mean", "dim 10", lambda: highdim.chi_mean(10), scipy.stats.chi.mean(10)),
+    ("chi_var", "dim 10", lambda: highdim.chi_var(10), scipy.stats.chi.var(10)),
+    (
+        "distance_logpdf",
+        "dim 5",
+        lambda: highdim.distance_logpdf(3.0, 5),
+        scipy.stats.chi.logpdf(3.0 / math.sqrt(2), 5) - 0.5 * math.log(2),
+    ),
+    (
+        "distance_pdf",
+        "dim 5",
+        lambda: highdim.distance_pdf(3.0, 5),
+        scipy.stats.chi.pdf(3.0 / math.sqrt(2), 5) / math.sqrt(2),
+    ),
+    (
+        "unit_ball_log10_prob_bounds",
+        "dim 10",
+        lambda: highdim.unit_ball_log10_prob_bounds(10),
+        lambda out: np.all(np.asarray(out) < 0),
+    ),
+    ("sample_norms", "shape", lambda: highdim.sample_norms(KEY, 4, 3), shape_is(4)),
+    ("sample_distances", "shape", lambda: highdim.sample_distances(KEY, 4, 3), shape_is(4)),
+    (
+        "std_normal_loglik",
+        "two points",
+        lambda: highdim.std_normal_loglik(jnp.array([[0.0, 1.0], [2.0, -1.0]])),
+        scipy.stats.norm.logpdf([[0.0, 1.0], [2.0, -1.0]]).sum(axis=1),
+    ),
+    ("lerp", "midpoint", lambda: highdim.lerp(0.5, jnp.ones(2), -jnp.ones(2)), np.zeros(2)),
+    (
+        "polar_interp",
+        "alpha 1/2",
+        lambda: highdim.polar_interp(0.5, jnp.ones(2), jnp.ones(2)),
+        np.full(2, math.sqrt(2)),
+    ),
+    (
+        "prefix_norms",
+        "two prefixes",
+        lambda: highdim.prefix_norms(jnp.array([[3.0, 4.0, 12.0]]), [2, 3]),
+        np.array([[5.0, 13.0]]),
+    ),
+    (
+        "mean_loglik_along_path",
+        "end points",
+        lambda: (
+            highdim.mean_loglik_along_path(
+                jnp.array([0.0, 1.0]), jnp.ones((1, 3)), jnp.zeros((1, 3)), path="linear"
+            ).gaussian
+        ),
+        np.array(
+            [scipy.stats.norm.logpdf(np.zeros(3)).sum(), scipy.stats.norm.logpdf(np.ones(3)).sum()]
+        ),
+    ),
+    # regression
+    (
+        "Target.__call__",
+        "noiseless at x = 0 for f2",
+        lambda: target_f2(KEY, jnp.zeros((1, 2))),
+        np.zeros(2),
+    ),
+    (
+        "sample_batch",
+        "shapes",
+        lambda: regression.sample_batch(KEY, target_f1, 4)[0],
+        lambda X: X.shape == (1, 4) and np.all((X >= 0) & (X <= 20)),
+    ),
+    ("beta_mle", "one feature", lambda: regression.beta_mle(X3, Y3), ols(X3, Y3)),
+    ("beta_mle", "intercept and slope", lambda: regression.beta_mle(X2, Y2), ols(X2, Y2)),
+    (
+        "beta_mle",
+        "cond(X X^T) ~ 1e4 in float32",
+        lambda: regression.beta_mle(jnp.array([[1.0] * 4, [10.0, 10.5, 11.0, 11.5]]), Y2),
+        ols(np.array([[1.0] * 4, [10.0, 10.5, 11.0, 11.5]]), Y2),
+    ),
+    (
+        "beta_mle_cov",
+        "known std",
+        lambda: regression.beta_mle_cov(X2, 0.5),
+        0.25 * np.linalg.inv(np.asarray(X2, np.float64) @ np.asarray(X2, np.float64).T),
+    ),
+    (
+        "std_mle",
+        "at the OLS fit",
+        lambda: regression.std_mle(X3, Y3, jnp.asarray(ols(X3, Y3), jnp.float32)),
+        math.sqrt(
+            np.mean((np.asarray(Y3, np.float64) - np.asarray(X3, np.float64).T @ ols(X3, Y3)) ** 2)
+        ),
+    ),
+    (
+        "std_mle",
+        "residuals of 1e20",
+        lambda: regression.std_mle(X3, jnp.full(3, 1e20), jnp.zeros(1)),
+        1e20,
+    ),
+    (
+        "linear_nll",
+        "against scipy",
+        lambda: regression.linear_nll(jnp.array([2.0]), X3, Y3, std=0.5),
+        -np.mean(
+            scipy.stats.norm.logpdf(
+                np.asarray(Y3, np.float64), 2.0 * np.array([1.0, 2.0, 3.0]), 0.5
+            )
+        ),
+    ),
+    (
+        "linear_nll_grad",
+        "hand formula",
+        lambda: regression.linear_nll_grad(jnp.array([2.0]), X3, Y3, std=0.5),
+        np.array(
+            [(14.0 * 2.0 - float(np.dot([1, 2, 3], np.asarray(Y3, np.float64)))) / (3 * 0.25)]
+        ),
+    ),
+    (
+        "linear_curvature",
+        "sum x^2 / (n std^2)",
+        lambda: regression.linear_curvature(X3, std=2.0),
+        np.array([[14.0 / 12.0]]),
+    ),
+    (
+        "linear_gd_path",
+        "contraction",
+        lambda: regression.linear_gd_path(jnp.zeros(1), X3, Y3, lr=0.1, steps=2),
+        lambda p: (
+            p.shape == (3, 1)
+            and abs(float(p[2, 0]) - ols(X3, Y3)[0]) < abs(float(p[1, 0]) - ols(X3, Y3)[0])
+        ),
+    ),
+    (
+        "fit_linear_gd",
+        "shapes",
+        lambda: regression.fit_linear_gd(KEY, target_f1, beta_init=0.0, lr=1e-3, steps=3)[0],
+        shape_is(4),
+    ),
+    # nn
+    ("init_mlp", "shapes", lambda: nn.init_mlp(KEY, hidden=4, outputs=2)["w2"], shape_is(2, 4)),
+    ("mlp", "against numpy", lambda: nn.mlp(NET2, X3), np_mlp(NET2, X3)),
+    (
+        "gaussian_nll",
+        "against scipy",
+        lambda: nn.gaussian_nll(Y3, 2.0, jnp.log(0.5)),
+        -np.mean(scipy.stats.norm.logpdf(np.asarray(Y3, np.float64), 2.0, 0.5)),
+    ),
+    (
+        "gaussian_nll",
+        "log_std = -120, exact fit",
+        lambda: nn.gaussian_nll(jnp.zeros(2), 0.0, -120.0),
+        -120.0 + 0.5 * math.log(2 * math.pi),
+    ),
+    (
+        "mean_network_nll",
+        "against scipy",
+        lambda: nn.mean_network_nll(NET1, X3, Y3, std=2.0),
+        -np.mean(scipy.stats.norm.logpdf(np.asarray(Y3, np.float64), np_mlp(NET1, X3)[0], 2.0)),
+    ),
+    (
+        "heteroscedastic_nll",
+        "against scipy",
+        lambda: nn.heteroscedastic_nll(NET2, X3, Y3),
+        -np.mean(
+            scipy.stats.norm.logpdf(
+                np.asarray(Y3, np.float64), np_mlp(NET2, X3)[0], np.exp(np_mlp(NET2, X3)[1])
+            )
+        ),
+    ),
+    (
+        "saturated_share",
+        "in [0, 100]",
+        lambda: nn.saturated_share(NET1, X3),
+        lambda s: 0 <= s <= 100,
+    ),
+    (
+        "init",
+        "the network of init_mlp",
+        lambda: nn.init(KEY, target_f1).params["w1"],
+        np.asarray(nn.init_mlp(jax.random.split(KEY, 3)[1], hidden=16, outputs=2)["w1"]),
+    ),
+    ("step", "a finite loss", lambda: nn.step(STATE, KEY)[1], lambda loss: np.shape(loss) == ()),
+    ("train_keys", "shape", lambda: nn.train_keys(KEY, 4), shape_is(4)),
+    (
+        "fit_mean_network",
+        "loss shape",
+        lambda: nn.fit_mean_network(KEY, target_f1, **SMALL_FIT)[1],
+        shape_is(5),
+    ),
+    (
+        "fit_heteroscedastic",
+        "loss shape",
+        lambda: nn.fit_heteroscedastic(KEY, target_f1, **SMALL_FIT)[1],
+        shape_is(5),
+    ),
+    (
+        "predict_mean_network",
+        "against numpy",
+        lambda: nn.predict_mean_network(FIT1, X3),
+        np_mlp(NET1, X3)[0],
+    ),
+    (
+        "predict_heteroscedastic",
+        "against numpy",
+        lambda: nn.predict_heteroscedastic(FIT2, X3)[1],
+        np.exp(np_mlp(NET2, X3)[1]),
+    ),
+    (
+        "heteroscedastic_errors",
+        "two numbers",
+        lambda: nn.heteroscedastic_errors(FIT2, target_f2, X3),
+        lambda e: len(e) == 2,
+    ),
+    (
+        "running_mean",
+        "windows",
+        lambda: plotting.running_mean(np.arange(5.0), width=2),
+        np.array([0.5, 1.5, 2.5, 3.5]),
+    ),
+]
+
+CASES_BY_FUNCTION = collections.Counter(name for name, *_ in INVALID + VALID)
+GAUSSML = Path(regression.__file__).resolve().parent
+
+
+def _raised_in_gaussml(excinfo) -> bool:
+    """True if the innermost frame that raised is in the gaussml package."""
+    return Path(str(excinfo.traceback[-1].path)).resolve().is_relative_to(GAUSSML)
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "call", "argument"), INVALID, ids=[f"{c[0]}: {c[1]}" for c in INVALID]
+)
+def test_invalid_input_raises_our_error_naming_the_argument(name, label, call, argument):
+    with pytest.raises((ValueError, TypeError)) as excinfo:
+        call()
+    assert _raised_in_gaussml(excinfo), f"raised outside gaussml: {excinfo.traceback[-1]}"
+    assert argument in str(excinfo.value), str(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    ("name", "label", "call", "expected"), VALID, ids=[f"{c[0]}: {c[1]}" for c in VALID]
+)
+def test_valid_input_gives_a_finite_correct_result(name, label, call, expected):
+    out = call()
+    assert is_finite_tree(out), out
+    if callable(expected):
+        assert expected(out), out
+    else:
+        # float32 results against float64 references: a few eps, relative.
+        np.testing.assert_allclose(np.asarray(out, np.float64), expected, rtol=2e-5, atol=1e-6)
+
+
+def test_every_public_function_is_in_the_table():
+    public = set()
+    for module in (univariate, highdim, regression, nn):
+        for n in module.__all__:
+            obj = getattr(module, n)
+            if callable(obj) and not isinstance(obj, type | regression.Target):
+                public.add(n)
+    public |= {"Target.__call__", "running_mean"}
+    missing = public - set(CASES_BY_FUNCTION)
+    assert not missing, sorted(missing)
+    for n in public:
+        names = [c[0] for c in INVALID]
+        assert n in names, f"{n} has no invalid case"
+
+
+def test_a_diverging_fit_raises_floating_point_error_naming_the_step():
+    with pytest.raises(FloatingPointError, match=r"step \d+ .*smaller learning rate"):
+        nn.fit_heteroscedastic(
+            KEY, target_f1, standardise=False, optimizer="sgd", lr=10.0, steps=30
+        )

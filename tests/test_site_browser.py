@@ -308,7 +308,8 @@ def check_page(
             report.redirected_to = page.url
         has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
         images = page.evaluate(_LOAD_IMAGES)
-        page.wait_for_load_state("networkidle")
+        # Generous: on a busy machine a chapter's many SVG figures take a while.
+        page.wait_for_load_state("networkidle", timeout=120_000)
         state = page.evaluate(_MATH_STATE)
 
         report.math_count = state["total"]

@@ -12,7 +12,7 @@ JB := $(BIN)/jupyter-book
 JB_FLAGS := --all -W -n --keep-going
 PORT ?= 8000
 
-.PHONY: book pdf handout test serve clean distclean venv check-tex $(STAMP)
+.PHONY: all book pdf handout test serve clean distclean venv check-tex $(STAMP)
 
 venv: $(STAMP)
 
@@ -41,6 +41,12 @@ handout: check-tex $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
+
+# The PDFs first: the site then links them (book/_ext/pdf_links.py).
+all:
+	$(MAKE) pdf
+	$(MAKE) handout
+	$(MAKE) book
 
 serve:
 	@test -f _build/html/index.html || { echo "no site yet: run 'make book' first" >&2; exit 1; }

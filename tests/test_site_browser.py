@@ -90,6 +90,22 @@ try:
     import playwright.sync_api as playwright_api
 except ImportError:
     _unavailable("playwright is not installed")
+try:
+    # axe-core, as shipped inside the package (its axe.min.js): nothing is downloaded.
+    from axe_playwright_python.sync_playwright import Axe
+except ImportError:
+    _unavailable("axe-playwright-python is not installed")
+
+# The WCAG 2.0 and 2.1 success criteria of levels A and AA (axe-core's tags).
+# No rule is excluded.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+MODES = ("light", "dark")
+# The theme (pydata-sphinx-theme) reads the reader's choice from localStorage
+# before it draws anything.
+_SET_MODE = "localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
 
 
 def site_pages(site: Path = SITE) -> list[str]:
@@ -153,6 +169,9 @@ class PageReport:
     math_problems: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
     stale_notes: list[str] = field(default_factory=list)
+    accessibility: list[str] = field(default_factory=list)
+    wrong_mode: list[str] = field(default_factory=list)
+    axe_violations: int | None = None  # None: axe did not run
     math_count: int = 0
     image_count: int = 0
     redirected_to: str | None = None
@@ -166,6 +185,8 @@ class PageReport:
             "math_problems",
             "broken_images",
             "stale_notes",
+            "accessibility",
+            "wrong_mode",
         ):
             out += [
                 f"{self.path}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
@@ -222,11 +243,34 @@ def _is_redirect(url: str) -> bool:
         return False  # the browser visit reports the failure
 
 
-def check_page(browser, origin: str, path: str, *, screenshot: Path | None = None) -> PageReport:
-    """Load `origin/path` in a fresh browser context and report every problem."""
+def axe_problems(page) -> tuple[int, list[str]]:
+    """Run axe-core on the page as it is: the number of violations and one line for each."""
+    results = Axe().run(page, options=AXE_OPTIONS).response
+    lines = []
+    for violation in results["violations"]:
+        targets = ", ".join(" ".join(map(str, n["target"])) for n in violation["nodes"][:3])
+        more = len(violation["nodes"]) - 3
+        lines.append(
+            f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} elements): "
+            f"{violation['help']}: {targets}{f' and {more} more' if more > 0 else ''}"
+        )
+    return len(results["violations"]), lines
+
+
+def check_page(
+    browser,
+    origin: str,
+    path: str,
+    *,
+    screenshot: Path | None = None,
+    mode: str = "light",
+    axe: bool = True,
+) -> PageReport:
+    """Load `origin/path` in a fresh browser context, in the theme's `mode`, and report every problem."""
     report = PageReport(path)
     local = urlsplit(origin).netloc
     context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(_SET_MODE.format(mode=mode))
     page = context.new_page()
 
     def route(r):
@@ -264,7 +308,8 @@ def check_page(browser, origin: str, path: str, *, screenshot: Path | None = Non
             report.redirected_to = page.url
         has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
         images = page.evaluate(_LOAD_IMAGES)
-        page.wait_for_load_state("networkidle")
+        # Generous: on a busy machine a chapter's many SVG figures take a while.
+        page.wait_for_load_state("networkidle", timeout=120_000)
         state = page.evaluate(_MATH_STATE)
 
         report.math_count = state["total"]
@@ -284,6 +329,11 @@ def check_page(browser, origin: str, path: str, *, screenshot: Path | None = Non
         if at >= 0:
             report.stale_notes.append(state["text"][at : at + 80].replace("\n", " "))
 
+        if page.evaluate("() => !!document.querySelector('.bd-header, .bd-container')"):
+            # A page of the theme: it must have drawn itself in the mode asked for.
+            shown = page.evaluate("() => document.documentElement.dataset.theme")
+            if shown != mode:
+                report.wrong_mode.append(f"asked for {mode!r}, the theme shows {shown!r}")
         report.image_count = len(images)
         report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
         # Figures drawn as inline SVG (none today; glued figures are <img>).
@@ -296,6 +346,16 @@ def check_page(browser, origin: str, path: str, *, screenshot: Path | None = Non
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)
+        if axe:
+            # Last, and no longer listening: axe-core re-fetches the stylesheets to
+            # read their rules and resolves an `@import` against the page instead of
+            # the stylesheet (a 404 for the theme's `../basic.css`); those requests
+            # are axe's, not the page's.
+            page.remove_listener("requestfailed", failed)
+            page.remove_listener("response", response)
+            page.remove_listener("console", console)
+            report.axe_violations, report.accessibility = axe_problems(page)
+            print(f"axe-core: {report.axe_violations} violations on {path} ({mode} mode)")
     finally:
         context.close()
     return report
@@ -364,6 +424,63 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
     return len(equations), problems
 
 
+# Everything a reader opens or closes: toggled cells and solutions, the
+# download menu and other dropdowns, sphinx-design tabs.
+_CONTROLS = (
+    "button.toggle-button, details > summary, button.dropdown-toggle, .sd-tab-set > input + label"
+)
+_CONTROL_STATE = """el => {
+  const details = el.closest('details');
+  if (el.tagName === 'SUMMARY') return 'open=' + details.open;
+  if (el.tagName === 'LABEL') {
+    const input = document.getElementById(el.getAttribute('for'));
+    return 'checked=' + (input && input.checked);
+  }
+  return 'expanded=' + el.getAttribute('aria-expanded');
+}"""
+
+
+def check_keyboard(browser, origin: str, path: str) -> tuple[int, list[str]]:
+    """Every control of `origin/path` takes the keyboard focus and changes state on Enter.
+
+    Returns the number of controls and the problems found.
+    """
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{origin}/{path}", wait_until="load")  # the toggles exist from DOMContentLoaded
+        controls = page.locator(_CONTROLS)
+        count = controls.count()
+        for i in range(count):
+            control = controls.nth(i)
+            if not control.is_visible():
+                continue  # e.g. inside a closed solution: checked once that opens
+            name = control.evaluate(
+                "el => (el.getAttribute('aria-label') || el.textContent || el.tagName)"
+                ".trim().slice(0, 40)"
+            )
+            where = f"{path}: control {i} ({name!r})"
+            if control.evaluate("el => el.tabIndex") < 0:
+                problems.append(f"{where} is not in the tab order")
+                continue
+            control.focus()
+            if not control.evaluate("el => el === document.activeElement"):
+                problems.append(f"{where} does not take the focus")
+                continue
+            before = control.evaluate(_CONTROL_STATE)
+            if before.startswith("checked=true"):
+                continue  # the tab already shown
+            page.keyboard.press("Enter" if not before.startswith("checked") else "Space")
+            after = control.evaluate(_CONTROL_STATE)
+            if after == before:
+                problems.append(f"{where}: Enter leaves it {before}")
+            page.keyboard.press("Escape")
+    finally:
+        context.close()
+    return count, problems
+
+
 # --- the site ---------------------------------------------------------------------
 
 PAGES = site_pages()
@@ -385,13 +502,16 @@ def test_site_has_pages():
     assert any(p.startswith("book/chapters/") for p in PAGES), PAGES
 
 
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", PAGES or ["(no site built)"])
-def test_page_in_browser(browser, site_server, path):
+def test_page_in_browser(browser, site_server, path, mode):
     shot = None
     if path.startswith("book/"):
-        shot = SCREENSHOTS / (path.removesuffix(".html").replace("/", "__") + ".png")
-    report = check_page(browser, site_server.origin, path, screenshot=shot)
+        name = path.removesuffix(".html").replace("/", "__") + ".png"
+        shot = SCREENSHOTS / name if mode == "light" else SCREENSHOTS / mode / name
+    report = check_page(browser, site_server.origin, path, screenshot=shot, mode=mode)
     problems = report.problems()
+    assert report.axe_violations is not None
     assert not problems, "\n".join(problems)
     if report.redirected_to is not None:
         assert report.redirected_to.startswith(site_server.origin + "/book/"), report.redirected_to
@@ -411,6 +531,75 @@ def test_every_equation_has_a_claim_mark_that_opens_on_focus(browser, site_serve
     assert count > 0, f"{path}: no numbered equation found"
 
 
+@pytest.mark.parametrize(
+    "path", [p for p in PAGES if p.startswith("book/chapters/")] or ["(no site built)"]
+)
+def test_every_toggle_and_dropdown_works_from_the_keyboard(browser, site_server, path):
+    count, problems = check_keyboard(browser, site_server.origin, path)
+    assert not problems, "\n".join(problems)
+    assert count > 0, f"{path}: no toggle or dropdown found"
+
+
+_SEARCH_RESULTS = """async () => {
+  const start = Date.now();
+  const done = () => /Search finished|did not match/.test(
+    (document.querySelector('#search-results .search-summary') || {}).textContent || '');
+  const items = () => Array.from(document.querySelectorAll('#search-results ul.search > li'));
+  const pending = () => items().filter(li => !li.querySelector(':scope > span, p.context'));
+  while (!done() || pending().length) {
+    if (Date.now() - start > 30000) break;
+    await new Promise(r => setTimeout(r, 100));
+  }
+  return {finished: done(), results: items().map(li => ({
+    href: li.querySelector('a').getAttribute('href'),
+    snippet: li.querySelector('p.context') && li.querySelector('p.context').textContent,
+    described: !!li.querySelector(':scope > span')}))};
+}"""
+
+
+def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
+    """The results of the site's search page at `url` for `query`, and the problems seen."""
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.on(
+        "console",
+        lambda m: m.type == "error" and problems.append(f"console error: {m.text}"),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    try:
+        page.goto(f"{url}?q={query}", wait_until="load")
+        state = page.evaluate(_SEARCH_RESULTS)
+    finally:
+        context.close()
+    if not state["finished"]:
+        problems.append("the search did not finish within 30 s")
+    for result in state["results"]:
+        if result["described"]:
+            continue  # an API object: Sphinx shows its description, not a snippet
+        snippet = (result["snippet"] or "").strip()
+        if not snippet:
+            problems.append(f"{result['href']}: no snippet")
+        problems += [
+            f"{result['href']}: raw {raw!r} in the snippet {snippet[:80]!r}"
+            for raw in RAW_TEX
+            if raw in snippet
+        ]
+    return state["results"], problems
+
+
+@pytest.mark.parametrize("where", ["file", "http"])
+def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_server, where):
+    url = (
+        (SITE / "search.html").as_uri() if where == "file" else f"{site_server.origin}/search.html"
+    )
+    results, problems = search(browser, url, "Gaussian")
+    assert not problems, "\n".join(problems)
+    pages = [r["href"] for r in results if not r["described"]]
+    assert any("chapters/01_univariate" in href for href in pages), pages
+    print(f"search ({where}): {len(results)} results, {len(pages)} pages with snippets")
+
+
 # --- the checks themselves fail on a broken site ----------------------------------------
 
 
@@ -418,8 +607,18 @@ def test_every_equation_has_a_claim_mark_that_opens_on_focus(browser, site_serve
 def broken_site(tmp_path):
     pages = {
         "clean.html": (
-            "<html><body><p>Nothing wrong here.</p>"
-            "<pre>label = r'$$\\sigma$$'  # TeX inside code is fine</pre></body></html>"
+            '<html lang="en"><head><title>Clean</title></head><body><main>'
+            "<p>Nothing wrong here.</p>"
+            "<pre>label = r'$$\\sigma$$'  # TeX inside code is fine</pre></main></body></html>"
+        ),
+        "inaccessible.html": (
+            '<html><body><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+            '<p style="color:#bbb;background:#fff">faint text</p></body></html>'
+        ),
+        "mouse-only.html": (
+            '<html><body><button class="dropdown-toggle" aria-expanded="false" tabindex="-1">'
+            'Menu</button><button class="dropdown-toggle" aria-expanded="false">Dead</button>'
+            "</body></html>"
         ),
         "foreign.html": '<html><body><img src="http://example.invalid/logo.png"></body></html>',
         "missing.html": '<html><body><img src="no-such-image.png"></body></html>',
@@ -454,6 +653,9 @@ def broken_site(tmp_path):
         ("raw-math.html", "math_problems", "not typeset: '\\\\(x^2\\\\)'"),
         ("raw-math.html", "math_problems", "raw '$$'"),
         ("verified.html", "stale_notes", "Verified by"),
+        ("inaccessible.html", "accessibility", "image-alt"),
+        ("inaccessible.html", "accessibility", "color-contrast"),
+        ("inaccessible.html", "accessibility", "html-has-lang"),
     ],
 )
 def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
@@ -464,6 +666,14 @@ def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
 
 def test_checks_pass_a_clean_page(browser, broken_site):
     assert check_page(browser, broken_site.origin, "clean.html").problems() == []
+
+
+def test_keyboard_check_catches_controls_the_keyboard_cannot_use(browser, broken_site):
+    count, problems = check_keyboard(browser, broken_site.origin, "mouse-only.html")
+    assert count == 2
+    assert len(problems) == 2, problems
+    assert "'Menu') is not in the tab order" in problems[0]
+    assert "'Dead'): Enter leaves it expanded=false" in problems[1]
 
 
 def test_mark_check_catches_an_unmarked_equation(browser, broken_site):

@@ -1,0 +1,87 @@
+"""Sphinx extension: search results with readable snippets, over HTTP and from disk.
+
+Sphinx's search page shows under each result a snippet that it cuts from the
+result's page, fetched with `fetch()`. A site opened straight from disk
+(`file://`) may not fetch: every snippet would be missing and each attempt an
+error. And a fetched page holds its math as TeX source (`\\(\\sigma^2\\)`),
+which the snippet shows raw.
+
+After the HTML build, this extension writes `_static/search_pages.js`: for each
+page, its main content with scripts, styles, images and navigation removed and
+its math written as readable text (`figure_alt.tex_to_text`). The search page
+loads it with `search_snippets.js`, which answers the search's `fetch()` of a
+page from those texts, on `file://` and over HTTP alike.
+
+Enable it in _config.yml with `sphinx: local_extensions: {search_snippets: book/_ext}`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from figure_alt import tex_to_text
+
+STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+PAGES_JS = "search_pages.js"
+
+
+def page_text(html: str) -> str:
+    """The main content of a built page, reduced to what a search snippet may show."""
+    soup = BeautifulSoup(html, "html.parser")
+    main = soup.find(attrs={"role": "main"})
+    if main is None:
+        return ""
+    main = main.find("article") or main  # the text, without the theme's toolbars
+    for tag in main.find_all(["script", "style", "img", "svg", "nav", "button", "template"]):
+        tag.decompose()
+    for tag in main.select(".headerlink, .claim-mark, .toggle-details__summary"):
+        tag.decompose()
+    for math in main.select(".math"):
+        tex = math.get_text().strip()
+        for delimiters in (("\\(", "\\)"), ("\\[", "\\]"), ("$$", "$$")):
+            if tex.startswith(delimiters[0]) and tex.endswith(delimiters[1]):
+                tex = tex[len(delimiters[0]) : -len(delimiters[1])]
+        math.string = " " + tex_to_text(tex) + " "
+    # Keep the elements (and so the ids a result's #anchor selects), drop attributes.
+    for tag in main.find_all(True):
+        tag.attrs = {k: v for k, v in tag.attrs.items() if k in ("id", "role")}
+    return f'<div role="main">{main.decode_contents()}</div>'
+
+
+def _add_script(app, pagename, templatename, context, doctree):
+    if pagename == "search":
+        app.add_js_file(PAGES_JS)
+        app.add_js_file("search_snippets.js")
+
+
+def _write_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    pages = {}
+    for docname in sorted(app.env.found_docs):
+        uri = app.builder.get_target_uri(docname)
+        built = outdir / uri
+        if built.is_file():
+            pages[uri] = page_text(built.read_text(encoding="utf-8"))
+    body = json.dumps(pages, ensure_ascii=True, separators=(",", ":"))
+    (outdir / "_static" / PAGES_JS).write_text(
+        f"window.GAUSSML_SEARCH_PAGES = {body};\n", encoding="utf-8"
+    )
+
+
+def _configure(app, config):
+    if str(STATIC) not in map(str, config.html_static_path):
+        config.html_static_path.append(str(STATIC))
+
+
+def setup(app):
+    app.connect("config-inited", _configure)
+    app.connect("html-page-context", _add_script)
+    app.connect("build-finished", _write_pages)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

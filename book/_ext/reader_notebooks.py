@@ -103,6 +103,9 @@ class _Resolver:
             return _pipe_table(argument, body)
         if name == "math":
             return f"$$\n{body}\n$$\n"
+        if name == "solution-end":
+            return ""
+        name = "solution" if name == "solution-start" else name
         title = {"exercise": "Exercise", "solution": "Solution"}.get(name, "")
         if argument and name != "solution":
             title = f"{title}: {argument}" if title else argument

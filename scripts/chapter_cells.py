@@ -71,7 +71,11 @@ def _is_glue(node: ast.stmt) -> bool:
 
 
 def cells(path: Path) -> list[Cell]:
-    lines = path.read_text(encoding="utf-8").splitlines()
+    return cells_of(path.read_text(encoding="utf-8"))
+
+
+def cells_of(text: str) -> list[Cell]:
+    lines = text.splitlines()
     found, i = [], 0
     while i < len(lines):
         match = _OPEN.match(lines[i])

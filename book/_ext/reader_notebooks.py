@@ -8,7 +8,7 @@ download button (`use_download_button`) offers it as ".ipynb":
 - roles become text: a glued number its formatted value, a reference to an
   equation, figure, table or section its number or title, a citation its keys,
   an API link its name in code;
-- directives become Markdown: an exercise, solution or admonition a bold title
+- directives become Markdown: a `literalinclude` the code it shows, an exercise, solution or admonition a bold title
   and its text; a glued figure the image itself (embedded) and its caption; a
   table output (MyST `list-table`) a pipe table;
 - equation labels and targets are dropped, and so are the cells tagged
@@ -25,6 +25,8 @@ import json
 import re
 from pathlib import Path
 
+from sphinx.pycode import ModuleAnalyzer
+
 _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"^(`{3,})\{([a-z:-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 _OPTION = re.compile(r"^:[\w-]+:.*\n?", re.M)
@@ -32,14 +34,15 @@ _EQ_LABEL = re.compile(r"(\$\$)[ \t]*\([\w-]+\)[ \t]*$", re.M)
 _TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
 
 
-def _glued(nb) -> dict[str, dict]:
-    """Glued name -> its output's mime bundle."""
+def _glued(path: Path) -> dict[str, dict]:
+    """Glued name -> its mime bundle, from myst-nb's `<page>.glue.json` beside the notebook."""
+    path = path.with_suffix(".glue.json")
+    if not path.exists():
+        return {}
     values = {}
-    for cell in nb["cells"]:
-        for out in cell.get("outputs", []):
-            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
-            if name:
-                values[name] = out.get("data", {})
+    for name, out in json.loads(path.read_text(encoding="utf-8")).items():
+        prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        values[name] = {k.removeprefix(prefix): v for k, v in out.get("data", {}).items()}
     return values
 
 
@@ -55,8 +58,9 @@ def _format(bundle: dict, spec: str) -> str:
 
 
 class _Resolver:
-    def __init__(self, app, glued):
+    def __init__(self, app, glued, pagename):
         self.env, self.config, self.glued = app.env, app.config, glued
+        self.folder = Path(app.srcdir, pagename).parent
         self.std = app.env.get_domain("std")
         self.math = app.env.get_domain("math")
 
@@ -94,8 +98,20 @@ class _Resolver:
                 return f"![{name}]({uri})\n\n*{caption.strip()}*\n"
         return f"*{caption.strip()}*\n"
 
+    def included(self, argument, options) -> str:
+        """A `literalinclude` of a Python object, as a Python code block."""
+        path = (self.folder / argument).resolve()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        name = re.search(r"^:pyobject:\s*(\S+)", options, re.M)
+        if name:
+            _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name.group(1)]
+            lines = lines[start - 1 : end - 1]
+        return "```python\n" + "\n".join(lines).rstrip() + "\n```\n"
+
     def directive(self, match) -> str:
         _, name, argument, body = match.groups()
+        if name == "literalinclude":
+            return self.included(argument, body)
         body = _OPTION.sub("", body).strip()
         if name == "glue:figure":
             return self.figure(argument, body)
@@ -105,7 +121,8 @@ class _Resolver:
             return f"$$\n{body}\n$$\n"
         if name == "solution-end":
             return ""
-        name = "solution" if name == "solution-start" else name
+        if name == "solution-start":  # its text and code cells follow
+            return "**Solution**\n"
         title = {"exercise": "Exercise", "solution": "Solution"}.get(name, "")
         if argument and name != "solution":
             title = f"{title}: {argument}" if title else argument
@@ -138,7 +155,7 @@ def reader_notebook(app, pagename: str) -> dict | None:
     if not source.exists():
         return None
     nb = json.loads(source.read_text(encoding="utf-8"))
-    resolver = _Resolver(app, _glued(nb))
+    resolver = _Resolver(app, _glued(source), pagename)
     out = copy.deepcopy(nb)
     out["cells"] = [
         c for c in out["cells"] if "remove-cell" not in c.get("metadata", {}).get("tags", [])

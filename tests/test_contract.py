@@ -22,7 +22,7 @@ import numpy as np
 import pytest
 import scipy.stats
 
-from gaussml import highdim, nn, plotting, regression, univariate
+from gaussml import highdim, mvn, nn, plotting, regression, univariate
 from gaussml.regression import target_f1, target_f2
 
 KEY = jax.random.key(0)
@@ -105,6 +105,20 @@ INVALID = [
         "dim",
     ),
     ("sample_norms", "zero n", lambda: highdim.sample_norms(KEY, 0, 3), "n"),
+    (
+        "logpdf",
+        "cov not positive definite",
+        lambda: mvn.logpdf(jnp.zeros(2), mean=jnp.zeros(2), cov=-jnp.eye(2)),
+        "cov",
+    ),
+    (
+        "mahalanobis",
+        "nan x",
+        lambda: mvn.mahalanobis(jnp.array([NAN, 0.0]), mean=jnp.zeros(2), cov=jnp.eye(2)),
+        "x",
+    ),
+    ("sample", "not a key", lambda: mvn.sample("key", 3, mean=jnp.zeros(2), cov=jnp.eye(2)), "key"),
+    ("cholesky", "not symmetric", lambda: mvn.cholesky(jnp.array([[1.0, 0.5], [0.0, 1.0]])), "cov"),
     ("sample_norms", "not a key", lambda: highdim.sample_norms("key", 3, 3), "key"),
     ("sample_distances", "zero dim", lambda: highdim.sample_distances(KEY, 3, 0), "dim"),
     ("std_normal_loglik", "nan x", lambda: highdim.std_normal_loglik(jnp.array([[NAN, 0.0]])), "x"),
@@ -438,6 +452,34 @@ VALID = [
         lambda out: np.all(np.asarray(out) < 0),
     ),
     ("sample_norms", "shape", lambda: highdim.sample_norms(KEY, 4, 3), shape_is(4)),
+    (
+        "logpdf",
+        "2-d",
+        lambda: mvn.logpdf(
+            jnp.array([0.5, -1.0]), mean=jnp.zeros(2), cov=jnp.array([[2.0, 0.5], [0.5, 1.0]])
+        ),
+        scipy.stats.multivariate_normal([0, 0], [[2.0, 0.5], [0.5, 1.0]]).logpdf([0.5, -1.0]),
+    ),
+    (
+        "mahalanobis",
+        "diagonal",
+        lambda: mvn.mahalanobis(
+            jnp.array([2.0, 3.0]), mean=jnp.zeros(2), cov=jnp.diag(jnp.array([4.0, 9.0]))
+        ),
+        math.sqrt(2.0),
+    ),
+    (
+        "sample",
+        "shape",
+        lambda: mvn.sample(KEY, 4, mean=jnp.zeros(3), cov=jnp.eye(3)),
+        shape_is(4, 3),
+    ),
+    (
+        "cholesky",
+        "diagonal",
+        lambda: mvn.cholesky(jnp.diag(jnp.array([4.0, 9.0]))),
+        np.diag([2.0, 3.0]),
+    ),
     ("sample_distances", "shape", lambda: highdim.sample_distances(KEY, 4, 3), shape_is(4)),
     (
         "std_normal_loglik",
@@ -667,7 +709,7 @@ def test_valid_input_gives_a_finite_correct_result(name, label, call, expected):
 
 def test_every_public_function_is_in_the_table():
     public = set()
-    for module in (univariate, highdim, regression, nn):
+    for module in (univariate, highdim, mvn, regression, nn):
         for n in module.__all__:
             obj = getattr(module, n)
             if callable(obj) and not isinstance(obj, type | regression.Target):

@@ -410,3 +410,19 @@ def test_chi_curve_along_a_path_matches_an_independent_computation(path):
         np.testing.assert_allclose(np.asarray(got.chi)[:, j], expected, rtol=0, atol=1e-4)
         gauss = scipy.stats.norm.logpdf(points[..., :d]).sum(axis=-1).mean(axis=1)
         np.testing.assert_allclose(np.asarray(got.gaussian)[:, j], gauss, rtol=1e-5)
+
+
+# --- concentration of the norm ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("dim", [1, 10, 100, 1000])
+def test_norm_tail_below_gaussian_concentration_bound(dim):
+    """P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2): the simulated tail stays below the bound."""
+    n = 20_000
+    norms = np.asarray(highdim.sample_norms(jax.random.key(dim), n, dim), dtype=np.float64)
+    dev = np.abs(norms - float(highdim.chi_mean(dim)))
+    for t in (0.5, 1.0, 1.5, 2.0, 2.5):
+        tail = np.mean(dev >= t)
+        bound = 2 * np.exp(-(t**2) / 2)
+        se = np.sqrt(bound * (1 - min(bound, 1)) / n) + 1 / n
+        assert tail <= bound + N_SE * se

@@ -15,9 +15,13 @@ Conventions, in the style of `jax.scipy.stats`:
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
   raise `ValueError`.
-- Log-densities are computed in log space from `gammaln` and a Stirling
-  expansion around the mode, so they stay finite and accurate in float32 for
-  dimensions of 10,000 and more; the densities are their exponentials.
+- Log-densities are computed in log space. With $k = D/2$, $\log\Gamma(k)$
+  is written as Stirling's formula plus its remainder; the large terms are
+  combined analytically with $(D - 1)\log r - r^2/2$ (without cancellation
+  near the mode, $r^2 \approx D$), and only the remainder is evaluated, by
+  its asymptotic series for $k \ge 4$ and from `gammaln` below. The
+  log-densities stay finite and accurate in float32 for dimensions of 10,000
+  and more; the densities are their exponentials.
 """
 
 from __future__ import annotations

@@ -228,12 +228,19 @@ class TrainState(NamedTuple):
     of a mean network (unused with two outputs). `config` is static.
     """
 
+    #: the network's weights and biases, as `init_mlp` makes them.
     params: dict
+    #: the optimiser's state (optax).
     opt_state: Any
+    #: the constants that standardise the inputs and the targets.
     scaling: dict
+    #: the `regression.Target` the batches are drawn from.
     target: Any
+    #: the (initial) learning rate.
     lr: Any
+    #: the fixed noise std of a mean network (unused with two outputs).
     std: Any
+    #: the static `TrainConfig`: outputs, optimiser, steps, batch size.
     config: TrainConfig
 
 

@@ -53,11 +53,17 @@ class Target(NamedTuple):
     not recompile. `target(key, x)` draws the `y` for inputs `x` of shape `(1, n)`.
     """
 
+    #: $a$, the slope of the linear part of the mean.
     slope: float
+    #: $w$, the amplitude of the mean's wave $\sin(x/2)$.
     wave: float
+    #: $s_0$, the noise std at $x = 0$.
     noise: float
+    #: $s_1$, the growth of the noise std with $|x|$.
     noise_slope: float
+    #: the lower end of the interval the inputs are drawn from.
     x_low: float = X_LOW
+    #: the upper end of the interval the inputs are drawn from.
     x_high: float = X_HIGH
 
     def mean(self, x, *, sin=jnp.sin):

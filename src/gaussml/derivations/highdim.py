@@ -9,6 +9,7 @@ from ._binding import binds, chain
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
+    "affine_map_of_a_gaussian",
     "chi_density_change_of_variables",
     "chi_loglik_gap_of_linear_path",
     "chi_mean_asymptotics",
@@ -20,8 +21,11 @@ __all__ = [
     "euclidean_norm",
     "expected_loglik_along_paths",
     "interpolation_variances",
+    "mvn_density_by_change_of_variables",
+    "norm_concentration",
     "std_normal_density_is_a_product",
     "std_normal_loglik_formula",
+    "typical_set_log_density",
     "unit_ball_probability_bound",
 ]
 
@@ -666,3 +670,216 @@ def _hd_chi_gap():
 
     env = {**_CHI_ENV, "R": r, "E": mean}
     return [(env, [[_chi_gap(), "=", (D - 1) * sp.log(s) + D * (1 - s**2) / 2]])]
+
+
+# --- the general Gaussian N(mu, Sigma), concentration, the typical set ---------------
+
+
+def _lower(dim, name="L"):
+    """A lower-triangular dim x dim matrix of symbols with a positive diagonal."""
+    return sp.Matrix(
+        dim,
+        dim,
+        lambda i, j: (
+            sp.Symbol(f"{name}{i}{j}", positive=True)
+            if i == j
+            else (sp.Symbol(f"{name}{i}{j}", real=True) if i > j else 0)
+        ),
+    )
+
+
+def _column(name, dim):
+    return sp.Matrix(sp.symbols(f"{name}1:{dim + 1}", real=True))
+
+
+def _mvn_density(v, mean, cov):
+    """The N(mean, cov) density as displayed: (2 pi)^(-D/2) det(cov)^(-1/2) exp(-Delta^2 / 2)."""
+    dim = len(mean)
+    quad = ((v - mean).T * cov.inv() * (v - mean))[0, 0]
+    return (2 * sp.pi) ** sp.Rational(-dim, 2) * cov.det() ** sp.Rational(-1, 2) * sp.exp(-quad / 2)
+
+
+def _density_of_mu_plus_Lz(v, mean, chol):
+    """The density of x = mean + L z, z ~ N(0, I): phi(L^{-1}(x - mean)) / det L."""
+    z = chol.inv() * (v - mean)
+    return _std_normal_density(z) / chol.det()
+
+
+@claim(
+    "hd-mvn-pdf",
+    statement="x = mu + L z with z ~ N(0, I_D) and L lower triangular with a positive diagonal has the "
+    "density (2 pi)^(-D/2) det(Sigma)^(-1/2) exp(-(x - mu)^T Sigma^{-1} (x - mu) / 2), Sigma = L L^T "
+    "(change of variables with Jacobian det L = det(Sigma)^(1/2)); it matches sympy.stats.MultivariateNormal",
+    scope="symbolic in every entry of mu, L and x, for D = 1, 2",
+)
+def mvn_density_by_change_of_variables():
+    for dim in (1, 2):
+        chol, mean, v = _lower(dim), _column("mu", dim), _column("x", dim)
+        cov = chol * chol.T
+        assert_equal(chol.det() ** 2, cov.det(), f"det(L)^2 = det(Sigma), D = {dim}")
+        assert_equal(
+            _density_of_mu_plus_Lz(v, mean, chol), _mvn_density(v, mean, cov), f"density, D = {dim}"
+        )
+        if dim == 2:
+            ref = st.density(st.MultivariateNormal("X", list(mean), cov))(*v)
+            assert_equal(_mvn_density(v, mean, cov), ref, "sympy.stats.MultivariateNormal, D = 2")
+
+
+def _mgf(u, mean, cov):
+    """The moment generating function E[exp(u^T x)] of N(mean, cov)."""
+    return sp.exp((u.T * mean)[0, 0] + (u.T * cov * u)[0, 0] / 2)
+
+
+@claim(
+    "hd-affine",
+    statement="if x ~ N(mu, Sigma) then A x + b ~ N(A mu + b, A Sigma A^T): the moment generating "
+    "function E[exp(u^T (A x + b))] = exp(u^T b) M_x(A^T u) is that of N(A mu + b, A Sigma A^T); "
+    "M_x(t) = exp(t^T mu + t^T Sigma t / 2) follows from x = mu + L z and E[exp(c z_i)] = exp(c^2 / 2)",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_mvn.py::test_sample_shape_and_covariance_within_standard_errors",
+    scope=(
+        "symbolic: E[exp(c z)] for every real c; the MGF of N(mu, Sigma) for D = 2, 3; the affine map "
+        "for A of size 2 x 3 and 1 x 2 with symbolic entries; Monte Carlo: "
+        "test_sample_shape_and_covariance_within_standard_errors, D = 3, 20000 draws"
+    ),
+)
+def affine_map_of_a_gaussian():
+    c = sp.Symbol("c", real=True)
+    one = sp.integrate(sp.exp(c * x) * std_normal_pdf(x), (x, -sp.oo, sp.oo))
+    assert_equal(one, sp.exp(c**2 / 2), "E[exp(c z)] for z ~ N(0, 1)")
+    for dim in (2, 3):
+        chol, mean, u = _lower(dim), _column("mu", dim), _column("u", dim)
+        # E[exp(u^T (mu + L z))] = exp(u^T mu) prod_i E[exp((L^T u)_i z_i)], z_i independent.
+        product = sp.exp((u.T * mean)[0, 0]) * sp.Mul(*[one.subs(c, ci) for ci in chol.T * u])
+        assert_equal(product, _mgf(u, mean, chol * chol.T), f"MGF of N(mu, Sigma), D = {dim}")
+    for rows, dim in ((2, 3), (1, 2)):
+        a = sp.Matrix(rows, dim, lambda i, j: sp.Symbol(f"a{i}{j}", real=True))
+        b, mean, u = _column("b", rows), _column("mu", dim), _column("u", rows)
+        chol = _lower(dim)
+        cov = chol * chol.T
+        lhs = sp.exp((u.T * b)[0, 0]) * _mgf(a.T * u, mean, cov)
+        assert_equal(lhs, _mgf(u, a * mean + b, a * cov * a.T), f"MGF of A x + b, A {rows} x {dim}")
+
+
+@claim(
+    "hd-norm-conc",
+    statement="the norm is 1-Lipschitz (its gradient x / ||x|| has length 1, D = 1 to 4), so Gaussian "
+    "concentration gives P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2); for D = 1 the bound is checked "
+    "against the exact tail at t = 1/4, 1/2, ..., 4",
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_highdim.py::test_norm_tail_below_gaussian_concentration_bound",
+    scope=(
+        "symbolic: the Lipschitz constant for D = 1..4; the bound itself is a theorem (Vershynin 2018, "
+        "Thm 5.2.2 / Boucheron, Lugosi, Massart 2013, Thm 5.6), checked exactly for D = 1 at 16 "
+        "values of t; Monte Carlo: test_norm_tail_below_gaussian_concentration_bound, D = 1, 10, 100, "
+        "1000, 20000 draws each"
+    ),
+)
+def norm_concentration():
+    for dim in range(1, 5):
+        v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True, nonzero=True))  # away from 0
+        length = sp.sqrt((v.T * v)[0, 0])
+        grad = sp.Matrix([sp.diff(length, xi) for xi in v])
+        assert_equal((grad.T * grad)[0, 0], 1, f"|grad ||x|| | = 1, D = {dim}")
+    # D = 1: ||x|| = |x|, E|x| = sqrt(2/pi), and the exact tail from the normal CDF.
+    mean = sp.sqrt(2 / sp.pi)
+    assert_equal(
+        sp.integrate(sp.Abs(x) * std_normal_pdf(x), (x, -sp.oo, sp.oo)), mean, "E|x|, D = 1"
+    )
+    cdf = st.cdf(st.Normal("z", 0, 1))
+    for tt in (sp.Rational(j, 4) for j in range(1, 17)):
+        # P(| |x| - m | >= t) = P(|x| >= m + t) + P(|x| <= m - t).
+        above = 2 * (1 - cdf(mean + tt))
+        below = sp.Max(0, 2 * cdf(mean - tt) - 1)
+        assert_true(
+            sp.N(above + below - 2 * sp.exp(-(tt**2) / 2), 30) <= 0, f"tail <= bound, t = {tt}"
+        )
+
+
+@claim(
+    "hd-typical",
+    statement="for x ~ N(0, I_D), log p(x) = -Q/2 - (D/2) log 2 pi with Q ~ chi-square(D) has mean "
+    "-D h with h = log(2 pi e) / 2 and variance D / 2; log p(0) - E log p(x) = D / 2",
+    scope="symbolic: every real D > 0",
+)
+def typical_set_log_density():
+    qq = st.ChiSquared("Q", D)
+    log_p = -qq / 2 - D / 2 * sp.log(2 * sp.pi)
+    h = sp.log(2 * sp.pi * sp.E) / 2
+    assert_equal(st.E(log_p), -D * h, "E log p(x)")
+    assert_equal(st.variance(log_p), D / 2, "Var log p(x)")
+    assert_equal(-D / 2 * sp.log(2 * sp.pi) - st.E(log_p), D / 2, "log p(0) - E log p(x)")
+
+
+_D2 = 2  # the displays of the general Gaussian are read at D = 2 (and A of size 2 x 3)
+
+
+def _law(mean, cov):
+    """N(mean, cov) read as one column: the mean, then the covariance's entries."""
+    return sp.Matrix.vstack(sp.Matrix(mean), sp.Matrix(cov).reshape(len(cov), 1))
+
+
+@binds("hd-mvn-pdf", mvn_density_by_change_of_variables, scope="read for D = 1, 2")
+def _hd_mvn_pdf():
+    cases = []
+    for dim in (1, 2):
+        chol, mean, v = _lower(dim), _column("mu", dim), _column("x", dim)
+        cov = chol * chol.T
+        env = {
+            **ENV,
+            "D": sp.Integer(dim),
+            "x": v,
+            r"\mu": mean,
+            r"\Sigma": cov,
+            r"\det": lambda m: m.det(),
+            r"\mathcal{N}": lambda p, m, c: _mvn_density(p, m, c),
+        }
+        density = _density_of_mu_plus_Lz(v, mean, chol)
+        cases.append((env, [[density, "=", density]]))
+    return cases
+
+
+@binds("hd-affine", affine_map_of_a_gaussian, scope="read for A of size 2 x 3")
+def _hd_affine():
+    a = sp.Matrix(2, 3, lambda i, j: sp.Symbol(f"a{i}{j}", real=True))
+    b, mean, v = _column("b", 2), _column("mu", 3), _column("x", 3)
+    cov = _lower(3) * _lower(3).T
+    env = {**ENV, "A": a, "b": b, "x": v, r"\mu": mean, r"\Sigma": cov, r"\mathcal{N}": _law}
+    return [(env, [[v, "~", _law(mean, cov)], [a * v + b, "~", _law(a * mean + b, a * cov * a.T)]])]
+
+
+_TAIL = sp.Symbol("tail", nonnegative=True)
+
+
+@binds("hd-norm-conc", norm_concentration)
+def _hd_norm_conc():
+    def probability(event):
+        expected = sp.GreaterThan(sp.Abs(r - sp.Symbol("ER")), t)
+        if event != expected:
+            raise ValueError(f"expected the event | ||x|| - E||x|| | >= t, got {event}")
+        return _TAIL
+
+    env = {
+        **ENV,
+        "x": sp.Symbol("x"),
+        "norm": lambda v: r,
+        "E": lambda e: sp.Symbol("ER"),
+        "P": probability,
+    }
+    return [(env, [[_TAIL, "<=", 2 * sp.exp(-(t**2) / 2)]])]
+
+
+@binds("hd-typical", typical_set_log_density)
+def _hd_typical():
+    qq = st.ChiSquared("Q", D)
+    env = {
+        **ENV,
+        "x": sp.Symbol("x"),
+        "p": lambda v: (2 * sp.pi) ** (-D / 2) * sp.exp(-qq / 2),
+        "E": lambda e: st.E(sp.expand_log(e, force=True)),
+        r"\operatorname{Var}": lambda e: st.variance(sp.expand_log(e, force=True)),
+        "h": sp.log(2 * sp.pi * sp.E) / 2,
+        "e": sp.E,
+    }
+    h = sp.log(2 * sp.pi * sp.E) / 2
+    return [(env, [[-D * h, "=", -D * h], [h, "=", h], [D / 2, "=", D / 2]])]

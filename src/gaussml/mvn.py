@@ -1,0 +1,135 @@
+r"""The multivariate Gaussian $N(\mu, \Sigma)$ on $\mathbb{R}^D$.
+
+Array layout, as everywhere in the package: a batch of points is an array of
+shape `(n, D)`, one point per row; a single point has shape `(D,)`. The mean
+has shape `(D,)` and the covariance `(D, D)`.
+
+Every function factors the covariance once, $\Sigma = L L^\top$ (Cholesky,
+$L$ lower triangular), and works with $L$: the log-density and the
+Mahalanobis distance solve the triangular system $L z = x - \mu$, and
+`sample` maps standard normal draws $\varepsilon$ to $\mu + L \varepsilon$,
+which is $N(\mu, L L^\top)$ by the affine property.
+
+Bad input raises: NaN or infinite entries and wrong shapes name the
+argument; a covariance that is not symmetric positive definite raises
+`ValueError` naming `cov`.
+"""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax.scipy.linalg import solve_triangular
+
+from gaussml._checks import finite, is_traced, positive_int, prng_key
+
+__all__ = ["cholesky", "logpdf", "mahalanobis", "sample"]
+
+_LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+def _mean_and_cov(mean, cov):
+    """Check shapes and values of `mean` (D,) and `cov` (D, D); return them as arrays."""
+    mean = jnp.asarray(finite(mean, "mean"))
+    cov = jnp.asarray(finite(cov, "cov"))
+    if mean.ndim != 1 or mean.shape[0] < 1:
+        raise ValueError(f"mean must have shape (D,) with D >= 1, got shape {mean.shape}")
+    d = mean.shape[0]
+    if cov.shape != (d, d):
+        raise ValueError(f"cov must have shape (D, D) = ({d}, {d}) to match mean, got {cov.shape}")
+    return mean, cov
+
+
+def cholesky(cov):
+    r"""The lower-triangular factor $L$ of $\Sigma = L L^\top$.
+
+    Raises `ValueError` naming `cov` if it is not symmetric (to a relative
+    tolerance of 1e-6) or not positive definite.
+    """
+    cov = jnp.asarray(cov)
+    if not is_traced(cov):
+        arr = np.asarray(cov, dtype=np.float64)
+        scale = max(float(np.max(np.abs(arr))), np.finfo(np.float64).tiny)
+        if not np.allclose(arr, arr.T, rtol=0.0, atol=1e-6 * scale):
+            raise ValueError(f"cov must be symmetric, got {arr.tolist()!r}")
+        if np.any(np.linalg.eigvalsh(arr) <= 0):
+            raise ValueError(f"cov must be positive definite, got {arr.tolist()!r}")
+    return jnp.linalg.cholesky(cov)
+
+
+def _points(x, d: int):
+    """Check that `x` is finite with last axis D; return it as an array."""
+    x = jnp.asarray(finite(x, "x"))
+    if x.ndim < 1 or x.shape[-1] != d:
+        raise ValueError(f"x must have shape (..., D) with D = {d}, got shape {x.shape}")
+    return x
+
+
+def _whiten(x, mean, chol):
+    """$z = L^{-1}(x - \\mu)$ for every row of `x`, shape `x.shape`."""
+    centred = (x - mean).reshape(-1, mean.shape[0])
+    z = solve_triangular(chol, centred.T, lower=True).T
+    return z.reshape(x.shape)
+
+
+def mahalanobis(x, *, mean, cov):
+    r"""The Mahalanobis distance $\sqrt{(x - \mu)^\top \Sigma^{-1} (x - \mu)}$.
+
+    Args:
+      x: points, shape `(..., D)`.
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
+
+    Returns:
+      The distances, one per point (the shape of `x` without its last axis). For $x \sim N(\mu, \Sigma)$ they
+      follow the chi distribution with $D$ degrees of freedom.
+    """
+    mean, cov = _mean_and_cov(mean, cov)
+    x = _points(x, mean.shape[0])
+    z = _whiten(x, mean, cholesky(cov))
+    return jnp.sqrt(jnp.sum(z**2, axis=-1))
+
+
+def logpdf(x, *, mean, cov):
+    r"""The log-density of $N(\mu, \Sigma)$,
+    $-\tfrac12 (x - \mu)^\top \Sigma^{-1} (x - \mu) - \tfrac12 \log\det(2\pi\Sigma)$.
+
+    Args:
+      x: points, shape `(..., D)`.
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
+
+    Returns:
+      The log-densities, one per point (the shape of `x` without its last axis). With $\Sigma = L L^\top$,
+      $\log\det\Sigma = 2 \sum_i \log L_{ii}$.
+    """
+    mean, cov = _mean_and_cov(mean, cov)
+    x = _points(x, mean.shape[0])
+    chol = cholesky(cov)
+    z = _whiten(x, mean, chol)
+    half_log_det = jnp.sum(jnp.log(jnp.diag(chol)))
+    d = mean.shape[0]
+    return -0.5 * jnp.sum(z**2, axis=-1) - half_log_det - 0.5 * d * _LOG_2PI
+
+
+def sample(key, n, *, mean, cov):
+    r"""`n` independent draws from $N(\mu, \Sigma)$, as $\mu + L\varepsilon$.
+
+    Args:
+      key: a `jax.random` key.
+      n: the number of draws, an integer >= 1.
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
+
+    Returns:
+      The draws, shape `(n, D)`, one per row: row $i$ is
+      $\mu + L \varepsilon_i$ with $\varepsilon_i \sim N(0, I_D)$ and
+      $L L^\top = \Sigma$.
+    """
+    key = prng_key(key)
+    n = positive_int(n, "n")
+    mean, cov = _mean_and_cov(mean, cov)
+    chol = cholesky(cov)
+    eps = jax.random.normal(key, (n, mean.shape[0]), dtype=chol.dtype)
+    return mean + eps @ chol.T

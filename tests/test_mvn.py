@@ -1,0 +1,109 @@
+"""Tests of gaussml.mvn against scipy.stats.multivariate_normal and by Monte Carlo.
+
+JAX computes in float32 (x64 is not enabled): comparisons with scipy use
+float32 tolerances. Random tests are seeded; Monte Carlo tolerances are
+5 standard errors.
+"""
+
+import jax
+import numpy as np
+import pytest
+import scipy.stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gaussml import mvn
+
+N_SE = 5
+
+
+def _spd(seed, d):
+    """A well-conditioned random covariance of size d (eigenvalues in [0.5, 3])."""
+    rng = np.random.default_rng(seed)
+    q, _ = np.linalg.qr(rng.normal(size=(d, d)))
+    return (q * rng.uniform(0.5, 3.0, size=d)) @ q.T
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d=st.integers(1, 6))
+def test_logpdf_and_mahalanobis_match_scipy(seed, d):
+    rng = np.random.default_rng(seed)
+    cov = _spd(seed, d)
+    cov = (cov + cov.T) / 2
+    mean = rng.normal(size=d)
+    x = rng.normal(size=(7, d)) * 2
+    ref = scipy.stats.multivariate_normal(mean, cov)
+    got = mvn.logpdf(x.astype(np.float32), mean=mean, cov=cov)
+    np.testing.assert_allclose(got, ref.logpdf(x), rtol=1e-4, atol=1e-4)
+    diff = x - mean
+    maha = np.sqrt(np.einsum("ni,ij,nj->n", diff, np.linalg.inv(cov), diff))
+    got = mvn.mahalanobis(x.astype(np.float32), mean=mean, cov=cov)
+    np.testing.assert_allclose(got, maha, rtol=1e-4, atol=1e-4)
+
+
+def test_a_single_point_gives_a_scalar():
+    cov = _spd(0, 3)
+    x = np.array([0.3, -1.0, 2.0])
+    assert mvn.logpdf(x, mean=np.zeros(3), cov=cov).shape == ()
+    np.testing.assert_allclose(
+        mvn.logpdf(x, mean=np.zeros(3), cov=cov),
+        scipy.stats.multivariate_normal(np.zeros(3), cov).logpdf(x),
+        rtol=1e-5,
+    )
+
+
+def test_sample_shape_and_covariance_within_standard_errors():
+    d, n = 3, 20_000
+    cov = _spd(1, d)
+    mean = np.array([1.0, -2.0, 0.5])
+    draws = np.asarray(mvn.sample(jax.random.key(0), n, mean=mean, cov=cov), dtype=np.float64)
+    assert draws.shape == (n, d)
+    se_mean = np.sqrt(np.diag(cov) / n)
+    assert np.all(np.abs(draws.mean(axis=0) - mean) < N_SE * se_mean)
+    # Var of a sample covariance entry: (S_ii S_jj + S_ij^2) / n for Gaussian data.
+    se_cov = np.sqrt((np.outer(np.diag(cov), np.diag(cov)) + cov**2) / n)
+    assert np.all(np.abs(np.cov(draws, rowvar=False) - cov) < N_SE * se_cov)
+
+
+def test_mahalanobis_of_draws_follows_chi():
+    d = 4
+    cov = _spd(2, d)
+    mean = np.arange(d, dtype=float)
+    draws = mvn.sample(jax.random.key(1), 4000, mean=mean, cov=cov)
+    dist = np.asarray(mvn.mahalanobis(draws, mean=mean, cov=cov), dtype=np.float64)
+    assert scipy.stats.kstest(dist, scipy.stats.chi(d).cdf).pvalue > 1e-3
+
+
+@pytest.mark.parametrize(
+    "cov, match",
+    [
+        (np.array([[1.0, 0.5], [0.0, 1.0]]), "cov must be symmetric"),
+        (np.array([[1.0, 2.0], [2.0, 1.0]]), "cov must be positive definite"),
+        (np.zeros((2, 2)), "cov must be positive definite"),
+        (np.eye(3), r"cov must have shape \(D, D\)"),
+        (np.array([[1.0, np.nan], [np.nan, 1.0]]), "cov must be finite"),
+    ],
+)
+def test_bad_covariance_is_rejected_naming_cov(cov, match):
+    for call in (
+        lambda: mvn.logpdf(np.zeros(2), mean=np.zeros(2), cov=cov),
+        lambda: mvn.mahalanobis(np.zeros(2), mean=np.zeros(2), cov=cov),
+        lambda: mvn.sample(jax.random.key(0), 3, mean=np.zeros(2), cov=cov),
+    ):
+        with pytest.raises(ValueError, match=match):
+            call()
+
+
+def test_bad_mean_points_and_n_are_rejected_naming_them():
+    with pytest.raises(ValueError, match="mean must be finite"):
+        mvn.logpdf(np.zeros(2), mean=np.array([0.0, np.inf]), cov=np.eye(2))
+    with pytest.raises(ValueError, match=r"mean must have shape \(D,\)"):
+        mvn.logpdf(np.zeros(2), mean=np.zeros((2, 1)), cov=np.eye(2))
+    with pytest.raises(ValueError, match="x must be finite"):
+        mvn.logpdf(np.array([0.0, np.nan]), mean=np.zeros(2), cov=np.eye(2))
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\)"):
+        mvn.mahalanobis(np.zeros(3), mean=np.zeros(2), cov=np.eye(2))
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        mvn.sample(jax.random.key(0), 0, mean=np.zeros(2), cov=np.eye(2))
+    with pytest.raises(TypeError, match="n must be an integer"):
+        mvn.sample(jax.random.key(0), 2.5, mean=np.zeros(2), cov=np.eye(2))

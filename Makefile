@@ -87,6 +87,12 @@ check-reproducible: $(STAMP)  # two fresh builds; AGAINST=_build compares one wi
 bench: $(STAMP)
 	$(BIN)/python scripts/bench.py
 
+# The code cells of the chapters listed here are formatted and linted like
+# src/, at 79 characters (scripts/lint_chapters.py; `--fix` formats them in
+# place). A chapter is listed once its cells pass.
+LINT_CHAPTERS := book/chapters/03_regression.md
+
 lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/python scripts/lint_chapters.py $(LINT_CHAPTERS)

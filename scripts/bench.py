@@ -14,10 +14,16 @@
   project (so that the user's `_build` is untouched), and each chapter's
   execution time, read from myst-nb's execution data in that HTML build's
   Sphinx environment.
+- The share of each chapter's executed code lines that the reader sees or
+  opens with one click (cells not tagged `remove-cell` / `remove-input`),
+  glue-only cells left out, per chapter and overall, and the number of
+  function definitions in chapter cells; read from the sources
+  (`scripts/chapter_cells.py`).
 - The chapter-4 training ratio (compiled scan against per-step eager
   gradient), from `scripts/bench_training.py --json PATH` when it exists.
 
-Goals: the sampler within 2x numpy; the whole book executed in under 60 s
+Goals: the sampler within 2x numpy; at least 80 % of the chapter code
+visible, no function defined in a chapter; the whole book executed in under 60 s
 on a 2-core machine; the compiled training at least 50x faster than the
 per-step loop.
 """
@@ -37,6 +43,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from chapter_cells import CHAPTERS, cells
 from check_reproducible import copy_project  # scripts/ is on sys.path when run as a script
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,6 +53,7 @@ N_DRAWS = 10**6
 GOAL_SAMPLER = 2.0  # gaussml / numpy, at most
 GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
 GOAL_TRAINING = 50.0  # compiled speed-up over the per-step loop, at least
+GOAL_VISIBLE = 0.8  # share of chapter code lines visible or one click away, at least
 
 
 def median_time(fn, *, repeats: int, warmup: int = 2) -> tuple[float, list[float]]:
@@ -231,6 +239,30 @@ def _find_ratio(data) -> float | None:
     return None
 
 
+# --- visible code -------------------------------------------------------------------
+
+
+def code_visibility() -> dict:
+    chapters, visible_all, total_all, defs_all = {}, 0, 0, 0
+    for path in CHAPTERS:
+        counted = [c for c in cells(path) if not c.glue_only]
+        total = sum(len(c.code_lines()) for c in counted)
+        visible = sum(len(c.code_lines()) for c in counted if c.visible)
+        defs = sum(c.function_definitions() for c in cells(path))
+        chapters[path.stem] = {"visible_lines": visible, "lines": total, "function_defs": defs}
+        visible_all, total_all, defs_all = visible_all + visible, total_all + total, defs_all + defs
+    share = visible_all / total_all if total_all else None
+    return {
+        "chapters": chapters,
+        "visible_lines": visible_all,
+        "lines": total_all,
+        "share": share,
+        "function_defs": defs_all,
+        "goal_share_at_least": GOAL_VISIBLE,
+        "goal_met": None if share is None else share >= GOAL_VISIBLE and defs_all == 0,
+    }
+
+
 # --- report -------------------------------------------------------------------------
 
 
@@ -295,6 +327,24 @@ def table(report: dict) -> str:
         rows.append(
             ("cold make pdf", f"{mp:.0f} s" if mp else b.get("make_pdf_note", "failed"), "")
         )
+    v = report.get("code")
+    if v:
+        for name, c in v["chapters"].items():
+            share = c["visible_lines"] / c["lines"] if c["lines"] else 1.0
+            rows.append(
+                (
+                    f"visible code, {name} (lines; function definitions)",
+                    f"{share:.0%} of {c['lines']}; {c['function_defs']} def",
+                    "",
+                )
+            )
+        rows.append(
+            (
+                "visible code, all chapters (glue-only cells left out)",
+                f"{v['share']:.0%} of {v['lines']}; {v['function_defs']} def",
+                f">= {GOAL_VISIBLE:.0%}, 0 def: {_goal(v['goal_met'])}",
+            )
+        )
     t = report.get("training")
     if t:
         if t.get("available") and t.get("speedup") is not None:
@@ -331,6 +381,7 @@ def main(argv=None) -> int:
         },
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
+    report["code"] = code_visibility()
     print("sampler ...", flush=True)
     report["sampler"] = bench_sampler(args.repeats, args.loop_draws)
     print("training (scripts/bench_training.py) ...", flush=True)

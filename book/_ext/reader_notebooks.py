@@ -1,0 +1,188 @@
+"""Each chapter's executed notebook, in plain Markdown, behind the page's download button.
+
+For a page built from a MyST notebook, the executed notebook (myst-nb's
+`_build/jupyter_execute/<page>.ipynb`) is rewritten for a reader who opens
+it in Jupyter, and written to `_sources/<page>.ipynb`, where the theme's
+download button (`use_download_button`) offers it as ".ipynb":
+
+- roles become text: a glued number its formatted value, a reference to an
+  equation, figure, table or section its number or title, a citation its keys,
+  an API link its name in code;
+- directives become Markdown: a `literalinclude` the code it shows, an exercise, solution or admonition a bold title
+  and its text; a glued figure the image itself (embedded) and its caption; a
+  table output (MyST `list-table`) a pipe table;
+- equation labels and targets are dropped, and so are the cells tagged
+  `remove-cell` (which only glue values into the text); every other code cell
+  is kept with its outputs, so the notebook is the page's code, in order, and
+  runs top to bottom in the project's environment.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import re
+from pathlib import Path
+
+from sphinx.pycode import ModuleAnalyzer
+
+_ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
+_DIRECTIVE = re.compile(r"^(`{3,})\{([a-z:-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
+_OPTION = re.compile(r"^:[\w-]+:.*\n?", re.M)
+_EQ_LABEL = re.compile(r"(\$\$)[ \t]*\([\w-]+\)[ \t]*$", re.M)
+_TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
+
+
+def _glued(path: Path) -> dict[str, dict]:
+    """Glued name -> its mime bundle, from myst-nb's `<page>.glue.json` beside the notebook."""
+    path = path.with_suffix(".glue.json")
+    if not path.exists():
+        return {}
+    values = {}
+    for name, out in json.loads(path.read_text(encoding="utf-8")).items():
+        prefix = out.get("metadata", {}).get("scrapbook", {}).get("mime_prefix", "")
+        values[name] = {k.removeprefix(prefix): v for k, v in out.get("data", {}).items()}
+    return values
+
+
+def _format(bundle: dict, spec: str) -> str:
+    text = bundle.get("text/plain", "")
+    if not spec:
+        return text.strip("'\"")
+    try:
+        value = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+        return format(value, spec)
+    except ValueError:
+        return text.strip("'\"")
+
+
+class _Resolver:
+    def __init__(self, app, glued, pagename):
+        self.env, self.config, self.glued = app.env, app.config, glued
+        self.folder = Path(app.srcdir, pagename).parent
+        self.std = app.env.get_domain("std")
+        self.math = app.env.get_domain("math")
+
+    def number(self, docname, kind, node_id) -> str | None:
+        number = self.env.toc_fignumbers.get(docname, {}).get(kind, {}).get(node_id)
+        return ".".join(map(str, number)) if number else None
+
+    def role(self, match) -> str:
+        name, text = match.groups()
+        if name == "glue:text":
+            key, _, spec = text.partition(":")
+            return _format(self.glued.get(key, {}), spec) if key in self.glued else text
+        if name == "eq":
+            docname = self.math.equations.get(text, (None,))[0]
+            return f"({self.number(docname, 'displaymath', f'equation-{text}') or text})"
+        if name == "numref":
+            docname, node_id, _ = self.std.labels.get(text, (None, None, None))
+            for kind, word in (("figure", "Figure"), ("table", "Table")):
+                if number := self.number(docname, kind, node_id):
+                    return f"{word} {number}"
+            return text
+        if name == "ref":
+            return f'"{self.std.labels.get(text, (None, None, text))[2]}"'
+        if name == "cite":
+            return f"[{text}]"
+        return f"`{text}`"
+
+    def figure(self, name, caption) -> str:
+        bundle = self.glued.get(name, {})
+        for mime in ("image/svg+xml", "image/png"):
+            if mime in bundle:
+                data = bundle[mime]
+                data = data.encode() if mime.endswith("xml") else base64.b64decode(data)
+                uri = f"data:{mime};base64,{base64.b64encode(data).decode()}"
+                return f"![{name}]({uri})\n\n*{caption.strip()}*\n"
+        return f"*{caption.strip()}*\n"
+
+    def included(self, argument, options) -> str:
+        """A `literalinclude` of a Python object, as a Python code block."""
+        path = (self.folder / argument).resolve()
+        lines = path.read_text(encoding="utf-8").splitlines()
+        name = re.search(r"^:pyobject:\s*(\S+)", options, re.M)
+        if name:
+            _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name.group(1)]
+            lines = lines[start - 1 : end - 1]
+        return "```python\n" + "\n".join(lines).rstrip() + "\n```\n"
+
+    def directive(self, match) -> str:
+        _, name, argument, body = match.groups()
+        if name == "literalinclude":
+            return self.included(argument, body)
+        body = _OPTION.sub("", body).strip()
+        if name == "glue:figure":
+            return self.figure(argument, body)
+        if name == "list-table":
+            return _pipe_table(argument, body)
+        if name == "math":
+            return f"$$\n{body}\n$$\n"
+        if name == "solution-end":
+            return ""
+        if name == "solution-start":  # its text and code cells follow
+            return "**Solution**\n"
+        title = {"exercise": "Exercise", "solution": "Solution"}.get(name, "")
+        if argument and name != "solution":
+            title = f"{title}: {argument}" if title else argument
+        quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
+        return f"> **{title}**\n>\n{quoted}\n" if title else f"{quoted}\n"
+
+    def markdown(self, text: str) -> str:
+        text = _TARGET.sub("", text)
+        text = _EQ_LABEL.sub(r"\1", text)
+        text = _DIRECTIVE.sub(self.directive, text)
+        return _ROLE.sub(self.role, text)
+
+
+def _pipe_table(caption: str, body: str) -> str:
+    rows: list[list[str]] = []
+    for line in body.splitlines():
+        if line.startswith("* - "):
+            rows.append([line[4:]])
+        elif line.startswith("  - ") and rows:
+            rows[-1].append(line[4:])
+    if not rows:
+        return f"*{caption}*\n"
+    lines = ["| " + " | ".join(c.replace("|", r"\|") for c in row) + " |" for row in rows]
+    lines.insert(1, "|" + " --- |" * len(rows[0]))
+    return f"*{caption}*\n\n" + "\n".join(lines) + "\n"
+
+
+def reader_notebook(app, pagename: str) -> dict | None:
+    source = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not source.exists():
+        return None
+    nb = json.loads(source.read_text(encoding="utf-8"))
+    resolver = _Resolver(app, _glued(source), pagename)
+    out = copy.deepcopy(nb)
+    out["cells"] = [
+        c for c in out["cells"] if "remove-cell" not in c.get("metadata", {}).get("tags", [])
+    ]
+    for cell in out["cells"]:
+        if cell["cell_type"] == "markdown":
+            cell["source"] = resolver.markdown("".join(cell["source"]))
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if "text/markdown" in data:
+                data["text/markdown"] = resolver.markdown("".join(data["text/markdown"]))
+    return out
+
+
+def add_notebook(app, pagename, templatename, context, doctree):
+    if not str(context.get("sourcename", "")).endswith((".md", ".md.txt")):
+        return
+    nb = reader_notebook(app, pagename)
+    if nb is None:
+        return
+    path = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+def setup(app):
+    # Before the theme's header buttons (priority 501), which read ipynb_source.
+    app.connect("html-page-context", add_notebook, priority=500)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

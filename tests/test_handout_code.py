@@ -1,0 +1,52 @@
+"""Solutions with code cells (gated: `solution-start` ... `solution-end`) stay out of the handout.
+
+Their text and their code lines are in the full PDF and none is in the
+handout (`book/_ext/hidden_gated_solutions.py`). A code line counts only when
+it is long enough to be distinctive and appears in no cell outside a
+solution. Needs the two PDFs and pdftotext, like `tests/test_handout.py`.
+"""
+
+import re
+import sys
+
+from test_handout import BOOK_PDF, HANDOUT_PDF, ROOT, letters, pdf_letters, pytestmark
+
+sys.path.insert(0, str(ROOT / "scripts"))
+from chapter_cells import cells_of
+
+__all__ = ["pytestmark"]
+
+_GATED = re.compile(
+    r"^```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)^```\{solution-end\}",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def gated_solutions() -> dict[str, list[str]]:
+    """For each gated solution, its distinctive pieces: code lines and prose lines."""
+    found = {}
+    for page in sorted((ROOT / "book").rglob("*.md")):
+        text = page.read_text(encoding="utf-8")
+        bodies = _GATED.findall(text)
+        outside = _GATED.sub("", text)
+        other_code = {letters(line) for c in cells_of(outside) for line in c.code.splitlines()}
+        for i, body in enumerate(bodies):
+            pieces = []
+            for line in body.splitlines():
+                if line.startswith(("```", ":")) or "$" in line or "{" in line:
+                    continue
+                key = letters(line)
+                if len(key) >= 25 and key not in other_code:
+                    pieces.append(key)
+            found[f"{page.name}#gated{i + 1}"] = pieces
+    return found
+
+
+def test_gated_solutions_are_in_the_book_and_not_in_the_handout():
+    solutions = gated_solutions()
+    full, handout = pdf_letters(BOOK_PDF), pdf_letters(HANDOUT_PDF)
+    missing = {n: p for n, p in solutions.items() if p and not any(x in full for x in p)}
+    assert not missing, f"gated solutions missing from {BOOK_PDF.name}: {missing}"
+    leaked = {n: [x for x in p if x in handout] for n, p in solutions.items()}
+    leaked = {n: p for n, p in leaked.items() if p}
+    assert not leaked, f"gated solution text or code found in the handout: {leaked}"

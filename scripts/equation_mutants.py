@@ -64,6 +64,19 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "sign - -> + at 85",
     ): "E[(b - beta)(b + beta)^T] = E[(b - beta)(b - beta)^T] because E[b] = beta",
     ("nn-contraction", "swap \\eta <-> c"): "eta c = c eta: the product commutes",
+    (
+        "uni-gauss-integral",
+        "exponent ^{\\infty} -> ^{(\\infty) + 1} at 20",
+    ): "the upper limit infinity + 1 is still infinity",
+    (
+        "uni-moments",
+        "exponent ^{\\infty} -> ^{(\\infty) + 1} at 21",
+    ): "the upper limit infinity + 1 is still infinity",
+    (
+        "hd-mvn-pdf",
+        "swap x <-> \\mu",
+    ): "the density depends on x and mu only through (x - mu)^T Sigma^{-1} (x - mu), "
+    "which is the same for mu - x",
 }
 
 # Groups whose content is words or markup, never mathematics to mutate.

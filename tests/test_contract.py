@@ -90,6 +90,11 @@ INVALID = [
     ("sample", "float n", lambda: univariate.sample(KEY, 2.0), "n"),
     ("sample", "array std", lambda: univariate.sample(KEY, 3, std=jnp.ones(3)), "std"),
     ("sample", "nan mean", lambda: univariate.sample(KEY, 3, mean=NAN), "mean"),
+    ("fit_mle", "nan x", lambda: univariate.fit_mle(jnp.array([1.0, NAN])), "x"),
+    ("fit_mle", "empty x", lambda: univariate.fit_mle(jnp.zeros(0)), "x"),
+    ("fit_mle", "matrix x", lambda: univariate.fit_mle(jnp.ones((2, 2))), "x"),
+    ("box_muller", "not a key", lambda: univariate.box_muller(0, 4), "key"),
+    ("box_muller", "zero n", lambda: univariate.box_muller(KEY, 0), "n"),
     # highdim
     ("chi_logpdf", "nan r", lambda: highdim.chi_logpdf(NAN, 3), "r"),
     ("chi_logpdf", "zero dim", lambda: highdim.chi_logpdf(1.0, 0), "dim"),
@@ -423,6 +428,13 @@ VALID = [
         np.array([-1.0, 5.0]),
     ),
     ("sample", "shape", lambda: univariate.sample(KEY, 5, mean=1.0, std=2.0), shape_is(5)),
+    (
+        "fit_mle",
+        "against numpy (std divides by n)",
+        lambda: univariate.fit_mle(jnp.array([1.0, 2.0, 4.0, 7.0])),
+        (np.mean([1.0, 2.0, 4.0, 7.0]), np.std([1.0, 2.0, 4.0, 7.0])),
+    ),
+    ("box_muller", "shape", lambda: univariate.box_muller(KEY, 6), shape_is(6)),
     # highdim: scipy.stats.chi and direct formulas
     (
         "chi_logpdf",

@@ -45,6 +45,7 @@ parts:
     chapters:
       - file: book/appendices/a_verification_report  # runs every claim
       - file: book/appendices/d_api  # chapter 1 links its functions here
+      - file: book/appendices/e_references  # chapter 1's citations resolve here
 """
 
 

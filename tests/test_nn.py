@@ -10,7 +10,7 @@ from gaussml.regression import target_f1, target_f2, target_f3
 
 EPS32 = float(np.finfo(np.float32).eps)  # 1.19e-7, the spacing of float32 numbers near 1
 
-# The quality grid of the issue: x in [1, 20]; the true means and noise stds of the targets.
+# The quality grid: x in [1, 20]; the true means and noise stds of the targets.
 GRID = jnp.linspace(1.0, 20.0, 200)[None, :]
 TRUTH = {
     "f1": (target_f1, 2.0 * GRID[0], jnp.full(200, 0.3)),
@@ -119,7 +119,7 @@ def fitted():
 
 @pytest.mark.parametrize("name", ["f1", "f2", "f3"])
 def test_heteroscedastic_recipe_quality(fitted, name):
-    # The issue's bounds: mean within 0.3 average noise std (RMS), std within 20%
+    # The quality bounds: mean within 0.3 average noise std (RMS), std within 20%
     # on average. One seed; over seeds 0-4 the worst errors were 0.16 and 0.06.
     mean_err, std_err = errors(fitted[name][0], name)
     assert mean_err < 0.3

@@ -6,10 +6,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-stamp
-JB := $(BIN)/jupyter-book
-# --all: Sphinx re-reads (so re-executes) every page; without it, a page whose
-# source did not change would keep output computed by an older src/gaussml.
-JB_FLAGS := --all -W -n --keep-going
+# The strict build (-W -n --keep-going), pages executed two at a time, outputs
+# cached under a key of src/, the pins and book/_ext (scripts/build_book.py):
+# a prose edit re-executes nothing, a package edit re-executes every page.
+BUILD := $(BIN)/python scripts/build_book.py
+JOBS ?= 2
 PORT ?= 8000
 
 .PHONY: all book pdf handout test serve clean distclean venv check-tex $(STAMP)
@@ -26,17 +27,17 @@ $(STAMP): check-tex
 endif
 
 book: $(STAMP)
-	GAUSSML_FIGURE_FORMATS=svg $(JB) build . $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=svg $(BUILD) --jobs $(JOBS) --report _build/bench/make-book.json
 	$(BIN)/python scripts/prune_stale_pages.py _build
 	@echo "The site is in $(CURDIR)/_build/html (open index.html, or run 'make serve')"
 
 pdf: check-tex $(STAMP)
-	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=pdf $(BUILD) --jobs $(JOBS) --builder pdflatex
 	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
 
 handout: check-tex $(STAMP)
 	$(BIN)/python scripts/handout_config.py _build/handout-config/_config.yml
-	GAUSSML_FIGURE_FORMATS=pdf $(JB) build . --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout $(JB_FLAGS)
+	GAUSSML_FIGURE_FORMATS=pdf $(BUILD) --jobs $(JOBS) --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout --caches _build/.jupyter_cache
 	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
 
 test: $(STAMP)

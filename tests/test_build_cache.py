@@ -77,7 +77,7 @@ def make_probe(dest: Path) -> Path:
 def build(copy: Path, n: int) -> tuple[dict, str]:
     """Build `copy` as `make book` does; the build's report and its log."""
     report = copy / f"report-{n}.json"
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg"}
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg,pdf"}
     result = subprocess.run(
         [str(PYTHON), str(ROOT / "scripts" / "build_book.py"), str(copy), "--report", str(report)],
         cwd=copy,

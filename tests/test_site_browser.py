@@ -16,7 +16,8 @@ headless Chromium. A page passes when:
 - no "Verified by" note is left from before the equations carried marks.
 
 On a chapter page, every numbered equation carries a claim mark (from
-`book/_ext/claim_marks.py`): a focusable link whose accessible name starts with
+`book/_ext/claim_marks.py`), except inside an exercise, where it would give
+the answer away: a focusable link whose accessible name starts with
 "Checked by sympy" and whose tooltip, hidden until then, shows the claim's
 statement when the mark has the keyboard focus, with no request to another host.
 
@@ -379,12 +380,14 @@ _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
     const tip = link && document.getElementById(link.getAttribute('aria-describedby'));
     return {id: m.id, href: link && link.getAttribute('href'),
             name: link && link.getAttribute('aria-label'),
+            inExercise: !!m.closest('div.exercise'),
             tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent};
 })"""
 
 
 def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
-    """Every numbered equation of `origin/path` has a claim mark whose tooltip opens on focus.
+    """Every numbered equation of `origin/path` outside an exercise has a claim mark
+    whose tooltip opens on focus; none inside an exercise has one.
 
     Returns the number of numbered equations and the problems found.
     """
@@ -407,6 +410,13 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
         equations = page.evaluate(_MARKS)
         for eq in equations:
             where = f"{path}#{eq['id']}"
+            if eq["inExercise"]:
+                # A mark would tell that the claim the exercise asks for holds.
+                if eq["name"] is not None:
+                    problems.append(
+                        f"{where}: a claim mark inside an exercise gives the answer away"
+                    )
+                continue
             if eq["name"] is None:
                 problems.append(f"{where}: numbered equation without a claim mark")
                 continue
@@ -778,6 +788,12 @@ def broken_site(tmp_path):
             '<html><body><div class="math" id="equation-a"><span class="eqno">(1.1)</span>'
             "x = 1</div></body></html>"
         ),
+        "marked-exercise.html": (
+            '<html><body><div class="exercise admonition"><div class="math" id="equation-b">'
+            '<span class="eqno"><span class="claim-mark"><a class="claim-mark__link" href="#x" '
+            'aria-label="Checked by sympy: b">&#x2713;</a></span>(1.2)</span>y = 2</div></div>'
+            "</body></html>"
+        ),
         "raw-math.html": (
             '<html><body><p>Untypeset: <span class="math">\\(x^2\\)</span></p>'
             "<p>$$ y = x $$</p></body></html>"
@@ -829,3 +845,11 @@ def test_mark_check_catches_an_unmarked_equation(browser, broken_site):
     count, problems = check_marks(browser, broken_site.origin, "unmarked.html")
     assert count == 1
     assert problems == ["unmarked.html#equation-a: numbered equation without a claim mark"]
+
+
+def test_mark_check_catches_a_mark_inside_an_exercise(browser, broken_site):
+    count, problems = check_marks(browser, broken_site.origin, "marked-exercise.html")
+    assert count == 1
+    assert problems == [
+        "marked-exercise.html#equation-b: a claim mark inside an exercise gives the answer away"
+    ]

@@ -8,7 +8,7 @@ Markdown (`book/_ext/reader_notebooks.py`, under the download button):
   empty folder, with Python's sockets unable to reach another host: none
   raises. A chapter whose visible cells still depend on computations in its
   hidden cells (which the notebook leaves out, as the page does) is not listed
-  yet; the others are chapters 1, 2 and 4.
+  yet.
 
 Skipped when the site has not been built; `.ci/run` runs it after `make book`.
 """
@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))
-SELF_CONTAINED = ["03_regression", "04_autodiff_nn"]
+SELF_CONTAINED = ["01_univariate", "03_regression", "04_autodiff_nn"]
 
 pytestmark = pytest.mark.skipif(
     not (SITE / "index.html").exists(), reason="needs the built site: run make book"

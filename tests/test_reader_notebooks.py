@@ -25,7 +25,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))
-SELF_CONTAINED = ["03_regression", "04_autodiff_nn"]
+SELF_CONTAINED = ["02_highdim", "03_regression", "04_autodiff_nn"]
 
 pytestmark = pytest.mark.skipif(
     not (SITE / "index.html").exists(), reason="needs the built site: run make book"

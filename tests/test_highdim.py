@@ -63,6 +63,20 @@ def test_chi_is_finite_and_accurate_in_very_high_dimension(dim):
     )
 
 
+@pytest.mark.parametrize("dim", [10_000, 100_000, 1_000_000])
+def test_chi_logpdf_at_the_mode_is_accurate_in_float32_where_the_formula_is_not(dim):
+    # The range the module docstring and chapter 2 state: within 1e-5 of float64
+    # scipy, while the textbook formula evaluated term by term in float32 is not.
+    r, d = jnp.float32(np.sqrt(dim - 1)), jnp.float32(dim)
+    exact = scipy.stats.chi.logpdf(np.sqrt(dim - 1), dim)
+    log_2 = jnp.log(jnp.float32(2))
+    by_terms = (
+        (1 - d / 2) * log_2 - jax.scipy.special.gammaln(d / 2) + (d - 1) * jnp.log(r) - r**2 / 2
+    )
+    assert abs(float(highdim.chi_logpdf(r, dim)) - exact) < 1e-5
+    assert abs(float(by_terms) - exact) > 1e-3
+
+
 def test_chi_norm_concentrates_at_sqrt_dim_with_variance_one_half():
     dims = np.array([1e2, 1e3, 1e4, 1e5, 1e6])
     gap = np.sqrt(dims) - np.asarray(highdim.chi_mean(dims))
@@ -233,6 +247,31 @@ def test_loglik_along_paths_by_simulation(dim):
     expected_polar = -0.5 * dim * (1 + np.log(2 * np.pi))
     se_polar = 0.5 * np.sqrt(2 * dim) / np.sqrt(n)
     assert np.all(np.abs(np.asarray(polar.gaussian) - expected_polar) < N_SE * se_polar)
+
+
+# Coordinates bounded away from zero, so that every prefix has a nonzero norm
+# (a zero norm raises, see test_contract.py).
+AWAY_FROM_ZERO = st.one_of(st.floats(-10, -0.5, width=32), st.floats(0.5, 10, width=32))
+
+
+@given(
+    arrays(np.float32, (5, 6), elements=AWAY_FROM_ZERO),
+    arrays(np.float32, (5, 6), elements=AWAY_FROM_ZERO),
+)
+@settings(max_examples=30, deadline=None)
+def test_prefix_cosines_match_numpy_on_each_prefix(x_a, x_b):
+    dims = [1, 3, 6]
+    a, b = x_a.astype(np.float64), x_b.astype(np.float64)
+    expected = np.stack(
+        [
+            np.sum(a[:, :d] * b[:, :d], axis=1)
+            / (np.linalg.norm(a[:, :d], axis=1) * np.linalg.norm(b[:, :d], axis=1))
+            for d in dims
+        ],
+        axis=1,
+    )
+    got = np.asarray(highdim.prefix_cosines(x_a, x_b, dims), np.float64)
+    np.testing.assert_allclose(got, expected, atol=1e-5)
 
 
 def test_prefix_norms_and_curves_match_separate_evaluations():

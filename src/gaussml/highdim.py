@@ -15,13 +15,18 @@ Conventions, in the style of `jax.scipy.stats`:
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
   raise `ValueError`.
-- Log-densities are computed in log space. With $k = D/2$, $\log\Gamma(k)$
-  is written as Stirling's formula plus its remainder; the large terms are
-  combined analytically with $(D - 1)\log r - r^2/2$ (without cancellation
-  near the mode, $r^2 \approx D$), and only the remainder is evaluated, by
-  its asymptotic series for $k \ge 4$ and from `gammaln` below. The
-  log-densities stay finite and accurate in float32 for dimensions of 10,000
-  and more; the densities are their exponentials.
+- Log-densities are computed in log space, without the cancellation of the
+  textbook formula. With $k = D/2$ and $u = r^2/D$, two separate devices:
+  (1) $\log\Gamma(k)$ is written as Stirling's formula
+  $(k - \tfrac12)\log k - k + \tfrac12\log 2\pi$ plus its remainder, and
+  only the remainder is evaluated (by its asymptotic series in $1/k$ for
+  $k \ge 4$, from `gammaln` below); (2) the large terms, Stirling's and
+  $(D - 1)\log r - r^2/2$, are combined analytically into
+  $-k(u - 1 - \log u)$, evaluated with `log1p` near the mode ($u$ close
+  to 1). In float32 the log-density at the mode stays within 1e-5 of
+  `scipy.stats.chi` (float64) for dimensions of 10,000 and more (tested up
+  to 1,000,000), where the term-by-term formula is off by more than 1e-3;
+  the densities are their exponentials.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ __all__ = [
     "lerp",
     "mean_loglik_along_path",
     "polar_interp",
+    "prefix_cosines",
     "prefix_norms",
     "sample_distances",
     "sample_norms",
@@ -417,6 +423,44 @@ def prefix_norms(x, dims):
 @jax.jit
 def _prefix_norms(x, last):
     return jnp.sqrt(jnp.cumsum(x**2, axis=-1)[..., last])
+
+
+def prefix_cosines(x_a, x_b, dims):
+    r"""Cosines of the angles between paired points, on their leading coordinates.
+
+    For each row $i$ and each $d$ in `dims`,
+    $\cos\theta = \sum_{j \le d} x_{a,ij} x_{b,ij} / (\lVert x_{a,i} \rVert_d
+    \lVert x_{b,i} \rVert_d)$, the norms also over the first $d$ coordinates:
+    as `prefix_norms`, one array of draws serves every $d \le D$.
+
+    Args:
+      x_a, x_b: points, shape `(n, D)` each, paired row by row.
+      dims: dimensions, integers in $[1, D]$, shape `(k,)`.
+
+    Returns:
+      The cosines, shape `(n, k)`, in $[-1, 1]$.
+
+    Raises:
+      ValueError: if a point has a zero norm over a prefix (no angle).
+    """
+    if jnp.ndim(x_a) != 2:
+        raise ValueError(f"x_a must have shape (n, D), got {jnp.shape(x_a)}")
+    if jnp.shape(x_b) != jnp.shape(x_a):
+        raise ValueError(f"x_b must have the shape of x_a {jnp.shape(x_a)}, got {jnp.shape(x_b)}")
+    finite(x_a, "x_a")
+    finite(x_b, "x_b")
+    last = _checks.prefix_indices(dims, jnp.shape(x_a)[1])
+    x_a, x_b = jnp.asarray(x_a, dtype=float), jnp.asarray(x_b, dtype=float)
+    norms = _prefix_norms(x_a, last) * _prefix_norms(x_b, last)
+    if not _checks.is_traced(norms) and bool(jnp.any(norms == 0)):
+        raise ValueError("x_a and x_b must have nonzero norms over every prefix in dims")
+    return _prefix_cosines(x_a, x_b, last, norms)
+
+
+@jax.jit
+def _prefix_cosines(x_a, x_b, last, norms):
+    inner = jnp.cumsum(x_a * x_b, axis=-1)[..., last]
+    return jnp.clip(inner / norms, -1.0, 1.0)
 
 
 def mean_loglik_along_path(alphas, x_a, x_b, *, path, dims=None):

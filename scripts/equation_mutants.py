@@ -50,7 +50,8 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "reg-rank",
         "sign + -> - at 121",
     ): "the line holds for every t, and t -> -t maps it to itself (X^T v = 0)",
-    ("reg-grad", "transpose dropped at 62"): "X X^T is symmetric: (X X^T)^T = X X^T",
+    ("reg-grad", "transpose dropped at 79"): "X X^T is symmetric: (X X^T)^T = X X^T",
+    ("reg-se-cov", "swap j <-> k"): "both sides are symmetric in j and k (C_kj = C_jk)",
     (
         "reg-eyy",
         "sign + -> - at 111",

@@ -1414,7 +1414,7 @@ def _reg_posterior():
         r"\lambda": penalty,
     }
     ridge = (X * X.T + penalty * sp.eye(m)).inv() * X * y
-    return [(env, [[cov, "=", cov], chain([mean, mean, ridge]), [penalty, "=", penalty]])]
+    return [(env, [[cov, "=", cov], [penalty, "=", penalty], chain([mean, mean, ridge])])]
 
 
 @binds("reg-predictive", posterior_predictive, scope="read for m = 2 features")

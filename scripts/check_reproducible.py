@@ -1,8 +1,9 @@
 """Two builds of the book from the same sources give the same book.
 
 Copies the project's files (those git knows, tracked or not ignored) into two
-temporary folders, builds each with `jupyter-book build -W -n --keep-going`
-(PYTHONPATH pointing at the copy's own `src/`), and compares:
+temporary folders, builds each as `make book` does (`scripts/build_book.py
+--fresh`: every page executed, none read from a cache; PYTHONPATH pointing at
+the copy's own `src/`), and compares:
 
 - the glued values (`_build/jupyter_execute/**/*.glue.json`: every mime type,
   figures included) name by name;
@@ -18,6 +19,9 @@ the list is EXCLUDED below, explicit and short: keep it so.
 Usage:
   python scripts/check_reproducible.py                 # two fresh builds
   python scripts/check_reproducible.py --against _build  # a fresh build vs an existing one
+  python scripts/check_reproducible.py --against _build --plain
+      # ... the fresh build by plain `jupyter-book build` (pages executed one by one, no
+      # cache): the cached, parallel build gives the same book as the plain one
 Exit status 0 when the builds agree, 1 when they differ (the differences are printed).
 """
 
@@ -69,14 +73,18 @@ def copy_project(root: Path, dest: Path) -> None:
         shutil.copy2(root / rel, dest / rel)
 
 
-def build(copy: Path, log: Path) -> float:
-    """Build the copy's HTML site; return the wall time in seconds."""
-    # As `make book` does: the site needs SVG figures only.
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg"}
+def build(copy: Path, log: Path, *, plain: bool = False) -> float:
+    """Build the copy's HTML site, every page executed; return the wall time in seconds."""
+    # The figure formats of `make book` (the Makefile).
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg,pdf"}
+    if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
+        command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]
+    else:
+        command = [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(copy), "--fresh"]
     start = time.perf_counter()
     with log.open("w") as out:
         result = subprocess.run(
-            [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"],
+            command,
             cwd=copy,
             env=env,
             stdout=out,
@@ -163,6 +171,11 @@ def main(argv=None) -> int:
         help="an existing build folder (with html/ and jupyter_execute/) to compare with one fresh build",
     )
     parser.add_argument("--keep", action="store_true", help="keep the temporary copies")
+    parser.add_argument(
+        "--plain",
+        action="store_true",
+        help="build the fresh copies with plain `jupyter-book build` (no cache, in sequence)",
+    )
     args = parser.parse_args(argv)
 
     print("excluded from the comparison (they show run times):")
@@ -179,8 +192,9 @@ def main(argv=None) -> int:
         for name in ("a", "b")[: 2 - len(builds)]:
             copy = work / name
             copy_project(ROOT, copy)
-            seconds = build(copy, work / f"build-{name}.log")
-            print(f"built copy {name} in {seconds:.0f} s")
+            seconds = build(copy, work / f"build-{name}.log", plain=args.plain)
+            how = "plain jupyter-book build" if args.plain else "scripts/build_book.py --fresh"
+            print(f"built copy {name} in {seconds:.0f} s ({how})")
             builds.append((copy / "_build", copy))
         (build_a, root_a), (build_b, root_b) = builds
         problems = compare(build_a, root_a, build_b, root_b)

@@ -3,8 +3,9 @@
 Each test copies the project (book/, src/, scripts/, _config.yml, pyproject.toml
 and the derivations test) to a temporary folder with a reduced table of
 contents (the introduction and chapter 1, for speed), breaks one thing in the
-copy, and runs the strict build `jupyter-book build <copy> -W -n --keep-going`
-with PYTHONPATH pointing at the copy's `src/`. The assertions name the reason
+copy, and runs the strict build as `make book` does (`scripts/build_book.py`:
+`jupyter-book build -W -n --keep-going` on the execution cache, empty in a
+new copy) with PYTHONPATH pointing at the copy's `src/`. The assertions name the reason
 found in the build's output, not only a non-zero exit status. A control test
 shows that the unbroken copy builds.
 
@@ -29,7 +30,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
-JUPYTER_BOOK = BIN / "jupyter-book"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
 
@@ -86,9 +86,9 @@ def copy_env(copy: Path) -> dict[str, str]:
 def build(copy: Path) -> subprocess.CompletedProcess:
     """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
     result = subprocess.run(
-        [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"],
+        [str(BIN / "python"), str(ROOT / "scripts" / "build_book.py"), str(copy)],
         cwd=copy,
-        env=copy_env(copy),
+        env={**copy_env(copy), "GAUSSML_FIGURE_FORMATS": "svg,pdf"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

@@ -401,6 +401,32 @@ INVALID = [
         lambda: plotting.running_mean(np.ones(3), width=5),
         "width",
     ),
+    # regression: intervals, n < m, the posterior, heteroscedastic noise
+    ("beta_intervals", "level 1", lambda: regression.beta_intervals(X2, Y2, level=1.0), "level"),
+    ("beta_intervals", "nan y", lambda: regression.beta_intervals(X2, Y2.at[0].set(NAN)), "y"),
+    ("beta_min_norm", "inf X", lambda: regression.beta_min_norm(X3.at[0, 0].set(INF), Y3), "X"),
+    ("beta_ridge", "zero penalty", lambda: regression.beta_ridge(X3, Y3, penalty=0.0), "penalty"),
+    (
+        "posterior",
+        "negative prior_std",
+        lambda: regression.posterior(X3, Y3, std=1.0, prior_std=-1.0),
+        "prior_std",
+    ),
+    ("beta_map", "zero std", lambda: regression.beta_map(X3, Y3, std=0.0, prior_std=1.0), "std"),
+    (
+        "predictive",
+        "X_new with the wrong number of features",
+        lambda: regression.predictive(X2, X3, Y3, std=1.0, prior_std=1.0),
+        "X_new",
+    ),
+    ("beta_wls", "std of wrong length", lambda: regression.beta_wls(X3, Y3, jnp.ones(2)), "std"),
+    ("beta_wls", "zero std", lambda: regression.beta_wls(X3, Y3, jnp.zeros(3)), "std"),
+    (
+        "sandwich_cov",
+        "beta of wrong shape",
+        lambda: regression.sandwich_cov(X3, Y3, jnp.ones(2)),
+        "beta",
+    ),
 ]
 
 
@@ -704,6 +730,67 @@ VALID = [
         "windows",
         lambda: plotting.running_mean(np.arange(5.0), width=2),
         np.array([0.5, 1.5, 2.5, 3.5]),
+    ),
+    # regression: intervals, n < m, the posterior, heteroscedastic noise
+    (
+        "beta_intervals",
+        "symmetric about beta_hat",
+        lambda: sum(regression.beta_intervals(X2, Y2)) / 2,
+        ols(X2, Y2),
+    ),
+    (
+        "beta_min_norm",
+        "n < m: the pseudo-inverse",
+        lambda: regression.beta_min_norm(X2[:, :1], Y2[:1]),
+        np.linalg.pinv(np.asarray(X2[:, :1], np.float64).T) @ np.asarray(Y2[:1], np.float64),
+    ),
+    (
+        "beta_ridge",
+        "closed form",
+        lambda: regression.beta_ridge(X3, Y3, penalty=1.0),
+        np.array([float(np.dot([1, 2, 3], np.asarray(Y3, np.float64))) / 15.0]),
+    ),
+    (
+        "posterior",
+        "one feature: precision sum x^2 / std^2 + 1 / prior_std^2",
+        lambda: regression.posterior(X3, Y3, std=1.0, prior_std=1.0)[1],
+        np.array([[1.0 / 15.0]]),
+    ),
+    (
+        "beta_map",
+        "ridge with penalty std^2 / prior_std^2",
+        lambda: regression.beta_map(X3, Y3, std=2.0, prior_std=2.0),
+        np.array([float(np.dot([1, 2, 3], np.asarray(Y3, np.float64))) / 15.0]),
+    ),
+    (
+        "predictive",
+        "std^2 + x^T Sigma_N x",
+        lambda: regression.predictive(X3, X3, Y3, std=1.0, prior_std=1.0)[1],
+        np.sqrt(1.0 + np.array([1.0, 4.0, 9.0]) / 15.0),
+    ),
+    (
+        "beta_wls",
+        "equal stds give least squares",
+        lambda: regression.beta_wls(X2, Y2, jnp.full(4, 2.0)),
+        ols(X2, Y2),
+    ),
+    (
+        "sandwich_cov",
+        "one feature: sum x^2 r^2 / (sum x^2)^2",
+        lambda: regression.sandwich_cov(X3, Y3, jnp.array([2.0])),
+        np.array(
+            [
+                [
+                    float(
+                        np.sum(
+                            np.array([1.0, 4.0, 9.0])
+                            * (np.asarray(Y3, np.float64) - 2.0 * np.array([1.0, 2.0, 3.0])) ** 2
+                        )
+                    )
+                    / 196.0
+                ]
+            ]
+        ),
     ),
 ]
 

@@ -106,6 +106,20 @@ def test_mean_square_of_uniform_inputs_is_400_over_3():
     assert abs(float(jnp.mean(X**2)) - 400 / 3) < 4 * se
 
 
+def test_fisher_information_of_mean_and_log_std_is_diag_inverse_var_and_two():
+    # The Hessian of the per-sample NLL in (mu, s), averaged over y ~ N(mu, e^{2s}):
+    # entries e^{-2s} (constant in y), (y - mu) 2 e^{-2s} (mean 0, var 4 e^{-2s}) and
+    # 2 (y - mu)^2 e^{-2s} (mean 2, var 8). Each sample mean within 4 standard errors.
+    mean, log_std, n = 1.5, -0.7, 100_000
+    y = mean + jnp.exp(log_std) * jax.random.normal(jax.random.key(11), (n,))
+    hessian = jax.vmap(jax.hessian(lambda ms, yi: nn.gaussian_nll(yi, ms[0], ms[1])), (None, 0))
+    average = np.asarray(jnp.mean(hessian(jnp.array([mean, log_std]), y), axis=0), np.float64)
+    inv_var = np.exp(-2 * log_std)
+    assert average[0, 0] == pytest.approx(inv_var, rel=1e-5)
+    assert abs(average[0, 1]) < 4 * np.sqrt(4 * inv_var / n)
+    assert abs(average[1, 1] - 2.0) < 4 * np.sqrt(8 / n)
+
+
 # --- the recipe's quality, determinism, the naive failure ----------------------------
 
 

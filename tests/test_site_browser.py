@@ -7,16 +7,24 @@ headless Chromium. A page passes when:
   recorded; others are aborted and fail the test);
 - no request fails and no response has a status >= 400;
 - the console shows no error and no script raises;
-- MathJax has typeset every math element (no `mjx-merror`), and no raw
+- MathJax has typeset every math element (no `mjx-merror`), each with its
+  assistive MathML (`mjx-assistive-mml`, what a screen reader reads, made
+  offline in the page), and no raw
   `$$`, `\\(` or `\\[` is left in the text outside code blocks (hidden
   solutions included);
 - every image has loaded with a non-zero natural width;
 - no "Verified by" note is left from before the equations carried marks.
 
 On a chapter page, every numbered equation carries a claim mark (from
-`book/_ext/claim_marks.py`): a focusable link whose accessible name starts with
+`book/_ext/claim_marks.py`), except inside an exercise, where it would give
+the answer away: a focusable link whose accessible name starts with
 "Checked by sympy" and whose tooltip, hidden until then, shows the claim's
 statement when the mark has the keyboard focus, with no request to another host.
+
+On chapter 1, the preview of a referenced equation and of a referenced
+figure (`book/_ext/ref_previews.py`) opens on hover and on keyboard focus,
+shows typeset math, keeps axe-core at 0 violations while open, and closes on
+Escape.
 
 A full-page screenshot of each page under `book/` is saved in
 `_build/screenshots/`. The tests skip when the site has not been built or
@@ -222,6 +230,10 @@ _MATH_STATE = """() => {
     containers: document.querySelectorAll('mjx-container').length,
     errors: Array.from(document.querySelectorAll('mjx-merror'))
                  .map(e => (e.getAttribute('data-mjx-error') || e.textContent).slice(0, 80)),
+    // What a screen reader reads: MathJax's assistive MathML, made in the page.
+    noAssistive: Array.from(document.querySelectorAll('mjx-container'))
+                      .filter(c => !c.querySelector('mjx-assistive-mml math'))
+                      .map(c => c.textContent.slice(0, 80)),
     // The text a reader sees, hidden solutions included, code blocks excluded
     // (code may legitimately show TeX, e.g. a matplotlib label).
     text: (() => {
@@ -307,9 +319,9 @@ def check_page(
             page.wait_for_url(lambda u: u != url, wait_until="load")
             report.redirected_to = page.url
         has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
+        # MathJax's first typesetting is done and every image has loaded or
+        # failed: no wait for `networkidle` (on a busy machine it timed out).
         images = page.evaluate(_LOAD_IMAGES)
-        # Generous: on a busy machine a chapter's many SVG figures take a while.
-        page.wait_for_load_state("networkidle", timeout=120_000)
         state = page.evaluate(_MATH_STATE)
 
         report.math_count = state["total"]
@@ -317,6 +329,7 @@ def check_page(
             report.math_problems.append(f"{state['total']} math elements but no MathJax script")
         report.math_problems += [f"not typeset: {t!r}" for t in state["untypeset"]]
         report.math_problems += [f"MathJax error: {e!r}" for e in state["errors"]]
+        report.math_problems += [f"no assistive MathML: {t!r}" for t in state["noAssistive"]]
         for raw in RAW_TEX:
             at = state["text"].find(raw)
             if at >= 0:
@@ -367,12 +380,14 @@ _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
     const tip = link && document.getElementById(link.getAttribute('aria-describedby'));
     return {id: m.id, href: link && link.getAttribute('href'),
             name: link && link.getAttribute('aria-label'),
+            inExercise: !!m.closest('div.exercise'),
             tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent};
 })"""
 
 
 def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
-    """Every numbered equation of `origin/path` has a claim mark whose tooltip opens on focus.
+    """Every numbered equation of `origin/path` outside an exercise has a claim mark
+    whose tooltip opens on focus; none inside an exercise has one.
 
     Returns the number of numbered equations and the problems found.
     """
@@ -395,6 +410,13 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
         equations = page.evaluate(_MARKS)
         for eq in equations:
             where = f"{path}#{eq['id']}"
+            if eq["inExercise"]:
+                # A mark would tell that the claim the exercise asks for holds.
+                if eq["name"] is not None:
+                    problems.append(
+                        f"{where}: a claim mark inside an exercise gives the answer away"
+                    )
+                continue
             if eq["name"] is None:
                 problems.append(f"{where}: numbered equation without a claim mark")
                 continue
@@ -481,6 +503,123 @@ def check_keyboard(browser, origin: str, path: str) -> tuple[int, list[str]]:
     return count, problems
 
 
+_PREVIEW_STATE = """() => {
+  const pop = document.getElementById('ref-preview-popover');
+  if (!pop || pop.hidden) return null;
+  const box = pop.getBoundingClientRect();
+  return {
+    kind: pop.dataset.refKind, role: pop.getAttribute('role'),
+    described: Array.from(document.querySelectorAll('[aria-describedby="' + pop.id + '"]'))
+                    .map(e => e.getAttribute('href')),
+    math: pop.querySelectorAll('mjx-container').length,
+    assistive: pop.querySelectorAll('mjx-container mjx-assistive-mml math').length,
+    errors: pop.querySelectorAll('mjx-merror').length,
+    images: Array.from(pop.querySelectorAll('img')).map(i => i.naturalWidth),
+    text: pop.textContent.replace(/\\s+/g, ' ').trim().slice(0, 120),
+    height: box.height, maxHeight: parseFloat(getComputedStyle(pop).maxHeight),
+  };
+}"""
+_PREVIEW_TYPESET = """() => {
+  const pop = document.getElementById('ref-preview-popover');
+  return !!pop && !pop.hidden && pop.dataset.typeset === 'done';
+}"""
+# The first reference of a kind whose target holds math (a figure: in its caption).
+_PREVIEW_LINK_WITH_MATH = """kind => {
+  const links = Array.from(document.querySelectorAll(
+    'a[data-ref-preview][data-ref-kind="' + kind + '"]'));
+  const link = links.find(a => {
+    const t = document.getElementById(a.dataset.refPreview);
+    return t && t.content.querySelector('.math');
+  });
+  if (!link) return null;
+  link.setAttribute('data-test-preview', kind);
+  return link.getAttribute('href');
+}"""
+
+
+def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
+    """Hover and focus a reference to an equation and one to a figure on `origin/path`.
+
+    Each must open its preview, typeset, with assistive MathML, described by
+    the link (`aria-describedby`), height-capped, with no axe-core violation
+    while open, and close on Escape. Returns what was seen, and the problems.
+    """
+    problems: list[str] = []
+    seen: dict = {}
+    local = urlsplit(origin).netloc
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+
+    def route(r):
+        if urlsplit(r.request.url).netloc == local or urlsplit(r.request.url).scheme == "data":
+            r.continue_()
+        else:
+            problems.append(f"request to another host: {r.request.url}")
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    try:
+        page.goto(f"{origin}/{path}", wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        for kind in ("equation", "figure"):
+            href = page.evaluate(_PREVIEW_LINK_WITH_MATH, kind)
+            if href is None:
+                problems.append(f"{path}: no reference to a {kind} (with math) has a preview")
+                continue
+            link = page.locator(f'[data-test-preview="{kind}"]')
+            for how in ("hover", "focus"):
+                where = f"{path}: {how} on the reference to {href}"
+                if page.evaluate(_PREVIEW_STATE) is not None:
+                    problems.append(f"{where}: a preview shows before")
+                link.scroll_into_view_if_needed()
+                if how == "hover":
+                    link.hover()
+                else:
+                    link.focus()
+                try:
+                    page.wait_for_function(_PREVIEW_TYPESET, timeout=15_000)
+                except playwright_api.TimeoutError:
+                    problems.append(f"{where}: no typeset preview within 15 s")
+                    continue
+                state = page.evaluate(_PREVIEW_STATE)
+                seen[(kind, how)] = state
+                if state["kind"] != kind or state["role"] != "tooltip":
+                    problems.append(
+                        f"{where}: preview of kind {state['kind']!r}, role {state['role']!r}"
+                    )
+                if state["described"] != [href]:
+                    problems.append(f"{where}: aria-describedby on {state['described']}")
+                if not state["math"] or state["errors"] or state["assistive"] != state["math"]:
+                    problems.append(
+                        f"{where}: {state['math']} typeset formulas, {state['errors']} errors, "
+                        f"{state['assistive']} with assistive MathML"
+                    )
+                if kind == "figure" and not (state["images"] and all(state["images"])):
+                    problems.append(f"{where}: figure image not loaded: {state['images']}")
+                if state["height"] > state["maxHeight"] + 1:
+                    problems.append(f"{where}: {state['height']} px high, above its cap")
+                if how == "focus" and kind == "figure":
+                    count, lines = axe_problems(page)
+                    seen["axe_violations_open"] = count
+                    problems += [
+                        f"{where}: axe-core with the preview open: {line}" for line in lines
+                    ]
+                page.keyboard.press("Escape")
+                if page.evaluate(_PREVIEW_STATE) is not None:
+                    problems.append(f"{where}: Escape does not close the preview")
+                if page.locator("[aria-describedby='ref-preview-popover']").count():
+                    problems.append(f"{where}: aria-describedby left after closing")
+                if how == "hover":
+                    page.mouse.move(0, 0)
+                else:
+                    link.blur()
+                page.wait_for_timeout(400)  # the pointer's leaving settles
+    finally:
+        context.close()
+    return seen, problems
+
+
 # --- the site ---------------------------------------------------------------------
 
 PAGES = site_pages()
@@ -538,6 +677,26 @@ def test_every_toggle_and_dropdown_works_from_the_keyboard(browser, site_server,
     count, problems = check_keyboard(browser, site_server.origin, path)
     assert not problems, "\n".join(problems)
     assert count > 0, f"{path}: no toggle or dropdown found"
+
+
+def test_previews_of_an_equation_and_a_figure_open_typeset_and_close_on_escape(
+    browser, site_server
+):
+    path = "book/chapters/01_univariate.html"
+    if path not in PAGES:
+        pytest.skip(f"{path} not built")
+    seen, problems = check_previews(browser, site_server.origin, path)
+    assert not problems, "\n".join(problems)
+    assert seen.get("axe_violations_open") == 0
+    print(
+        f"previews on {path}: "
+        + "; ".join(
+            f"{k[0]} ({k[1]}): {v['math']} formulas"
+            for k, v in seen.items()
+            if isinstance(k, tuple)
+        )
+        + f"; axe-core with a preview open: {seen['axe_violations_open']} violations"
+    )
 
 
 _SEARCH_RESULTS = """async () => {
@@ -629,6 +788,12 @@ def broken_site(tmp_path):
             '<html><body><div class="math" id="equation-a"><span class="eqno">(1.1)</span>'
             "x = 1</div></body></html>"
         ),
+        "marked-exercise.html": (
+            '<html><body><div class="exercise admonition"><div class="math" id="equation-b">'
+            '<span class="eqno"><span class="claim-mark"><a class="claim-mark__link" href="#x" '
+            'aria-label="Checked by sympy: b">&#x2713;</a></span>(1.2)</span>y = 2</div></div>'
+            "</body></html>"
+        ),
         "raw-math.html": (
             '<html><body><p>Untypeset: <span class="math">\\(x^2\\)</span></p>'
             "<p>$$ y = x $$</p></body></html>"
@@ -680,3 +845,11 @@ def test_mark_check_catches_an_unmarked_equation(browser, broken_site):
     count, problems = check_marks(browser, broken_site.origin, "unmarked.html")
     assert count == 1
     assert problems == ["unmarked.html#equation-a: numbered equation without a claim mark"]
+
+
+def test_mark_check_catches_a_mark_inside_an_exercise(browser, broken_site):
+    count, problems = check_marks(browser, broken_site.origin, "marked-exercise.html")
+    assert count == 1
+    assert problems == [
+        "marked-exercise.html#equation-b: a claim mark inside an exercise gives the answer away"
+    ]

@@ -10,6 +10,9 @@
   focus, what the claim states, its scope and its method (plain HTML and CSS
   from `claim_marks.css`; `claim_marks.js` only lets Escape close it).
 - In the PDF, the equation number gets a small check mark linking to the row.
+- An equation inside an exercise gets no mark, on the web or in the PDF: a
+  check mark there would tell the reader that the claim asked for holds,
+  giving the answer away. Its solution may keep its marks.
 
 Enable it in _config.yml with `sphinx: local_extensions: {claim_marks: book/_ext}`.
 """
@@ -231,6 +234,20 @@ def merge_report(app, env, docnames, other):
         env.claim_report_docname = other.claim_report_docname
 
 
+def in_exercise(node: nodes.Node) -> bool:
+    """True when `node` sits in an exercise (not in its solution): it gets no mark."""
+    from sphinx_exercise.nodes import exercise_enumerable_node, exercise_node, solution_node
+
+    parent = node.parent
+    while parent is not None:
+        if isinstance(parent, solution_node):
+            return False
+        if isinstance(parent, (exercise_node, exercise_enumerable_node)):
+            return True
+        parent = parent.parent
+    return False
+
+
 # --- the marks on the web -------------------------------------------------------
 
 
@@ -263,7 +280,7 @@ def html_visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None
         HTML5Translator.visit_math_block(self, node)
     except nodes.SkipNode:
         claim = claims_by_label().get(node.get("label"))
-        if claim is not None and node.get("number"):
+        if claim is not None and node.get("number") and not in_exercise(node):
             docname = getattr(self.builder.env, "claim_report_docname", None)
             href = None
             if docname:
@@ -301,7 +318,7 @@ def latex_visit_math_block(self: LaTeXTranslator, node: nodes.math_block) -> Non
         LaTeXTranslator.visit_math_block(self, node)
     except nodes.SkipNode:
         claim = claims_by_label().get(node.get("label"))
-        if claim is not None and not node.get("nowrap"):
+        if claim is not None and not node.get("nowrap") and not in_exercise(node):
             label = "\\label{equation:" + node["docname"] + ":" + node["label"] + "}"
             mark = "\\gaussmlclaimmark{" + claim_id(claim.name) + "}"
             self.body[-1] = self.body[-1].replace(label, label + mark, 1)

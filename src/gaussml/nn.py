@@ -31,6 +31,7 @@ from gaussml.regression import X_HIGH, X_LOW, _sample_batch
 from gaussml.univariate import logpdf
 
 __all__ = [
+    "COSINE_FINAL",
     "X_CENTER",
     "X_SCALE",
     "TrainState",
@@ -54,6 +55,8 @@ __all__ = [
 X_CENTER = 0.5 * (X_LOW + X_HIGH)
 #: The std of x ~ U[X_LOW, X_HIGH], the range over sqrt(12), dividing the centred inputs.
 X_SCALE = (X_HIGH - X_LOW) / math.sqrt(12.0)
+#: Adam's cosine schedule ends at this fraction of the initial learning rate.
+COSINE_FINAL = 0.01
 
 
 # --- the network ----------------------------------------------------------------
@@ -258,8 +261,8 @@ jax.tree_util.register_pytree_node(TrainState, _flatten_state, _unflatten_state)
 def _optimizer(config, lr):
     if config.optimizer == "sgd":
         return optax.sgd(lr)
-    # The rate decays to 1/100 over the run, so the last steps average the batch noise away.
-    return optax.adam(optax.cosine_decay_schedule(lr, config.steps, alpha=0.01))
+    # The rate decays over the run, so the last steps average the batch noise away.
+    return optax.adam(optax.cosine_decay_schedule(lr, config.steps, alpha=COSINE_FINAL))
 
 
 def _keys(key):

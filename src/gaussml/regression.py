@@ -12,7 +12,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import jax.scipy.linalg
 import numpy as np
+import scipy.stats
 
 from gaussml import _checks
 from gaussml.univariate import logpdf
@@ -22,14 +24,22 @@ __all__ = [
     "X_HIGH",
     "X_LOW",
     "Target",
+    "beta_intervals",
+    "beta_map",
+    "beta_min_norm",
     "beta_mle",
     "beta_mle_cov",
+    "beta_ridge",
+    "beta_wls",
     "fit_linear_gd",
     "linear_curvature",
     "linear_gd_path",
     "linear_nll",
     "linear_nll_grad",
+    "posterior",
+    "predictive",
     "sample_batch",
+    "sandwich_cov",
     "std_mle",
     "target_f1",
     "target_f2",
@@ -259,6 +269,239 @@ def _root_mean_square_residual(X, y, beta, dof):
     scale = jnp.max(jnp.abs(residual))
     safe = jnp.where(scale > 0, scale, 1.0)
     return safe * jnp.sqrt(jnp.sum((residual / safe) ** 2) / dof)
+
+
+def beta_intervals(X, y, *, level=0.95):
+    r"""Confidence intervals for each coefficient, from the t distribution.
+
+    $\hat\beta_j \pm t_{n-m}\big(\tfrac{1+\text{level}}{2}\big)\, s \sqrt{[(X X^\top)^{-1}]_{jj}}$
+    with $s^2 = \lVert y - X^\top\hat\beta\rVert^2/(n - m)$, the unbiased variance
+    estimate. Under the model, $(\hat\beta_j - \beta_j)/(s\sqrt{[(XX^\top)^{-1}]_{jj}})$
+    has the t distribution with $n - m$ degrees of freedom, so each interval
+    covers $\beta_j$ with probability `level` exactly.
+
+    Args:
+      X: inputs, shape `(m, n)` with n > m and rank m.
+      y: targets, shape `(n,)`.
+      level: the coverage, a number strictly between 0 and 1.
+
+    Returns:
+      `(lower, upper)`, each of shape `(m,)`.
+    """
+    X, y, _ = _checks.design(X, y)
+    level = _checks.scalar(level, "level")
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
+    m, n = X.shape
+    if n <= m:
+        raise ValueError(
+            f"need more samples than features for an interval: n = {n} <= m = {m} leaves "
+            "no degrees of freedom to estimate sigma"
+        )
+    _checks.well_posed_design(X)
+    quantile = float(scipy.stats.t.ppf((1 + level) / 2, n - m))
+    return _beta_intervals(X, y, quantile)
+
+
+@jax.jit
+def _beta_intervals(X, y, quantile):
+    m, n = X.shape
+    beta = _solve_normal_equations(X, y)
+    var = jnp.sum((y - X.T @ beta) ** 2) / (n - m)
+    half = quantile * jnp.sqrt(var * jnp.diag(jnp.linalg.solve(X @ X.T, jnp.eye(m, dtype=X.dtype))))
+    return beta - half, beta + half
+
+
+# --- fewer samples than features, or a nearly singular X X^T -------------------------
+
+
+def beta_min_norm(X, y):
+    r"""The least-squares coefficients of smallest norm: $\beta^+ = (X^\top)^+ y$.
+
+    Among all minimisers of $\lVert y - X^\top\beta\rVert^2$ the one with the
+    smallest $\lVert\beta\rVert$, by the pseudo-inverse (`jnp.linalg.lstsq`,
+    an SVD). When rank X = m it equals `beta_mle`; when n < m and rank X = n,
+    it is $X (X^\top X)^{-1} y$ and fits the data exactly.
+
+    Args:
+      X: inputs, shape `(m, n)`; any m and n.
+      y: targets, shape `(n,)`.
+
+    Returns:
+      Coefficients of shape `(m,)`.
+    """
+    X, y, _ = _checks.design(X, y)
+    return jnp.linalg.lstsq(X.T, y)[0]
+
+
+def beta_ridge(X, y, *, penalty):
+    r"""Ridge regression: the minimiser of $\lVert y - X^\top\beta\rVert^2 + \lambda\lVert\beta\rVert^2$.
+
+    $\hat\beta_\lambda = (X X^\top + \lambda I_m)^{-1} X y$, a solve with a
+    symmetric positive definite matrix for every $\lambda > 0$, whatever n and m.
+
+    Args:
+      X: inputs, shape `(m, n)`; n < m is allowed.
+      y: targets, shape `(n,)`.
+      penalty: $\lambda$ (> 0).
+
+    Returns:
+      Coefficients of shape `(m,)`.
+    """
+    X, y, _ = _checks.design(X, y)
+    penalty = _checks.positive_scalar(penalty, "penalty")
+    return _ridge(X, y, penalty)
+
+
+@jax.jit
+def _ridge(X, y, penalty):
+    m = X.shape[0]
+    gram = X @ X.T + penalty * jnp.eye(m, dtype=X.dtype)
+    return jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(gram), X @ y)
+
+
+def _check_bayes(X, y, std, prior_std):
+    X, y, _ = _checks.design(X, y)
+    std = _checks.positive_scalar(std, "std", power=2)
+    prior_std = _checks.positive_scalar(prior_std, "prior_std", power=2)
+    return X, y, std, prior_std
+
+
+def posterior(X, y, *, std, prior_std):
+    r"""The posterior of $\beta$ under the prior $N(0, \tau^2 I_m)$ and known noise std $\sigma$.
+
+    $\Sigma_N = (X X^\top/\sigma^2 + I_m/\tau^2)^{-1}$ and
+    $\mu_N = \Sigma_N X y/\sigma^2$; the posterior is $N(\mu_N, \Sigma_N)$.
+
+    Args:
+      X: inputs, shape `(m, n)`; n < m is allowed.
+      y: targets, shape `(n,)`.
+      std: the noise std $\sigma$ (> 0).
+      prior_std: the prior std $\tau$ of each coefficient (> 0).
+
+    Returns:
+      `(mean, cov)` of shapes `(m,)` and `(m, m)`.
+    """
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    return _posterior(X, y, std, prior_std)
+
+
+@jax.jit
+def _posterior(X, y, std, prior_std):
+    m = X.shape[0]
+    precision = X @ X.T / std**2 + jnp.eye(m, dtype=X.dtype) / prior_std**2
+    factor = jax.scipy.linalg.cho_factor(precision)
+    cov = jax.scipy.linalg.cho_solve(factor, jnp.eye(m, dtype=X.dtype))
+    mean = jax.scipy.linalg.cho_solve(factor, X @ y / std**2)
+    return mean, (cov + cov.T) / 2
+
+
+def beta_map(X, y, *, std, prior_std):
+    r"""The maximum a posteriori coefficients: ridge with $\lambda = \sigma^2/\tau^2$.
+
+    Under the prior $N(0, \tau^2 I_m)$ the posterior mode, which is also its
+    mean, minimises $\lVert y - X^\top\beta\rVert^2/(2\sigma^2) + \lVert\beta\rVert^2/(2\tau^2)$.
+
+    Args:
+      X: inputs, shape `(m, n)`; n < m is allowed.
+      y: targets, shape `(n,)`.
+      std: the noise std $\sigma$ (> 0).
+      prior_std: the prior std $\tau$ (> 0).
+
+    Returns:
+      Coefficients of shape `(m,)`.
+    """
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    return _ridge(X, y, std**2 / prior_std**2)
+
+
+def predictive(X_new, X, y, *, std, prior_std):
+    r"""The posterior predictive of new targets: mean $x^\top\mu_N$ and std $\sqrt{\sigma^2 + x^\top\Sigma_N x}$.
+
+    Args:
+      X_new: new inputs, shape `(m, k)`, one column per new sample.
+      X: training inputs, shape `(m, n)`; n < m is allowed.
+      y: training targets, shape `(n,)`.
+      std: the noise std $\sigma$ (> 0).
+      prior_std: the prior std $\tau$ (> 0).
+
+    Returns:
+      `(mean, std)`, each of shape `(k,)`.
+    """
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    m = X.shape[0]
+    if np.ndim(X_new) != 2 or np.shape(X_new)[0] != m:
+        raise ValueError(
+            f"X_new must have shape (m, k) = ({m}, k) to match X {X.shape}, got {np.shape(X_new)}"
+        )
+    X_new = _checks.array(X_new, "X_new", ndim=2)
+    return _predictive(X_new, X, y, std, prior_std)
+
+
+@jax.jit
+def _predictive(X_new, X, y, std, prior_std):
+    mean, cov = _posterior(X, y, std, prior_std)
+    spread = jnp.einsum("ik,ij,jk->k", X_new, cov, X_new)
+    return X_new.T @ mean, jnp.sqrt(std**2 + spread)
+
+
+# --- heteroscedastic noise ------------------------------------------------------------
+
+
+def beta_wls(X, y, std):
+    r"""Weighted least squares: the maximum-likelihood $\beta$ when sample i has noise std $\sigma_i$.
+
+    $\hat\beta_W = (X W X^\top)^{-1} X W y$ with $W = \operatorname{diag}(1/\sigma_i^2)$,
+    computed as `beta_mle` of the rescaled data $x_i/\sigma_i$, $y_i/\sigma_i$.
+
+    Args:
+      X: inputs, shape `(m, n)` with n >= m and rank m.
+      y: targets, shape `(n,)`.
+      std: the noise std of each sample, shape `(n,)`, every entry > 0.
+
+    Returns:
+      Coefficients of shape `(m,)`.
+    """
+    X, y, _ = _checks.design(X, y)
+    n = X.shape[1]
+    if np.shape(std) != (n,):
+        raise ValueError(
+            f"std must have shape (n,) = ({n},), one noise std per sample, got {np.shape(std)}"
+        )
+    _checks.positive_finite(std, "std", power=2)
+    std = jnp.asarray(std, dtype=X.dtype)
+    X_w, y_w = X / std, y / std
+    _checks.well_posed_design(X_w)
+    return _solve_normal_equations(X_w, y_w)
+
+
+def sandwich_cov(X, y, beta):
+    r"""The heteroscedasticity-robust (HC0, "sandwich") covariance of the least-squares $\hat\beta$.
+
+    $(X X^\top)^{-1} X \operatorname{diag}(r_i^2) X^\top (X X^\top)^{-1}$ with the
+    residuals $r = y - X^\top\beta$: the covariance $(X X^\top)^{-1} X
+    \operatorname{diag}(\sigma_i^2) X^\top (X X^\top)^{-1}$ with each unknown
+    $\sigma_i^2$ replaced by $r_i^2$ (White, 1980). It does not assume a constant $\sigma$.
+
+    Args:
+      X: inputs, shape `(m, n)` with n >= m and rank m.
+      y: targets, shape `(n,)`.
+      beta: the fitted coefficients, shape `(m,)` (usually `beta_mle(X, y)`).
+
+    Returns:
+      An `(m, m)` symmetric matrix.
+    """
+    X, y, beta = _checks.design(X, y, beta)
+    _checks.well_posed_design(X)
+    return _sandwich(X, y, beta)
+
+
+@jax.jit
+def _sandwich(X, y, beta):
+    residual = y - X.T @ beta
+    bread = jnp.linalg.solve(X @ X.T, X)  # (X X^T)^{-1} X, shape (m, n)
+    cov = (bread * residual**2) @ bread.T
+    return (cov + cov.T) / 2
 
 
 # --- gradient descent on the linear model --------------------------------------------

@@ -7,8 +7,10 @@ from ._binding import binds
 from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
+    "fisher_information_mean_log_std",
     "gaussian_nll_in_log_std",
     "gradient_descent_contraction",
+    "gradient_descent_matrix_contraction",
     "linear_nll_is_quadratic",
     "tanh_saturates",
     "uniform_mean_square",
@@ -117,6 +119,43 @@ def gradient_descent_contraction():
 
 
 @claim(
+    "nn-multi-contraction",
+    statement=(
+        "with m features the mean NLL has Hessian H = X X^T / (n std^2), and a gradient step "
+        "multiplies the error beta - beta_hat by I - eta H; checked for m = 2 features and "
+        "n = 2, 3 symbolic samples"
+    ),
+    scope="symbolic: real X, y, beta, eta and std > 0, for m = 2 and n = 2, 3",
+)
+def gradient_descent_matrix_contraction():
+    for n in _sizes:
+        X, y_vec, b = _two_feature_batch(n)
+        bh = (X * X.T).inv() * X * y_vec
+        nll = _vector_nll(X, y_vec, b)
+        params = list(b)
+        hessian = sp.hessian(nll, params)
+        H = X * X.T / (n * std**2)
+        assert_equal(hessian, H, f"Hessian, n = {n}")
+        gradient = sp.Matrix([sp.diff(nll, v) for v in params])
+        step = b - lr * gradient
+        assert_equal(step - bh, (sp.eye(2) - lr * H) * (b - bh), f"one step, n = {n}")
+
+
+def _two_feature_batch(n):
+    X = sp.Matrix(2, n, sp.symbols(f"X1:{2 * n + 1}", real=True))
+    y_vec = sp.Matrix(sp.symbols(f"y1:{n + 1}", real=True))
+    b = sp.Matrix(sp.symbols("b1:3", real=True))
+    return X, y_vec, b
+
+
+def _vector_nll(X, y_vec, b):
+    """The mean NLL of y ~ N(X^T b, std^2 I) with m features."""
+    n = X.shape[1]
+    r = y_vec - X.T * b
+    return (r.T * r)[0, 0] / (2 * n * std**2) + sp.log(std) + sp.log(2 * sp.pi) / 2
+
+
+@claim(
     "nn-het-nll",
     "nn-het-grad",
     statement=(
@@ -174,6 +213,40 @@ def _profile_excess(formula, best):
     at_best = formula.subs(log_std, best)
     fixed = formula.subs(log_std, sp.log(std))
     return at_best - at_best.subs(d, 0), fixed - fixed.subs(d, 0)
+
+
+@claim(
+    "nn-fisher",
+    statement=(
+        "for y ~ N(mu, exp(2s)) the expected Hessian of -log N(y; mu, exp(2s)) in (mu, s), the "
+        "Fisher information of one sample, is diag(exp(-2s), 2) = diag(1/std^2, 2); the "
+        "expected gradient (the score) is zero"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_nn.py::test_fisher_information_of_mean_and_log_std_is_diag_inverse_var_and_two"
+    ),
+    scope=(
+        "symbolic: every real mu and s; Monte Carlo: test_fisher_information_of_mean_and_"
+        "log_std_is_diag_inverse_var_and_two, 100000 draws at mu = 1.5, s = -0.7"
+    ),
+)
+def fisher_information_mean_log_std():
+    target = st.Normal("Y", mean, sp.exp(log_std))
+    params = (mean, log_std)
+    hessian = sp.hessian(_nll_in_log_std, params)
+    expected = hessian.applyfunc(lambda e: st.E(e.subs(y, target)))
+    assert_equal(expected, _fisher_matrix(), "expected Hessian")
+    for p in params:
+        assert_equal(st.E(sp.diff(_nll_in_log_std, p).subs(y, target)), 0, f"E[score] in {p}")
+    # The same matrix as the expected outer product of the score.
+    score = sp.Matrix([sp.diff(_nll_in_log_std, p) for p in params])
+    outer = (score * score.T).applyfunc(lambda e: st.E(sp.expand(e).subs(y, target)))
+    assert_equal(outer, _fisher_matrix(), "E[score score^T]")
+
+
+def _fisher_matrix():
+    return sp.Matrix([[sp.exp(-2 * log_std), 0], [0, 2]])
 
 
 @claim(
@@ -344,3 +417,33 @@ def _nn_tanh():
             ],
         )
     ]
+
+
+@binds("nn-fisher", fisher_information_mean_log_std)
+def _nn_fisher():
+    sigma = sp.exp(log_std)
+    env = {r"\mathcal{I}": _fisher_matrix(), r"\sigma": sigma, r"\mu": mean, "s": log_std}
+    return [(env, [[_fisher_matrix(), "=", _fisher_matrix()]])]
+
+
+@binds("nn-multi-contraction", gradient_descent_matrix_contraction)
+def _nn_multi_contraction():
+    cases = []
+    for n in _sizes:
+        X, _, b = _two_feature_batch(n)
+        bh = sp.Matrix(sp.symbols("h1:3", real=True))
+        H = X * X.T / (n * std**2)
+        step = b - lr * H * (b - bh)
+        env = {
+            r"\beta_t": b,
+            r"\beta_t+1": step,
+            r"\hat{\beta}": bh,
+            r"\eta": lr,
+            "I": sp.eye(2),
+            "H": H,
+            "X": X,
+            "n": sp.Integer(n),
+            r"\sigma": std,
+        }
+        cases.append((env, [[step - bh, "=", (sp.eye(2) - lr * H) * (b - bh)], [H, "=", H]]))
+    return cases

@@ -22,8 +22,10 @@ from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, cla
 
 __all__ = [
     "beta_hat_covariance",
+    "beta_hat_gaussian",
     "beta_hat_unbiased",
     "expected_y_y_transpose",
+    "fisher_information",
     "gram_matrix_singular_when_n_below_m",
     "intercept_slope_covariance",
     "log_likelihood_is_sum_of_log_densities",
@@ -31,6 +33,10 @@ __all__ = [
     "normal_equations_solution",
     "population_least_squares_limits",
     "population_limits",
+    "posterior_of_the_coefficients",
+    "posterior_predictive",
+    "sample_covariance_entry_variance",
+    "sandwich_covariance",
     "squared_error_expanded",
     "squared_error_gradient",
     "std_mle_bias",
@@ -802,7 +808,7 @@ def _reg_sse():
     for m, n in _BIND_SIZES:
         env = _regression_env(m, n, noisy=False)
         lines = _sse_lines(env["X"], env[r"\beta"], env["y"])
-        env = {**env, "E": lambda b, first=lines[0]: first}
+        env = {**env, r"\operatorname{RSS}": lambda b, first=lines[0]: first}
         cases.append((env, [chain([lines[0], *lines])]))
     return cases
 
@@ -828,7 +834,7 @@ def _reg_grad():
 
         env = {
             **env,
-            "E": lambda b, error=error: error,
+            r"\operatorname{RSS}": lambda b, error=error: error,
             r"\nabla_\beta": gradient,
             r"\mathrm{NLL}": nll,
         }
@@ -1058,3 +1064,396 @@ def _reg_cov_intercept():
         }
         cases.append((env, [[std**2 * G.inv(), "=", covariance], [spread, "=", spread]]))
     return cases
+
+
+# --- the sampling distribution, the posterior, heteroscedastic noise -------------------
+
+
+def _law(mean, cov):
+    """N(mean, cov) read as one column: the mean, then the covariance's entries."""
+    return sp.Matrix.vstack(sp.Matrix(mean), sp.Matrix(cov).reshape(len(cov), 1))
+
+
+@claim(
+    "reg-beta-dist",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X: beta_hat = A y with "
+        "A = (X X^T)^{-1} X; the affine property (hd-affine) maps N(X^T beta, sigma^2 I_n) to "
+        "N(A X^T beta, sigma^2 A A^T), and A X^T beta = beta, sigma^2 A A^T = sigma^2 (X X^T)^{-1}"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
+        "_of_beta_hat"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0; "
+        "the Gaussian law itself by the affine property of chapter 2; Monte Carlo: "
+        "test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat, (m, n) = "
+        "(2, 10), 20000 draws"
+    ),
+)
+def beta_hat_gaussian():
+    for m, n in SIZES:
+        d = _Design(m, n)
+        A = d.G_inv * d.X
+        _assert_exact(
+            d.cleared(A * d.X.transpose() * d.beta, 1), d.cleared(d.beta, 1), "A X^T beta = beta"
+        )
+        _assert_exact(
+            d.cleared(A * (d.eye(n) * d.std**2) * A.transpose(), 2),
+            d.cleared(d.G_inv * d.std**2, 2),
+            f"A sigma^2 I A^T = sigma^2 (X X^T)^(-1), m={m}, n={n}",
+        )
+
+
+@claim(
+    "reg-fisher",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X, y, beta: minus the Hessian of "
+        "the log-likelihood in beta is X X^T / sigma^2 whatever y, the covariance of the score "
+        "X (y - X^T beta) / sigma^2 is the same matrix, and its inverse is sigma^2 (X X^T)^{-1} "
+        "= Cov(beta_hat)"
+    ),
+    scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0",
+)
+def fisher_information():
+    std = std_symbol
+    for m, n in SIZES:
+        X, beta = _design(m, n)
+        y = _matrix("y", n, 1)
+        r = y - X.T * beta
+        loglik = -n * sp.log(2 * sp.pi * std**2) / 2 - _scalar(r.T * r) / (2 * std**2)
+        assert_equal(-sp.hessian(loglik, list(beta)), X * X.T / std**2, f"-Hessian, m={m}, n={n}")
+        d = _Design(m, n)
+        score_times_var = d.X * d.eps  # sigma^2 times the score at the true beta
+        _assert_exact(
+            d.expect(score_times_var * score_times_var.transpose()),
+            d.G * d.std**2,
+            "E[score score^T] sigma^4 = sigma^2 X X^T",
+        )
+        _assert_exact(d.cleared(d.G_inv * d.G, 1), d.cleared(d.eye(m), 1), "(X X^T)^(-1) X X^T")
+
+
+def _gaussian_moment(k):
+    """E[z^k] for z ~ N(0, 1): 0 for odd k, (k - 1)!! for even k."""
+    return 0 if k % 2 else sp.factorial2(k - 1)
+
+
+def _expect_standard_normals(expr, zs):
+    """E over independent standard normal zs of a polynomial, monomial by monomial."""
+    poly = sp.Poly(sp.expand(expr), *zs)
+    total = 0
+    for powers, coeff in poly.terms():
+        total += coeff * sp.Mul(*[_gaussian_moment(k) for k in powers])
+    return sp.expand(total)
+
+
+def _bivariate():
+    """u = L z with L lower triangular: a zero-mean Gaussian pair with covariance C = L L^T."""
+    a, c = sp.symbols("l_00 l_11", positive=True)
+    b = sp.Symbol("l_10", real=True)
+    L = sp.Matrix([[a, 0], [b, c]])
+    zs = sp.symbols("z_0 z_1", real=True)
+    return L * sp.Matrix(zs), L * L.T, zs
+
+
+@claim(
+    "reg-se-cov",
+    statement=(
+        "for a zero-mean Gaussian pair (u_j, u_k) = L z with covariance C = L L^T: "
+        "E[u_j^2 u_k^2] = C_jj C_kk + 2 C_jk^2 (from E[z^4] = 3), so "
+        "Var(u_j u_k) = C_jj C_kk + C_jk^2, and Var(u_j^2) = 2 C_jj^2"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    scope=(
+        "every 2 by 2 covariance C = L L^T with L lower triangular, positive diagonal; Monte "
+        "Carlo: test_beta_hat_mean_and_covariance_monte_carlo, the covariance entries within "
+        "5 of these standard errors"
+    ),
+)
+def sample_covariance_entry_variance():
+    u, C, zs = _bivariate()
+
+    def E(e):
+        return _expect_standard_normals(e, zs)
+
+    assert_equal(E(u[0] * u[1]), sp.expand(C[0, 1]), "E[u_j u_k] = C_jk")
+    fourth = E(u[0] ** 2 * u[1] ** 2)
+    assert_equal(fourth, sp.expand(C[0, 0] * C[1, 1] + 2 * C[0, 1] ** 2), "E[u_j^2 u_k^2]")
+    assert_equal(
+        sp.expand(fourth - E(u[0] * u[1]) ** 2),
+        sp.expand(C[0, 0] * C[1, 1] + C[0, 1] ** 2),
+        "Var(u_j u_k)",
+    )
+    assert_equal(sp.expand(E(u[0] ** 4) - E(u[0] ** 2) ** 2), sp.expand(2 * C[0, 0] ** 2), "j = k")
+
+
+prior_std_symbol = sp.Symbol("tau", positive=True)
+
+
+@claim(
+    "reg-posterior",
+    statement=(
+        "for (m, n) in {(2, 1), (3, 2), (2, 3)} with symbolic X, y, beta: the log of prior "
+        "N(0, tau^2 I) times likelihood is quadratic in beta with Hessian -(X X^T / sigma^2 + "
+        "I / tau^2) = -Sigma_N^{-1} and gradient X y / sigma^2 - Sigma_N^{-1} beta, so the "
+        "posterior is N(mu_N, Sigma_N) with mu_N = Sigma_N X y / sigma^2; sigma^2 Sigma_N^{-1} = "
+        "X X^T + lambda I with lambda = sigma^2 / tau^2, so mu_N is ridge regression (checked "
+        "exactly on integer designs of both shapes)"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (2, 1), (3, 2), (2, 3), every real entry, every sigma, tau > 0; "
+        "the ridge form on exact 2 by 3 and 3 by 2 integer designs; Monte Carlo: "
+        "test_posterior_and_predictive_are_calibrated_monte_carlo, (m, n) = (3, 2), 20000 draws"
+    ),
+)
+def posterior_of_the_coefficients():
+    std, tau = std_symbol, prior_std_symbol
+    for m, n in ((2, 1), (3, 2), (2, 3)):
+        X, beta = _design(m, n)
+        y = _matrix("y", n, 1)
+        r = y - X.T * beta
+        log_post = -_scalar(r.T * r) / (2 * std**2) - _scalar(beta.T * beta) / (2 * tau**2)
+        precision = X * X.T / std**2 + sp.eye(m) / tau**2
+        assert_equal(sp.hessian(log_post, list(beta)), -precision, f"Hessian, m={m}, n={n}")
+        gradient = sp.Matrix([sp.diff(log_post, b) for b in beta])
+        assert_equal(gradient, X * y / std**2 - precision * beta, f"gradient, m={m}, n={n}")
+        penalty = std**2 / tau**2
+        assert_equal(std**2 * precision, X * X.T + penalty * sp.eye(m), "sigma^2 Sigma_N^{-1}")
+    for X in (_EXACT_X, _EXACT_X.T):
+        m, n = X.shape
+        y = _matrix("y", n, 1)
+        precision = X * X.T / std**2 + sp.eye(m) / tau**2
+        mean = precision.inv() * X * y / std**2
+        ridge = (X * X.T + std**2 / tau**2 * sp.eye(m)).inv() * X * y
+        assert_equal(mean, ridge, f"mu_N is ridge with lambda = sigma^2/tau^2, m={m}, n={n}")
+
+
+def _predictive_env(m):
+    """x_*, mu_N, Sigma_N = L L^T and y_* = x_*^T (mu_N + L z) + sigma z_0, with E over z."""
+    L = sp.Matrix(m, m, lambda i, j: sp.Symbol(f"l_{i}{j}", real=True) if j <= i else 0)
+    x_new, mean = _matrix("x", m, 1), _matrix("mu", m, 1)
+    zs = sp.symbols(f"z_0:{m + 1}", real=True)
+    beta = mean + L * sp.Matrix(zs[1:])
+    y_new = _scalar(x_new.T * beta) + std_symbol * zs[0]
+    return x_new, mean, L * L.T, y_new, zs
+
+
+@claim(
+    "reg-predictive",
+    statement=(
+        "for m in {1, 2, 3}: with beta ~ N(mu_N, Sigma_N) (beta = mu_N + L z, Sigma_N = L L^T) "
+        "and independent noise sigma z_0, y_* = x_*^T beta + sigma z_0 has mean x_*^T mu_N "
+        "and variance sigma^2 + x_*^T Sigma_N x_*"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
+    ),
+    scope=(
+        "m = 1, 2, 3 features, every x_*, mu_N, lower triangular L and sigma > 0; Monte Carlo: "
+        "test_posterior_and_predictive_are_calibrated_monte_carlo, 20000 draws"
+    ),
+)
+def posterior_predictive():
+    for m in (1, 2, 3):
+        x_new, mean, cov, y_new, zs = _predictive_env(m)
+        first = _expect_standard_normals(y_new, zs)
+        assert_equal(first, sp.expand(_scalar(x_new.T * mean)), f"mean, m={m}")
+        var = sp.expand(_expect_standard_normals(y_new**2, zs) - first**2)
+        assert_equal(var, sp.expand(std_symbol**2 + _scalar(x_new.T * cov * x_new)), "variance")
+
+
+def _heteroscedastic_expectation(eps, variances):
+    """E over independent noise with E[eps_i] = 0, E[eps_i^2] = variances[i], degree <= 2."""
+    zero = dict.fromkeys(eps, 0)
+
+    def one(f):
+        f = sp.sympify(f)
+        half = sum(v / 2 * sp.diff(f, e, 2) for e, v in zip(eps, variances, strict=True))
+        return sp.expand(f.subs(zero) + half.subs(zero))
+
+    return lambda M: M.applyfunc(one) if isinstance(M, sp.MatrixBase) else one(M)
+
+
+@claim(
+    "reg-sandwich",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3)} with symbolic X and independent noise of variances "
+        "sigma_i^2: Cov(A y) = A D A^T for any fixed A, with D = Cov(eps) = diag(sigma_i^2); "
+        "with A = (X X^T)^{-1} X this is the sandwich (X X^T)^{-1} X D X^T (X X^T)^{-1}, "
+        "which is sigma^2 (X X^T)^{-1} when every sigma_i = sigma"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the"
+        "_naive_one_fails"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), every real entry, every sigma_i > 0; Monte "
+        "Carlo: test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fails, "
+        "(m, n) = (1, 200), 4000 draws"
+    ),
+)
+def sandwich_covariance():
+    for m, n in ((1, 2), (2, 3)):
+        X, _ = _design(m, n)
+        A = _matrix("a", m, n)
+        eps = list(_matrix("epsilon", n, 1))
+        variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]
+        E = _heteroscedastic_expectation(eps, variances)
+        noise = sp.Matrix(eps)
+        D = sp.diag(*variances)
+        assert_equal(E(noise * noise.T), D, "Cov(eps) = diag(sigma_i^2)")
+        centred = A * noise  # A y - E[A y]
+        assert_equal(E(centred * centred.T), sp.expand(A * D * A.T), f"Cov(A y), m={m}, n={n}")
+        # The sandwich with a constant variance collapses to sigma^2 (X X^T)^{-1}.
+        G_inv = (X * X.T).adjugate()  # times 1/det on both sides
+        same_var = D.subs({v: std_symbol**2 for v in variances})
+        assert_equal(
+            sp.expand(G_inv * X * same_var * X.T * G_inv),
+            sp.expand(std_symbol**2 * G_inv * (X * X.T).det()),
+            "constant variance: sandwich = sigma^2 (X X^T)^(-1)",
+        )
+
+
+@binds(
+    "reg-beta-dist",
+    beta_hat_gaussian,
+    scope="read with an exact integer 2 by 3 X and symbolic beta, y, sigma",
+)
+def _reg_beta_dist():
+    env = _regression_env(*_BIND_SIZES[0], noisy=False, exact_X=True)
+    X, beta, y, A = env["X"], env[r"\beta"], env["y"], env["A"]
+    var, n = std_symbol**2, X.shape[1]
+    env = {**env, r"\mathcal{N}": _law}
+    return [
+        (
+            env,
+            [
+                [A * y, "=", A * y],
+                [y, "~", _law(X.T * beta, var * sp.eye(n))],
+                [A * y, "~", _law(beta, var * (X * X.T).inv())],
+            ],
+        )
+    ]
+
+
+def _covariance(E):
+    def covariance(v):
+        centred = v - E(v)
+        return E(centred * centred.T)
+
+    return covariance
+
+
+@binds(
+    "reg-fisher",
+    fisher_information,
+    scope="read with an exact integer 2 by 3 X and symbolic beta, eps, sigma",
+)
+def _reg_fisher():
+    env = _regression_env(*_BIND_SIZES[0], noisy=True, exact_X=True)
+    X = env["X"]
+    var = std_symbol**2
+    fisher = X * X.T / var
+    env = {
+        **env,
+        r"\mathcal{I}": lambda b: fisher,
+        r"\operatorname{Cov}": _covariance(env["E"]),
+    }
+    return [(env, [[fisher, "=", fisher], chain([fisher.inv()] * 3)])]
+
+
+@binds("reg-se-cov", sample_covariance_entry_variance, scope="read for a 2 by 2 C = L L^T")
+def _reg_se_cov():
+    u, C, zs = _bivariate()
+
+    def E(e):
+        return _expect_standard_normals(e, zs)
+
+    env = {
+        "u_j": u[0],
+        "u_k": u[1],
+        "C_jj": C[0, 0],
+        "C_kk": C[1, 1],
+        "C_jk": C[0, 1],
+        "E": E,
+        r"\operatorname{Var}": lambda e: sp.expand(E(e**2) - E(e) ** 2),
+    }
+    fourth = sp.expand(C[0, 0] * C[1, 1] + 2 * C[0, 1] ** 2)
+    var = sp.expand(C[0, 0] * C[1, 1] + C[0, 1] ** 2)
+    return [(env, [[fourth, "=", fourth], [var, "=", var]])]
+
+
+@binds(
+    "reg-posterior",
+    posterior_of_the_coefficients,
+    scope="read with an exact integer 2 by 3 X and symbolic y, sigma, tau",
+)
+def _reg_posterior():
+    env = _regression_env(*_BIND_SIZES[0], noisy=False, exact_X=True)
+    X, y = env["X"], env["y"]
+    m = X.shape[0]
+    std, tau = std_symbol, prior_std_symbol
+    cov = (X * X.T / std**2 + sp.eye(m) / tau**2).inv()
+    mean = cov * X * y / std**2
+    penalty = std**2 / tau**2
+    env = {
+        **env,
+        r"\tau": tau,
+        "I_m": sp.eye(m),
+        r"\Sigma_N": cov,
+        r"\mu_N": mean,
+        r"\lambda": penalty,
+    }
+    ridge = (X * X.T + penalty * sp.eye(m)).inv() * X * y
+    return [(env, [[cov, "=", cov], chain([mean, mean, ridge]), [penalty, "=", penalty]])]
+
+
+@binds("reg-predictive", posterior_predictive, scope="read for m = 2 features")
+def _reg_predictive():
+    x_new, mean, cov, y_new, zs = _predictive_env(2)
+    first = _expect_standard_normals(y_new, zs)
+    var = sp.expand(_expect_standard_normals(y_new**2, zs) - first**2)
+    env = {
+        r"x_\ast": x_new,
+        r"\mu_N": mean,
+        r"\Sigma_N": cov,
+        r"\sigma": std_symbol,
+        r"\mu_\ast": first,
+        r"\sigma_\ast": sp.sqrt(var),
+    }
+    return [(env, [[first, "=", _scalar(x_new.T * mean)], [var, "=", var]])]
+
+
+@binds(
+    "reg-sandwich",
+    sandwich_covariance,
+    scope="read with an exact integer 2 by 3 X and independent noise of variances sigma_i^2",
+)
+def _reg_sandwich():
+    X = _EXACT_X
+    m, n = X.shape
+    eps = list(_matrix("epsilon", n, 1))
+    variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]
+    E = _heteroscedastic_expectation(eps, variances)
+    beta = _matrix("beta", m, 1)
+    y = X.T * beta + sp.Matrix(eps)
+    G_inv = (X * X.T).inv()
+    D = sp.diag(*variances)
+    env = {
+        "X": X,
+        "D": D,
+        r"\varepsilon": sp.Matrix(eps),
+        r"\hat{\beta}": G_inv * X * y,
+        r"\operatorname{Cov}": _covariance(E),
+    }
+    sandwich = sp.expand(G_inv * X * D * X.T * G_inv)
+    return [(env, [[sandwich, "=", sandwich], [D, "=", D]])]

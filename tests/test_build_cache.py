@@ -1,0 +1,163 @@
+"""The build's execution cache cannot go stale (scripts/build_book.py).
+
+A one-page book in a temporary copy of the project: the page calls a package
+function and prints its result. Built once cold, then:
+
+- after a prose edit, nothing executes again (the build's report lists the page
+  as cached, myst-nb says it used the cached notebook) and the new prose is on
+  the page;
+- after an edit of the package function, the page executes again and shows the
+  new result (the cache key holds a hash of `src/`).
+
+The key itself (fast tests): it changes with the package, the pins, the Sphinx
+extensions and the figure formats, and not with the chapters' prose.
+
+The builds are marked `slow` (`make test-slow`).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_book  # noqa: E402  (scripts/ is not a package)
+
+PAGE = """\
+---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Probe
+
+```{code-cell} ipython3
+from gaussml import univariate
+
+print(f"probe value {float(univariate.pdf(0.0)):.6f}")
+```
+
+The first sentence.
+"""
+
+TOC = "format: jb-book\nroot: book/probe\n"
+EDIT = (
+    "\n\n_pdf_before_edit = pdf\n\n\n"
+    "def pdf(x, *, mean=0.0, std=1.0):\n"
+    "    return 2.0 * _pdf_before_edit(x, mean=mean, std=std)\n"
+)
+
+
+def make_probe(dest: Path) -> Path:
+    for folder in ("book", "src"):
+        shutil.copytree(
+            ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+    for name in ("_config.yml", "pyproject.toml", "requirements.txt"):
+        shutil.copy2(ROOT / name, dest / name)
+    (dest / "book" / "probe.md").write_text(PAGE, encoding="utf-8")
+    (dest / "_toc.yml").write_text(TOC, encoding="utf-8")
+    return dest
+
+
+def build(copy: Path, n: int) -> tuple[dict, str]:
+    """Build `copy` as `make book` does; the build's report and its log."""
+    report = copy / f"report-{n}.json"
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg,pdf"}
+    result = subprocess.run(
+        [str(PYTHON), str(ROOT / "scripts" / "build_book.py"), str(copy), "--report", str(report)],
+        cwd=copy,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        timeout=900,
+    )
+    (copy / f"build-{n}.log").write_text(result.stdout, encoding="utf-8")
+    assert result.returncode == 0, result.stdout[-3000:]
+    return json.loads(report.read_text(encoding="utf-8")), result.stdout
+
+
+def page_html(copy: Path) -> str:
+    return (copy / "_build" / "html" / "book" / "probe.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_prose_edit_reuses_outputs_and_package_edit_re_executes(tmp_path):
+    copy = make_probe(tmp_path / "book")
+    report, _ = build(copy, 1)
+    assert list(report["executed"]) == ["book/probe.md"], report
+    assert report["executed"]["book/probe.md"]["error"] is None
+    assert "probe value 0.398942" in page_html(copy)
+
+    page = copy / "book" / "probe.md"
+    page.write_text(page.read_text().replace("first sentence", "edited sentence"))
+    report, log = build(copy, 2)
+    assert report["executed"] == {}, report
+    assert report["cached"] == ["book/probe.md"], report
+    assert "probe.md: Using cached notebook" in log
+    assert "Executing notebook" not in log
+    html = page_html(copy)
+    assert "edited sentence" in html and "probe value 0.398942" in html
+
+    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
+        f.write(EDIT)
+    report, _ = build(copy, 3)
+    assert list(report["executed"]) == ["book/probe.md"], report
+    html = page_html(copy)
+    assert "probe value 0.797885" in html, "the page kept the output of the old package"
+    assert "probe value 0.398942" not in html
+
+
+# --- the key (fast) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def project(tmp_path):
+    return make_probe(tmp_path / "book")
+
+
+@pytest.mark.parametrize(
+    "edit",
+    ["src/gaussml/univariate.py", "requirements.txt", "pyproject.toml", "book/_ext/readers.py"],
+)
+def test_the_key_changes_with_what_outputs_depend_on(project, edit):
+    before = build_book.cache_key(project, "svg")
+    with (project / edit).open("a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    assert build_book.cache_key(project, "svg") != before
+
+
+def test_the_key_changes_with_the_figure_formats(project):
+    assert build_book.cache_key(project, "svg") != build_book.cache_key(project, "pdf")
+
+
+def test_the_key_ignores_the_prose_and_bytecode(project):
+    before = build_book.cache_key(project, "svg")
+    with (project / "book" / "probe.md").open("a", encoding="utf-8") as f:
+        f.write("\nMore prose.\n")
+    (project / "src" / "gaussml" / "__pycache__").mkdir(exist_ok=True)
+    (project / "src" / "gaussml" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
+    assert build_book.cache_key(project, "svg") == before
+
+
+def test_the_pages_are_those_of_the_table_of_contents():
+    pages = build_book.toc_pages(ROOT, ROOT / "_toc.yml")
+    names = [p.relative_to(ROOT).as_posix() for p in pages]
+    assert names[0] == "book/intro.md"
+    assert "book/chapters/01_univariate.md" in names
+    assert all(not n.startswith("book/_ext") for n in names)

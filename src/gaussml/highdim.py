@@ -98,8 +98,10 @@ def _log_gamma_ratio(k):
 @jax.jit
 def _chi_logpdf(r, dim):
     # With k = D/2 and u = r^2 / D, the chi log-density is
-    #   log 2 - log r + k log u - k (u - 1) + 1/2 log(k / 2 pi) - stirling_error(k),
-    # the Gamma(k) log-density of s = k u plus the Jacobian log(ds/dr) = log r.
+    #   log 2 - log r + k log u - k (u - 1) + 1/2 log(k / 2 pi)
+    #   - stirling_error(k),
+    # the Gamma(k) log-density of s = k u plus the Jacobian
+    # log(ds/dr) = log r.
     # Near the mode (u close to 1) the two large terms are combined into
     # -k (v - log1p(v)) with v = u - 1, which has no cancellation.
     k = dim / 2
@@ -108,8 +110,9 @@ def _chi_logpdf(r, dim):
     u = r_safe**2 / dim
     near = jnp.abs(u - 1) < 0.5
     v = jnp.where(near, u - 1, 0.0)
-    near_terms = -k * (v - jnp.log1p(v)) - jnp.log(r_safe)
-    far_terms = (dim - 1) * jnp.log(r_safe) - k * jnp.log(dim) - k * (u - 1)
+    log_r = jnp.log(r_safe)
+    near_terms = -k * (v - jnp.log1p(v)) - log_r
+    far_terms = (dim - 1) * log_r - k * jnp.log(dim) - k * (u - 1)
     body = (
         _LOG_2
         + jnp.where(near, near_terms, far_terms)
@@ -362,7 +365,8 @@ def lerp(alpha, x_a, x_b):
       The interpolated points, shape `broadcast(alpha, x_a)`.
 
     Raises:
-      ValueError: if `alpha` leaves [0, 1] or the shapes of `x_a`, `x_b` differ.
+      ValueError: if `alpha` leaves [0, 1] or the shapes of `x_a` and
+        `x_b` differ.
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
@@ -376,11 +380,13 @@ def polar_interp(alpha, x_a, x_b):
     independent $x_a, x_b \sim N(0, I_D)$ the result is again $N(0, I_D)$ for
     every $\alpha$: the path stays on the shell.
 
-    Args and shapes as in `lerp`; `alpha = 1` gives `x_a`, `alpha = 0` gives `x_b`.
+    Args and shapes as in `lerp`: `alpha = 1` gives `x_a`, `alpha = 0`
+    gives `x_b`.
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
-    return jnp.sqrt(alpha) * jnp.asarray(x_a) + jnp.sqrt(1 - alpha) * jnp.asarray(x_b)
+    x_a, x_b = jnp.asarray(x_a), jnp.asarray(x_b)
+    return jnp.sqrt(alpha) * x_a + jnp.sqrt(1 - alpha) * x_b
 
 
 class PathLogliks(NamedTuple):

@@ -358,7 +358,8 @@ def check_page(
 
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
-            page.screenshot(path=str(screenshot), full_page=True)
+            # Generous: a long page (the API reference) on a busy machine takes > 30 s.
+            page.screenshot(path=str(screenshot), full_page=True, timeout=120_000)
         if axe:
             # Last, and no longer listening: axe-core re-fetches the stylesheets to
             # read their rules and resolves an `@import` against the page instead of

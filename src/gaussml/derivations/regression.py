@@ -1286,7 +1286,7 @@ def _heteroscedastic_expectation(eps, variances):
     "reg-sandwich",
     statement=(
         "for (m, n) in {(1, 2), (2, 3)} with symbolic X and independent noise of variances "
-        "sigma_i^2: Cov(A y) = A D A^T for any fixed A, with D = Cov(eps) = diag(sigma_i^2); "
+        "sigma_i^2: Cov(A y) = A D A^T for any fixed A, with Omega = Cov(eps) = diag(sigma_i^2); "
         "with A = (X X^T)^{-1} X this is the sandwich (X X^T)^{-1} X D X^T (X X^T)^{-1}, "
         "which is sigma^2 (X X^T)^{-1} when every sigma_i = sigma"
     ),
@@ -1309,13 +1309,13 @@ def sandwich_covariance():
         variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]
         E = _heteroscedastic_expectation(eps, variances)
         noise = sp.Matrix(eps)
-        D = sp.diag(*variances)
-        assert_equal(E(noise * noise.T), D, "Cov(eps) = diag(sigma_i^2)")
+        Omega = sp.diag(*variances)
+        assert_equal(E(noise * noise.T), Omega, "Cov(eps) = diag(sigma_i^2)")
         centred = A * noise  # A y - E[A y]
-        assert_equal(E(centred * centred.T), sp.expand(A * D * A.T), f"Cov(A y), m={m}, n={n}")
+        assert_equal(E(centred * centred.T), sp.expand(A * Omega * A.T), f"Cov(A y), m={m}, n={n}")
         # The sandwich with a constant variance collapses to sigma^2 (X X^T)^{-1}.
         G_inv = (X * X.T).adjugate()  # times 1/det on both sides
-        same_var = D.subs({v: std_symbol**2 for v in variances})
+        same_var = Omega.subs({v: std_symbol**2 for v in variances})
         assert_equal(
             sp.expand(G_inv * X * same_var * X.T * G_inv),
             sp.expand(std_symbol**2 * G_inv * (X * X.T).det()),
@@ -1447,13 +1447,13 @@ def _reg_sandwich():
     beta = _matrix("beta", m, 1)
     y = X.T * beta + sp.Matrix(eps)
     G_inv = (X * X.T).inv()
-    D = sp.diag(*variances)
+    Omega = sp.diag(*variances)
     env = {
         "X": X,
-        "D": D,
+        r"\Omega": Omega,
         r"\varepsilon": sp.Matrix(eps),
         r"\hat{\beta}": G_inv * X * y,
         r"\operatorname{Cov}": _covariance(E),
     }
-    sandwich = sp.expand(G_inv * X * D * X.T * G_inv)
-    return [(env, [[sandwich, "=", sandwich], [D, "=", D]])]
+    sandwich = sp.expand(G_inv * X * Omega * X.T * G_inv)
+    return [(env, [[sandwich, "=", sandwich], [Omega, "=", Omega]])]

@@ -1286,8 +1286,8 @@ def _heteroscedastic_expectation(eps, variances):
     "reg-sandwich",
     statement=(
         "for (m, n) in {(1, 2), (2, 3)} with symbolic X and independent noise of variances "
-        "sigma_i^2: Cov(A y) = A D A^T for any fixed A, with Omega = Cov(eps) = diag(sigma_i^2); "
-        "with A = (X X^T)^{-1} X this is the sandwich (X X^T)^{-1} X D X^T (X X^T)^{-1}, "
+        "sigma_i^2: Cov(A y) = A Omega A^T for any fixed A, with Omega = Cov(eps) = diag(sigma_i^2); "
+        "with A = (X X^T)^{-1} X this is the sandwich (X X^T)^{-1} X Omega X^T (X X^T)^{-1}, "
         "which is sigma^2 (X X^T)^{-1} when every sigma_i = sigma"
     ),
     method="symbolic + Monte Carlo",

@@ -92,7 +92,7 @@ def build(copy: Path) -> subprocess.CompletedProcess:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
-        timeout=900,
+        timeout=1800,  # a loaded 2-core machine: the reduced build took over 900 s
     )
     # Keep the log next to the copy, for a look after a failure.
     (copy / "build.log").write_text(result.stdout, encoding="utf-8")

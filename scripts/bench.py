@@ -10,7 +10,7 @@
   JAX results are waited for with `block_until_ready`. The loop is timed on
   `--loop-draws` draws and scaled to 10^6 per draw (its cost is linear in
   the number of draws); the table says so.
-- Issue 16's four goals, each with its measured value and met / not met:
+- The four build-time goals, each with its measured value and met / not met:
   the cold `make book` (the clone's last `make book` when it executed every
   page, as CI's does from a fresh clone, else a cold build in a temporary
   copy); a rebuild after a prose edit in chapter 1 and one after an edit of
@@ -61,7 +61,7 @@ N_DRAWS = 10**6
 
 GOAL_SAMPLER = 2.0  # gaussml / numpy, at most
 GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
-# Issue 16 (2-core machine):
+# Build-time goals (2-core machine):
 GOAL_COLD_BOOK = 45.0  # cold `make book` from a fresh clone, seconds of wall time, at most
 GOAL_PROSE_REBUILD = 15.0  # rebuild after a prose edit in one chapter, seconds, at most
 GOAL_CI = 8 * 60.0  # .ci/run with TeX and Chromium installed, seconds, at most
@@ -136,7 +136,7 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
     }
 
 
-# --- builds: issue 16's goals ---------------------------------------------------------
+# --- builds: the build-time goals ---------------------------------------------------------
 
 
 def project_copy(dest: Path) -> Path:
@@ -373,10 +373,10 @@ def _seconds(value) -> str:
 
 
 def goal_rows(report: dict) -> list[tuple[str, str, str]]:
-    """Issue 16's four goals, each with its measured value."""
+    """The four build-time goals, each with its measured value."""
     b, ci = report.get("builds"), report.get("ci") or {}
     if not b or "make_book_cold_s" not in b:
-        return [("issue 16 goals", "n/a (--no-builds, or the first build failed)", "")]
+        return [("build-time goals", "n/a (--no-builds, or the first build failed)", "")]
     rows = [
         (
             f"GOAL cold make book ({b['cold_source']})",
@@ -543,7 +543,7 @@ def main(argv=None) -> int:
         print("builds: cold make book, rebuilds after a prose and a package edit ...", flush=True)
         report["builds"] = bench_builds()
     report["ci"] = ci_total(time.perf_counter() - started)
-    report["goals_issue_16"] = [
+    report["build_goals"] = [
         {"goal": name, "measured": value, "target": target}
         for name, value, target in goal_rows(report)
     ]

@@ -1,4 +1,4 @@
-"""The build survives what people do to it (issue 18).
+"""The build survives what people do to it.
 
 Each test drives the Makefile in a temporary copy of the project
 (`check_reproducible.copy_project`). The environment tests use fake

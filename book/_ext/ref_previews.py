@@ -88,8 +88,22 @@ def collect_targets(pages: dict[str, str]) -> dict[tuple[str, str], tuple[str, o
     return targets
 
 
+_OLD_TEMPLATE = re.compile(r'<template id="ref-preview-\d+"[^>]*>.*?</template>\n', re.S)
+_OLD_MARK = re.compile(r' data-ref-preview="[^"]*" data-ref-kind="[^"]*"')
+
+
+def strip_previews(text: str) -> str:
+    """`text` without the previews of an earlier build.
+
+    An incremental build leaves unchanged pages as they were written, previews
+    included; their targets may have changed since, so every page is redone.
+    """
+    return _OLD_MARK.sub("", _OLD_TEMPLATE.sub("", text))
+
+
 def add_previews(page: str, text: str, targets: dict) -> str:
     """`text` (the HTML of `page`) with a preview for each internal reference to a target."""
+    text = strip_previews(text)
     templates: dict[tuple[str, str], str] = {}  # target -> template id, in order of use
 
     def link(match: re.Match) -> str:

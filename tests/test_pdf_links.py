@@ -53,3 +53,12 @@ def test_the_paragraph_links_both_pdfs_or_names_the_commands():
     unbuilt = pdf_links._paragraph_html({})
     assert "href" not in unbuilt
     assert "make pdf" in unbuilt and "make handout" in unbuilt
+
+
+def test_every_page_is_rewritten_when_the_linkable_pdfs_change():
+    book, handout = pdf_links.PDFS
+    pages = {"intro", "chapter"}
+    assert pdf_links.pages_to_rewrite(None, [book], pages) == [], "a first build writes all anyway"
+    assert pdf_links.pages_to_rewrite([book], [book], pages) == []
+    assert pdf_links.pages_to_rewrite([], [book, handout], pages) == ["chapter", "intro"]
+    assert pdf_links.pages_to_rewrite([book, handout], [book], pages) == ["chapter", "intro"]

@@ -113,7 +113,25 @@ def _skip(self, node):
 
 
 def _find_pdfs(app):
+    # The environment still holds the last build's list: remember it for _reread_all.
+    app.gaussml_pdfs_before = getattr(app.env, "gaussml_pdfs", None)
     app.env.gaussml_pdfs = available_pdfs(Path(app.srcdir)) if app.builder.format == "html" else []
+
+
+def pages_to_rewrite(before, now, docnames) -> list[str]:
+    """Every page when the linkable PDFs changed since the last build, else none.
+
+    An incremental build writes only the pages whose sources changed; the
+    others would keep a menu that links a PDF no longer copied, or that lacks
+    one built since.
+    """
+    return sorted(docnames) if before is not None and before != now else []
+
+
+def _reread_all(app, env, added, changed, removed):
+    if app.builder.format != "html":
+        return []
+    return pages_to_rewrite(app.gaussml_pdfs_before, env.gaussml_pdfs, env.found_docs)
 
 
 def _add_to_download_menu(app, pagename, templatename, context, doctree):
@@ -166,6 +184,7 @@ def setup(app):
     )
     app.add_directive("pdf-downloads", PdfDownloads)
     app.connect("builder-inited", _find_pdfs)
+    app.connect("env-get-outdated", _reread_all)
     # After sphinx-book-theme has made the download menu (priority 501).
     app.connect("html-page-context", _add_to_download_menu, priority=600)
     app.connect("build-finished", _copy_pdfs)

@@ -278,6 +278,14 @@ INVALID = [
     ),
     (
         "fit_linear_gd",
+        "lr schedule of the wrong length",
+        lambda: regression.fit_linear_gd(
+            KEY, target_f1, beta_init=0.0, lr=jnp.full(3, 1e-3), steps=4
+        ),
+        "lr",
+    ),
+    (
+        "fit_linear_gd",
         "not a key",
         lambda: regression.fit_linear_gd(1, target_f1, beta_init=0.0, lr=1e-3),
         "key",

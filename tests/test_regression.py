@@ -469,6 +469,34 @@ def test_fit_linear_gd_draws_a_fresh_batch_with_its_own_key_each_step():
     assert len({float(v) for v in losses}) == steps
 
 
+def test_fit_linear_gd_follows_a_learning_rate_schedule_step_by_step():
+    # eta_t = eta_0 tau / (tau + t), recomputed here step by step from the same
+    # batches; a constant schedule is the scalar rate.
+    key, steps, eta0, tau = jax.random.key(14), 6, 2e-4, 2.0
+    rates = eta0 * tau / (tau + np.arange(steps))
+    betas, _ = regression.fit_linear_gd(key, target_f2, beta_init=0.5, lr=rates, steps=steps)
+    beta = jnp.array([0.5])
+    for t, key_t in enumerate(jax.random.split(key, steps)):
+        X, y = sample_batch(key_t, target_f2, 100)
+        beta = beta - rates[t] * jax.grad(linear_nll)(beta, X, y, std=1.0)
+        np.testing.assert_allclose(betas[t + 1], beta[0], rtol=1e-5)
+    constant, _ = regression.fit_linear_gd(
+        key, target_f2, beta_init=0.5, lr=np.full(steps, eta0), steps=steps
+    )
+    scalar, _ = regression.fit_linear_gd(key, target_f2, beta_init=0.5, lr=eta0, steps=steps)
+    np.testing.assert_allclose(constant, scalar, rtol=1e-6)
+
+
+def test_fit_linear_gd_rejects_a_schedule_of_the_wrong_shape_or_sign():
+    key = jax.random.key(15)
+    with pytest.raises(
+        ValueError, match=r"lr must be a number or an array of shape \(steps,\) = \(4,\)"
+    ):
+        regression.fit_linear_gd(key, target_f1, beta_init=0.0, lr=np.full(3, 1e-3), steps=4)
+    with pytest.raises(ValueError, match="lr must be finite and > 0"):
+        regression.fit_linear_gd(key, target_f1, beta_init=0.0, lr=np.array([1e-3, -1e-3]), steps=2)
+
+
 def test_fit_linear_gd_raises_when_it_diverges():
     with pytest.raises(FloatingPointError, match=r"step \d+ of 200 .*smaller learning rate"):
         regression.fit_linear_gd(jax.random.key(0), target_f1, beta_init=1.0, lr=10.0, steps=200)

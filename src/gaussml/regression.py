@@ -575,15 +575,18 @@ def _raise_if_diverged(values, what, lr):
 def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=1.0):
     r"""Gradient descent on the one-feature linear model's mean NLL, a fresh batch each step.
 
-    $\beta_{t+1} = \beta_t - \eta\, \nabla_\beta \mathrm{NLL}(\beta_t)$ with the
+    $\beta_{t+1} = \beta_t - \eta_t\, \nabla_\beta \mathrm{NLL}(\beta_t)$ with the
     gradient from `jax.grad` of `linear_nll`, compiled as one `lax.scan`
-    with one key per step.
+    with one key per step. The rate is constant, $\eta_t = \eta$, or a
+    schedule given step by step (for example $\eta_t = \eta_0\,\tau/(\tau + t)$,
+    which shrinks the noise floor of the fresh batches).
 
     Args:
       key: a `jax.random` key, split into one key per step.
       target: a `Target` (e.g. `target_f1`).
       beta_init: the starting coefficient (a number).
-      lr: the learning rate $\eta$ (> 0).
+      lr: the learning rate $\eta$ (> 0), or one rate per step: an array of
+        shape `(steps,)`, every entry > 0.
       steps: the number of steps (>= 1).
       batch_size: samples per step (>= 1).
       std: the model's fixed noise std (> 0).
@@ -600,23 +603,38 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
     _checks.prng_key(key)
     _checks.target(target)
     beta_init = _checks.scalar(beta_init, "beta_init")
-    lr = _checks.positive_scalar(lr, "lr")
     std = _checks.positive_scalar(std, "std")
     steps = _checks.positive_int(steps, "steps")
     batch_size = _checks.positive_int(batch_size, "batch_size")
+    rates = _learning_rates(lr, steps)
     betas, losses = _linear_gd(
-        key, jnp.array([beta_init]), lr, std, target, steps=steps, batch_size=batch_size
+        key, jnp.array([beta_init]), rates, std, target, steps=steps, batch_size=batch_size
     )
-    _raise_if_diverged(losses, "the loss", lr)
+    _raise_if_diverged(losses, "the loss", float(np.max(rates)))
     return betas, losses
 
 
+def _learning_rates(lr, steps: int) -> jax.Array:
+    """`lr` as one rate per step: a number > 0 repeated, or an array of shape `(steps,)`."""
+    arr = _checks.real(lr, "lr")
+    if arr.ndim == 0:
+        return jnp.full((steps,), _checks.positive_scalar(lr, "lr"))
+    if arr.shape != (steps,):
+        raise ValueError(
+            f"lr must be a number or an array of shape (steps,) = ({steps},), got shape {arr.shape}"
+        )
+    _checks.positive_finite(arr, "lr")
+    return jnp.asarray(arr, dtype=_checks.compute_dtype())
+
+
 @partial(jax.jit, static_argnames=("steps", "batch_size"))
-def _linear_gd(key, beta_init, lr, std, target, *, steps, batch_size):
-    def step(beta, key_step):
+def _linear_gd(key, beta_init, rates, std, target, *, steps, batch_size):
+    def step(beta, inputs):
+        key_step, rate = inputs
         X, y = _sample_batch(key_step, target, batch_size)
         value, grad = jax.value_and_grad(_linear_nll)(beta, X, y, std)
-        return beta - lr * grad, (beta, value)
+        return beta - rate * grad, (beta, value)
 
-    beta, (betas, losses) = jax.lax.scan(step, beta_init, jax.random.split(key, steps))
+    keys = jax.random.split(key, steps)
+    beta, (betas, losses) = jax.lax.scan(step, beta_init, (keys, rates))
     return jnp.concatenate([betas[:, 0], beta]), losses

@@ -27,6 +27,9 @@
   (`scripts/chapter_cells.py`).
 - The chapter-4 training ratio (compiled scan against per-step eager
   gradient), from `scripts/bench_training.py --json PATH` when it exists.
+- The cost of a full gradient by forward and by reverse mode as the number of
+  coefficients grows (`scripts/bench_autodiff.py`), for chapter 4's operation
+  counts.
 
 Goals: the sampler within 2x numpy; at least 80 % of the chapter code
 visible, no function defined in a chapter; the whole book executed in under 60 s
@@ -326,6 +329,28 @@ def bench_training() -> dict:
     }
 
 
+def bench_autodiff() -> dict:
+    """Forward against reverse mode as the parameters grow (scripts/bench_autodiff.py)."""
+    path = OUT / "autodiff.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "bench_autodiff.py"), "--json", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    if proc.returncode != 0 or not path.exists():
+        return {
+            "available": False,
+            "note": f"scripts/bench_autodiff.py failed (exit {proc.returncode})",
+            "stderr_tail": proc.stderr[-2000:],
+        }
+    return {
+        "available": True,
+        "rows": json.loads(path.read_text(encoding="utf-8")),
+        "table": proc.stdout,
+    }
+
+
 def _find_ratio(data) -> float | None:
     """The speed-up in bench_training.py's JSON: a key named like 'speedup' or 'ratio'."""
     if isinstance(data, dict):
@@ -539,6 +564,8 @@ def main(argv=None) -> int:
     report["sampler"] = bench_sampler(args.repeats, args.loop_draws)
     print("training (scripts/bench_training.py) ...", flush=True)
     report["training"] = bench_training()
+    print("forward against reverse mode (scripts/bench_autodiff.py) ...", flush=True)
+    report["autodiff"] = bench_autodiff()
     if not args.no_builds:
         print("builds: cold make book, rebuilds after a prose and a package edit ...", flush=True)
         report["builds"] = bench_builds()
@@ -555,6 +582,8 @@ def main(argv=None) -> int:
     print(text)
     if report["training"].get("table"):
         print("\nscripts/bench_training.py:\n" + report["training"]["table"])
+    autodiff = report["autodiff"]
+    print("\nscripts/bench_autodiff.py:\n" + autodiff.get("table", autodiff.get("note", "")))
     print(f"\nwritten to {args.json}")
     return 0
 

@@ -300,11 +300,12 @@ def ci_total(bench_seconds: float) -> dict:
 # --- training (chapter 4) -----------------------------------------------------------
 
 
-def bench_training() -> dict:
-    script = ROOT / "scripts" / "bench_training.py"
+def _run_bench_script(name: str, json_name: str) -> tuple[dict | None, object, str]:
+    """Run scripts/NAME --json OUT/JSON_NAME: (failure report or None, its JSON, its stdout)."""
+    script = ROOT / "scripts" / name
     if not script.exists():
-        return {"available": False, "note": "not available yet (scripts/bench_training.py missing)"}
-    path = OUT / "training.json"
+        return {"available": False, "note": f"not available yet (scripts/{name} missing)"}, None, ""
+    path = OUT / json_name
     proc = subprocess.run(
         [sys.executable, str(script), "--json", str(path)],
         cwd=ROOT,
@@ -312,17 +313,24 @@ def bench_training() -> dict:
         text=True,
     )
     if proc.returncode != 0 or not path.exists():
-        return {
+        failure = {
             "available": False,
-            "note": f"scripts/bench_training.py failed (exit {proc.returncode})",
+            "note": f"scripts/{name} failed (exit {proc.returncode})",
             "stderr_tail": proc.stderr[-2000:],
         }
-    data = json.loads(path.read_text(encoding="utf-8"))
+        return failure, None, proc.stdout
+    return None, json.loads(path.read_text(encoding="utf-8")), proc.stdout
+
+
+def bench_training() -> dict:
+    failure, data, table = _run_bench_script("bench_training.py", "training.json")
+    if failure:
+        return failure
     ratio = _find_ratio(data)
     return {
         "available": True,
         "report": data,
-        "table": proc.stdout,
+        "table": table,
         "speedup": ratio,
         "goal_speedup_at_least": GOAL_TRAINING,
         "goal_met": None if ratio is None else ratio >= GOAL_TRAINING,
@@ -331,24 +339,10 @@ def bench_training() -> dict:
 
 def bench_autodiff() -> dict:
     """Forward against reverse mode as the parameters grow (scripts/bench_autodiff.py)."""
-    path = OUT / "autodiff.json"
-    proc = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "bench_autodiff.py"), "--json", str(path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-    )
-    if proc.returncode != 0 or not path.exists():
-        return {
-            "available": False,
-            "note": f"scripts/bench_autodiff.py failed (exit {proc.returncode})",
-            "stderr_tail": proc.stderr[-2000:],
-        }
-    return {
-        "available": True,
-        "rows": json.loads(path.read_text(encoding="utf-8")),
-        "table": proc.stdout,
-    }
+    failure, rows, table = _run_bench_script("bench_autodiff.py", "autodiff.json")
+    if failure:
+        return failure
+    return {"available": True, "rows": rows, "table": table}
 
 
 def _find_ratio(data) -> float | None:

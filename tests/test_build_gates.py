@@ -4,8 +4,12 @@ Each test copies the project (book/, src/, scripts/, _config.yml, pyproject.toml
 and the derivations test) to a temporary folder with a reduced table of
 contents (the introduction and chapter 1, for speed), breaks one thing in the
 copy, and runs the strict build as `make book` does (`scripts/build_book.py`:
-`jupyter-book build -W -n --keep-going` on the execution cache, empty in a
-new copy) with PYTHONPATH pointing at the copy's `src/`. The assertions name the reason
+`jupyter-book build -W -n --keep-going` on the execution cache) with
+PYTHONPATH pointing at the copy's `src/`. The copy starts from the clone's
+caches when the clone has built the book, as a developer's rebuild would:
+the execution cache of the copy's key (so only a page or a package that the
+test breaks executes again, and only a claim or display it breaks is
+checked again) and JAX's compiled programs. The assertions name the reason
 found in the build's output, not only a non-zero exit status. A control test
 shows that the unbroken copy builds.
 
@@ -32,6 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
+FORMATS = "svg,pdf"  # the figure formats of `make book` (the Makefile)
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_book  # noqa: E402  (scripts/ is not a package)
 
 REDUCED_TOC = """\
 format: jb-book
@@ -58,7 +65,7 @@ def make_copy(dest: Path) -> Path:
         shutil.copytree(
             ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
         )
-    for name in ("_config.yml", "pyproject.toml"):
+    for name in ("_config.yml", "pyproject.toml", "requirements.txt"):
         shutil.copy2(ROOT / name, dest / name)
     # All of tests/: test_derivations.py checks that each claim's Monte Carlo test exists there.
     shutil.copytree(ROOT / "tests", dest / "tests", ignore=shutil.ignore_patterns("__pycache__"))
@@ -83,12 +90,24 @@ def copy_env(copy: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
+def seed_caches(copy: Path) -> None:
+    """Copy the clone's caches that fit `copy` (its key) into it, if the clone has them."""
+    key = build_book.cache_key(copy, FORMATS)
+    for cache, dest in (
+        (ROOT / "_build" / ".jupyter_cache" / key, copy / "_build" / ".jupyter_cache" / key),
+        (ROOT / "_build" / ".jax_cache", copy / "_build" / ".jax_cache"),
+    ):
+        if cache.is_dir() and not dest.exists():
+            shutil.copytree(cache, dest)
+
+
 def build(copy: Path) -> subprocess.CompletedProcess:
     """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
+    seed_caches(copy)
     result = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "build_book.py"), str(copy)],
         cwd=copy,
-        env={**copy_env(copy), "GAUSSML_FIGURE_FORMATS": "svg,pdf"},
+        env={**copy_env(copy), "GAUSSML_FIGURE_FORMATS": FORMATS},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

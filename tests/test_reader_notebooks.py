@@ -65,9 +65,18 @@ def test_the_page_offers_its_notebook_in_plain_markdown(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_the_notebook_runs_on_its_own(chapter, tmp_path):
+def test_the_notebook_runs_on_its_own(chapter, tmp_path, monkeypatch):
     import nbformat
     from nbclient import NotebookClient
+
+    # JAX's compiled programs from the book's build, if any: JAX keys them on the
+    # program, so this changes only how long compiling takes (scripts/build_book.py).
+    for name, value in (
+        ("JAX_COMPILATION_CACHE_DIR", str(ROOT / "_build" / ".jax_cache")),
+        ("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0"),
+        ("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1"),
+    ):
+        monkeypatch.setenv(name, value)
 
     nb = nbformat.reads(served(chapter).read_text(encoding="utf-8"), as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))

@@ -646,7 +646,7 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
     betas, losses = _linear_gd(
         key, jnp.array([beta_init]), rates, std, target, steps=steps, batch_size=batch_size
     )
-    _raise_if_diverged(losses, "the loss", float(np.max(rates)))
+    _raise_if_diverged(losses, "the loss", float(np.max(np.asarray(rates))))
     return betas, losses
 
 
@@ -654,7 +654,9 @@ def _learning_rates(lr, steps: int) -> jax.Array:
     """`lr` as one rate per step: a number > 0 repeated, or an array of shape `(steps,)`."""
     arr = _checks.real(lr, "lr")
     if arr.ndim == 0:
-        return jnp.full((steps,), _checks.positive_scalar(lr, "lr"))
+        # In the dtype of a schedule: a constant rate and a schedule share one compilation.
+        lr = _checks.positive_scalar(lr, "lr")
+        return jnp.full((steps,), lr, dtype=_checks.compute_dtype())
     if arr.shape != (steps,):
         raise ValueError(
             f"lr must be a number or an array of shape (steps,) = ({steps},), got shape {arr.shape}"

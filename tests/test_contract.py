@@ -175,6 +175,18 @@ INVALID = [
         lambda: regression.sample_batch(KEY, target_f1._replace(slope=NAN), 3),
         "target.slope",
     ),
+    (
+        "population_slope",
+        "not a target",
+        lambda: regression.population_slope((2.0, 0.0, 0.3, 0.0)),
+        "target",
+    ),
+    (
+        "population_slope",
+        "nan coefficient",
+        lambda: regression.population_slope(target_f1._replace(wave=NAN)),
+        "target.wave",
+    ),
     # regression: estimates and likelihood
     ("beta_mle", "nan y", lambda: regression.beta_mle(X3, Y3.at[0].set(NAN)), "y"),
     ("beta_mle", "inf X", lambda: regression.beta_mle(X3.at[0, 1].set(INF), Y3), "X"),
@@ -441,6 +453,13 @@ INVALID = [
 # --- valid inputs: (function, label, call, reference value or predicate) -------------------
 
 VALID = [
+    # regression: beta* = E[x mu(x)] / E[x^2] = 2 + 3 w (sin 10 - 10 cos 10) / 2000 on U(0, 20)
+    (
+        "population_slope",
+        "a wave",
+        lambda: regression.population_slope(target_f1._replace(wave=5.0)),
+        2 + 3 * 5.0 * (math.sin(10) - 10 * math.cos(10)) / 2000,
+    ),
     # univariate: references from scipy.stats.norm
     (
         "logpdf",

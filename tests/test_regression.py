@@ -10,6 +10,7 @@ import jax.numpy as jnp
 import jax.scipy.stats
 import numpy as np
 import pytest
+import scipy.integrate
 import scipy.linalg
 import scipy.stats
 import statsmodels.api as sm
@@ -543,6 +544,42 @@ def test_targets_are_data_and_draw_from_their_mean_and_std():
         np.testing.assert_allclose(y0, target.mean(x) + target.std(x) * eps, rtol=1e-6, atol=1e-5)
     with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
         sample_batch(jax.random.key(0), lambda key, x: x[0], 3)
+
+
+def test_population_slope_matches_the_exact_limits_and_scipy_quadrature():
+    from gaussml.derivations.regression import population_limits
+
+    exact = population_limits()
+    for name, target in regression.TARGETS.items():
+        np.testing.assert_allclose(
+            regression.population_slope(target), float(exact[name][0]), rtol=1e-13
+        )
+    # Another range: E[x mu(x)] / E[x^2] by adaptive quadrature (scipy).
+    target = target_f3._replace(x_low=-3.0, x_high=7.0)
+    moments = [
+        scipy.integrate.quad(f, -3.0, 7.0)[0]
+        for f in (lambda x: x * (2 * x + 5 * np.sin(x / 2)), lambda x: x**2)
+    ]
+    np.testing.assert_allclose(
+        regression.population_slope(target), moments[0] / moments[1], rtol=1e-12
+    )
+
+
+def test_population_slope_is_where_gradient_descent_ends_monte_carlo():
+    """The slope fitted on a large sample of f3 is within 5 standard errors of beta*."""
+    X, y = sample_batch(jax.random.key(0), target_f3, 200_000)
+    x, y = np.asarray(X[0], np.float64), np.asarray(y, np.float64)
+    slope = np.sum(x * y) / np.sum(x**2)
+    # Standard error of a ratio of means by the delta method.
+    beta = regression.population_slope(target_f3)
+    se = np.std(x * (y - beta * x)) / np.mean(x**2) / np.sqrt(len(x))
+    assert abs(slope - beta) < 5 * se
+    assert abs(beta - 2.0) > 10 * se  # the wave moves it away from the true slope
+
+
+def test_population_slope_rejects_a_non_target():
+    with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
+        regression.population_slope((2.0, 0.0, 0.3, 0.0))
 
 
 def test_public_names():

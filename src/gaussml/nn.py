@@ -111,12 +111,16 @@ def mlp(params, X):
     """
     _checks.network(params)
     X, _, _ = _checks.design(X, features=1)
-    return _mlp(params, X)
+    return _mlp_compiled(params, X)
 
 
 def _mlp(params, X):
     hidden = jnp.tanh(params["w1"] @ X + params["b1"][:, None])
     return params["w2"] @ hidden + params["b2"][:, None]
+
+
+# The public functions run compiled: one compilation per shape, not one per operation.
+_mlp_compiled = jax.jit(_mlp)
 
 
 def saturated_share(params, X):
@@ -134,8 +138,13 @@ def saturated_share(params, X):
     """
     _checks.network(params)
     X, _, _ = _checks.design(X, features=1)
+    return float(_saturated_share(params, X))
+
+
+@jax.jit
+def _saturated_share(params, X):
     z = params["w1"] @ X + params["b1"][:, None]
-    return float(100 * jnp.mean(1 - jnp.tanh(z) ** 2 < 0.01))
+    return 100 * jnp.mean(1 - jnp.tanh(z) ** 2 < 0.01)
 
 
 # --- likelihoods ------------------------------------------------------------------
@@ -168,7 +177,7 @@ def gaussian_nll(y, mean, log_std):
             f"y, mean and log_std must broadcast together, got shapes {np.shape(y)}, "
             f"{np.shape(mean)}, {np.shape(log_std)}"
         ) from err
-    return _gaussian_nll(jnp.asarray(y), mean, log_std)
+    return _gaussian_nll_compiled(jnp.asarray(y), mean, log_std)
 
 
 def _gaussian_nll(y, mean, log_std):
@@ -178,16 +187,22 @@ def _gaussian_nll(y, mean, log_std):
     return jnp.mean(log_std + (0.5 * z) * z) + _HALF_LOG_2PI
 
 
+_gaussian_nll_compiled = jax.jit(_gaussian_nll)
+
+
 def mean_network_nll(params, X, y, *, std):
     """Mean NLL of a one-output network predicting the mean, with a fixed `std` (> 0)."""
     _checks.network(params, outputs=1)
     X, y, _ = _checks.design(X, y, features=1)
     _checks.positive_scalar(std, "std")
-    return _mean_network_nll(params, X, y, std)
+    return _mean_network_nll_compiled(params, X, y, std)
 
 
 def _mean_network_nll(params, X, y, std):
     return -jnp.mean(logpdf(y, mean=_mlp(params, X)[0], std=std))
+
+
+_mean_network_nll_compiled = jax.jit(_mean_network_nll)
 
 
 def heteroscedastic_nll(params, X, y):
@@ -200,12 +215,15 @@ def heteroscedastic_nll(params, X, y):
     """
     _checks.network(params, outputs=2)
     X, y, _ = _checks.design(X, y, features=1)
-    return _heteroscedastic_nll(params, X, y)
+    return _heteroscedastic_nll_compiled(params, X, y)
 
 
 def _heteroscedastic_nll(params, X, y):
     out = _mlp(params, X)
     return _gaussian_nll(y, out[0], out[1])
+
+
+_heteroscedastic_nll_compiled = jax.jit(_heteroscedastic_nll)
 
 
 # --- training: init and step -------------------------------------------------------
@@ -544,11 +562,19 @@ def heteroscedastic_errors(params, target, X):
       `(mean_error, std_error)`, two floats.
     """
     _checks.target(target)
-    mean, std = predict_heteroscedastic(params, X)
+    _checks.fitted(params, 2)
+    X, _, _ = _checks.design(X, features=1)
+    if not np.all(np.asarray(target.std(np.asarray(X[0]))) > 0):
+        raise ValueError("X must avoid the inputs where the target's noise std is 0")
+    mean_err, std_err = _heteroscedastic_errors(params, target, X)
+    return float(mean_err), float(std_err)
+
+
+@jax.jit
+def _heteroscedastic_errors(params, target, X):
+    mean, std = _predict(params, X)
     x = X[0]
     true_std = target.std(x)
-    if not np.all(np.asarray(true_std) > 0):
-        raise ValueError("X must avoid the inputs where the target's noise std is 0")
     mean_err = jnp.sqrt(jnp.mean((mean - target.mean(x)) ** 2)) / jnp.mean(true_std)
     std_err = jnp.mean(jnp.abs(std - true_std) / true_std)
-    return float(mean_err), float(std_err)
+    return mean_err, std_err

@@ -14,7 +14,6 @@ import jax
 import jax.numpy as jnp
 import jax.scipy.linalg
 import numpy as np
-import scipy.stats
 
 from gaussml import _checks
 from gaussml.univariate import logpdf
@@ -36,6 +35,7 @@ __all__ = [
     "linear_gd_path",
     "linear_nll",
     "linear_nll_grad",
+    "population_slope",
     "posterior",
     "predictive",
     "sample_batch",
@@ -90,12 +90,17 @@ class Target(NamedTuple):
         x = _checks.array(x, "x", ndim=len(np.shape(x)))
         if x.ndim != 2 or x.shape[0] != 1:
             raise ValueError(f"x must have shape (1, n), got shape {np.shape(x)}")
-        return _draw(self, key, x[0])
+        return _draw_compiled(self, key, x[0])
 
 
 def _draw(target, key, x):
     """`y` for inputs `x` of shape `(n,)`, unchecked (traced inside the compiled fits)."""
     return target.mean(x) + target.std(x) * jax.random.normal(key, x.shape)
+
+
+# The public entry points run these compiled: one compilation per shape instead
+# of one per operation (the targets are pytrees, so switching them does not recompile).
+_draw_compiled = jax.jit(_draw)
 
 
 #: The homoscedastic target, $y = 2x + 0.3\,\varepsilon$.
@@ -107,6 +112,29 @@ target_f2 = Target(slope=2.0, wave=0.0, noise=0.0, noise_slope=0.3)
 target_f3 = Target(slope=2.0, wave=5.0, noise=0.0, noise_slope=0.3)
 #: The book's three targets by name.
 TARGETS = {"f1": target_f1, "f2": target_f2, "f3": target_f3}
+
+
+def population_slope(target):
+    r"""The slope that a line through the origin tends to on a large sample of `target`.
+
+    $\beta^\ast = \mathbb E[x y] / \mathbb E[x^2] = \mathbb E[x \mu(x)] / \mathbb E[x^2]$
+    with $x$ uniform on the target's range: the minimiser of the expected NLL
+    of $y = \beta x$, where least squares and gradient descent on fresh
+    batches end. Computed in float64 by 32-point Gauss-Legendre quadrature,
+    exact for the linear part and to rounding for the wave; the exact values
+    are the claim `reg-limit` (`gaussml.derivations.regression.population_limits`).
+
+    Args:
+      target: a `Target`, e.g. `target_f3`.
+
+    Returns:
+      $\beta^\ast$, a float.
+    """
+    _checks.target(target)
+    nodes, weights = np.polynomial.legendre.leggauss(32)
+    half, middle = (target.x_high - target.x_low) / 2, (target.x_high + target.x_low) / 2
+    x = middle + half * nodes
+    return float(np.sum(weights * x * target.mean(x, sin=np.sin)) / np.sum(weights * x**2))
 
 
 def sample_batch(key, target, n):
@@ -123,7 +151,7 @@ def sample_batch(key, target, n):
     _checks.prng_key(key)
     _checks.target(target)
     n = _checks.positive_int(n, "n")
-    return _sample_batch(key, target, n)
+    return _sample_batch_compiled(key, target, n)
 
 
 def _sample_batch(key, target, n):
@@ -131,6 +159,9 @@ def _sample_batch(key, target, n):
     key_x, key_noise = jax.random.split(key)
     X = jax.random.uniform(key_x, (1, n), minval=target.x_low, maxval=target.x_high)
     return X, _draw(target, key_noise, X[0])
+
+
+_sample_batch_compiled = jax.jit(_sample_batch, static_argnums=2)
 
 
 def linear_nll(beta, X, y, *, std):
@@ -152,11 +183,14 @@ def linear_nll(beta, X, y, *, std):
     """
     X, y, beta = _checks.design(X, y, beta)
     _checks.positive_finite(std, "std")
-    return _linear_nll(beta, X, y, std)
+    return _linear_nll_compiled(beta, X, y, std)
 
 
 def _linear_nll(beta, X, y, std):
     return -jnp.mean(logpdf(y, mean=X.T @ beta, std=std))
+
+
+_linear_nll_compiled = jax.jit(_linear_nll)
 
 
 def linear_nll_grad(beta, X, y, *, std):
@@ -299,6 +333,8 @@ def beta_intervals(X, y, *, level=0.95):
             "no degrees of freedom to estimate sigma"
         )
     _checks.well_posed_design(X)
+    import scipy.stats  # here: importing this module stays free of scipy.stats (seconds)
+
     quantile = float(scipy.stats.t.ppf((1 + level) / 2, n - m))
     return _beta_intervals(X, y, quantile)
 
@@ -610,7 +646,7 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
     betas, losses = _linear_gd(
         key, jnp.array([beta_init]), rates, std, target, steps=steps, batch_size=batch_size
     )
-    _raise_if_diverged(losses, "the loss", float(np.max(rates)))
+    _raise_if_diverged(losses, "the loss", float(np.max(np.asarray(rates))))
     return betas, losses
 
 
@@ -618,7 +654,9 @@ def _learning_rates(lr, steps: int) -> jax.Array:
     """`lr` as one rate per step: a number > 0 repeated, or an array of shape `(steps,)`."""
     arr = _checks.real(lr, "lr")
     if arr.ndim == 0:
-        return jnp.full((steps,), _checks.positive_scalar(lr, "lr"))
+        # In the dtype of a schedule: a constant rate and a schedule share one compilation.
+        lr = _checks.positive_scalar(lr, "lr")
+        return jnp.full((steps,), lr, dtype=_checks.compute_dtype())
     if arr.shape != (steps,):
         raise ValueError(
             f"lr must be a number or an array of shape (steps,) = ({steps},), got shape {arr.shape}"

@@ -610,7 +610,7 @@ def test_beta_intervals_cover_at_their_level_monte_carlo():
     X = _intercept_design(key_x, 8)
     beta, std, level, draws = jnp.array([1.0, 2.0]), 0.5, 0.9, 4000
     ys = X.T @ beta + std * jax.random.normal(key_noise, (draws, 8))
-    lower, upper = jax.vmap(lambda y: regression.beta_intervals(X, y, level=level))(ys)
+    lower, upper = jax.jit(jax.vmap(lambda y: regression.beta_intervals(X, y, level=level)))(ys)
     covered = (np.asarray(lower) <= np.asarray(beta)) & (np.asarray(beta) <= np.asarray(upper))
     se = np.sqrt(level * (1 - level) / draws)
     assert np.all(np.abs(covered.mean(axis=0) - level) < 5 * se)
@@ -627,8 +627,8 @@ def test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat():
     n, std, draws = 10, 0.5, 20_000
     X = _intercept_design(key_x, n)
     ys = X.T @ jnp.array([1.0, 2.0]) + std * jax.random.normal(key_noise, (draws, n))
-    beta_hats = jax.vmap(beta_mle, in_axes=(None, 0))(X, ys)
-    std_hats = jax.vmap(std_mle, in_axes=(None, 0, 0))(X, ys, beta_hats)
+    beta_hats = jax.jit(jax.vmap(beta_mle, in_axes=(None, 0)))(X, ys)
+    std_hats = jax.jit(jax.vmap(std_mle, in_axes=(None, 0, 0)))(X, ys, beta_hats)
     q = n * np.asarray(std_hats, np.float64) ** 2 / std**2
     dof = n - 2
     assert abs(q.mean() - dof) < 5 * np.sqrt(2 * dof / draws)
@@ -722,14 +722,17 @@ def test_posterior_and_predictive_are_calibrated_monte_carlo():
     betas = prior_std * jax.random.normal(key_beta, (draws, m))
     ys = betas @ X + std * jax.random.normal(key_noise, (draws, n))
     y_new = betas @ x_new[:, 0] + std * jax.random.normal(key_new, (draws,))
-    means, covs = jax.vmap(lambda y: regression.posterior(X, y, std=std, prior_std=prior_std))(ys)
+    posterior = jax.jit(
+        jax.vmap(lambda y: regression.posterior(X, y, std=std, prior_std=prior_std))
+    )
+    means, covs = posterior(ys)
     cov = np.asarray(covs[0], np.float64)
     errors = np.asarray(betas - means, np.float64)
     assert np.all(np.abs(errors.mean(axis=0)) < 5 * np.sqrt(np.diag(cov) / draws))
     se_cov = np.sqrt((np.outer(np.diag(cov), np.diag(cov)) + cov**2) / draws)
     assert np.all(np.abs(np.cov(errors, rowvar=False) - cov) < 5 * se_cov)
-    pred_mean, pred_std = jax.vmap(
-        lambda y: regression.predictive(x_new, X, y, std=std, prior_std=prior_std)
+    pred_mean, pred_std = jax.jit(
+        jax.vmap(lambda y: regression.predictive(x_new, X, y, std=std, prior_std=prior_std))
     )(ys)
     z = (np.asarray(y_new) - np.asarray(pred_mean[:, 0])) / np.asarray(pred_std[:, 0])
     assert abs(z.mean()) < 5 / np.sqrt(draws)
@@ -816,13 +819,14 @@ def test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fai
     x = jax.random.uniform(key_x, (1, 200), minval=X_LOW, maxval=X_HIGH)
     draws = 4000
     keys = jax.random.split(key_noise, draws)
-    ys = jax.vmap(lambda k: target_f2(k, x))(keys)
-    slopes = np.asarray(jax.vmap(beta_mle, in_axes=(None, 0))(x, ys)[:, 0], np.float64)
+    # Each vmapped function jitted: one compile, not one per operation.
+    ys = jax.jit(jax.vmap(lambda k: target_f2(k, x)))(keys)
+    beta_hats = jax.jit(jax.vmap(beta_mle, in_axes=(None, 0)))(x, ys)
+    slopes = np.asarray(beta_hats[:, 0], np.float64)
     true_var = slopes.var(ddof=1)  # standard error sqrt(2 / R) relative: 2.2 %
-    beta_hats = jax.vmap(beta_mle, in_axes=(None, 0))(x, ys)
-    hc0 = jax.vmap(regression.sandwich_cov, in_axes=(None, 0, 0))(x, ys, beta_hats)
-    std_hats = jax.vmap(std_mle, in_axes=(None, 0, 0))(x, ys, beta_hats)
-    naive = jax.vmap(beta_mle_cov, in_axes=(None, 0))(x, std_hats)
+    hc0 = jax.jit(jax.vmap(regression.sandwich_cov, in_axes=(None, 0, 0)))(x, ys, beta_hats)
+    std_hats = jax.jit(jax.vmap(std_mle, in_axes=(None, 0, 0)))(x, ys, beta_hats)
+    naive = jax.jit(jax.vmap(beta_mle_cov, in_axes=(None, 0)))(x, std_hats)
     hc0, naive = float(jnp.mean(hc0[:, 0, 0])), float(jnp.mean(naive[:, 0, 0]))
     assert abs(hc0 / true_var - 1) < 0.11
     assert naive / true_var < 0.8

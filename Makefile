@@ -100,6 +100,6 @@ bench: $(STAMP)
 LINT_CHAPTERS := $(wildcard book/chapters/*.md)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests scripts
-	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts book/_ext
+	$(BIN)/ruff check src tests scripts book/_ext
 	$(BIN)/python scripts/lint_chapters.py $(LINT_CHAPTERS)

@@ -4,18 +4,22 @@
 gates, the reproducibility check and the benchmarks, so that they test the
 build the reader gets. It does three things:
 
-1. **The key.** A hash of everything a page's outputs depend on besides its
-   code cells: the `gaussml` package source (`src/`), the pins
-   (`requirements.txt`, `pyproject.toml`), the Python version, the Sphinx
-   extensions (`book/_ext`) and the figure formats (`GAUSSML_FIGURE_FORMATS`).
-   The notebooks' outputs are cached by jupyter-cache (myst-nb's `cache`
-   mode) in `_build/.jupyter_cache/<key>`, and jupyter-cache keys each page on
-   its code cells. A prose edit therefore reuses every output; an edit of the
+1. **The keys.** The execution key hashes everything a page's outputs depend
+   on besides its code cells: the `gaussml` package source (`src/`), the
+   pins (`requirements.txt`, `pyproject.toml`), the Python version and the
+   figure formats (`GAUSSML_FIGURE_FORMATS`). The notebooks' outputs are
+   cached by jupyter-cache (myst-nb's `cache` mode) in
+   `_build/.jupyter_cache/<key>`, and jupyter-cache keys each page on its
+   code cells. A prose edit therefore reuses every output; an edit of the
    package (or of a pin) changes the folder, so every page executes again.
    The folder's name is also a Sphinx setting (`nb_execution_cache_path`,
    which invalidates Sphinx's environment when it changes): after a package
    edit Sphinx re-reads every page, so no page keeps an older output, while a
-   prose edit re-reads only the edited page.
+   prose edit re-reads only the edited page. The extensions key adds the
+   Sphinx extensions (`book/_ext`), which run in Sphinx, not in the pages'
+   kernels: an edit there re-reads every page (the setting
+   `gaussml_extensions_key`) without executing any, and names the file of
+   the claims' results (`book/_ext/claim_results.py`).
 2. **Parallel execution.** Every page of the table of contents whose code
    cells are not in the cache is executed before Sphinx starts, `--jobs` at a
    time (two on the project's 2-core machine), each exactly as myst-nb would
@@ -26,6 +30,9 @@ build the reader gets. It does three things:
 3. **The strict build.** `jupyter-book build -W -n --keep-going` with a
    derived config (`_config.yml` with `execute_notebooks: cache` and the
    keyed folder) written to `_build/.config/`.
+
+The pages' kernels also keep JAX's compiled programs in `_build/.jax_cache`
+(JAX's persistent compilation cache, keyed by JAX on the program itself).
 
 `--fresh` executes every page again whatever the cache holds (a new, empty
 cache folder: the reproducibility check uses it, so that its second build
@@ -85,12 +92,21 @@ def cache_key(source: Path, figure_formats: str) -> str:
     add("key-version", KEY_VERSION.encode())
     add("python", platform.python_version().encode())
     add("figure-formats", figure_formats.encode())
-    for folder in ("src", "book/_ext"):
-        for path in _tree_files(source / folder):
-            add(path.relative_to(source).as_posix(), path.read_bytes())
+    for path in _tree_files(source / "src"):
+        add(path.relative_to(source).as_posix(), path.read_bytes())
     for name in ("requirements.txt", "pyproject.toml"):
         path = source / name
         add(name, path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def extensions_key(source: Path, key: str) -> str:
+    """The execution `key` and the Sphinx extensions (`book/_ext`): what Sphinx's pages hold."""
+    digest = hashlib.sha256(key.encode())
+    for path in _tree_files(source / "book" / "_ext"):
+        data = path.read_bytes()
+        digest.update(f"{path.relative_to(source).as_posix()}\0{len(data)}\0".encode())
+        digest.update(data)
     return digest.hexdigest()[:16]
 
 
@@ -207,11 +223,25 @@ def prune_caches(caches: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def use_jax_compilation_cache(folder: Path) -> None:
+    """Let the pages' kernels keep JAX's compiled programs in `folder` across builds.
+
+    XLA's output depends only on the program, the backend and the JAX version,
+    which are all in JAX's own key: a cached compilation is the same program,
+    so it cannot make a page stale, and a re-execution after a package edit
+    compiles only what changed. Every compilation is kept (the thresholds at
+    zero): most of the book's are small, and there are many.
+    """
+    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(folder))
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
+    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+
+
 # --- the build ---------------------------------------------------------------------------
 
 
-def derived_config(config: dict, source: Path, cache_path: Path) -> dict:
-    """`config` with the keyed cache, and its relative paths made absolute."""
+def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -> dict:
+    """`config` with the keyed caches, and its relative paths made absolute."""
     config = dict(config)
     config["execute"] = {
         **(config.get("execute") or {}),
@@ -225,6 +255,12 @@ def derived_config(config: dict, source: Path, cache_path: Path) -> dict:
         sphinx["local_extensions"] = {
             k: str(source / v) for k, v in sphinx["local_extensions"].items()
         }
+    sphinx["config"] = {
+        **(sphinx.get("config") or {}),
+        "gaussml_extensions_key": ext_key,
+        # The claims' results (book/_ext/claim_results.py): `src/` and the checking code.
+        "gaussml_claims_cache": str(cache_path / f"claims-{ext_key}.json"),
+    }
     config["sphinx"] = sphinx
     return config
 
@@ -265,8 +301,9 @@ def main(argv=None) -> int:
     cache_path.mkdir(parents=True, exist_ok=True)
     os.utime(cache_path)
     prune_caches(caches, cache_path)
-    print(f"execution cache: {cache_path} (key of src/, the pins, book/_ext, {formats})")
+    print(f"execution cache: {cache_path} (key of src/, the pins, {formats})")
 
+    use_jax_compilation_cache(build / ".jax_cache")
     report = execute_missing(source, toc_pages(source, toc), cache_path, config, args.jobs)
     report["key"] = key
     report["cache"] = str(cache_path)
@@ -274,7 +311,10 @@ def main(argv=None) -> int:
     derived = build / ".config" / f"{config_path.parent.name}-{args.builder}.yml"
     derived.parent.mkdir(parents=True, exist_ok=True)
     derived.write_text(
-        yaml.safe_dump(derived_config(config, config_path.parent, cache_path), sort_keys=False),
+        yaml.safe_dump(
+            derived_config(config, config_path.parent, cache_path, extensions_key(source, key)),
+            sort_keys=False,
+        ),
         encoding="utf-8",
     )
     command = [str(JUPYTER_BOOK), "build", str(source), "--config", str(derived)]

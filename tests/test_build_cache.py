@@ -9,8 +9,9 @@ function and prints its result. Built once cold, then:
 - after an edit of the package function, the page executes again and shows the
   new result (the cache key holds a hash of `src/`).
 
-The key itself (fast tests): it changes with the package, the pins, the Sphinx
-extensions and the figure formats, and not with the chapters' prose.
+The keys themselves (fast tests): the execution key changes with the package,
+the pins and the figure formats, and not with the chapters' prose or the
+Sphinx extensions; the extensions key changes with both.
 
 The builds are marked `slow` (`make test-slow`).
 """
@@ -132,14 +133,23 @@ def project(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "edit",
-    ["src/gaussml/univariate.py", "requirements.txt", "pyproject.toml", "book/_ext/readers.py"],
+    "edit", ["src/gaussml/univariate.py", "requirements.txt", "pyproject.toml"]
 )
 def test_the_key_changes_with_what_outputs_depend_on(project, edit):
     before = build_book.cache_key(project, "svg")
     with (project / edit).open("a", encoding="utf-8") as f:
         f.write("\n# an edit\n")
     assert build_book.cache_key(project, "svg") != before
+
+
+def test_an_extension_edit_changes_the_extensions_key_only(project):
+    key = build_book.cache_key(project, "svg")
+    before = build_book.extensions_key(project, key)
+    with (project / "book" / "_ext" / "readers.py").open("a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    assert build_book.cache_key(project, "svg") == key, "an extension does not run in the pages"
+    assert build_book.extensions_key(project, key) != before
+    assert build_book.extensions_key(project, "another key") != before
 
 
 def test_the_key_changes_with_the_figure_formats(project):

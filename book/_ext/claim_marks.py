@@ -1,7 +1,8 @@
 """Sphinx extension: the verification report, and a check mark on every numbered equation.
 
 - The directive `claim-report` runs every claim of `gaussml.derivations` while
-  its page is read and renders them as one table (a docutils table, so no
+  its page is read (or takes its result from an earlier build of the same
+  package source: `claim_results.py`) and renders them as one table (a docutils table, so no
   character of a statement can break a cell), one row per claim with the
   anchor `claim-<name>`. A claim that does not hold is a build error, so a
   false claim fails `make book` and `make pdf`.
@@ -20,8 +21,6 @@ Enable it in _config.yml with `sphinx: local_extensions: {claim_marks: book/_ext
 from __future__ import annotations
 
 import html
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import ClassVar
 
@@ -67,17 +66,6 @@ def monte_carlo_file(claim) -> str:
 
 
 # --- the report ------------------------------------------------------------------
-
-
-def run_claims(names: list[str], workers: int) -> dict[str, BaseException | None]:
-    """Run each claim; map its name to the exception it raised, or None if it holds."""
-    from gaussml.derivations import verify
-
-    # The claims are independent and sympy keeps one core busy each.
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {name: pool.submit(verify, name) for name in names}
-        return {name: future.exception() for name, future in futures.items()}
 
 
 def _breakable(text: str) -> list[nodes.Node]:
@@ -149,10 +137,19 @@ class ClaimReport(SphinxDirective):
     option_spec: ClassVar[dict] = {"workers": directives.positive_int}
 
     def run(self):
+        from claim_results import claimed_displays, outcomes
+
         from gaussml.derivations import claims
 
         registered = claims()
-        failures = run_claims(list(registered), self.options.get("workers", 2))
+        # The displays of every page are checked in the same run, in parallel:
+        # the consistency check that follows finds them done (claim_results.py).
+        failures, _ = outcomes(
+            self.config.gaussml_claims_cache,
+            list(registered),
+            claimed_displays(self.env, self.env.found_docs),
+            self.options.get("workers", self.config.gaussml_claim_workers),
+        )
         self.env.claim_report_docname = self.env.docname
 
         table = nodes.table(classes=["claim-report", "colwidths-given"])
@@ -166,10 +163,9 @@ class ClaimReport(SphinxDirective):
             error = failures[name]
             if error is not None:
                 logger.error(
-                    "claim %r (equations %s) does not hold: %s: %s",
+                    "claim %r (equations %s) does not hold: %s",
                     name,
                     ", ".join(claim.labels),
-                    type(error).__name__,
                     error,
                     location=self.get_location(),
                     type="gaussml",
@@ -340,6 +336,7 @@ def add_assets(app, config):
 
 
 def setup(app):
+    app.setup_extension("equation_claims")  # the settings of claim_results.py
     app.add_directive("claim-report", ClaimReport)
     app.connect("missing-reference", keep_unbuilt_labels_as_text)
     app.connect("doctree-resolved", sort_report_rows)

@@ -8,17 +8,16 @@ the MyST sources (and the converse: no claim names a missing label); this
 extension checks what Sphinx actually numbered.
 
 Each numbered equation is also checked as `python -m gaussml verify` checks
-it, by the same function (`gaussml.derivations._binding.check_equation`):
-its claim runs, and the LaTeX displayed in the page's source must be what
-the claim checked. A wrong constant on the page is a warning naming the
-label, the displayed side and the checked one.
+it, by the same functions (`verify` and `_binding.check_display`): its claim
+runs, and the LaTeX displayed in the page's source must be what the claim
+checked. A wrong constant on the page is a warning naming the label, the
+displayed side and the checked one. Results are shared with the
+verification report and kept between builds (`claim_results.py`).
 
 Enable it in _config.yml with `sphinx: local_extensions: {equation_claims: book/_ext}`.
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from sphinx.util import logging
 
@@ -26,34 +25,13 @@ logger = logging.getLogger(__name__)
 
 
 def _check_equations(app, env):
-    from gaussml.derivations import (  # the package the chapters import
-        ClaimFailed,
-        registered_labels,
-    )
-    from gaussml.derivations._binding import check_equation, displayed_equations
+    from claim_results import claim_names_by_label, outcomes, page_displays
 
-    claimed = registered_labels()
+    claimed = claim_names_by_label()
     equations = env.get_domain("math").equations  # label -> (docname, number)
-    sources: dict[str, dict[str, str]] = {}
+    sources = page_displays(env, sorted({docname for docname, _ in equations.values()}))
+    displays = {}
     for label, (docname, _number) in sorted(equations.items()):
-        if docname not in sources:
-            sources[docname] = displayed_equations(Path(env.doc2path(docname)).read_text(encoding="utf-8"))
-        if label in claimed and label not in sources[docname]:
-            logger.warning(
-                "numbered equation %r: its LaTeX is not a `$$ ... $$ (label)` block or a "
-                "{math} directive of the page's source, so it cannot be bound to its claim",
-                label,
-                location=docname,
-                type="gaussml",
-                subtype="unbound-equation",
-            )
-        elif label in claimed:
-            try:
-                check_equation(label, sources[docname][label])
-            except ClaimFailed as error:
-                logger.warning(
-                    "%s", error, location=docname, type="gaussml", subtype="unbound-equation"
-                )
         if label not in claimed:
             logger.warning(
                 "numbered equation %r has no claim in gaussml.derivations "
@@ -64,8 +42,42 @@ def _check_equations(app, env):
                 type="gaussml",
                 subtype="unclaimed-equation",
             )
+        elif label not in sources[docname]:
+            logger.warning(
+                "numbered equation %r: its LaTeX is not a `$$ ... $$ (label)` block or a "
+                "{math} directive of the page's source, so it cannot be bound to its claim",
+                label,
+                location=docname,
+                type="gaussml",
+                subtype="unbound-equation",
+            )
+        else:
+            displays[label] = (claimed[label], sources[docname][label])
+    claim_errors, display_errors = outcomes(
+        app.config.gaussml_claims_cache,
+        sorted({name for name, _ in displays.values()}),
+        displays,
+        app.config.gaussml_claim_workers,
+    )
+    for label, (name, _tex) in sorted(displays.items()):
+        error = claim_errors[name] or display_errors[label]
+        if error is not None:
+            prefix = f"claim {name!r} does not hold: " if claim_errors[name] else ""
+            logger.warning(
+                "%s%s",
+                prefix,
+                error,
+                location=equations[label][0],
+                type="gaussml",
+                subtype="unbound-equation",
+            )
 
 
 def setup(app):
+    # Where claim results are kept between builds (claim_results.py); "" keeps none.
+    app.add_config_value("gaussml_claims_cache", "", "")
+    app.add_config_value("gaussml_claim_workers", 2, "")
+    # The hash of book/_ext (scripts/build_book.py): an edited extension re-reads every page.
+    app.add_config_value("gaussml_extensions_key", "", "env")
     app.connect("env-check-consistency", _check_equations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

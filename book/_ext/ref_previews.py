@@ -28,9 +28,13 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from built_pages import PageMemo, built_pages
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 
@@ -74,18 +78,26 @@ def _preview_html(element, target_page: str, page: str) -> str:
     return str(copy)
 
 
-def collect_targets(pages: dict[str, str]) -> dict[tuple[str, str], tuple[str, object]]:
-    """(page, id) -> (kind, element) for every target of a preview on the site."""
-    targets = {}
-    for page, text in pages.items():
-        soup = BeautifulSoup(text, "html.parser")
-        main = soup.find(attrs={"role": "main"}) or soup
-        for kind, selector in TARGETS.items():
-            for element in main.select(selector):
-                if kind == "equation" and element.find(class_="eqno") is None:
-                    continue  # an unnumbered display: nothing refers to it by number
-                targets[(page, element["id"])] = (kind, element)
-    return targets
+def page_targets(text: str) -> list[list[str]]:
+    """[id, kind, HTML] of every target of a preview on the built page `text`."""
+    soup = BeautifulSoup(text, "html.parser")
+    main = soup.find(attrs={"role": "main"}) or soup
+    found = []
+    for kind, selector in TARGETS.items():
+        for element in main.select(selector):
+            if kind == "equation" and element.find(class_="eqno") is None:
+                continue  # an unnumbered display: nothing refers to it by number
+            found.append([element["id"], kind, str(element)])
+    return found
+
+
+def collect_targets(pages: dict[str, str], targets_of=page_targets) -> dict:
+    """(page, id) -> (kind, HTML) for every target of a preview on the site."""
+    return {
+        (page, id_): (kind, element)
+        for page, text in pages.items()
+        for id_, kind, element in targets_of(text)
+    }
 
 
 _OLD_TEMPLATE = re.compile(r'<template id="ref-preview-\d+"[^>]*>.*?</template>\n', re.S)
@@ -139,17 +151,17 @@ def add_previews(page: str, text: str, targets: dict) -> str:
 def _write_previews(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    outdir = Path(app.outdir)
-    pages = {}
-    for docname in sorted(app.env.found_docs):
-        uri = app.builder.get_target_uri(docname)
-        if (outdir / uri).is_file():
-            pages[uri] = (outdir / uri).read_text(encoding="utf-8")
-    targets = collect_targets(pages)
+    files = built_pages(app)
+    pages = {uri: path.read_text(encoding="utf-8") for uri, path in files.items()}
+    # Only pages that changed since the last build are parsed (built_pages.py).
+    memo = PageMemo(Path(app.doctreedir) / "ref_previews.json", [Path(__file__)], page_targets)
+    targets = collect_targets(pages, memo)
     for uri, text in pages.items():
         new = add_previews(uri, text, targets)
         if new != text:
-            (outdir / uri).write_text(new, encoding="utf-8")
+            files[uri].write_text(new, encoding="utf-8")
+            memo.remember(new, memo(text))  # the same targets: the next build reads `new`
+    memo.save()
 
 
 def _configure(app, config):

@@ -24,6 +24,7 @@ from pathlib import Path
 from bs4 import BeautifulSoup
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from built_pages import PageMemo, built_pages
 from figure_alt import tex_to_text
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
@@ -62,15 +63,17 @@ def _add_script(app, pagename, templatename, context, doctree):
 def _write_pages(app, exception):
     if exception is not None or app.builder.format != "html":
         return
-    outdir = Path(app.outdir)
-    pages = {}
-    for docname in sorted(app.env.found_docs):
-        uri = app.builder.get_target_uri(docname)
-        built = outdir / uri
-        if built.is_file():
-            pages[uri] = page_text(built.read_text(encoding="utf-8"))
+    here = Path(__file__).resolve().parent
+    # Only pages that changed since the last build are parsed (built_pages.py).
+    memo = PageMemo(
+        Path(app.doctreedir) / "search_snippets.json",
+        [here / "search_snippets.py", here / "figure_alt.py"],
+        page_text,
+    )
+    pages = {uri: memo(path.read_text(encoding="utf-8")) for uri, path in built_pages(app).items()}
+    memo.save()
     body = json.dumps(pages, ensure_ascii=True, separators=(",", ":"))
-    (outdir / "_static" / PAGES_JS).write_text(
+    (Path(app.outdir) / "_static" / PAGES_JS).write_text(
         f"window.GAUSSML_SEARCH_PAGES = {body};\n", encoding="utf-8"
     )
 

@@ -1,0 +1,72 @@
+"""The built HTML pages, and a memo of what an extension computes from each.
+
+`ref_previews` and `search_snippets` read every built page when the HTML build
+finishes: an incremental build leaves unchanged pages as they were, but what
+those pages hold (their targets, their text) is still needed. Parsing each
+page costs about a second; `PageMemo` keeps the result of a pure function of a
+page's text between builds, keyed by the text's hash and by the source of the
+code that computes it, so only pages that changed are parsed again.
+
+This module is a helper of the two extensions, not an extension itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+
+def built_pages(app) -> dict[str, Path]:
+    """Every page of the build that exists on disk: its URI -> its file, in order."""
+    outdir = Path(app.outdir)
+    pages = {}
+    for docname in sorted(app.env.found_docs):
+        uri = app.builder.get_target_uri(docname)
+        if (outdir / uri).is_file():
+            pages[uri] = outdir / uri
+    return pages
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class PageMemo:
+    """`compute(text)` for page texts, kept in `path` between builds.
+
+    `compute` must be a pure function of the text and of the code in
+    `code_files`: the memo is discarded when any of those files changes.
+    `save` keeps only the entries used since the memo was opened.
+    """
+
+    def __init__(self, path: Path, code_files: list[Path], compute: Callable[[str], object]):
+        self.path = Path(path)
+        self.compute = compute
+        self.code = _digest(b"".join(Path(f).read_bytes() for f in code_files))
+        self.entries: dict[str, object] = {}
+        self.used: dict[str, object] = {}
+        try:
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            if stored.get("code") == self.code:
+                self.entries = stored["entries"]
+        except (OSError, ValueError, KeyError, AttributeError):
+            pass  # no memo yet, or an unreadable one: compute everything
+
+    def __call__(self, text: str):
+        key = _digest(text.encode("utf-8"))
+        if key not in self.entries:
+            self.entries[key] = self.compute(text)
+        self.used[key] = self.entries[key]
+        return self.used[key]
+
+    def remember(self, text: str, value) -> None:
+        """Record `value` as the result for `text` (known without computing it)."""
+        self.used[_digest(text.encode("utf-8"))] = value
+
+    def save(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(
+            json.dumps({"code": self.code, "entries": self.used}), encoding="utf-8"
+        )

@@ -1,0 +1,85 @@
+"""The memo of what an extension computes from each built page (`book/_ext/built_pages.py`).
+
+A rebuild must parse only the pages that changed, and never serve a result
+computed from another text or by other code.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "book" / "_ext"))
+
+from built_pages import PageMemo  # noqa: E402
+
+
+class Counting:
+    """A pure function of the text that counts its calls."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def __call__(self, text: str) -> list:
+        self.calls.append(text)
+        return [len(text), text.upper()]
+
+
+def _memo(tmp_path: Path, compute, code: str = "v1") -> PageMemo:
+    (tmp_path / "code.py").write_text(code)
+    return PageMemo(tmp_path / "memo.json", [tmp_path / "code.py"], compute)
+
+
+def test_each_text_is_computed_once_and_kept_between_builds(tmp_path):
+    first = Counting()
+    memo = _memo(tmp_path, first)
+    assert memo("a page") == [6, "A PAGE"]
+    assert memo("a page") == [6, "A PAGE"]
+    assert first.calls == ["a page"]
+    memo.save()
+
+    second = Counting()
+    again = _memo(tmp_path, second)
+    assert again("a page") == [6, "A PAGE"]
+    assert second.calls == [], "an unchanged page is not parsed again"
+    assert again("an edited page") == [14, "AN EDITED PAGE"]
+    assert second.calls == ["an edited page"]
+
+
+def test_a_change_of_the_code_discards_the_memo(tmp_path):
+    memo = _memo(tmp_path, Counting())
+    memo("a page")
+    memo.save()
+    compute = Counting()
+    changed = _memo(tmp_path, compute, code="v2")
+    changed("a page")
+    assert compute.calls == ["a page"]
+
+
+def test_save_keeps_only_the_pages_of_this_build(tmp_path):
+    memo = _memo(tmp_path, Counting())
+    memo("old page")
+    memo.save()
+    later = _memo(tmp_path, Counting())
+    later("new page")
+    later.save()
+    compute = Counting()
+    _memo(tmp_path, compute)("old page")
+    assert compute.calls == ["old page"], "a page gone from the site leaves the memo"
+
+
+def test_remember_records_a_rewritten_page_without_computing_it(tmp_path):
+    memo = _memo(tmp_path, Counting())
+    memo.remember("page with previews", [1, "KNOWN"])
+    memo.save()
+    compute = Counting()
+    assert _memo(tmp_path, compute)("page with previews") == [1, "KNOWN"]
+    assert compute.calls == []
+
+
+def test_an_unreadable_memo_is_an_empty_one(tmp_path):
+    (tmp_path / "memo.json").write_text("{not json")
+    compute = Counting()
+    assert _memo(tmp_path, compute)("a page") == [6, "A PAGE"]
+    assert compute.calls == ["a page"]

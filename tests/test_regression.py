@@ -38,11 +38,15 @@ RTOL = 1e-4  # float32 solve on designs with cond(X X^T) < 100, see the module d
 
 
 def random_design(key, m, n):
-    """A well-conditioned (m, n) design and (n,) targets with float64 copies."""
-    key_x, key_y = jax.random.split(key)
-    X = jax.random.normal(key_x, (m, n))
-    y = jax.random.normal(key_y, (n,))
-    return X, y
+    """A standard normal (m, n) design and (n,) targets, in float32, seeded by `key`.
+
+    Drawn by numpy from the key's bits: `jax.random.normal` compiles once per
+    shape (about a second on a loaded machine), and these tests use dozens of shapes.
+    """
+    rng = np.random.default_rng(np.asarray(jax.random.key_data(key)))
+    X = rng.standard_normal((m, n), dtype=np.float32)
+    y = rng.standard_normal(n, dtype=np.float32)
+    return jnp.asarray(X), jnp.asarray(y)
 
 
 # --- targets and batches ----------------------------------------------------------
@@ -172,7 +176,7 @@ def _mc_beta_hats(X, beta, std, n_draws, key):
     """beta_hat for `n_draws` independent noise vectors, vectorised with vmap."""
     noise = std * jax.random.normal(key, (n_draws, X.shape[1]))
     ys = X.T @ beta + noise
-    return np.asarray(jax.vmap(beta_mle, in_axes=(None, 0))(X, ys), dtype=np.float64)
+    return np.asarray(jax.jit(jax.vmap(beta_mle, in_axes=(None, 0)))(X, ys), dtype=np.float64)
 
 
 def test_beta_hat_mean_and_covariance_monte_carlo():
@@ -213,12 +217,12 @@ def test_std_mle_bias_monte_carlo():
     X = jax.random.normal(key_x, (m, n))
     beta = jnp.array([1.0, -1.0, 0.5])
     ys = X.T @ beta + std * jax.random.normal(key_noise, (n_draws, n))
-    hats = jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y)))(ys)
+    hats = jax.jit(jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y))))(ys)
     var_hats = np.asarray(hats, dtype=np.float64) ** 2
     se = std**2 * np.sqrt(2.0 * (n - m)) / n / np.sqrt(n_draws)
     assert abs(var_hats.mean() - (n - m) / n * std**2) < 5 * se
     assert abs(var_hats.mean() - std**2) > 20 * se
-    unbiased = jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y), ddof=m))(ys)
+    unbiased = jax.jit(jax.vmap(lambda y: std_mle(X, y, beta_mle(X, y), ddof=m)))(ys)
     assert abs(np.mean(np.asarray(unbiased, dtype=np.float64) ** 2) - std**2) < 5 * se * n / (n - m)
 
 
@@ -250,7 +254,7 @@ def test_std_mle_minimises_the_nll_over_std():
 def test_linear_nll_grad_matches_autodiff(m, n):
     """Absolute difference |hand - AD|, at several random points: never a signed bound."""
     keys = jax.random.split(jax.random.key(m + n), 5)
-    auto = jax.grad(linear_nll)
+    auto = jax.jit(jax.grad(linear_nll))  # one compilation, not one per operation
     for key in keys:
         key_d, key_b, key_s = jax.random.split(key, 3)
         X, y = random_design(key_d, m, n)
@@ -283,17 +287,20 @@ def test_linear_nll_matches_scipy_sum():
 
 # --- properties ---------------------------------------------------------------------
 
-small_dims = st.tuples(st.integers(1, 3), st.integers(0, 20))
+# (m, extra samples): beta_mle's solve compiles once per shape (about a second on a
+# loaded machine), so the shapes are few and shared by the tests below; the draws vary.
+small_dims = st.tuples(st.integers(1, 3), st.sampled_from([0, 7, 20]))
 
 
 @settings(max_examples=30, deadline=None)
 @given(dims=small_dims, seed=st.integers(0, 2**31 - 1), scale=st.floats(0.1, 10.0))
 def test_beta_mle_recovers_beta_from_noiseless_data(dims, seed, scale):
     m, extra = dims
-    key_x, key_b = jax.random.split(jax.random.key(seed))
-    X = scale * jax.random.normal(key_x, (m, m + 2 + extra))
+    # numpy draws: jax.random and an eager X.T @ beta would compile for every shape.
+    rng = np.random.default_rng(seed)
+    X = (scale * rng.standard_normal((m, m + 2 + extra))).astype(np.float32)
     X64 = np.asarray(X, dtype=np.float64)
-    beta = jax.random.normal(key_b, (m,))
+    beta = rng.standard_normal(m).astype(np.float32)
     y = X.T @ beta
     # float32 error ~ cond(X X^T) * 1e-7; skip (rare) ill-conditioned draws.
     cond = np.linalg.cond(X64 @ X64.T)
@@ -640,7 +647,7 @@ def test_beta_intervals_cover_at_their_level_monte_carlo():
     X = _intercept_design(key_x, 8)
     beta, std, level, draws = jnp.array([1.0, 2.0]), 0.5, 0.9, 4000
     ys = X.T @ beta + std * jax.random.normal(key_noise, (draws, 8))
-    lower, upper = jax.vmap(lambda y: regression.beta_intervals(X, y, level=level))(ys)
+    lower, upper = jax.jit(jax.vmap(lambda y: regression.beta_intervals(X, y, level=level)))(ys)
     covered = (np.asarray(lower) <= np.asarray(beta)) & (np.asarray(beta) <= np.asarray(upper))
     se = np.sqrt(level * (1 - level) / draws)
     assert np.all(np.abs(covered.mean(axis=0) - level) < 5 * se)
@@ -657,8 +664,8 @@ def test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat():
     n, std, draws = 10, 0.5, 20_000
     X = _intercept_design(key_x, n)
     ys = X.T @ jnp.array([1.0, 2.0]) + std * jax.random.normal(key_noise, (draws, n))
-    beta_hats = jax.vmap(beta_mle, in_axes=(None, 0))(X, ys)
-    std_hats = jax.vmap(std_mle, in_axes=(None, 0, 0))(X, ys, beta_hats)
+    beta_hats = jax.jit(jax.vmap(beta_mle, in_axes=(None, 0)))(X, ys)
+    std_hats = jax.jit(jax.vmap(std_mle, in_axes=(None, 0, 0)))(X, ys, beta_hats)
     q = n * np.asarray(std_hats, np.float64) ** 2 / std**2
     dof = n - 2
     assert abs(q.mean() - dof) < 5 * np.sqrt(2 * dof / draws)
@@ -752,14 +759,17 @@ def test_posterior_and_predictive_are_calibrated_monte_carlo():
     betas = prior_std * jax.random.normal(key_beta, (draws, m))
     ys = betas @ X + std * jax.random.normal(key_noise, (draws, n))
     y_new = betas @ x_new[:, 0] + std * jax.random.normal(key_new, (draws,))
-    means, covs = jax.vmap(lambda y: regression.posterior(X, y, std=std, prior_std=prior_std))(ys)
+    posterior = jax.jit(
+        jax.vmap(lambda y: regression.posterior(X, y, std=std, prior_std=prior_std))
+    )
+    means, covs = posterior(ys)
     cov = np.asarray(covs[0], np.float64)
     errors = np.asarray(betas - means, np.float64)
     assert np.all(np.abs(errors.mean(axis=0)) < 5 * np.sqrt(np.diag(cov) / draws))
     se_cov = np.sqrt((np.outer(np.diag(cov), np.diag(cov)) + cov**2) / draws)
     assert np.all(np.abs(np.cov(errors, rowvar=False) - cov) < 5 * se_cov)
-    pred_mean, pred_std = jax.vmap(
-        lambda y: regression.predictive(x_new, X, y, std=std, prior_std=prior_std)
+    pred_mean, pred_std = jax.jit(
+        jax.vmap(lambda y: regression.predictive(x_new, X, y, std=std, prior_std=prior_std))
     )(ys)
     z = (np.asarray(y_new) - np.asarray(pred_mean[:, 0])) / np.asarray(pred_std[:, 0])
     assert abs(z.mean()) < 5 / np.sqrt(draws)
@@ -846,13 +856,14 @@ def test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fai
     x = jax.random.uniform(key_x, (1, 200), minval=X_LOW, maxval=X_HIGH)
     draws = 4000
     keys = jax.random.split(key_noise, draws)
-    ys = jax.vmap(lambda k: target_f2(k, x))(keys)
-    slopes = np.asarray(jax.vmap(beta_mle, in_axes=(None, 0))(x, ys)[:, 0], np.float64)
+    # Each vmapped function jitted: one compile, not one per operation.
+    ys = jax.jit(jax.vmap(lambda k: target_f2(k, x)))(keys)
+    beta_hats = jax.jit(jax.vmap(beta_mle, in_axes=(None, 0)))(x, ys)
+    slopes = np.asarray(beta_hats[:, 0], np.float64)
     true_var = slopes.var(ddof=1)  # standard error sqrt(2 / R) relative: 2.2 %
-    beta_hats = jax.vmap(beta_mle, in_axes=(None, 0))(x, ys)
-    hc0 = jax.vmap(regression.sandwich_cov, in_axes=(None, 0, 0))(x, ys, beta_hats)
-    std_hats = jax.vmap(std_mle, in_axes=(None, 0, 0))(x, ys, beta_hats)
-    naive = jax.vmap(beta_mle_cov, in_axes=(None, 0))(x, std_hats)
+    hc0 = jax.jit(jax.vmap(regression.sandwich_cov, in_axes=(None, 0, 0)))(x, ys, beta_hats)
+    std_hats = jax.jit(jax.vmap(std_mle, in_axes=(None, 0, 0)))(x, ys, beta_hats)
+    naive = jax.jit(jax.vmap(beta_mle_cov, in_axes=(None, 0)))(x, std_hats)
     hc0, naive = float(jnp.mean(hc0[:, 0, 0])), float(jnp.mean(naive[:, 0, 0]))
     assert abs(hc0 / true_var - 1) < 0.11
     assert naive / true_var < 0.8

@@ -255,12 +255,15 @@ def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -
         sphinx["local_extensions"] = {
             k: str(source / v) for k, v in sphinx["local_extensions"].items()
         }
-    sphinx["config"] = {
-        **(sphinx.get("config") or {}),
-        "gaussml_extensions_key": ext_key,
-        # The claims' results (book/_ext/claim_results.py): `src/` and the checking code.
-        "gaussml_claims_cache": str(cache_path / f"claims-{ext_key}.json"),
-    }
+    # The settings of book/_ext/equation_claims.py (which claim_marks.py loads), when
+    # the book uses it: an unknown setting would be a warning, so an error under -W.
+    if {"equation_claims", "claim_marks"} & set(sphinx.get("local_extensions") or {}):
+        sphinx["config"] = {
+            **(sphinx.get("config") or {}),
+            "gaussml_extensions_key": ext_key,
+            # The claims' results (book/_ext/claim_results.py): `src/` and the checking code.
+            "gaussml_claims_cache": str(cache_path / f"claims-{ext_key}.json"),
+        }
     config["sphinx"] = sphinx
     return config
 

@@ -171,3 +171,13 @@ def test_the_pages_are_those_of_the_table_of_contents():
     assert names[0] == "book/intro.md"
     assert "book/chapters/01_univariate.md" in names
     assert all(not n.startswith("book/_ext") for n in names)
+
+
+def test_the_claims_settings_go_only_to_a_book_with_the_claims_extensions(tmp_path):
+    book = {"sphinx": {"local_extensions": {"equation_claims": "book/_ext"}}}
+    derived = build_book.derived_config(book, tmp_path, tmp_path / "cache", "ext")
+    settings = derived["sphinx"]["config"]
+    assert settings["gaussml_extensions_key"] == "ext"
+    assert settings["gaussml_claims_cache"] == str(tmp_path / "cache" / "claims-ext.json")
+    plain = build_book.derived_config({"title": "t"}, tmp_path, tmp_path / "cache", "ext")
+    assert "config" not in plain["sphinx"], "Sphinx would warn of unknown settings"

@@ -201,6 +201,12 @@ def fresh_build_report(key: str) -> dict | None:
     return report if fresh else None
 
 
+def edit_package(root: Path) -> None:
+    """Append a comment to `src/gaussml/univariate.py` under `root`: a change of the package."""
+    with (root / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
+        f.write("\n# An edit of the package: every page that imports it executes again.\n")
+
+
 def key_after_package_edit(work: Path) -> tuple[str, str]:
     """The execution key of a copy of the clone, before and after an edit of `src/gaussml`."""
     copy = work / "key"
@@ -208,8 +214,7 @@ def key_after_package_edit(work: Path) -> tuple[str, str]:
     for name in ("requirements.txt", "pyproject.toml"):
         shutil.copy2(ROOT / name, copy / name)
     before = build_book.cache_key(copy, FORMATS)
-    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
-        f.write("\n# An edit of the package: every page that imports it executes again.\n")
+    edit_package(copy)
     return before, build_book.cache_key(copy, FORMATS)
 
 
@@ -293,8 +298,7 @@ def bench_builds() -> dict:
             result["package_source"] = "a rebuild of a temporary copy after the edit"
             if site == ROOT:
                 site = project_copy(work / "book")
-            with (site / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
-                f.write("\n# An edit of the package: every page that imports it executes again.\n")
+            edit_package(site)
             seconds, rep = timed_build(site, work / "package.log", work / "package.json")
         executed = sorted(rep["executed"]) if rep else []
         result["package_rebuild_s"] = seconds if rep else None

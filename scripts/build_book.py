@@ -81,32 +81,34 @@ def _tree_files(folder: Path) -> list[Path]:
     )
 
 
+def _add(digest, name: str, data: bytes) -> None:
+    """Feed one named item to `digest`, length-prefixed so that no two inputs collide."""
+    digest.update(f"{name}\0{len(data)}\0".encode())
+    digest.update(data)
+
+
+def _add_tree(digest, source: Path, folder: str) -> None:
+    for path in _tree_files(source / folder):
+        _add(digest, path.relative_to(source).as_posix(), path.read_bytes())
+
+
 def cache_key(source: Path, figure_formats: str) -> str:
     """The hash of what every page's outputs depend on besides its own code cells."""
     digest = hashlib.sha256()
-
-    def add(name: str, data: bytes) -> None:
-        digest.update(f"{name}\0{len(data)}\0".encode())
-        digest.update(data)
-
-    add("key-version", KEY_VERSION.encode())
-    add("python", platform.python_version().encode())
-    add("figure-formats", figure_formats.encode())
-    for path in _tree_files(source / "src"):
-        add(path.relative_to(source).as_posix(), path.read_bytes())
+    _add(digest, "key-version", KEY_VERSION.encode())
+    _add(digest, "python", platform.python_version().encode())
+    _add(digest, "figure-formats", figure_formats.encode())
+    _add_tree(digest, source, "src")
     for name in ("requirements.txt", "pyproject.toml"):
         path = source / name
-        add(name, path.read_bytes() if path.exists() else b"")
+        _add(digest, name, path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
 
 
 def extensions_key(source: Path, key: str) -> str:
     """The execution `key` and the Sphinx extensions (`book/_ext`): what Sphinx's pages hold."""
     digest = hashlib.sha256(key.encode())
-    for path in _tree_files(source / "book" / "_ext"):
-        data = path.read_bytes()
-        digest.update(f"{path.relative_to(source).as_posix()}\0{len(data)}\0".encode())
-        digest.update(data)
+    _add_tree(digest, source, "book/_ext")
     return digest.hexdigest()[:16]
 
 
@@ -223,8 +225,8 @@ def prune_caches(caches: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def use_jax_compilation_cache(folder: Path) -> None:
-    """Let the pages' kernels keep JAX's compiled programs in `folder` across builds.
+def jax_cache_env(folder: Path) -> dict[str, str]:
+    """The environment that lets a kernel keep JAX's compiled programs in `folder`.
 
     XLA's output depends only on the program, the backend and the JAX version,
     which are all in JAX's own key: a cached compilation is the same program,
@@ -232,9 +234,17 @@ def use_jax_compilation_cache(folder: Path) -> None:
     compiles only what changed. Every compilation is kept (the thresholds at
     zero): most of the book's are small, and there are many.
     """
-    os.environ.setdefault("JAX_COMPILATION_CACHE_DIR", str(folder))
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0")
-    os.environ.setdefault("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1")
+    return {
+        "JAX_COMPILATION_CACHE_DIR": str(folder),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
+
+
+def use_jax_compilation_cache(folder: Path) -> None:
+    """The pages' kernels keep JAX's compiled programs in `folder`, unless told otherwise."""
+    for name, value in jax_cache_env(folder).items():
+        os.environ.setdefault(name, value)
 
 
 # --- the build ---------------------------------------------------------------------------

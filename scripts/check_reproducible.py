@@ -47,6 +47,8 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+import build_book  # scripts/ is on sys.path when run as a script
+
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
 
@@ -86,7 +88,7 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
         "GAUSSML_FIGURE_FORMATS": "svg,pdf",  # those of `make book` (the Makefile)
         # Every page executes again, but JAX's compiled programs are the clone's
         # (keyed by JAX on the program: the same program, the same machine code).
-        "JAX_COMPILATION_CACHE_DIR": str(ROOT / "_build" / ".jax_cache"),
+        **build_book.jax_cache_env(ROOT / "_build" / ".jax_cache"),
     }
     if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
         command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]

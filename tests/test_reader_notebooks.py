@@ -17,11 +17,15 @@ from __future__ import annotations
 import json
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+import build_book  # noqa: E402  (scripts/ is not a package)
+
 SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))
 
@@ -70,12 +74,8 @@ def test_the_notebook_runs_on_its_own(chapter, tmp_path, monkeypatch):
     from nbclient import NotebookClient
 
     # JAX's compiled programs from the book's build, if any: JAX keys them on the
-    # program, so this changes only how long compiling takes (scripts/build_book.py).
-    for name, value in (
-        ("JAX_COMPILATION_CACHE_DIR", str(ROOT / "_build" / ".jax_cache")),
-        ("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0"),
-        ("JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES", "-1"),
-    ):
+    # program, so this changes only how long compiling takes.
+    for name, value in build_book.jax_cache_env(ROOT / "_build" / ".jax_cache").items():
         monkeypatch.setenv(name, value)
 
     nb = nbformat.reads(served(chapter).read_text(encoding="utf-8"), as_version=4)

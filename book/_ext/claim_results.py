@@ -9,9 +9,10 @@ Both ask `outcomes`, which runs what it does not know yet in worker processes
 - in memory, for the rest of the build: the report's run serves the
   consistency check that follows it;
 - on disk, when the setting `gaussml_claims_cache` names a file.
-  `scripts/build_book.py` puts it in the execution cache's keyed folder,
-  whose name hashes `src/`, the pins, the Python version and `book/_ext`:
-  an edit of the package starts from an empty file, so every claim runs
+  `scripts/build_book.py` puts it in the execution cache's keyed folder
+  (whose name hashes `src/`, the pins and the Python version) and names it
+  by the extensions key (which adds `book/_ext`): an edit of the package or
+  of the checking code starts from an empty file, so every claim runs
   again, while a prose edit runs nothing (a changed display is checked
   again, since its entry is keyed on its LaTeX).
 

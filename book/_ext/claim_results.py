@@ -16,8 +16,9 @@ Both ask `outcomes`, which runs what it does not know yet in worker processes
   again, while a prose edit runs nothing (a changed display is checked
   again, since its entry is keyed on its LaTeX).
 
-Only successes are stored: a claim or a display that fails is checked again
-by the next build, which reports it again. This module is a helper of the two
+Only successes are stored on disk: a claim or a display that fails is
+checked again by the next build, which reports it again (within a build, the
+failure is remembered, so the report and the consistency check share it). This module is a helper of the two
 extensions, not an extension itself.
 """
 
@@ -29,7 +30,8 @@ import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-_MEMORY: dict[str, dict[str, bool]] = {}  # file (or "") -> entry -> True
+# file (or "") -> entry -> True if it holds, else its error (kept in memory only)
+_MEMORY: dict[str, dict[str, bool | str]] = {}
 
 
 def _display_entry(label: str, tex: str) -> str:
@@ -38,6 +40,10 @@ def _display_entry(label: str, tex: str) -> str:
 
 def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
+
+
+def _error_of(value: bool | str) -> str | None:
+    return None if value is True else value
 
 
 def _check(task: tuple) -> tuple[str | None, dict[str, str | None]]:
@@ -79,7 +85,7 @@ def outcomes(
     """Every claim in `names` and every display in `displays` (label -> (claim, tex)).
 
     Returns (claim name -> error or None, label -> error or None). What is not
-    known to hold is computed, `workers` claims at a time.
+    known yet is computed, `workers` claims at a time.
     """
     known = _known(cache_file)
     tasks: dict[str, tuple[bool, list]] = {}
@@ -91,8 +97,6 @@ def outcomes(
             run, todo = tasks.get(name, (f"claim:{name}" not in known, []))
             tasks[name] = (run, [*todo, (label, tex)])
 
-    claim_errors = dict.fromkeys(names)
-    display_errors = dict.fromkeys(displays)
     if tasks:
         work = [(name, run, todo) for name, (run, todo) in tasks.items()]
         context = multiprocessing.get_context("fork")
@@ -100,17 +104,20 @@ def outcomes(
             results = list(pool.map(_check, work))
         for (name, run, todo), (claim_error, errors) in zip(work, results, strict=True):
             if run:
-                claim_errors[name] = claim_error
-                if claim_error is None:
-                    known[f"claim:{name}"] = True
+                known[f"claim:{name}"] = claim_error or True
             for label, tex in todo:
-                display_errors[label] = errors[label]
-                if errors[label] is None:
-                    known[f"display:{_display_entry(label, tex)}"] = True
+                known[f"display:{_display_entry(label, tex)}"] = errors[label] or True
         if cache_file:
+            held = {entry: True for entry, value in known.items() if value is True}
             Path(cache_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(cache_file).write_text(json.dumps(known, indent=0, sort_keys=True))
-    return claim_errors, display_errors
+            Path(cache_file).write_text(json.dumps(held, indent=0, sort_keys=True))
+    return (
+        {name: _error_of(known[f"claim:{name}"]) for name in names},
+        {
+            label: _error_of(known[f"display:{_display_entry(label, tex)}"])
+            for label, (_name, tex) in displays.items()
+        },
+    )
 
 
 def claim_names_by_label() -> dict[str, str]:

@@ -18,9 +18,11 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import re
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from gaussml.derivations import ClaimFailed
@@ -194,43 +196,61 @@ def killed(label: str, page_text: str, tex: str, mutated: str) -> tuple[bool, st
     return False, ""
 
 
+def mutate_equation(item: tuple[str, tuple[Path, str]]) -> tuple[list[dict], list[str], float]:
+    """Every mutant of one equation, checked: its rows, its problems and the seconds taken."""
+    label, (page, tex) = item
+    text = page.read_text(encoding="utf-8")
+    check_equation(label, tex)  # the unedited equation must pass
+    edits = mutants(tex)
+    problems = [f"{label}: only {len(edits)} mutants"] if len(edits) < MIN_PER_EQUATION else []
+    began = time.perf_counter()
+    rows = []
+    for description, mutated in edits:
+        dead, message = killed(label, text, tex, mutated)
+        reason = EQUIVALENT.get((label, description), "")
+        rows.append(
+            {
+                "label": label,
+                "mutant": description,
+                "killed": dead,
+                "message": message,
+                "equivalent": reason,
+            }
+        )
+        if not dead and not reason:
+            problems.append(f"{label}: mutant '{description}' survives unexplained")
+    return rows, problems, time.perf_counter() - began
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", action="append", help="only these equations")
     parser.add_argument("--book", type=Path, default=BOOK)
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="worker processes (default: one per CPU)",
+    )
     parser.add_argument("--progress", action="store_true", help="print each equation as it is done")
     args = parser.parse_args(argv)
 
     start = time.perf_counter()
+    equations = [
+        (label, where)
+        for label, where in book_equations(args.book).items()
+        if not args.label or label in args.label
+    ]
+    # One equation per task, in worker processes: the results come back in order.
+    with ProcessPoolExecutor(max(1, args.jobs)) as pool:
+        results = list(pool.map(mutate_equation, equations))
     rows, problems = [], []
-    for label, (page, tex) in book_equations(args.book).items():
-        if args.label and label not in args.label:
-            continue
-        text = page.read_text(encoding="utf-8")
-        check_equation(label, tex)  # the unedited equation must pass
-        edits = mutants(tex)
-        if len(edits) < MIN_PER_EQUATION:
-            problems.append(f"{label}: only {len(edits)} mutants")
-        began = time.perf_counter()
-        for description, mutated in edits:
-            dead, message = killed(label, text, tex, mutated)
-            reason = EQUIVALENT.get((label, description), "")
-            rows.append(
-                {
-                    "label": label,
-                    "mutant": description,
-                    "killed": dead,
-                    "message": message,
-                    "equivalent": reason,
-                }
-            )
-            if not dead and not reason:
-                problems.append(f"{label}: mutant '{description}' survives unexplained")
+    for (label, _), (mine, trouble, seconds) in zip(equations, results, strict=True):
+        rows += mine
+        problems += trouble
         if args.progress:
-            print(
-                f"  {label}: {len(edits)} mutants, {time.perf_counter() - began:.1f} s", flush=True
-            )
+            print(f"  {label}: {len(mine)} mutants, {seconds:.1f} s", flush=True)
     total = len(rows)
     n_killed = sum(r["killed"] for r in rows)
     rate = n_killed / total if total else 0.0

@@ -1,7 +1,7 @@
 """The student handout has every exercise and no solution; the full PDF has both.
 
-Needs the two PDFs (`make pdf`, `make handout`) and poppler's pdftotext;
-skipped otherwise. `.ci/run` runs it after building both.
+Needs the two PDFs (`make pdf`, `make handout`), newer than the book's
+sources, and poppler's pdftotext; skipped otherwise. `.ci/run` runs it after building both.
 """
 
 import re
@@ -11,14 +11,18 @@ from pathlib import Path
 
 import pytest
 
+from built_outputs import outdated
+
 ROOT = Path(__file__).resolve().parents[1]
 BOOK_PDF = ROOT / "_build/latex/gaussml-book.pdf"
 HANDOUT_PDF = ROOT / "_build/handout/_build/latex/gaussml-handout.pdf"
 
-pytestmark = pytest.mark.skipif(
-    not (BOOK_PDF.exists() and HANDOUT_PDF.exists() and shutil.which("pdftotext")),
-    reason="needs make pdf, make handout and pdftotext",
+_WHY_NOT = (
+    outdated(BOOK_PDF, "make pdf")
+    or outdated(HANDOUT_PDF, "make handout")
+    or (None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)")
 )
+pytestmark = pytest.mark.skipif(_WHY_NOT is not None, reason=str(_WHY_NOT))
 
 _SOLUTION = re.compile(r"^```\{solution\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # A solution with a code cell is gated: {solution-start} ... {solution-end}.

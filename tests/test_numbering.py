@@ -14,9 +14,10 @@ The numbers are read from what each output shows:
 Hiding the solutions (the handout) must not shift a number: nothing numbered
 sits inside a solution, checked in the MyST sources and on the site.
 
-A comparison skips, with its reason, when an output is missing (`make book`,
-`make pdf`, `make handout`, poppler's pdftotext); with GAUSSML_REQUIRE_BUILDS=1
-(as `.ci/run` runs it, after building all three) it fails instead.
+A comparison skips, with its reason, when an output is missing or older than
+the book's sources (`make book`, `make pdf`, `make handout`), or when poppler's
+pdftotext is; with GAUSSML_REQUIRE_BUILDS=1 (as `.ci/run` runs it, after
+building all three) it fails instead.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+
+from built_outputs import outdated
 
 ROOT = Path(__file__).resolve().parents[1]
 # GAUSSML_BUILD points the tests at another build folder (default: _build).
@@ -199,8 +202,9 @@ def mismatches(site: dict, pdf: dict, what: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def site():
-    if not (SITE / "index.html").exists():
-        _unavailable(f"no site in {SITE}: run 'make book'")
+    why_not = outdated(SITE / "searchindex.js", "make book")  # rewritten by every build
+    if why_not:
+        _unavailable(why_not)
     numbers = site_numbers()
     for kind in KINDS:
         assert any(k[0] == kind for k in numbers), f"no numbered {kind} found on the site"
@@ -211,8 +215,9 @@ def site():
 def test_the_site_and_the_pdf_number_alike(site, output):
     folder, name, target = OUTPUTS[output]
     pdf = folder / f"{name}.pdf"
-    if not (pdf.exists() and (folder / f"{name}.aux").exists()):
-        _unavailable(f"no {pdf} with its .aux: run '{target}'")
+    why_not = outdated(pdf, target) or outdated(folder / f"{name}.aux", target)
+    if why_not:
+        _unavailable(why_not)
     if not shutil.which("pdftotext"):
         _unavailable("pdftotext (poppler-utils) is not installed")
     numbers = latex_numbers(folder, name)

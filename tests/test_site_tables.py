@@ -30,6 +30,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from built_outputs import outdated
 from gaussml.derivations import claims
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -189,7 +190,8 @@ def pdf_report_problems(text: str) -> list[str]:
 
 
 @pytest.mark.skipif(
-    not (PDF.exists() and shutil.which("pdftotext")), reason="needs make pdf and pdftotext"
+    bool(outdated(PDF, "make pdf")) or not shutil.which("pdftotext"),
+    reason=str(outdated(PDF, "make pdf") or "needs pdftotext (poppler-utils)"),
 )
 def test_pdf_report_rows_carry_method_and_result():
     text = pdf_text()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -109,8 +110,7 @@ def outcomes(
                 known[f"display:{_display_entry(label, tex)}"] = errors[label] or True
         if cache_file:
             held = {entry: True for entry, value in known.items() if value is True}
-            Path(cache_file).parent.mkdir(parents=True, exist_ok=True)
-            Path(cache_file).write_text(json.dumps(held, indent=0, sort_keys=True))
+            _write_atomically(Path(cache_file), json.dumps(held, indent=0, sort_keys=True))
     return (
         {name: _error_of(known[f"claim:{name}"]) for name in names},
         {
@@ -118,6 +118,15 @@ def outcomes(
             for label, (_name, tex) in displays.items()
         },
     )
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Replace `path` whole: a build that reads it meanwhile (the handout's, made
+    beside the PDF's) sees the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.partial")
+    partial.write_text(text)
+    os.replace(partial, path)
 
 
 def claim_names_by_label() -> dict[str, str]:

@@ -37,7 +37,7 @@ MIN_KILL_RATE = 0.95
 #: Survivors that do not change the mathematics: (label, mutant) -> why.
 EQUIVALENT: dict[tuple[str, str], str] = {
     ("uni-affine-pdf", "sign - -> + at 154"): "d/dx (x + mu)/sigma = d/dx (x - mu)/sigma = 1/sigma",
-    ("hd-chi-asym", "sign + -> - at 52"): "a remainder O(1/D^2) has no sign: -O(1/D^2) = O(1/D^2)",
+    ("hd-chi-asym", "sign + -> - at 69"): "a remainder O(1/D^2) has no sign: -O(1/D^2) = O(1/D^2)",
     (
         "hd-lerp-var",
         "sign + -> - at 34",
@@ -52,11 +52,11 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "reg-rank",
         "sign + -> - at 121",
     ): "the line holds for every t, and t -> -t maps it to itself (X^T v = 0)",
-    ("reg-grad", "transpose dropped at 79"): "X X^T is symmetric: (X X^T)^T = X X^T",
+    ("reg-grad", "transpose dropped at 96"): "X X^T is symmetric: (X X^T)^T = X X^T",
     ("reg-se-cov", "swap j <-> k"): "both sides are symmetric in j and k (C_kj = C_jk)",
     (
         "reg-eyy",
-        "sign + -> - at 111",
+        "sign + -> - at 132",
     ): "the term X^T beta E[eps]^T is zero (E[eps] = 0) whatever its sign",
     (
         "reg-cov",

@@ -1,7 +1,8 @@
 """The student handout has every exercise and no solution; the full PDF has both.
 
 Needs the two PDFs (`make pdf`, `make handout`), newer than the book's
-sources, and poppler's pdftotext; skipped otherwise. `.ci/run` runs it after building both.
+sources, and poppler's pdftotext; skipped otherwise. `.ci/run` runs it after
+building both.
 """
 
 import re

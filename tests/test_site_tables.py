@@ -189,10 +189,12 @@ def pdf_report_problems(text: str) -> list[str]:
     return problems
 
 
-@pytest.mark.skipif(
-    bool(outdated(PDF, "make pdf")) or not shutil.which("pdftotext"),
-    reason=str(outdated(PDF, "make pdf") or "needs pdftotext (poppler-utils)"),
+_PDF_WHY_NOT = outdated(PDF, "make pdf") or (
+    None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
 )
+
+
+@pytest.mark.skipif(_PDF_WHY_NOT is not None, reason=str(_PDF_WHY_NOT))
 def test_pdf_report_rows_carry_method_and_result():
     text = pdf_text()
     problems = pdf_report_problems(text)

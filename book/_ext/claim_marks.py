@@ -4,8 +4,8 @@
   its page is read (or takes its result from an earlier build of the same
   package source: `claim_results.py`) and renders them as one table (a
   docutils table, so no character of a statement can break a cell), one row
-  per claim with the anchor `claim-<name>`. A claim that does not hold is a build error, so a
-  false claim fails `make book` and `make pdf`.
+  per claim with the anchor `claim-<name>`. A claim that does not hold is a
+  build error, so a false claim fails `make book` and `make pdf`.
 - On the web, the number of each claimed equation gets a small check mark: a
   link to the claim's row in the report that shows, on hover and on keyboard
   focus, what the claim states, its scope and its method (plain HTML and CSS

@@ -18,8 +18,8 @@ Both ask `outcomes`, which runs what it does not know yet in worker processes
 
 Only successes are stored on disk: a claim or a display that fails is
 checked again by the next build, which reports it again (within a build, the
-failure is remembered, so the report and the consistency check share it). This module is a helper of the two
-extensions, not an extension itself.
+failure is remembered, so the report and the consistency check share it).
+This module is a helper of the two extensions, not an extension itself.
 """
 
 from __future__ import annotations

@@ -348,9 +348,15 @@ INVALID = [
     # nn: training
     (
         "init",
-        "string standardise",
-        lambda: nn.init(KEY, target_f1, standardise="False"),
-        "standardise",
+        "string standardise_x",
+        lambda: nn.init(KEY, target_f1, standardise_x="False"),
+        "standardise_x",
+    ),
+    (
+        "init",
+        "integer standardise_y",
+        lambda: nn.init(KEY, target_f1, standardise_y=1),
+        "standardise_y",
     ),
     ("init", "three outputs", lambda: nn.init(KEY, target_f1, outputs=3), "outputs"),
     ("init", "not a target", lambda: nn.init(KEY, None), "target"),
@@ -366,9 +372,9 @@ INVALID = [
     ),
     (
         "fit_heteroscedastic",
-        "string standardise",
-        lambda: nn.fit_heteroscedastic(KEY, target_f1, standardise="False"),
-        "standardise",
+        "string standardise_x",
+        lambda: nn.fit_heteroscedastic(KEY, target_f1, standardise_x="False"),
+        "standardise_x",
     ),
     (
         "fit_heteroscedastic",
@@ -871,5 +877,11 @@ def test_every_public_function_is_in_the_table():
 def test_a_diverging_fit_raises_floating_point_error_naming_the_step():
     with pytest.raises(FloatingPointError, match=r"step \d+ .*smaller learning rate"):
         nn.fit_heteroscedastic(
-            KEY, target_f1, standardise=False, optimizer="sgd", lr=10.0, steps=30
+            KEY,
+            target_f1,
+            standardise_x=False,
+            standardise_y=False,
+            optimizer="sgd",
+            lr=10.0,
+            steps=30,
         )

@@ -154,7 +154,13 @@ def test_naive_setup_fails_to_learn_the_mean():
     # Raw inputs on [0, 20], plain gradient descent, weights ~ N(0, 1): the mean
     # stays several noise stds from the truth while the std absorbs the residuals.
     params, _ = nn.fit_heteroscedastic(
-        jax.random.key(0), target_f2, standardise=False, optimizer="sgd", weight_std=1.0, lr=1e-4
+        jax.random.key(0),
+        target_f2,
+        standardise_x=False,
+        standardise_y=False,
+        optimizer="sgd",
+        weight_std=1.0,
+        lr=1e-4,
     )
     mean_err, std_err = errors(params, "f2")
     assert mean_err > 2.0
@@ -180,8 +186,10 @@ def test_bad_inputs_raise():
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, steps=0)
     with pytest.raises(ValueError, match="optimizer must be one of"):
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, optimizer="rmsprop")
-    with pytest.raises(TypeError, match="standardise must be True or False"):
-        nn.fit_heteroscedastic(jax.random.key(9), target_f1, standardise="False")
+    with pytest.raises(TypeError, match="standardise_x must be True or False"):
+        nn.fit_heteroscedastic(jax.random.key(9), target_f1, standardise_x="False")
+    with pytest.raises(TypeError, match="standardise_y must be True or False"):
+        nn.fit_mean_network(jax.random.key(9), target_f1, standardise_y=1)
     with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
         nn.fit_heteroscedastic(jax.random.key(9), lambda key, x: x[0])
     with pytest.raises(ValueError, match="must be a network with 2 output"):
@@ -192,7 +200,13 @@ def test_a_diverging_fit_raises_naming_the_step():
     # Raw inputs up to 20 and lr = 10: the first steps overshoot and the loss overflows.
     with pytest.raises(FloatingPointError, match=r"step \d+ of 50 .*smaller learning rate"):
         nn.fit_heteroscedastic(
-            jax.random.key(0), target_f1, standardise=False, optimizer="sgd", lr=10.0, steps=50
+            jax.random.key(0),
+            target_f1,
+            standardise_x=False,
+            standardise_y=False,
+            optimizer="sgd",
+            lr=10.0,
+            steps=50,
         )
 
 
@@ -211,10 +225,31 @@ def test_python_loop_of_step_runs_the_same_math_as_the_scan(fitted):
     np.testing.assert_allclose(np.array(losses), fitted["f1"][1][:5], rtol=0, atol=1e-5)
 
 
+@pytest.mark.parametrize("standardise_x", [True, False])
+@pytest.mark.parametrize("standardise_y", [True, False])
+def test_the_inputs_and_the_outputs_are_standardised_separately(standardise_x, standardise_y):
+    # Each flag sets its own constants; y's are the mean and std of the pilot batch
+    # (the first 10 000 draws of the scaling key), the same whatever standardise_x.
+    key = jax.random.key(4)
+    scaling = nn.init(
+        key, target_f3, standardise_x=standardise_x, standardise_y=standardise_y
+    ).scaling
+    x_expected = (nn.X_CENTER, nn.X_SCALE) if standardise_x else (0.0, 1.0)
+    np.testing.assert_allclose((scaling["x_center"], scaling["x_scale"]), x_expected)
+    _, y = regression.sample_batch(jax.random.split(key, 3)[0], target_f3, 10_000)
+    y64 = np.asarray(y, dtype=np.float64)
+    y_expected = (y64.mean(), y64.std()) if standardise_y else (0.0, 1.0)
+    np.testing.assert_allclose(
+        (scaling["y_center"], scaling["y_scale"]), y_expected, rtol=1e-4, atol=1e-4
+    )
+
+
 def test_init_gives_the_initial_network_of_the_fit():
     # A fit of 1 step from init's state: the first loss is the loss of init's network
     # on the first step's batch, computed here from the public pieces.
-    options = dict(standardise=False, optimizer="sgd", weight_std=1.0, lr=1e-4, steps=1)
+    options = dict(
+        standardise_x=False, standardise_y=False, optimizer="sgd", weight_std=1.0, lr=1e-4, steps=1
+    )
     state = nn.init(jax.random.key(3), target_f2, **options)
     _, losses = nn.fit_heteroscedastic(jax.random.key(3), target_f2, **options)
     (key,) = nn.train_keys(jax.random.key(3), 1)

@@ -9,8 +9,7 @@ Shapes follow the book: inputs `X` are `(1, n)` (features by samples), targets
 Training follows optax and blackjax: `init` builds a `TrainState`, and the
 pure `step(state, key) -> (state, loss)` draws a fresh batch and takes one
 optimiser step. The fits are `jax.jit` around `jax.lax.scan(step, ...)` over
-the keys of `train_keys`; the same `step`, un-jitted in a Python loop, is the
-benchmark's baseline. `fit_heteroscedastic` and `predict_heteroscedastic` are
+the keys of `train_keys`. `fit_heteroscedastic` and `predict_heteroscedastic` are
 the chapter's working recipe for a network that predicts an input-dependent
 mean and standard deviation.
 """
@@ -32,6 +31,7 @@ from gaussml.univariate import logpdf
 
 __all__ = [
     "COSINE_FINAL",
+    "SATURATED_SLOPE",
     "X_CENTER",
     "X_SCALE",
     "TrainState",
@@ -57,6 +57,8 @@ X_CENTER = 0.5 * (X_LOW + X_HIGH)
 X_SCALE = (X_HIGH - X_LOW) / math.sqrt(12.0)
 #: Adam's cosine schedule ends at this fraction of the initial learning rate.
 COSINE_FINAL = 0.01
+#: A hidden unit is saturated at an input where its slope tanh'(z) is below this.
+SATURATED_SLOPE = 0.01
 
 
 # --- the network ----------------------------------------------------------------
@@ -124,10 +126,11 @@ _mlp_compiled = jax.jit(_mlp)
 
 
 def saturated_share(params, X):
-    r"""Percentage of (hidden unit, input) pairs where the unit is saturated, $\tanh'(z) < 0.01$.
+    r"""Percentage of (hidden unit, input) pairs where the unit is saturated.
 
-    $z = W_1 x + b_1$ is the pre-activation; $\tanh'(z) = 1 - \tanh^2 z < 0.01$
-    means $|z| > 3$, where the unit passes almost no gradient.
+    $z = W_1 x + b_1$ is the pre-activation; the unit is saturated where
+    $\tanh'(z) = 1 - \tanh^2 z$ is below `SATURATED_SLOPE` (0.01: $|z| > 3$),
+    and passes almost no gradient.
 
     Args:
       params: a network from `init_mlp`.
@@ -144,7 +147,7 @@ def saturated_share(params, X):
 @jax.jit
 def _saturated_share(params, X):
     z = params["w1"] @ X + params["b1"][:, None]
-    return 100 * jnp.mean(1 - jnp.tanh(z) ** 2 < 0.01)
+    return 100 * jnp.mean(1 - jnp.tanh(z) ** 2 < SATURATED_SLOPE)
 
 
 # --- likelihoods ------------------------------------------------------------------
@@ -295,17 +298,17 @@ def train_keys(key, steps):
     return jax.random.split(_keys(key)[2], steps)
 
 
-def _scaling(key, target, *, standardise):
-    """Input and output scaling constants; the output's from a pilot batch of 10 000."""
-    if not standardise:
-        return {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0}
-    _, y = _sample_batch(key, target, 10_000)
-    return {
-        "x_center": X_CENTER,
-        "x_scale": X_SCALE,
-        "y_center": float(jnp.mean(y)),
-        "y_scale": float(jnp.std(y)),
-    }
+def _scaling(key, target, *, standardise_x, standardise_y):
+    """Input and output scaling constants; the output's from a pilot batch of 10 000.
+
+    An input or output left raw gets centre 0 and scale 1.
+    """
+    x_center, x_scale = (X_CENTER, X_SCALE) if standardise_x else (0.0, 1.0)
+    y_center, y_scale = 0.0, 1.0
+    if standardise_y:
+        _, y = _sample_batch(key, target, 10_000)
+        y_center, y_scale = float(jnp.mean(y)), float(jnp.std(y))
+    return {"x_center": x_center, "x_scale": x_scale, "y_center": y_center, "y_scale": y_scale}
 
 
 def init(
@@ -319,7 +322,8 @@ def init(
     batch_size=256,
     lr=0.01,
     optimizer="adam",
-    standardise=True,
+    standardise_x=True,
+    standardise_y=True,
     weight_std=None,
 ):
     r"""The state a fit starts from: scaling constants, initial network, optimiser state.
@@ -335,7 +339,10 @@ def init(
       std: the fixed noise std of a one-output network, in the units of y (> 0).
       hidden, weight_std: see `init_mlp`.
       steps, batch_size, lr, optimizer: the optimisation ("adam" or "sgd").
-      standardise: scale inputs and outputs (else the network sees raw values).
+      standardise_x: standardise the inputs with `X_CENTER` and `X_SCALE`
+        (else the network sees raw x).
+      standardise_y: standardise the outputs by the mean and std of a pilot
+        batch (else the network predicts raw y).
 
     Returns:
       A `TrainState`.
@@ -350,9 +357,10 @@ def init(
     batch_size = _checks.positive_int(batch_size, "batch_size")
     hidden = _checks.positive_int(hidden, "hidden")
     optimizer = _checks.one_of(optimizer, "optimizer", _OPTIMIZERS)
-    standardise = _checks.flag(standardise, "standardise")
+    standardise_x = _checks.flag(standardise_x, "standardise_x")
+    standardise_y = _checks.flag(standardise_y, "standardise_y")
     key_scale, key_init, _ = _keys(key)
-    scaling = _scaling(key_scale, target, standardise=standardise)
+    scaling = _scaling(key_scale, target, standardise_x=standardise_x, standardise_y=standardise_y)
     params = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
     config = TrainConfig(outputs, optimizer, steps, batch_size)
     opt_state = _optimizer(config, lr).init(params)
@@ -418,14 +426,16 @@ def fit_mean_network(
     batch_size=128,
     lr=1e-3,
     optimizer="sgd",
-    standardise=True,
+    standardise_x=True,
+    standardise_y=True,
     weight_std=None,
 ):
     r"""Train a one-output tanh network for the mean by gradient descent with a fixed std.
 
     Minimises the mean NLL $\frac1n\sum_i -\log N(y_i; f(x_i), \sigma^2)$, a fresh
-    batch each step. With `standardise=True` the network sees
-    $(x - 10)/5.77$ and predicts $(y - \bar y)/s_y$ (constants from a pilot batch).
+    batch each step. By default the network sees the standardised input
+    (`X_CENTER` subtracted, divided by `X_SCALE`) and predicts
+    $(y - \bar y)/s_y$ (constants from a pilot batch).
 
     Args:
       key: a `jax.random` key, split into keys for scaling, initialisation and training.
@@ -433,7 +443,8 @@ def fit_mean_network(
       std: the fixed noise std of the model, in the units of y (> 0).
       hidden: hidden tanh units. steps, batch_size, lr: the optimisation.
       optimizer: "sgd" (plain gradient descent) or "adam".
-      standardise: scale inputs and outputs as above (else the raw values).
+      standardise_x, standardise_y: scale the inputs, the outputs, as above
+        (else the raw values).
       weight_std: see `init_mlp`.
 
     Returns:
@@ -453,7 +464,8 @@ def fit_mean_network(
         batch_size=batch_size,
         lr=lr,
         optimizer=optimizer,
-        standardise=standardise,
+        standardise_x=standardise_x,
+        standardise_y=standardise_y,
         weight_std=weight_std,
     )
 
@@ -485,7 +497,8 @@ def fit_heteroscedastic(
     batch_size=256,
     lr=0.01,
     optimizer="adam",
-    standardise=True,
+    standardise_x=True,
+    standardise_y=True,
     weight_std=None,
 ):
     r"""Train a tanh network that predicts a mean and a log std for every input.
@@ -496,7 +509,8 @@ def fit_heteroscedastic(
     recipe: standardised inputs, outputs scaled by the mean and std of a pilot
     batch, Adam with a cosine-decayed rate, and the scaled initialisation of
     `init_mlp`. The chapter's naive set-up is
-    `standardise=False, optimizer="sgd", weight_std=1.0` with a small `lr`.
+    `standardise_x=False, standardise_y=False, optimizer="sgd", weight_std=1.0`
+    with a small `lr`.
 
     Args:
       key: a `jax.random` key, split into keys for scaling, initialisation and training.
@@ -505,13 +519,14 @@ def fit_heteroscedastic(
       steps: optimiser steps (>= 1), each on a fresh batch of `batch_size`.
       lr: the (initial) learning rate (> 0).
       optimizer: "adam" or "sgd".
-      standardise: scale inputs and outputs (else the network sees raw values).
+      standardise_x: standardise the inputs (else the network sees raw x).
+      standardise_y: standardise the outputs (else it predicts raw y).
       weight_std: None for the scaled initialisation, or the std of every weight.
 
     Returns:
       `(params, losses)`: `params` = `{"layers": ..., "scaling": ...}` for
       `predict_heteroscedastic`; `losses` of shape `(steps,)`, each batch's mean
-      NLL in the units the network sees (scaled y when `standardise`).
+      NLL in the units the network sees (scaled y when `standardise_y`).
 
     Raises:
       FloatingPointError: if the loss becomes non-finite; the message names the
@@ -526,7 +541,8 @@ def fit_heteroscedastic(
         batch_size=batch_size,
         lr=lr,
         optimizer=optimizer,
-        standardise=standardise,
+        standardise_x=standardise_x,
+        standardise_y=standardise_y,
         weight_std=weight_std,
     )
 

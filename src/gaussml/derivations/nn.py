@@ -65,11 +65,14 @@ def _one_feature_nll(xs, ys):
 
 @claim(
     "nn-ex2",
-    statement="E[x^2] = a^2/3 for x ~ U[0, a], so 400/3 on [0, 20]; the expected curvature is 400/(3 std^2)",
+    statement=(
+        "E[x^2] = a^2/3 for x ~ U[0, a], so 400/3 on [0, 20]; the expected curvature "
+        "E[c] = E[x^2]/std^2 is 400/(3 std^2)"
+    ),
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_nn.py::test_mean_square_of_uniform_inputs_is_400_over_3",
     scope=(
-        "symbolic: every a > 0, and a = 20; Monte Carlo: "
+        "symbolic: every a > 0, and a = 20 for every std > 0; Monte Carlo: "
         "test_mean_square_of_uniform_inputs_is_400_over_3, 200000 draws"
     ),
 )
@@ -77,18 +80,21 @@ def uniform_mean_square():
     a = sp.Symbol("a", positive=True)
     assert_equal(st.E(st.Uniform("x", 0, a) ** 2), a**2 / 3, "E[x^2] on [0, a]")
     assert_equal(st.E(st.Uniform("x", 0, 20) ** 2), sp.Rational(400, 3), "E[x^2] on [0, 20]")
+    curvature = st.Uniform("x", 0, 20) ** 2 / std**2  # c of one sample; a batch mean has the same E
+    assert_equal(st.E(curvature), sp.Rational(400, 3) / std**2, "E[c] on [0, 20]")
 
 
 @claim(
     "nn-contraction",
     "nn-lr-bound",
     statement=(
-        "a gradient step on the quadratic multiplies the error beta - beta_hat by 1 - eta c, "
+        "on one fixed batch (a fixed quadratic), a gradient step multiplies the error "
+        "beta - beta_hat by 1 - eta c, "
         "and |1 - eta c| < 1 exactly for 0 < eta < 2/c (3 std^2 / 200 when c = 400/(3 std^2))"
     ),
     scope=(
-        "symbolic: every real beta, beta_hat, eta and every c > 0; the learning-rate "
-        "bound at std = 1 and std = 3/10"
+        "symbolic: every real beta, beta_hat, eta and every c > 0 (one fixed batch); the "
+        "learning-rate bound at std = 1 and std = 3/10"
     ),
 )
 def gradient_descent_contraction():
@@ -234,9 +240,7 @@ def _profile_excess(formula, best):
 def fisher_information_mean_log_std():
     target = st.Normal("Y", mean, sp.exp(log_std))
     params = (mean, log_std)
-    hessian = sp.hessian(_nll_in_log_std, params)
-    expected = hessian.applyfunc(lambda e: st.E(e.subs(y, target)))
-    assert_equal(expected, _fisher_matrix(), "expected Hessian")
+    assert_equal(_expected_hessian(), _fisher_matrix(), "expected Hessian")
     for p in params:
         assert_equal(st.E(sp.diff(_nll_in_log_std, p).subs(y, target)), 0, f"E[score] in {p}")
     # The same matrix as the expected outer product of the score.
@@ -247,6 +251,13 @@ def fisher_information_mean_log_std():
 
 def _fisher_matrix():
     return sp.Matrix([[sp.exp(-2 * log_std), 0], [0, 2]])
+
+
+def _expected_hessian():
+    """E over y ~ N(mu, exp(2s)) of the Hessian of the per-sample NLL in (mu, s)."""
+    target = st.Normal("Y", mean, sp.exp(log_std))
+    hessian = sp.hessian(_nll_in_log_std, (mean, log_std))
+    return hessian.applyfunc(lambda e: st.E(e.subs(y, target)))
 
 
 @claim(
@@ -422,8 +433,10 @@ def _nn_tanh():
 @binds("nn-fisher", fisher_information_mean_log_std)
 def _nn_fisher():
     sigma = sp.exp(log_std)
-    env = {r"\mathcal{I}": _fisher_matrix(), r"\sigma": sigma, r"\mu": mean, "s": log_std}
-    return [(env, [[_fisher_matrix(), "=", _fisher_matrix()]])]
+    # The left side is the expected Hessian, computed here, not the displayed matrix.
+    expected = _expected_hessian()
+    env = {r"\mathcal{I}": expected, r"\sigma": sigma, r"\mu": mean, "s": log_std}
+    return [(env, [[expected, "=", _fisher_matrix()]])]
 
 
 @binds("nn-multi-contraction", gradient_descent_matrix_contraction)

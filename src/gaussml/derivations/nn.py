@@ -128,12 +128,28 @@ def gradient_descent_contraction():
     "nn-multi-contraction",
     statement=(
         "with m features the mean NLL has Hessian H = X X^T / (n std^2), and a gradient step "
-        "multiplies the error beta - beta_hat by I - eta H; checked for m = 2 features and "
-        "n = 2, 3 symbolic samples"
+        "multiplies the error beta - beta_hat by I - eta H, beta_hat = (X X^T)^-1 X y; "
+        "for every m and n (matrix symbols), and entrywise for m = 2, n = 2, 3"
     ),
-    scope="symbolic: real X, y, beta, eta and std > 0, for m = 2 and n = 2, 3",
+    scope=(
+        "symbolic: X an m x n matrix symbol with X X^T invertible, every y, beta, eta and "
+        "std > 0; entrywise for m = 2 and n = 2, 3"
+    ),
 )
 def gradient_descent_matrix_contraction():
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X = sp.MatrixSymbol("X", m, n)
+    y_vec, b = sp.MatrixSymbol("y", n, 1), sp.MatrixSymbol("b", m, 1)
+    residual = y_vec - X.T * b
+    nll = residual.T * residual / (2 * n * std**2)  # the beta-dependent part
+    H = X * X.T / (n * std**2)
+    gradient = nll.diff(b)
+    _assert_matrix_expressions_equal(gradient.diff(b), H, "Hessian, every m and n")
+    bh = (X * X.T).I * X * y_vec
+    step = b - lr * gradient
+    _assert_matrix_expressions_equal(
+        step - bh, (sp.Identity(m) - lr * H) * (b - bh), "one step, every m and n"
+    )
     for n in _sizes:
         X, y_vec, b = _two_feature_batch(n)
         bh = (X * X.T).inv() * X * y_vec
@@ -145,6 +161,13 @@ def gradient_descent_matrix_contraction():
         gradient = sp.Matrix([sp.diff(nll, v) for v in params])
         step = b - lr * gradient
         assert_equal(step - bh, (sp.eye(2) - lr * H) * (b - bh), f"one step, n = {n}")
+
+
+def _assert_matrix_expressions_equal(lhs, rhs, what):
+    """Raise `ClaimFailed` unless the matrix expressions' difference expands to zero."""
+    difference = sp.expand(lhs - rhs)
+    if not (difference == 0 or isinstance(difference, sp.ZeroMatrix)):
+        raise ClaimFailed(f"{what}: {lhs} - ({rhs}) = {difference}, not zero")
 
 
 def _two_feature_batch(n):

@@ -106,7 +106,7 @@ _SCRIPT_DIGITS = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+|[₀₁₂₃₄₅
 _SCRIPT_VALUE = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹₀₁₂₃₄₅₆₇₈₉", "01234567890123456789")
 # Spans of math whose content is not a value: labels and text commands.
 _MATH_SKIP = re.compile(r"\\(?:label|tag|ref|eqref|operatorname|mathrm|text)\{[^}]*\}")
-_GLUE_ROLE = re.compile(r"\{glue(?::[\w]+)?\}`([^`:]+)")
+_GLUE_ROLE = re.compile(r"\{glue(?::\w*)?\}`([^`:]+)")
 
 
 @dataclass(frozen=True)

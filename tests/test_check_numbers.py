@@ -59,6 +59,7 @@ def run(tmp_path: Path, page: str, allowlist: str = "") -> tuple[int, list[str]]
             "1.5",
         ),
         ("$$\nx \\sim U(0, 20)\n$$ (eq-u)\n", "20"),
+        (f"{FENCE}{{math}}\n:label: eq-10\n\nx = 0.5 y\n{FENCE}\n", "0.5"),
     ],
     ids=[
         "prose",
@@ -71,6 +72,7 @@ def run(tmp_path: Path, page: str, allowlist: str = "") -> tuple[int, list[str]]
         "exercise-title",
         "solution",
         "display-math",
+        "math-directive",
     ],
 )
 def test_a_typed_number_fails(tmp_path, page, number):
@@ -197,6 +199,17 @@ reason = "the required Python version"
     assert status == 1
     assert len(reported) == 1
     assert "'12.5'" in reported[0]
+
+
+def test_a_stale_allowlist_entry_is_reported_without_failing(tmp_path, capsys):
+    allow = """
+[[allow]]
+file = "book/chapters/01_page.md"
+text = "with Python 3.11"
+reason = "the required Python version"
+"""
+    assert run(tmp_path, "No number here.\n", allow) == (0, [])
+    assert "allowlist entry matches nothing: 'with Python 3.11'" in capsys.readouterr().err
 
 
 def test_an_allowlist_entry_without_a_reason_is_refused(tmp_path):

@@ -71,7 +71,7 @@ check-tex:
 	[ -z "$$missing" ] || { echo "make: TeX Live is incomplete (missing:$$missing): run 'sudo bash scripts/install-tex.sh'" >&2; exit 1; }
 
 # --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
-.PHONY: test-slow check-links check-reproducible bench lint verify mutants
+.PHONY: test-slow check-links check-reproducible bench lint verify mutants check-numbers
 
 verify: $(STAMP)  # every claim and its binding to the displayed LaTeX, without building
 	$(BIN)/python -m gaussml verify
@@ -103,3 +103,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests scripts book/_ext
 	$(BIN)/ruff check src tests scripts book/_ext
 	$(BIN)/python scripts/lint_chapters.py $(LINT_CHAPTERS)
+	$(BIN)/python scripts/check_numbers.py
+
+# Every number the reader sees is glued, never typed (scripts/check_numbers.py;
+# the legitimate exceptions, each with its reason: scripts/numbers_allowlist.toml).
+check-numbers: $(STAMP)
+	$(BIN)/python scripts/check_numbers.py

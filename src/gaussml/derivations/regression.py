@@ -15,6 +15,7 @@ comparison is a complete decision procedure and takes milliseconds.
 """
 
 import sympy as sp
+import sympy.stats as st
 from sympy.polys.matrices import DomainMatrix
 
 from ._binding import binds, chain
@@ -35,12 +36,16 @@ __all__ = [
     "population_limits",
     "posterior_of_the_coefficients",
     "posterior_predictive",
+    "residual_chi_square",
+    "residual_projection",
     "sample_covariance_entry_variance",
     "sandwich_covariance",
     "squared_error_expanded",
     "squared_error_gradient",
     "std_mle_bias",
     "std_mle_closed_form",
+    "t_statistic",
+    "weighted_least_squares",
 ]
 
 #: (m, n) sizes on which the matrix identities are checked.
@@ -1457,3 +1462,429 @@ def _reg_sandwich():
     }
     sandwich = sp.expand(G_inv * X * Omega * X.T * G_inv)
     return [(env, [[sandwich, "=", sandwich], [Omega, "=", Omega]])]
+
+
+# --- the residual, the chi-square law, the t statistic, weighted least squares --------
+#
+# The matrix algebra behind the exact laws is proved for symbolic sizes m and n with
+# sympy's matrix expressions (`MatrixSymbol`), where (X X^T)^{-1} is the inverse of a
+# symbolic m by m matrix (X of rank m); `_Design` re-checks it entry by entry on
+# concrete sizes, and adds the expectations, which need entries.
+
+
+def _general_design():
+    """X (m, n), beta (m, 1), eps (n, 1) as matrix symbols; A, H, I_n - H and y."""
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X = sp.MatrixSymbol("X", m, n)
+    beta, eps = sp.MatrixSymbol("beta", m, 1), sp.MatrixSymbol("epsilon", n, 1)
+    A = (X * X.T).I * X
+    H = X.T * A
+    residual_maker = sp.Identity(n) - H
+    return m, n, X, beta, eps, A, H, residual_maker, X.T * beta + eps
+
+
+def _is_zero_matrix_expression(expr) -> bool:
+    """True when sympy reduces a matrix expression to the zero matrix."""
+    reduced = sp.simplify(sp.expand(expr).doit())
+    return isinstance(reduced, sp.ZeroMatrix) or reduced == 0
+
+
+def _assert_zero_general(expr, what):
+    if not _is_zero_matrix_expression(expr):
+        raise ClaimFailed(f"{what}: sympy does not reduce it to the zero matrix")
+
+
+def _trace_is_cyclic() -> bool:
+    r"""tr(U V) = tr(V U) for U (n, m) and V (m, n), symbolic m and n: the two double sums.
+
+    `Trace(...).rewrite(Sum)` writes each trace as a double sum over the
+    entries; exchanging the order of the two finite sums and renaming the
+    indices turns one into the other.
+    """
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    U, V = sp.MatrixSymbol("U", n, m), sp.MatrixSymbol("V", m, n)
+    i, k = sp.symbols("i k", integer=True)
+
+    def canonical(total):
+        (first, *_), (second, *_) = total.limits
+        return total.xreplace({first: k, second: i})
+
+    uv = sp.Trace(U * V).rewrite(sp.Sum)
+    vu = sp.Trace(V * U).rewrite(sp.Sum).reorder((0, 1))
+    return canonical(uv) == canonical(vu)
+
+
+@claim(
+    "reg-projection",
+    statement=(
+        "symbolic in m and n, with X an m by n matrix symbol of rank m, A = (X X^T)^{-1} X, "
+        "H = X^T A and y = X^T beta + eps: y - X^T A y = (I_n - H) eps, A y - beta = A eps, "
+        "H^2 = H and H^T = H (so (I_n - H)^2 = I_n - H = (I_n - H)^T and ||(I_n - H) eps||^2 = "
+        "eps^T (I_n - H) eps), A (I_n - H) = 0, and "
+        "tr H = tr((X X^T)^{-1} X X^T) = m by the cyclic property of the trace (proved by "
+        "exchanging two finite sums), so tr(I_n - H) = n - m; for (m, n) in {(1, 2), (2, 3), "
+        "(2, 4)} with every entry a symbol, the same identities exactly and Cov(y - X^T "
+        "beta_hat, beta_hat) = E[(I_n - H) eps eps^T A^T] = sigma^2 (I_n - H) A^T = 0"
+    ),
+    scope=(
+        "the matrix algebra symbolic in m and n, for every X of rank m; the covariance for "
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0, "
+        "any noise with E[eps] = 0 and E[eps eps^T] = sigma^2 I"
+    ),
+)
+def residual_projection():
+    m, n, X, beta, eps, A, H, P, y = _general_design()
+    _assert_zero_general(y - X.T * (A * y) - P * eps, "residual = (I_n - H) eps")
+    _assert_zero_general(A * y - beta - A * eps, "beta_hat - beta = A eps")
+    _assert_zero_general(X.T * A * X.T * A - H, "H^2 = H")
+    _assert_zero_general(H.T - H, "H^T = H")
+    _assert_zero_general(A - A * H, "A (I_n - H) = 0")
+    _assert_zero_general(P * A.T, "(I_n - H) A^T = 0")
+    projected = eps - H * eps  # (I_n - H) eps, written out: sympy would fold P^T P into P^2
+    _assert_zero_general(projected.T * projected - eps.T * P * eps, "||(I_n - H) eps||^2")
+    # the reduction can fail: A H^T A^T is (X X^T)^{-1}, not zero
+    assert_true(not _is_zero_matrix_expression(A * A.T), "a nonzero product stays nonzero")
+    assert_true(_trace_is_cyclic(), "tr(U V) = tr(V U)")
+    # tr H = tr(X^T A) = tr(A X^T) (cyclic, U = X^T, V = A) = tr((X X^T)^{-1} X X^T) = tr I_m
+    assert_equal(sp.Trace(A * X.T).doit(), m, "tr((X X^T)^{-1} X X^T) = m")
+    assert_equal(sp.Trace(sp.Identity(n)).doit() - m, n - m, "tr(I_n - H) = n - tr H")
+    for size_m, size_n in SIZES:
+        d = _Design(size_m, size_n)
+        A_d = d.G_inv * d.X
+        hat = d.X.transpose() * A_d
+        maker = d.eye(size_n) - hat
+        residual = d.y - d.X.transpose() * (A_d * d.y)
+        _assert_exact(d.cleared(residual, 1), d.cleared(maker * d.eps, 1), "residual")
+        _assert_exact(d.cleared(hat * hat, 2), d.cleared(hat, 2), "H^2 = H")
+        _assert_exact(hat.transpose(), hat, "H^T = H")
+        cross = d.expect(residual * (A_d * d.y - d.beta).transpose())
+        _assert_exact(d.cleared(cross, 2), d.cleared(maker * A_d.transpose() * d.std**2, 2), "Cov")
+        _assert_exact(
+            d.cleared(cross, 2),
+            DomainMatrix.zeros((size_n, size_m), d.K),
+            f"Cov(residual, beta_hat) = 0, m={size_m}, n={size_n}",
+        )
+
+
+#: Exact integer designs on which the law of the residual's squared length is read.
+_EXACT_DESIGNS = (_EXACT_X, sp.Matrix([[1, 2, -1, 3]]), sp.Matrix([[1, 0, 2, 1], [0, 1, 1, 3]]))
+
+
+def _chi_square_law(dof):
+    """The name chi^2_k of the chi-square law with k degrees of freedom, as a sympy object."""
+    return sp.Function("chi")(dof) ** 2
+
+
+@claim(
+    "reg-chi2",
+    statement=(
+        "symbolic in m and n: n sigma_hat^2 = ||(I_n - H) eps||^2 = eps^T (I_n - H) eps "
+        "(I_n - H symmetric and idempotent, reg-projection); on exact integer designs of sizes "
+        "(2, 3), (1, 4), (2, 4): I_n - H has the eigenvalue 1 with multiplicity n - m and 0 "
+        "with multiplicity m, and det(I_n - 2 t (I_n - H)) = (1 - 2t)^{n - m}, so det(I_n - 2 t (I_n - H))^{-1/2}, the "
+        "moment generating function of eps^T (I_n - H) eps / sigma^2 for eps ~ N(0, sigma^2 "
+        "I_n), is that of chi-square(n - m) (sympy.stats); for every X of rank m "
+        "the law is Cochran's theorem, and the independence from beta_hat follows from "
+        "Cov(residual, beta_hat) = 0 (reg-projection) for a jointly Gaussian pair"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
+        "_of_beta_hat"
+    ),
+    scope=(
+        "the quadratic form symbolic in m and n; the eigenvalues and the moment generating "
+        "function on exact integer designs of sizes (m, n) = (2, 3), (1, 4), (2, 4); the law "
+        "for every X of rank m by Cochran's theorem (cited, not proved); Monte Carlo: "
+        "test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat, (m, n) = "
+        "(2, 10), 20000 draws"
+    ),
+)
+def residual_chi_square():
+    _, _, X, _, eps, A, _, P, y = _general_design()
+    residual = y - X.T * (A * y)
+    _assert_zero_general(residual.T * residual - eps.T * P * eps, "||residual||^2")
+    t = sp.Symbol("t", real=True)
+    for X_exact in _EXACT_DESIGNS:
+        size_m, size_n = X_exact.shape
+        maker = sp.eye(size_n) - X_exact.T * (X_exact * X_exact.T).inv() * X_exact
+        assert_equal(
+            sp.Matrix([[k, v] for k, v in sorted(maker.eigenvals().items())]),
+            sp.Matrix([[0, size_m], [1, size_n - size_m]]),
+            f"eigenvalues of I - H, m={size_m}, n={size_n}",
+        )
+        # E exp(t eps^T P eps / sigma^2) = det(I - 2 t P)^{-1/2}: compare its square's inverse
+        determinant = sp.det(sp.eye(size_n) - 2 * t * maker)
+        law = st.moment_generating_function(st.ChiSquared("Q", size_n - size_m))(t)
+        assert_equal(determinant, law**-2, f"det(I - 2t(I - H)), m={size_m}, n={size_n}")
+
+
+def _weighted_design(m, n):
+    """Symbolic X, beta, noise eps_i of variance sigma_i^2, and W = diag(1/sigma_i^2)."""
+    X, beta = _design(m, n)
+    eps = _matrix("epsilon", n, 1)
+    variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]
+    W = sp.diag(*[1 / v for v in variances])
+    E = _heteroscedastic_expectation(list(eps), variances)
+    return X, beta, eps, W, E
+
+
+def _weighted_optimum(X, W, y):
+    """The zero of the gradient of sum_i w_i (y_i - x_i^T b)^2, solved for b by sympy."""
+    b = sp.Matrix(sp.symbols(f"b_0:{X.shape[0]}", real=True))
+    r = y - X.T * b
+    loss = _scalar(r.T * W * r)
+    solution = sp.solve([sp.diff(loss, v) for v in b], list(b), dict=True)
+    if len(solution) != 1:
+        raise ClaimFailed(f"the weighted normal equations have {len(solution)} solutions")
+    return b.subs(solution[0])
+
+
+@claim(
+    "reg-wls",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3)} with symbolic X, beta and independent noise of "
+        "variances sigma_i^2, W = diag(1/sigma_i^2): the single zero of the gradient of "
+        "sum_i (y_i - x_i^T b)^2 / sigma_i^2, solved by sympy, is (X W X^T)^{-1} X W y, "
+        "where the Hessian 2 X W X^T has v^T X W X^T v = sum_i (x_i^T v)^2 / sigma_i^2 >= 0; "
+        "it is least squares on the samples rescaled by 1/sigma_i; E[beta_hat_W] = beta and "
+        "Cov(beta_hat_W) = (X W X^T)^{-1}"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), every real entry with det(X W X^T) != 0, "
+        "every sigma_i > 0, any independent noise with E[eps_i] = 0 and E[eps_i^2] = "
+        "sigma_i^2; that it is the best linear unbiased estimator is the Gauss-Markov "
+        "theorem, cited"
+    ),
+)
+def weighted_least_squares():
+    for m, n in ((1, 2), (2, 3)):
+        X, beta, eps, W, E = _weighted_design(m, n)
+        y_free = _matrix("y", n, 1)
+        G_W = X * W * X.T
+        estimator = G_W.inv() * X * W
+        assert_equal(_weighted_optimum(X, W, y_free), estimator * y_free, f"optimum, m={m}")
+        v = beta  # any vector
+        quadratic = _scalar(v.T * G_W * v)
+        squares = sum(W[i, i] * _scalar(X[:, i].T * v) ** 2 for i in range(n))
+        assert_equal(quadratic, squares, "v^T X W X^T v = sum_i w_i (x_i^T v)^2")
+        root_W = sp.diag(*[sp.sqrt(W[i, i]) for i in range(n)])
+        X_scaled = X * root_W
+        ols_scaled = (X_scaled * X_scaled.T).inv() * X_scaled * (root_W * y_free)
+        assert_equal(ols_scaled, estimator * y_free, "least squares on rescaled samples")
+        y = X.T * beta + eps
+        beta_w = estimator * y
+        assert_equal(E(beta_w), beta, f"E[beta_hat_W] = beta, m={m}, n={n}")
+        centred = beta_w - beta
+        assert_equal(E(centred * centred.T), G_W.inv(), f"Cov(beta_hat_W), m={m}, n={n}")
+
+
+def _student_t_law(dof):
+    """The name t_k of Student's t law with k degrees of freedom, as a sympy object."""
+    return sp.Function("t")(dof)
+
+
+@claim(
+    "reg-t",
+    statement=(
+        "with Z = (beta_hat_j - beta_j)/(sigma sqrt(c_jj)), V = n sigma_hat^2 / sigma^2 and "
+        "s^2 = n sigma_hat^2/(n - m): (beta_hat_j - beta_j)/(s sqrt(c_jj)) = Z / sqrt(V/(n - m)) "
+        "for every sigma, c_jj, sigma_hat > 0 and n > m; for (m, n) in {(1, 2), (2, 3), (2, 4)} "
+        "with symbolic X, E[Z] = 0 and E[Z^2] = 1 with c_jj the j-th diagonal entry of "
+        "(X X^T)^{-1}; Z ~ N(0, 1) by reg-beta-dist, V ~ chi-square(n - m) independent of Z by "
+        "reg-chi2, and the ratio's law t_{n-m} is the definition of Student's t"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_beta_intervals_cover_at_their_level_monte_carlo",
+    scope=(
+        "the ratio symbolic in n, m, sigma, sigma_hat, c_jj; the moments of Z for matrix sizes "
+        "(m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0; the laws "
+        "from reg-beta-dist and reg-chi2 and the definition of Student's t; Monte Carlo: "
+        "test_beta_intervals_cover_at_their_level_monte_carlo, (m, n) = (2, 8), 4000 draws"
+    ),
+)
+def t_statistic():
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    std_hat, c, error = sp.symbols("sigmahat c_jj delta", positive=True)
+    s = sp.sqrt(n * std_hat**2 / (n - m))
+    z, v = error / (std_symbol * sp.sqrt(c)), n * std_hat**2 / std_symbol**2
+    dof = sp.Symbol("k", positive=True)  # n - m > 0
+    ratio = (error / (s * sp.sqrt(c)) - z / sp.sqrt(v / (n - m))).subs(n, m + dof)
+    assert_equal(ratio, 0, "T = Z / sqrt(V/(n - m)) for n > m")
+    for size_m, size_n in SIZES:
+        d = _Design(size_m, size_n)
+        error_d = d.G_inv * d.X * d.y - d.beta
+        for j in range(size_m):
+            e, c_jj = error_d[j : j + 1, :], d.G_inv[j : j + 1, j : j + 1]
+            # E[Z] = 0, and E[Z^2] = 1 as E[(beta_hat_j - beta_j)^2] = sigma^2 c_jj
+            _assert_exact(d.cleared(d.expect(e), 1), DomainMatrix.zeros((1, 1), d.K), "E[Z]")
+            _assert_exact(
+                d.cleared(d.expect(e * e.transpose()), 2),
+                d.cleared(c_jj * d.std**2, 2),
+                f"E[(beta_hat_j - beta_j)^2] = sigma^2 c_jj, j={j}, m={size_m}, n={size_n}",
+            )
+
+
+def _cross_covariance(E):
+    """Cov(u, v) = E[(u - E u)(v - E v)^T]."""
+
+    def covariance(u, v):
+        return E((u - E(u)) * (v - E(v)).T)
+
+    return covariance
+
+
+def _projection_env(X):
+    """The chapter's names for an exact design X, with y = X^T beta + eps."""
+    m, n = X.shape
+    env = _regression_env(m, n, noisy=True)
+    env["X"] = X
+    beta, eps = env[r"\beta"], env[r"\varepsilon"]
+    y = X.T * beta + eps
+    A = (X * X.T).inv() * X
+    env.update(
+        {
+            "y": y,
+            "A": A,
+            "H": X.T * A,
+            r"\hat{\beta}": A * y,
+            r"\operatorname{tr}": lambda M: M.trace(),
+            r"\operatorname{Cov}": _cross_covariance(env["E"]),
+        }
+    )
+    return env
+
+
+@binds(
+    "reg-projection",
+    residual_projection,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_projection():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps = env[r"\varepsilon"]
+        # the projection from its spectral definition, not from the page's H: the
+        # complement of the row space of X, spanned by the null space of X
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        A = (X * X.T).inv() * X
+        squares = sp.expand(_scalar(eps.T * maker * eps))
+        cases.append(
+            (
+                env,
+                [
+                    [maker * eps, "=", maker * eps],
+                    [A * eps, "=", A * eps],
+                    [sp.zeros(m, n), "=", 0],
+                    [squares, "=", squares],
+                    [maker.trace(), "=", n - m],
+                    [sp.zeros(n, m), "=", 0],
+                ],
+            )
+        )
+    return cases
+
+
+@binds(
+    "reg-chi2",
+    residual_chi_square,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_chi2():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps, y = env[r"\varepsilon"], env["y"]
+        residual = y - X.T * env[r"\hat{\beta}"]
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        scaled = sp.expand(_scalar(eps.T * maker * eps)) / std_symbol**2
+        env = {
+            **env,
+            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
+            r"\chi": lambda k: sp.Function("chi")(k),
+        }
+        statements = [
+            [scaled, "=", scaled, "~", _chi_square_law(n - m)],
+            [env[r"\beta"] + (X * X.T).inv() * X * eps],
+        ]
+        cases.append((env, statements))
+    return cases
+
+
+@binds(
+    "reg-t",
+    t_statistic,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_t():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps, y = env[r"\varepsilon"], env["y"]
+        residual = y - X.T * env[r"\hat{\beta}"]
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        squares = sp.expand(_scalar(eps.T * maker * eps))
+        c_11 = (X * X.T).inv()[0, 0]
+        error = ((X * X.T).inv() * X * eps)[0]
+        z = error / (std_symbol * sp.sqrt(c_11))
+        v = squares / std_symbol**2
+        ratio = error / (sp.sqrt(squares / (n - m)) * sp.sqrt(c_11))
+        env = {
+            **env,
+            "j": sp.Integer(1),
+            "c_jj": c_11,
+            "s": sp.sqrt(_scalar(residual.T * residual) / (n - m)),
+            "Z": z,
+            "V": v,
+            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
+            r"\chi": lambda k: sp.Function("chi")(k),
+            "t": _student_t_law,
+            r"\mathcal{N}": lambda mean, var: sp.Tuple(mean, var),
+        }
+        statements = [
+            [ratio, "=", ratio, "~", _student_t_law(n - m)],
+            [z, "=", z, "~", sp.Tuple(0, 1)],
+            [v, "=", v, "~", _chi_square_law(n - m)],
+        ]
+        cases.append((env, statements))
+    return cases
+
+
+@binds(
+    "reg-wls",
+    weighted_least_squares,
+    scope="read with an exact integer 2 by 3 X, symbolic beta and noise of variances sigma_i^2",
+)
+def _reg_wls():
+    X = _EXACT_X
+    m, n = X.shape
+    _, beta, eps, W, E = _weighted_design(m, n)
+    y = X.T * beta + eps
+    optimum = _weighted_optimum(X, W, y)  # solved, not read from the page
+    env = {
+        "X": X,
+        "W": W,
+        "y": y,
+        r"\beta": beta,
+        r"\hat{\beta}_W": optimum,
+        "E": E,
+        r"\operatorname{Cov}": _covariance(E),
+    }
+    centred = optimum - beta
+    return [
+        (
+            env,
+            [
+                [optimum, "=", optimum],
+                [E(optimum), "=", beta],
+                [E(centred * centred.T), "=", (X * W * X.T).inv()],
+            ],
+        )
+    ]

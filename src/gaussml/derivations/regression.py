@@ -316,7 +316,8 @@ def squared_error_gradient():
         "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X (det(X X^T) != 0): "
         "beta_hat = (X X^T)^{-1} X y satisfies the normal equations X X^T beta_hat = X y, "
         "each line of multiplying them by (X X^T)^{-1} holds, the gradient vanishes there, and "
-        "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum"
+        "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum, strict because v = (X X^T)^{-1} X "
+        "(X^T v) vanishes with X^T v"
     ),
     scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0",
 )
@@ -341,6 +342,8 @@ def normal_equations_solution():
         v = d.beta  # any vector: v^T X X^T v = (X^T v)^T (X^T v), a sum of squares
         Xt_v = X.transpose() * v
         _assert_exact(v.transpose() * G * v, Xt_v.transpose() * Xt_v, "v^T X X^T v = ||X^T v||^2")
+        # zero only if X^T v = 0, and then v = (X X^T)^{-1} X (X^T v) = 0: a strict minimum
+        _assert_exact(d.cleared(G_inv * (X * Xt_v), 1), d.cleared(v, 1), "v from X^T v")
 
 
 @claim(
@@ -876,8 +879,10 @@ def _reg_normal():
 def _reg_beta_hat():
     env = _regression_env(*_BIND_SIZES[0], noisy=False)
     X, y = env["X"], env["y"]
-    beta_hat = (X * X.T).inv() * X * y
-    return [(env, [[beta_hat, "=", beta_hat]])]
+    # the page's beta_hat is the zero of the gradient, solved by sympy, not the formula
+    minimiser = _weighted_optimum(X, sp.eye(X.shape[1]), y)
+    env = {**env, r"\hat{\beta}": minimiser}
+    return [(env, [[minimiser, "=", minimiser]])]
 
 
 @binds(
@@ -955,11 +960,12 @@ def _reg_std_mle():
     n = X.shape[1]
     residual = y - X.T * beta_hat
     squares = _scalar(residual.T * residual)
+    # the page's sigma_hat is the critical point of the log-likelihood in sigma, solved
+    # by sympy at S = ||residual||^2, not the displayed formula
     S = sp.Symbol("S", positive=True)
-    std_hat = sp.sqrt(S / n).subs(
-        S, squares
-    )  # the critical point the claim finds, at S = ||residual||^2
-    env = {**env, r"\hat{\sigma}": std_hat}
+    loglik = -n * sp.log(2 * sp.pi * std_symbol**2) / 2 - S / (2 * std_symbol**2)
+    (critical,) = sp.solve(sp.diff(loglik, std_symbol), std_symbol)
+    env = {**env, r"\hat{\sigma}": critical.subs(S, squares)}
     return [(env, [chain([squares / n, squares / n, squares / n])])]
 
 
@@ -1205,8 +1211,9 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
         "N(0, tau^2 I) times likelihood is quadratic in beta with Hessian -(X X^T / sigma^2 + "
         "I / tau^2) = -Sigma_N^{-1} and gradient X y / sigma^2 - Sigma_N^{-1} beta, so the "
         "posterior is N(mu_N, Sigma_N) with mu_N = Sigma_N X y / sigma^2; sigma^2 Sigma_N^{-1} = "
-        "X X^T + lambda I with lambda = sigma^2 / tau^2, so mu_N is ridge regression (checked "
-        "exactly on integer designs of both shapes)"
+        "X X^T + lambda I with lambda = sigma^2 / tau^2, so mu_N = ((X X^T + lambda I) / "
+        "sigma^2)^{-1} X y / sigma^2 = (X X^T + lambda I)^{-1} X y is ridge regression, "
+        "symbolic in m and n (matrix symbols); also exactly on integer designs of both shapes"
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
@@ -1214,7 +1221,8 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
     ),
     scope=(
         "matrix sizes (m, n) = (2, 1), (3, 2), (2, 3), every real entry, every sigma, tau > 0; "
-        "the ridge form on exact 2 by 3 and 3 by 2 integer designs; Monte Carlo: "
+        "the ridge form symbolic in m and n, and on exact 2 by 3 and 3 by 2 integer designs; "
+        "Monte Carlo: "
         "test_posterior_and_predictive_are_calibrated_monte_carlo, (m, n) = (3, 2), 20000 draws"
     ),
 )
@@ -1231,6 +1239,16 @@ def posterior_of_the_coefficients():
         assert_equal(gradient, X * y / std**2 - precision * beta, f"gradient, m={m}, n={n}")
         penalty = std**2 / tau**2
         assert_equal(std**2 * precision, X * X.T + penalty * sp.eye(m), "sigma^2 Sigma_N^{-1}")
+    # symbolic in m and n: sigma^2 Sigma_N^{-1} = X X^T + lambda I, then mu_N is ridge
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X, y = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("y", n, 1)
+    ridge_matrix = X * X.T + std**2 / tau**2 * sp.Identity(m)
+    precision = X * X.T / std**2 + sp.Identity(m) / tau**2
+    _assert_zero_general(std**2 * precision - ridge_matrix, "sigma^2 Sigma_N^{-1}, any m, n")
+    _assert_zero_general(
+        (ridge_matrix / std**2).I * X * y / std**2 - ridge_matrix.I * X * y,
+        "mu_N = Sigma_N X y / sigma^2 = (X X^T + lambda I)^{-1} X y, any m, n",
+    )
     for X in (_EXACT_X, _EXACT_X.T):
         m, n = X.shape
         y = _matrix("y", n, 1)
@@ -1365,14 +1383,20 @@ def _covariance(E):
 )
 def _reg_fisher():
     env = _regression_env(*_BIND_SIZES[0], noisy=True, exact_X=True)
-    X = env["X"]
-    var = std_symbol**2
-    fisher = X * X.T / var
+    X, y, E = env["X"], env["y"], env["E"]
+    m, n = X.shape
+    # the page's I(beta) is minus the expected Hessian of the log-likelihood, computed
+    # here by sympy in a free parameter b, not the displayed X X^T / sigma^2
+    b = sp.Matrix(sp.symbols(f"b_0:{m}", real=True))
+    r = y - X.T * b
+    loglik = -n * sp.log(2 * sp.pi * std_symbol**2) / 2 - _scalar(r.T * r) / (2 * std_symbol**2)
+    information = E(-sp.hessian(loglik, list(b)))
     env = {
         **env,
-        r"\mathcal{I}": lambda b: fisher,
-        r"\operatorname{Cov}": _covariance(env["E"]),
+        r"\mathcal{I}": lambda _: information,
+        r"\operatorname{Cov}": _covariance(E),
     }
+    fisher = X * X.T / std_symbol**2
     return [(env, [[fisher, "=", fisher], chain([fisher.inv()] * 3)])]
 
 
@@ -1407,17 +1431,28 @@ def _reg_posterior():
     X, y = env["X"], env["y"]
     m = X.shape[0]
     std, tau = std_symbol, prior_std_symbol
-    cov = (X * X.T / std**2 + sp.eye(m) / tau**2).inv()
-    mean = cov * X * y / std**2
-    penalty = std**2 / tau**2
+    # The page's names from the log posterior, computed here by sympy, not from the
+    # displayed formulas: Sigma_N from minus its Hessian, mu_N from the zero of its
+    # gradient, lambda as the offset of sigma^2 Sigma_N^{-1} from X X^T.
+    b = sp.Matrix(sp.symbols(f"b_0:{m}", real=True))
+    r = y - X.T * b
+    log_post = -_scalar(r.T * r) / (2 * std**2) - _scalar(b.T * b) / (2 * tau**2)
+    precision = -sp.hessian(log_post, list(b))
+    (solution,) = sp.solve([sp.diff(log_post, v) for v in b], list(b), dict=True)
+    offset = sp.simplify(std**2 * precision - X * X.T)
+    if offset != offset[0, 0] * sp.eye(m):
+        raise ClaimFailed(f"sigma^2 Sigma_N^(-1) - X X^T is not a multiple of I: {offset}")
     env = {
         **env,
         r"\tau": tau,
         "I_m": sp.eye(m),
-        r"\Sigma_N": cov,
-        r"\mu_N": mean,
-        r"\lambda": penalty,
+        r"\Sigma_N": precision.inv(),
+        r"\mu_N": b.subs(solution),
+        r"\lambda": offset[0, 0],
     }
+    cov = (X * X.T / std**2 + sp.eye(m) / tau**2).inv()
+    mean = cov * X * y / std**2
+    penalty = std**2 / tau**2
     ridge = (X * X.T + penalty * sp.eye(m)).inv() * X * y
     return [(env, [[cov, "=", cov], [penalty, "=", penalty], chain([mean, mean, ridge])])]
 

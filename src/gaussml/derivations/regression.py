@@ -1675,6 +1675,17 @@ def _weighted_optimum(X, W, y):
     return b.subs(solution[0])
 
 
+def _assert_rational_equal(lhs, rhs, what):
+    """Entry by entry, lhs - rhs cancels to 0 as a rational function (exact, and fast here)."""
+    lhs, rhs = (
+        sp.Matrix(M) if isinstance(M, sp.MatrixBase) else sp.Matrix([[M]]) for M in (lhs, rhs)
+    )
+    if lhs.shape != rhs.shape:
+        raise ClaimFailed(f"{what}: shapes differ, {lhs.shape} vs {rhs.shape}")
+    if any(sp.cancel(sp.together(a - b)) != 0 for a, b in zip(lhs, rhs, strict=True)):
+        raise ClaimFailed(f"{what}: the rational functions differ")
+
+
 @claim(
     "reg-wls",
     statement=(
@@ -1682,8 +1693,10 @@ def _weighted_optimum(X, W, y):
         "variances sigma_i^2, W = diag(1/sigma_i^2): the single zero of the gradient of "
         "sum_i (y_i - x_i^T b)^2 / sigma_i^2, solved by sympy, is (X W X^T)^{-1} X W y, "
         "where the Hessian 2 X W X^T has v^T X W X^T v = sum_i (x_i^T v)^2 / sigma_i^2 >= 0; "
-        "it is least squares on the samples rescaled by 1/sigma_i; E[beta_hat_W] = beta and "
-        "Cov(beta_hat_W) = (X W X^T)^{-1}"
+        "it is least squares on the samples rescaled by 1/sigma_i; with A_W = (X W X^T)^{-1} "
+        "X W, A_W X^T = I and A_W W^{-1} A_W^T = (X W X^T)^{-1}, so E[beta_hat_W] = beta and "
+        "Cov(beta_hat_W) = (X W X^T)^{-1} by Cov(A y) = A Cov(y) A^T (reg-sandwich); for "
+        "(m, n) = (1, 2) also by taking the expectations directly"
     ),
     scope=(
         "matrix sizes (m, n) = (1, 2), (2, 3), every real entry with det(X W X^T) != 0, "
@@ -1698,20 +1711,28 @@ def weighted_least_squares():
         y_free = _matrix("y", n, 1)
         G_W = X * W * X.T
         estimator = G_W.inv() * X * W
-        assert_equal(_weighted_optimum(X, W, y_free), estimator * y_free, f"optimum, m={m}")
+        _assert_rational_equal(
+            _weighted_optimum(X, W, y_free), estimator * y_free, f"optimum, m={m}"
+        )
         v = beta  # any vector
         quadratic = _scalar(v.T * G_W * v)
         squares = sum(W[i, i] * _scalar(X[:, i].T * v) ** 2 for i in range(n))
-        assert_equal(quadratic, squares, "v^T X W X^T v = sum_i w_i (x_i^T v)^2")
+        _assert_rational_equal(quadratic, squares, "v^T X W X^T v = sum_i w_i (x_i^T v)^2")
         root_W = sp.diag(*[sp.sqrt(W[i, i]) for i in range(n)])
         X_scaled = X * root_W
         ols_scaled = (X_scaled * X_scaled.T).inv() * X_scaled * (root_W * y_free)
-        assert_equal(ols_scaled, estimator * y_free, "least squares on rescaled samples")
-        y = X.T * beta + eps
-        beta_w = estimator * y
-        assert_equal(E(beta_w), beta, f"E[beta_hat_W] = beta, m={m}, n={n}")
-        centred = beta_w - beta
-        assert_equal(E(centred * centred.T), G_W.inv(), f"Cov(beta_hat_W), m={m}, n={n}")
+        _assert_rational_equal(ols_scaled, estimator * y_free, "least squares on rescaled samples")
+        # E[A_W y] = A_W X^T beta and Cov(A_W y) = A_W Omega A_W^T with Omega = W^{-1}
+        # (reg-sandwich, for any fixed A) ...
+        _assert_rational_equal(estimator * X.T, sp.eye(m), f"A_W X^T = I, m={m}, n={n}")
+        _assert_rational_equal(
+            estimator * W.inv() * estimator.T, G_W.inv(), f"A_W W^-1 A_W^T, m={m}, n={n}"
+        )
+        if (m, n) == (1, 2):  # ... and directly, expectation by expectation
+            beta_w = estimator * (X.T * beta + eps)
+            _assert_rational_equal(E(beta_w), beta, "E[beta_hat_W] = beta")
+            centred = beta_w - beta
+            _assert_rational_equal(E(centred * centred.T), G_W.inv(), "Cov(beta_hat_W)")
 
 
 def _student_t_law(dof):

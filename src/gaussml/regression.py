@@ -122,7 +122,7 @@ def population_slope(target):
     of $y = \beta x$, where least squares and gradient descent on fresh
     batches end. Computed in float64 by 32-point Gauss-Legendre quadrature,
     exact for the linear part and to rounding for the wave; the exact values
-    are the claim `reg-limit` (`gaussml.derivations.regression.population_limits`).
+    are those of equation `reg-limit` in the chapter on linear regression.
 
     Args:
       target: a `Target`, e.g. `target_f3`.

@@ -15,6 +15,7 @@ comparison is a complete decision procedure and takes milliseconds.
 """
 
 import sympy as sp
+import sympy.stats as st
 from sympy.polys.matrices import DomainMatrix
 
 from ._binding import binds, chain
@@ -35,12 +36,16 @@ __all__ = [
     "population_limits",
     "posterior_of_the_coefficients",
     "posterior_predictive",
+    "residual_chi_square",
+    "residual_projection",
     "sample_covariance_entry_variance",
     "sandwich_covariance",
     "squared_error_expanded",
     "squared_error_gradient",
     "std_mle_bias",
     "std_mle_closed_form",
+    "t_statistic",
+    "weighted_least_squares",
 ]
 
 #: (m, n) sizes on which the matrix identities are checked.
@@ -311,7 +316,8 @@ def squared_error_gradient():
         "for (m, n) in {(1, 2), (2, 3), (2, 4)} with symbolic X (det(X X^T) != 0): "
         "beta_hat = (X X^T)^{-1} X y satisfies the normal equations X X^T beta_hat = X y, "
         "each line of multiplying them by (X X^T)^{-1} holds, the gradient vanishes there, and "
-        "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum"
+        "v^T X X^T v = ||X^T v||^2 >= 0 makes it a minimum, strict because v = (X X^T)^{-1} X "
+        "(X^T v) vanishes with X^T v"
     ),
     scope="matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0",
 )
@@ -336,6 +342,8 @@ def normal_equations_solution():
         v = d.beta  # any vector: v^T X X^T v = (X^T v)^T (X^T v), a sum of squares
         Xt_v = X.transpose() * v
         _assert_exact(v.transpose() * G * v, Xt_v.transpose() * Xt_v, "v^T X X^T v = ||X^T v||^2")
+        # zero only if X^T v = 0, and then v = (X X^T)^{-1} X (X^T v) = 0: a strict minimum
+        _assert_exact(d.cleared(G_inv * (X * Xt_v), 1), d.cleared(v, 1), "v from X^T v")
 
 
 @claim(
@@ -871,8 +879,10 @@ def _reg_normal():
 def _reg_beta_hat():
     env = _regression_env(*_BIND_SIZES[0], noisy=False)
     X, y = env["X"], env["y"]
-    beta_hat = (X * X.T).inv() * X * y
-    return [(env, [[beta_hat, "=", beta_hat]])]
+    # the page's beta_hat is the zero of the gradient, solved by sympy, not the formula
+    minimiser = _weighted_optimum(X, sp.eye(X.shape[1]), y)
+    env = {**env, r"\hat{\beta}": minimiser}
+    return [(env, [[minimiser, "=", minimiser]])]
 
 
 @binds(
@@ -950,11 +960,12 @@ def _reg_std_mle():
     n = X.shape[1]
     residual = y - X.T * beta_hat
     squares = _scalar(residual.T * residual)
+    # the page's sigma_hat is the critical point of the log-likelihood in sigma, solved
+    # by sympy at S = ||residual||^2, not the displayed formula
     S = sp.Symbol("S", positive=True)
-    std_hat = sp.sqrt(S / n).subs(
-        S, squares
-    )  # the critical point the claim finds, at S = ||residual||^2
-    env = {**env, r"\hat{\sigma}": std_hat}
+    loglik = -n * sp.log(2 * sp.pi * std_symbol**2) / 2 - S / (2 * std_symbol**2)
+    (critical,) = sp.solve(sp.diff(loglik, std_symbol), std_symbol)
+    env = {**env, r"\hat{\sigma}": critical.subs(S, squares)}
     return [(env, [chain([squares / n, squares / n, squares / n])])]
 
 
@@ -1200,8 +1211,9 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
         "N(0, tau^2 I) times likelihood is quadratic in beta with Hessian -(X X^T / sigma^2 + "
         "I / tau^2) = -Sigma_N^{-1} and gradient X y / sigma^2 - Sigma_N^{-1} beta, so the "
         "posterior is N(mu_N, Sigma_N) with mu_N = Sigma_N X y / sigma^2; sigma^2 Sigma_N^{-1} = "
-        "X X^T + lambda I with lambda = sigma^2 / tau^2, so mu_N is ridge regression (checked "
-        "exactly on integer designs of both shapes)"
+        "X X^T + lambda I with lambda = sigma^2 / tau^2, so mu_N = ((X X^T + lambda I) / "
+        "sigma^2)^{-1} X y / sigma^2 = (X X^T + lambda I)^{-1} X y is ridge regression, "
+        "symbolic in m and n (matrix symbols); also exactly on integer designs of both shapes"
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
@@ -1209,7 +1221,8 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
     ),
     scope=(
         "matrix sizes (m, n) = (2, 1), (3, 2), (2, 3), every real entry, every sigma, tau > 0; "
-        "the ridge form on exact 2 by 3 and 3 by 2 integer designs; Monte Carlo: "
+        "the ridge form symbolic in m and n, and on exact 2 by 3 and 3 by 2 integer designs; "
+        "Monte Carlo: "
         "test_posterior_and_predictive_are_calibrated_monte_carlo, (m, n) = (3, 2), 20000 draws"
     ),
 )
@@ -1226,6 +1239,16 @@ def posterior_of_the_coefficients():
         assert_equal(gradient, X * y / std**2 - precision * beta, f"gradient, m={m}, n={n}")
         penalty = std**2 / tau**2
         assert_equal(std**2 * precision, X * X.T + penalty * sp.eye(m), "sigma^2 Sigma_N^{-1}")
+    # symbolic in m and n: sigma^2 Sigma_N^{-1} = X X^T + lambda I, then mu_N is ridge
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X, y = sp.MatrixSymbol("X", m, n), sp.MatrixSymbol("y", n, 1)
+    ridge_matrix = X * X.T + std**2 / tau**2 * sp.Identity(m)
+    precision = X * X.T / std**2 + sp.Identity(m) / tau**2
+    _assert_zero_general(std**2 * precision - ridge_matrix, "sigma^2 Sigma_N^{-1}, any m, n")
+    _assert_zero_general(
+        (ridge_matrix / std**2).I * X * y / std**2 - ridge_matrix.I * X * y,
+        "mu_N = Sigma_N X y / sigma^2 = (X X^T + lambda I)^{-1} X y, any m, n",
+    )
     for X in (_EXACT_X, _EXACT_X.T):
         m, n = X.shape
         y = _matrix("y", n, 1)
@@ -1360,14 +1383,20 @@ def _covariance(E):
 )
 def _reg_fisher():
     env = _regression_env(*_BIND_SIZES[0], noisy=True, exact_X=True)
-    X = env["X"]
-    var = std_symbol**2
-    fisher = X * X.T / var
+    X, y, E = env["X"], env["y"], env["E"]
+    m, n = X.shape
+    # the page's I(beta) is minus the expected Hessian of the log-likelihood, computed
+    # here by sympy in a free parameter b, not the displayed X X^T / sigma^2
+    b = sp.Matrix(sp.symbols(f"b_0:{m}", real=True))
+    r = y - X.T * b
+    loglik = -n * sp.log(2 * sp.pi * std_symbol**2) / 2 - _scalar(r.T * r) / (2 * std_symbol**2)
+    information = E(-sp.hessian(loglik, list(b)))
     env = {
         **env,
-        r"\mathcal{I}": lambda b: fisher,
-        r"\operatorname{Cov}": _covariance(env["E"]),
+        r"\mathcal{I}": lambda _: information,
+        r"\operatorname{Cov}": _covariance(E),
     }
+    fisher = X * X.T / std_symbol**2
     return [(env, [[fisher, "=", fisher], chain([fisher.inv()] * 3)])]
 
 
@@ -1402,17 +1431,28 @@ def _reg_posterior():
     X, y = env["X"], env["y"]
     m = X.shape[0]
     std, tau = std_symbol, prior_std_symbol
-    cov = (X * X.T / std**2 + sp.eye(m) / tau**2).inv()
-    mean = cov * X * y / std**2
-    penalty = std**2 / tau**2
+    # The page's names from the log posterior, computed here by sympy, not from the
+    # displayed formulas: Sigma_N from minus its Hessian, mu_N from the zero of its
+    # gradient, lambda as the offset of sigma^2 Sigma_N^{-1} from X X^T.
+    b = sp.Matrix(sp.symbols(f"b_0:{m}", real=True))
+    r = y - X.T * b
+    log_post = -_scalar(r.T * r) / (2 * std**2) - _scalar(b.T * b) / (2 * tau**2)
+    precision = -sp.hessian(log_post, list(b))
+    (solution,) = sp.solve([sp.diff(log_post, v) for v in b], list(b), dict=True)
+    offset = sp.simplify(std**2 * precision - X * X.T)
+    if offset != offset[0, 0] * sp.eye(m):
+        raise ClaimFailed(f"sigma^2 Sigma_N^(-1) - X X^T is not a multiple of I: {offset}")
     env = {
         **env,
         r"\tau": tau,
         "I_m": sp.eye(m),
-        r"\Sigma_N": cov,
-        r"\mu_N": mean,
-        r"\lambda": penalty,
+        r"\Sigma_N": precision.inv(),
+        r"\mu_N": b.subs(solution),
+        r"\lambda": offset[0, 0],
     }
+    cov = (X * X.T / std**2 + sp.eye(m) / tau**2).inv()
+    mean = cov * X * y / std**2
+    penalty = std**2 / tau**2
     ridge = (X * X.T + penalty * sp.eye(m)).inv() * X * y
     return [(env, [[cov, "=", cov], [penalty, "=", penalty], chain([mean, mean, ridge])])]
 
@@ -1457,3 +1497,450 @@ def _reg_sandwich():
     }
     sandwich = sp.expand(G_inv * X * Omega * X.T * G_inv)
     return [(env, [[sandwich, "=", sandwich], [Omega, "=", Omega]])]
+
+
+# --- the residual, the chi-square law, the t statistic, weighted least squares --------
+#
+# The matrix algebra behind the exact laws is proved for symbolic sizes m and n with
+# sympy's matrix expressions (`MatrixSymbol`), where (X X^T)^{-1} is the inverse of a
+# symbolic m by m matrix (X of rank m); `_Design` re-checks it entry by entry on
+# concrete sizes, and adds the expectations, which need entries.
+
+
+def _general_design():
+    """X (m, n), beta (m, 1), eps (n, 1) as matrix symbols; A, H, I_n - H and y."""
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    X = sp.MatrixSymbol("X", m, n)
+    beta, eps = sp.MatrixSymbol("beta", m, 1), sp.MatrixSymbol("epsilon", n, 1)
+    A = (X * X.T).I * X
+    H = X.T * A
+    residual_maker = sp.Identity(n) - H
+    return m, n, X, beta, eps, A, H, residual_maker, X.T * beta + eps
+
+
+def _is_zero_matrix_expression(expr) -> bool:
+    """True when sympy reduces a matrix expression to the zero matrix."""
+    reduced = sp.simplify(sp.expand(expr).doit())
+    return isinstance(reduced, sp.ZeroMatrix) or reduced == 0
+
+
+def _assert_zero_general(expr, what):
+    if not _is_zero_matrix_expression(expr):
+        raise ClaimFailed(f"{what}: sympy does not reduce it to the zero matrix")
+
+
+def _trace_is_cyclic() -> bool:
+    r"""tr(U V) = tr(V U) for U (n, m) and V (m, n), symbolic m and n: the two double sums.
+
+    `Trace(...).rewrite(Sum)` writes each trace as a double sum over the
+    entries; exchanging the order of the two finite sums and renaming the
+    indices turns one into the other.
+    """
+    m, n = sp.symbols("m n", integer=True, positive=True)
+    U, V = sp.MatrixSymbol("U", n, m), sp.MatrixSymbol("V", m, n)
+    i, k = sp.symbols("i k", integer=True)
+
+    def canonical(total):
+        (first, *_), (second, *_) = total.limits
+        return total.xreplace({first: k, second: i})
+
+    uv = sp.Trace(U * V).rewrite(sp.Sum)
+    vu = sp.Trace(V * U).rewrite(sp.Sum).reorder((0, 1))
+    return canonical(uv) == canonical(vu)
+
+
+@claim(
+    "reg-projection",
+    statement=(
+        "symbolic in m and n, with X an m by n matrix symbol of rank m, A = (X X^T)^{-1} X, "
+        "H = X^T A and y = X^T beta + eps: y - X^T A y = (I_n - H) eps, A y - beta = A eps, "
+        "H^2 = H and H^T = H (so (I_n - H)^2 = I_n - H = (I_n - H)^T and ||(I_n - H) eps||^2 = "
+        "eps^T (I_n - H) eps), A (I_n - H) = 0, and "
+        "tr H = tr((X X^T)^{-1} X X^T) = m by the cyclic property of the trace (proved by "
+        "exchanging two finite sums), so tr(I_n - H) = n - m; for (m, n) in {(1, 2), (2, 3), "
+        "(2, 4)} with every entry a symbol, the same identities exactly and Cov(y - X^T "
+        "beta_hat, beta_hat) = E[(I_n - H) eps eps^T A^T] = sigma^2 (I_n - H) A^T = 0"
+    ),
+    scope=(
+        "the matrix algebra symbolic in m and n, for every X of rank m; the covariance for "
+        "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0, "
+        "any noise with E[eps] = 0 and E[eps eps^T] = sigma^2 I"
+    ),
+)
+def residual_projection():
+    m, n, X, beta, eps, A, H, P, y = _general_design()
+    _assert_zero_general(y - X.T * (A * y) - P * eps, "residual = (I_n - H) eps")
+    _assert_zero_general(A * y - beta - A * eps, "beta_hat - beta = A eps")
+    _assert_zero_general(X.T * A * X.T * A - H, "H^2 = H")
+    _assert_zero_general(H.T - H, "H^T = H")
+    _assert_zero_general(A - A * H, "A (I_n - H) = 0")
+    _assert_zero_general(P * A.T, "(I_n - H) A^T = 0")
+    projected = eps - H * eps  # (I_n - H) eps, written out: sympy would fold P^T P into P^2
+    _assert_zero_general(projected.T * projected - eps.T * P * eps, "||(I_n - H) eps||^2")
+    # the reduction can fail: A H^T A^T is (X X^T)^{-1}, not zero
+    assert_true(not _is_zero_matrix_expression(A * A.T), "a nonzero product stays nonzero")
+    assert_true(_trace_is_cyclic(), "tr(U V) = tr(V U)")
+    # tr H = tr(X^T A) = tr(A X^T) (cyclic, U = X^T, V = A) = tr((X X^T)^{-1} X X^T) = tr I_m
+    assert_equal(sp.Trace(A * X.T).doit(), m, "tr((X X^T)^{-1} X X^T) = m")
+    assert_equal(sp.Trace(sp.Identity(n)).doit() - m, n - m, "tr(I_n - H) = n - tr H")
+    for size_m, size_n in SIZES:
+        d = _Design(size_m, size_n)
+        A_d = d.G_inv * d.X
+        hat = d.X.transpose() * A_d
+        maker = d.eye(size_n) - hat
+        residual = d.y - d.X.transpose() * (A_d * d.y)
+        _assert_exact(d.cleared(residual, 1), d.cleared(maker * d.eps, 1), "residual")
+        _assert_exact(d.cleared(hat * hat, 2), d.cleared(hat, 2), "H^2 = H")
+        _assert_exact(hat.transpose(), hat, "H^T = H")
+        cross = d.expect(residual * (A_d * d.y - d.beta).transpose())
+        _assert_exact(d.cleared(cross, 2), d.cleared(maker * A_d.transpose() * d.std**2, 2), "Cov")
+        _assert_exact(
+            d.cleared(cross, 2),
+            DomainMatrix.zeros((size_n, size_m), d.K),
+            f"Cov(residual, beta_hat) = 0, m={size_m}, n={size_n}",
+        )
+
+
+#: Exact integer designs on which the law of the residual's squared length is read.
+_EXACT_DESIGNS = (_EXACT_X, sp.Matrix([[1, 2, -1, 3]]), sp.Matrix([[1, 0, 2, 1], [0, 1, 1, 3]]))
+
+
+def _chi_square_law(dof):
+    """The name chi^2_k of the chi-square law with k degrees of freedom, as a sympy object."""
+    return sp.Function("chi")(dof) ** 2
+
+
+@claim(
+    "reg-chi2",
+    statement=(
+        "symbolic in m and n: n sigma_hat^2 = ||(I_n - H) eps||^2 = eps^T (I_n - H) eps "
+        "(I_n - H symmetric and idempotent, reg-projection); on exact integer designs of sizes "
+        "(2, 3), (1, 4), (2, 4): I_n - H has the eigenvalue 1 with multiplicity n - m and 0 "
+        "with multiplicity m, and det(I_n - 2 t (I_n - H)) = (1 - 2t)^{n - m}, so det(I_n - 2 t (I_n - H))^{-1/2}, the "
+        "moment generating function of eps^T (I_n - H) eps / sigma^2 for eps ~ N(0, sigma^2 "
+        "I_n), is that of chi-square(n - m) (sympy.stats); for every X of rank m "
+        "the law is Cochran's theorem, and the independence from beta_hat follows from "
+        "Cov(residual, beta_hat) = 0 (reg-projection) for a jointly Gaussian pair"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo=(
+        "tests/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
+        "_of_beta_hat"
+    ),
+    scope=(
+        "the quadratic form symbolic in m and n; the eigenvalues and the moment generating "
+        "function on exact integer designs of sizes (m, n) = (2, 3), (1, 4), (2, 4); the law "
+        "for every X of rank m by Cochran's theorem (cited, not proved); Monte Carlo: "
+        "test_scaled_variance_estimate_is_chi_square_and_independent_of_beta_hat, (m, n) = "
+        "(2, 10), 20000 draws"
+    ),
+)
+def residual_chi_square():
+    _, _, X, _, eps, A, _, P, y = _general_design()
+    residual = y - X.T * (A * y)
+    _assert_zero_general(residual.T * residual - eps.T * P * eps, "||residual||^2")
+    t = sp.Symbol("t", real=True)
+    for X_exact in _EXACT_DESIGNS:
+        size_m, size_n = X_exact.shape
+        maker = sp.eye(size_n) - X_exact.T * (X_exact * X_exact.T).inv() * X_exact
+        assert_equal(
+            sp.Matrix([[k, v] for k, v in sorted(maker.eigenvals().items())]),
+            sp.Matrix([[0, size_m], [1, size_n - size_m]]),
+            f"eigenvalues of I - H, m={size_m}, n={size_n}",
+        )
+        # E exp(t eps^T P eps / sigma^2) = det(I - 2 t P)^{-1/2}: compare its square's inverse
+        determinant = sp.det(sp.eye(size_n) - 2 * t * maker)
+        law = st.moment_generating_function(st.ChiSquared("Q", size_n - size_m))(t)
+        assert_equal(determinant, law**-2, f"det(I - 2t(I - H)), m={size_m}, n={size_n}")
+
+
+def _weighted_design(m, n):
+    """Symbolic X, beta, noise eps_i of variance sigma_i^2, and W = diag(1/sigma_i^2)."""
+    X, beta = _design(m, n)
+    eps = _matrix("epsilon", n, 1)
+    variances = [sp.Symbol(f"sigma_{i}", positive=True) ** 2 for i in range(n)]
+    W = sp.diag(*[1 / v for v in variances])
+    E = _heteroscedastic_expectation(list(eps), variances)
+    return X, beta, eps, W, E
+
+
+def _weighted_optimum(X, W, y):
+    """The zero of the gradient of sum_i w_i (y_i - x_i^T b)^2, solved for b by sympy."""
+    b = sp.Matrix(sp.symbols(f"b_0:{X.shape[0]}", real=True))
+    r = y - X.T * b
+    loss = _scalar(r.T * W * r)
+    solution = sp.solve([sp.diff(loss, v) for v in b], list(b), dict=True)
+    if len(solution) != 1:
+        raise ClaimFailed(f"the weighted normal equations have {len(solution)} solutions")
+    return b.subs(solution[0])
+
+
+def _assert_rational_equal(lhs, rhs, what):
+    """Entry by entry, lhs - rhs cancels to 0 as a rational function (exact, and fast here)."""
+    lhs, rhs = (
+        sp.Matrix(M) if isinstance(M, sp.MatrixBase) else sp.Matrix([[M]]) for M in (lhs, rhs)
+    )
+    if lhs.shape != rhs.shape:
+        raise ClaimFailed(f"{what}: shapes differ, {lhs.shape} vs {rhs.shape}")
+    if any(sp.cancel(sp.together(a - b)) != 0 for a, b in zip(lhs, rhs, strict=True)):
+        raise ClaimFailed(f"{what}: the rational functions differ")
+
+
+@claim(
+    "reg-wls",
+    statement=(
+        "for (m, n) in {(1, 2), (2, 3)} with symbolic X, beta and independent noise of "
+        "variances sigma_i^2, W = diag(1/sigma_i^2): the single zero of the gradient of "
+        "sum_i (y_i - x_i^T b)^2 / sigma_i^2, solved by sympy, is (X W X^T)^{-1} X W y, "
+        "where the Hessian 2 X W X^T has v^T X W X^T v = sum_i (x_i^T v)^2 / sigma_i^2 >= 0; "
+        "it is least squares on the samples rescaled by 1/sigma_i; with A_W = (X W X^T)^{-1} "
+        "X W, A_W X^T = I and A_W W^{-1} A_W^T = (X W X^T)^{-1}, so E[beta_hat_W] = beta and "
+        "Cov(beta_hat_W) = (X W X^T)^{-1} by Cov(A y) = A Cov(y) A^T (reg-sandwich); for "
+        "(m, n) = (1, 2) also by taking the expectations directly"
+    ),
+    scope=(
+        "matrix sizes (m, n) = (1, 2), (2, 3), every real entry with det(X W X^T) != 0, "
+        "every sigma_i > 0, any independent noise with E[eps_i] = 0 and E[eps_i^2] = "
+        "sigma_i^2; that it is the best linear unbiased estimator is the Gauss-Markov "
+        "theorem, cited"
+    ),
+)
+def weighted_least_squares():
+    for m, n in ((1, 2), (2, 3)):
+        X, beta, eps, W, E = _weighted_design(m, n)
+        y_free = _matrix("y", n, 1)
+        G_W = X * W * X.T
+        estimator = G_W.inv() * X * W
+        _assert_rational_equal(
+            _weighted_optimum(X, W, y_free), estimator * y_free, f"optimum, m={m}"
+        )
+        v = beta  # any vector
+        quadratic = _scalar(v.T * G_W * v)
+        squares = sum(W[i, i] * _scalar(X[:, i].T * v) ** 2 for i in range(n))
+        _assert_rational_equal(quadratic, squares, "v^T X W X^T v = sum_i w_i (x_i^T v)^2")
+        root_W = sp.diag(*[sp.sqrt(W[i, i]) for i in range(n)])
+        X_scaled = X * root_W
+        ols_scaled = (X_scaled * X_scaled.T).inv() * X_scaled * (root_W * y_free)
+        _assert_rational_equal(ols_scaled, estimator * y_free, "least squares on rescaled samples")
+        # E[A_W y] = A_W X^T beta and Cov(A_W y) = A_W Omega A_W^T with Omega = W^{-1}
+        # (reg-sandwich, for any fixed A) ...
+        _assert_rational_equal(estimator * X.T, sp.eye(m), f"A_W X^T = I, m={m}, n={n}")
+        _assert_rational_equal(
+            estimator * W.inv() * estimator.T, G_W.inv(), f"A_W W^-1 A_W^T, m={m}, n={n}"
+        )
+        if (m, n) == (1, 2):  # ... and directly, expectation by expectation
+            beta_w = estimator * (X.T * beta + eps)
+            _assert_rational_equal(E(beta_w), beta, "E[beta_hat_W] = beta")
+            centred = beta_w - beta
+            _assert_rational_equal(E(centred * centred.T), G_W.inv(), "Cov(beta_hat_W)")
+
+
+def _student_t_law(dof):
+    """The name t_k of Student's t law with k degrees of freedom, as a sympy object."""
+    return sp.Function("t")(dof)
+
+
+@claim(
+    "reg-t",
+    statement=(
+        "with Z = (beta_hat_j - beta_j)/(sigma sqrt(c_jj)), V = n sigma_hat^2 / sigma^2 and "
+        "s^2 = n sigma_hat^2/(n - m): (beta_hat_j - beta_j)/(s sqrt(c_jj)) = Z / sqrt(V/(n - m)) "
+        "for every sigma, c_jj, sigma_hat > 0 and n > m; for (m, n) in {(1, 2), (2, 3), (2, 4)} "
+        "with symbolic X, E[Z] = 0 and E[Z^2] = 1 with c_jj the j-th diagonal entry of "
+        "(X X^T)^{-1}; Z ~ N(0, 1) by reg-beta-dist, V ~ chi-square(n - m) independent of Z by "
+        "reg-chi2, and the ratio's law t_{n-m} is the definition of Student's t"
+    ),
+    method="symbolic + Monte Carlo",
+    monte_carlo="tests/test_regression.py::test_beta_intervals_cover_at_their_level_monte_carlo",
+    scope=(
+        "the ratio symbolic in n, m, sigma, sigma_hat, c_jj; the moments of Z for matrix sizes "
+        "(m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0; the laws "
+        "from reg-beta-dist and reg-chi2 and the definition of Student's t; Monte Carlo: "
+        "test_beta_intervals_cover_at_their_level_monte_carlo, (m, n) = (2, 8), 4000 draws"
+    ),
+)
+def t_statistic():
+    n, m = sp.symbols("n m", integer=True, positive=True)
+    std_hat, c, error = sp.symbols("sigmahat c_jj delta", positive=True)
+    s = sp.sqrt(n * std_hat**2 / (n - m))
+    z, v = error / (std_symbol * sp.sqrt(c)), n * std_hat**2 / std_symbol**2
+    dof = sp.Symbol("k", positive=True)  # n - m > 0
+    ratio = (error / (s * sp.sqrt(c)) - z / sp.sqrt(v / (n - m))).subs(n, m + dof)
+    assert_equal(ratio, 0, "T = Z / sqrt(V/(n - m)) for n > m")
+    for size_m, size_n in SIZES:
+        d = _Design(size_m, size_n)
+        error_d = d.G_inv * d.X * d.y - d.beta
+        for j in range(size_m):
+            e, c_jj = error_d[j : j + 1, :], d.G_inv[j : j + 1, j : j + 1]
+            # E[Z] = 0, and E[Z^2] = 1 as E[(beta_hat_j - beta_j)^2] = sigma^2 c_jj
+            _assert_exact(d.cleared(d.expect(e), 1), DomainMatrix.zeros((1, 1), d.K), "E[Z]")
+            _assert_exact(
+                d.cleared(d.expect(e * e.transpose()), 2),
+                d.cleared(c_jj * d.std**2, 2),
+                f"E[(beta_hat_j - beta_j)^2] = sigma^2 c_jj, j={j}, m={size_m}, n={size_n}",
+            )
+
+
+def _cross_covariance(E):
+    """Cov(u, v) = E[(u - E u)(v - E v)^T]."""
+
+    def covariance(u, v):
+        return E((u - E(u)) * (v - E(v)).T)
+
+    return covariance
+
+
+def _projection_env(X):
+    """The chapter's names for an exact design X, with y = X^T beta + eps."""
+    m, n = X.shape
+    env = _regression_env(m, n, noisy=True)
+    env["X"] = X
+    beta, eps = env[r"\beta"], env[r"\varepsilon"]
+    y = X.T * beta + eps
+    A = (X * X.T).inv() * X
+    env.update(
+        {
+            "y": y,
+            "A": A,
+            "H": X.T * A,
+            r"\hat{\beta}": A * y,
+            r"\operatorname{tr}": lambda M: M.trace(),
+            r"\operatorname{Cov}": _cross_covariance(env["E"]),
+        }
+    )
+    return env
+
+
+@binds(
+    "reg-projection",
+    residual_projection,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_projection():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps = env[r"\varepsilon"]
+        # the projection from its spectral definition, not from the page's H: the
+        # complement of the row space of X, spanned by the null space of X
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        A = (X * X.T).inv() * X
+        squares = sp.expand(_scalar(eps.T * maker * eps))
+        cases.append(
+            (
+                env,
+                [
+                    [maker * eps, "=", maker * eps],
+                    [A * eps, "=", A * eps],
+                    [sp.zeros(m, n), "=", 0],
+                    [squares, "=", squares],
+                    [maker.trace(), "=", n - m],
+                    [sp.zeros(n, m), "=", 0],
+                ],
+            )
+        )
+    return cases
+
+
+@binds(
+    "reg-chi2",
+    residual_chi_square,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_chi2():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps, y = env[r"\varepsilon"], env["y"]
+        residual = y - X.T * env[r"\hat{\beta}"]
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        scaled = sp.expand(_scalar(eps.T * maker * eps)) / std_symbol**2
+        env = {
+            **env,
+            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
+            r"\chi": lambda k: sp.Function("chi")(k),
+        }
+        statements = [
+            [scaled, "=", scaled, "~", _chi_square_law(n - m)],
+            [env[r"\beta"] + (X * X.T).inv() * X * eps],
+        ]
+        cases.append((env, statements))
+    return cases
+
+
+@binds(
+    "reg-t",
+    t_statistic,
+    scope="read with exact integer designs of sizes (2, 3) and (1, 4), symbolic beta, eps, sigma",
+)
+def _reg_t():
+    cases = []
+    for X in _EXACT_DESIGNS[:2]:
+        env = _projection_env(X)
+        m, n = X.shape
+        eps, y = env[r"\varepsilon"], env["y"]
+        residual = y - X.T * env[r"\hat{\beta}"]
+        null = sp.Matrix.hstack(*X.nullspace())
+        maker = null * (null.T * null).inv() * null.T
+        squares = sp.expand(_scalar(eps.T * maker * eps))
+        c_11 = (X * X.T).inv()[0, 0]
+        error = ((X * X.T).inv() * X * eps)[0]
+        z = error / (std_symbol * sp.sqrt(c_11))
+        v = squares / std_symbol**2
+        ratio = error / (sp.sqrt(squares / (n - m)) * sp.sqrt(c_11))
+        env = {
+            **env,
+            "j": sp.Integer(1),
+            "c_jj": c_11,
+            "s": sp.sqrt(_scalar(residual.T * residual) / (n - m)),
+            "Z": z,
+            "V": v,
+            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
+            r"\chi": lambda k: sp.Function("chi")(k),
+            "t": _student_t_law,
+            r"\mathcal{N}": lambda mean, var: sp.Tuple(mean, var),
+        }
+        statements = [
+            [ratio, "=", ratio, "~", _student_t_law(n - m)],
+            [z, "=", z, "~", sp.Tuple(0, 1)],
+            [v, "=", v, "~", _chi_square_law(n - m)],
+        ]
+        cases.append((env, statements))
+    return cases
+
+
+@binds(
+    "reg-wls",
+    weighted_least_squares,
+    scope="read with an exact integer 2 by 3 X, symbolic beta and noise of variances sigma_i^2",
+)
+def _reg_wls():
+    X = _EXACT_X
+    m, n = X.shape
+    _, beta, eps, W, E = _weighted_design(m, n)
+    y = X.T * beta + eps
+    optimum = _weighted_optimum(X, W, y)  # solved, not read from the page
+    env = {
+        "X": X,
+        "W": W,
+        "y": y,
+        r"\beta": beta,
+        r"\hat{\beta}_W": optimum,
+        "E": E,
+        r"\operatorname{Cov}": _covariance(E),
+    }
+    centred = optimum - beta
+    return [
+        (
+            env,
+            [
+                [optimum, "=", optimum],
+                [E(optimum), "=", beta],
+                [E(centred * centred.T), "=", (X * W * X.T).inv()],
+            ],
+        )
+    ]

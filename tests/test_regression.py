@@ -346,7 +346,7 @@ def test_beta_mle_rejects_fewer_samples_than_features(m, n):
 def test_beta_mle_rejects_rank_deficient_X():
     x = np.linspace(0.0, 1.0, 10)
     X = np.vstack([x, 2.0 * x, np.ones_like(x)])  # row 2 is twice row 1
-    with pytest.raises(ValueError, match=r"singular: X has rank 2 < m = 3"):
+    with pytest.raises(ValueError, match=r"has rank 2 < m = 3"):
         beta_mle(X, np.ones(10))
     with pytest.raises(ValueError, match="rank 2"):
         beta_mle_cov(X, 0.5)
@@ -535,10 +535,10 @@ def test_linear_fit_of_the_heldout_table_matches_statsmodels():
 
 
 def test_beta_mle_names_the_condition_number_of_an_ill_conditioned_design():
-    # Full rank, but cond(X X^T) ~ 1e10 in float32: the solve would return garbage.
+    # Full rank, but cond(X) ~ 1e6 in float32: the solve could return garbage.
     x = np.linspace(0.0, 1.0, 50)
     X = np.vstack([np.ones_like(x), 1.0 + 1e-5 * x]).astype(np.float32)
-    with pytest.raises(ValueError, match=r"cond\(X X\^T\) = [0-9.e+]+"):
+    with pytest.raises(ValueError, match=r"cond\(X\) = [0-9.e+]+"):
         beta_mle(X, x)
 
 

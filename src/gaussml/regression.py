@@ -225,8 +225,9 @@ def beta_mle(X, y):
     computed without forming $X X^\top$: a Householder QR factorisation
     $X^\top = Q R$ ($Q$ with orthonormal columns, $R$ upper triangular)
     turns the normal equations into the triangular system $R\beta = Q^\top y$
-    (`_solve_by_qr`). Its error grows with cond(X), not with
-    cond(X X^T) = cond(X)^2 as a solve of the normal equations would.
+    (`_solve_by_qr`, with one step of refinement). Its error grows with
+    cond(X), not with cond(X X^T) = cond(X)^2 as a solve of the normal
+    equations would.
 
     Args:
       X: inputs, shape `(m, n)` (features by samples), with n >= m and rank m.
@@ -248,14 +249,20 @@ def beta_mle(X, y):
 
 @jax.jit
 def _solve_by_qr(X, y):
-    """Least squares by QR: X^T = Q R, then R beta = Q^T y by back substitution."""
+    """Least squares by QR: X^T = Q R, then R beta = Q^T y by back substitution.
+
+    One step of refinement follows: the residual, computed from the data
+    rather than from the factors, gives a correction by the same factors.
+    """
     Q, R = jnp.linalg.qr(X.T)  # Q: (n, m) orthonormal columns, R: (m, m) upper triangular
-    return jax.scipy.linalg.solve_triangular(R, Q.T @ y, lower=False)
+    beta = jax.scipy.linalg.solve_triangular(R, Q.T @ y, lower=False)
+    correction = jax.scipy.linalg.solve_triangular(R, Q.T @ (y - X.T @ beta), lower=False)
+    return beta + correction
 
 
 @jax.jit
 def _inverse_r(X):
-    """R^{-1} for X^T = Q R, so that (X X^T)^{-1} = R^{-1} R^{-T} and (X X^T)^{-1} X = R^{-1} Q^T."""
+    """Q and R^{-1} for X^T = Q R: (X X^T)^{-1} = R^{-1} R^{-T} and (X X^T)^{-1} X = R^{-1} Q^T."""
     Q, R = jnp.linalg.qr(X.T)
     inverse = jax.scipy.linalg.solve_triangular(R, jnp.eye(R.shape[0], dtype=R.dtype), lower=False)
     return Q, inverse

@@ -605,7 +605,7 @@ def predictive(X_new, X, y, *, std, prior_std):
     In the singular basis of `posterior`, $x^\top\Sigma_N x = \sum_i w_i (u_i^\top x)^2$
     with the posterior variances $w_i$, summed with $\sigma^2$ as a scaled norm
     (no overflow of the squares). A direction without data has $w_i = \tau^2$,
-    so the rounding of `X_new` (about eps |x|) along it adds about
+    so the rounding of `X_new` (about $\varepsilon\lVert x\rVert$) along it adds about
     $(\tau\,\varepsilon\lVert x\rVert)^2$ to the variance: with a very vague
     prior, the std at an input in the span of the data is accurate only to that.
 

@@ -28,6 +28,10 @@
 - The cost of a full gradient by forward and by reverse mode as the number of
   coefficients grows (`scripts/bench_autodiff.py`), for chapter 4's operation
   counts.
+- The accuracy of least squares on NIST StRD datasets (`scripts/strd.py`):
+  per dataset cond(X) and the LRE (correct digits, the smallest over the
+  coefficients) of `beta_mle` in float64, `numpy.linalg.lstsq`, statsmodels
+  OLS, and `beta_mle` in float32 or "refused".
 
 Goals: the sampler within 2x numpy; at least 80 % of the chapter code
 visible, no function defined in a chapter; the whole book executed in under 60 s
@@ -389,6 +393,14 @@ def bench_autodiff() -> dict:
     return {"available": True, "rows": rows, "table": table}
 
 
+def bench_regression_accuracy() -> dict:
+    """The LRE table of least squares on NIST StRD (`scripts/strd.py`), a few seconds."""
+    import strd  # here: imports JAX, sympy and statsmodels
+
+    rows = strd.lre_rows()
+    return {"rows": rows, "table": strd.lre_table(rows)}
+
+
 def _find_ratio(data) -> float | None:
     """The speed-up in bench_training.py's JSON: a key named like 'speedup' or 'ratio'."""
     if isinstance(data, dict):
@@ -618,6 +630,8 @@ def main(argv=None) -> int:
     report["training"] = bench_training()
     print("forward against reverse mode (scripts/bench_autodiff.py) ...", flush=True)
     report["autodiff"] = bench_autodiff()
+    print("least squares on NIST StRD (scripts/strd.py) ...", flush=True)
+    report["regression_accuracy"] = bench_regression_accuracy()
     if not args.no_builds:
         print("builds: cold make book, rebuilds after a prose and a package edit ...", flush=True)
         report["builds"] = bench_builds()
@@ -642,6 +656,9 @@ def write_report(report: dict, path: Path) -> int:
         print("\nscripts/bench_training.py:\n" + training["table"])
     autodiff = report.get("autodiff") or {}
     print("\nscripts/bench_autodiff.py:\n" + autodiff.get("table", autodiff.get("note", "")))
+    accuracy = report.get("regression_accuracy") or {}
+    if accuracy.get("table"):
+        print("\nleast squares on NIST StRD, LRE (scripts/strd.py):\n" + accuracy["table"])
     print(f"\nwritten to {path}")
     return 0
 

@@ -277,41 +277,64 @@ def prefix_indices(dims, dim_max: int, name: str = "dims"):
     return jnp.asarray(arr.astype(int) - 1)
 
 
-#: `beta_mle` refuses a design whose Gram matrix has cond(X X^T) * eps above this:
-#: the solve's relative error can then exceed 1%.
-MAX_RELATIVE_ERROR = 1e-2
+#: `beta_mle` refuses a design with cond(X) * eps above this bound. Least squares
+#: by Householder QR is backward stable, so its relative error is at most about
+#: cond(X) * eps, plus cond(X)^2 * eps * |r| / (|X| |beta|) when the residual r
+#: is not small (Higham 2002, ch. 20); keeping the first term below 1e-3
+#: leaves a factor 10 for the constants of that bound and at least two
+#: correct digits. float32 (eps = 1.2e-7) accepts cond(X) up to 8.4e3,
+#: float64 (eps = 2.2e-16) up to 4.5e12.
+MAX_ERROR_BOUND = 1e-3
+
+
+def max_condition(dtype) -> float:
+    """The largest cond(X) that `beta_mle` accepts in `dtype`: `MAX_ERROR_BOUND / eps`."""
+    return MAX_ERROR_BOUND / float(np.finfo(dtype).eps)
 
 
 def well_posed_design(X):
-    """Raise unless `X X^T` is invertible and well-conditioned in the computation dtype.
+    """Raise unless X has rank m and cond(X) = s_max / s_min is small for X's dtype.
 
-    n >= m and rank m are required; then cond(X X^T) (computed in float64) times
-    the machine epsilon of the computation bounds the relative error of the solve.
+    n >= m and rank m are required; then cond(X) (computed in float64 from the
+    singular values of X as stored) times the machine epsilon of X's dtype
+    must not exceed `MAX_ERROR_BOUND`, the first-order bound on the relative
+    error of least squares by QR.
     """
     if is_traced(X):
         return
     m, n = np.shape(X)
     if n < m:
         raise ValueError(
-            f"need at least as many samples as features: n = {n} < m = {m}, so X X^T "
-            f"({m} by {m}) has rank at most {n} and is singular; the least-squares problem "
-            "has infinitely many minimisers"
+            f"need at least as many samples as features: n = {n} < m = {m}, so X has rank "
+            f"at most {n} < m and the least-squares problem has infinitely many minimisers "
+            "(beta_min_norm picks the smallest, beta_ridge regularises)"
         )
-    X64 = np.asarray(X, dtype=np.float64)
-    rank = int(np.linalg.matrix_rank(X64))
+    singular = np.linalg.svd(np.asarray(X, dtype=np.float64), compute_uv=False)
+    rank = int(np.sum(singular > singular[0] * max(m, n) * np.finfo(np.float64).eps))
     if rank < m:
         raise ValueError(
-            f"X X^T ({m} by {m}) is singular: X has rank {rank} < m = {m} (linearly dependent "
-            "features), so the least-squares problem has infinitely many minimisers"
+            f"X ({m} by {n}) has rank {rank} < m = {m} (linearly dependent features), so "
+            "X X^T is singular and the least-squares problem has infinitely many minimisers "
+            "(beta_min_norm picks the smallest, beta_ridge regularises)"
         )
     dtype = np.dtype(X.dtype)
-    cond = float(np.linalg.cond(X64 @ X64.T))
-    if not cond * np.finfo(dtype).eps <= MAX_RELATIVE_ERROR:
+    eps = float(np.finfo(dtype).eps)
+    cond = float(singular[0] / singular[-1])
+    if not cond * eps <= MAX_ERROR_BOUND:
+        if max_condition(np.float64) < cond:
+            remedy = "rescale and centre the features, or regularise with beta_ridge"
+        elif jax.config.jax_enable_x64:
+            remedy = "rescale and centre the features, or pass X and y as float64 arrays"
+        else:
+            remedy = (
+                "rescale and centre the features, or enable float64 "
+                "(jax.config.update('jax_enable_x64', True))"
+            )
         raise ValueError(
-            f"X is ill-conditioned: cond(X X^T) = {cond:.3g}, so solving the normal equations "
-            f"in {dtype} (eps = {np.finfo(dtype).eps:.2g}) can lose all accuracy; expected "
-            f"cond(X X^T) <= {MAX_RELATIVE_ERROR / np.finfo(dtype).eps:.3g} (rescale or "
-            "centre the features, or enable float64)"
+            f"X is ill-conditioned: cond(X) = {cond:.3g}, so least squares in {dtype} "
+            f"(eps = {eps:.2g}) can lose all accuracy: cond(X) * eps = {cond * eps:.2g} > "
+            f"{MAX_ERROR_BOUND:g}; expected cond(X) <= {max_condition(dtype):.3g} in {dtype}; "
+            f"{remedy}"
         )
 
 

@@ -35,6 +35,7 @@ __all__ = [
     "linear_gd_path",
     "linear_nll",
     "linear_nll_grad",
+    "log_relative_error",
     "population_slope",
     "posterior",
     "predictive",
@@ -220,8 +221,13 @@ def linear_nll_grad(beta, X, y, *, std):
 def beta_mle(X, y):
     r"""Maximum-likelihood (least-squares) coefficients of the linear model.
 
-    $\hat\beta = (X X^\top)^{-1} X y$, computed by solving the normal equations
-    $X X^\top \beta = X y$ (`jnp.linalg.solve`, never an explicit inverse).
+    $\hat\beta = (X X^\top)^{-1} X y$, the minimiser of $\lVert y - X^\top\beta\rVert$,
+    computed without forming $X X^\top$: a Householder QR factorisation
+    $X^\top = Q R$ ($Q$ with orthonormal columns, $R$ upper triangular)
+    turns the normal equations into the triangular system $R\beta = Q^\top y$
+    (`_solve_by_qr`, with one step of refinement). Its error grows with
+    cond(X), not with cond(X X^T) = cond(X)^2 as a solve of the normal
+    equations would.
 
     Args:
       X: inputs, shape `(m, n)` (features by samples), with n >= m and rank m.
@@ -231,19 +237,65 @@ def beta_mle(X, y):
       `beta_hat` of shape `(m,)`.
 
     Raises:
-      ValueError: if the shapes do not match, an entry is not finite, or
-        `X X^T` is singular (n < m or linearly dependent rows of `X`; the
-        message names the rank) or so ill-conditioned that the solve loses
-        all accuracy in the computation dtype (the message names cond(X X^T)).
+      ValueError: if the shapes do not match, an entry is not finite, X has
+        rank < m (n < m or linearly dependent rows; the message names the
+        rank), or cond(X) times the machine epsilon of X's dtype exceeds
+        `_checks.MAX_ERROR_BOUND` = 1e-3. The QR solution's relative error
+        is about cond(X) eps times a modest constant (plus cond(X)^2 eps
+        times the relative residual), so the rule keeps that first term
+        below 0.1 % with room for the constant: float32 accepts cond(X) up
+        to 8.4e3, float64 up to 4.5e12. The message names cond(X), the dtype
+        and a remedy.
     """
     X, y, _ = _checks.design(X, y)
     _checks.well_posed_design(X)
-    return _solve_normal_equations(X, y)
+    return _solve_by_qr(X, y)
 
 
 @jax.jit
-def _solve_normal_equations(X, y):
-    return jnp.linalg.solve(X @ X.T, X @ y)
+def _solve_by_qr(X, y):
+    """Least squares by QR: X^T = Q R, then R beta = Q^T y by back substitution.
+
+    One step of refinement follows: the residual, computed from the data
+    rather than from the factors, gives a correction by the same factors.
+    """
+    Q, R = jnp.linalg.qr(X.T)  # Q: (n, m) orthonormal columns, R: (m, m) upper triangular
+    beta = jax.scipy.linalg.solve_triangular(R, Q.T @ y, lower=False)
+    correction = jax.scipy.linalg.solve_triangular(R, Q.T @ (y - X.T @ beta), lower=False)
+    return beta + correction
+
+
+@jax.jit
+def _inverse_r(X):
+    """Q and R^{-1} for X^T = Q R: (X X^T)^{-1} = R^{-1} R^{-T} and (X X^T)^{-1} X = R^{-1} Q^T."""
+    Q, R = jnp.linalg.qr(X.T)
+    inverse = jax.scipy.linalg.solve_triangular(R, jnp.eye(R.shape[0], dtype=R.dtype), lower=False)
+    return Q, inverse
+
+
+def log_relative_error(estimate, reference, *, digits=15):
+    r"""Correct significant digits of each entry: the log relative error (LRE) of NIST's StRD.
+
+    $\mathrm{LRE}_j = -\log_{10}(|b_j - c_j| / |c_j|)$ for a reference $c_j \ne 0$
+    and $-\log_{10}|b_j - c_j|$ for $c_j = 0$, capped at `digits` (the number
+    of digits the reference is known to, 15 for NIST's certified values)
+    and floored at 0 (no correct digit); an exact match gets the cap.
+    Computed in float64 with numpy.
+
+    Args:
+      estimate: computed values $b$, any shape.
+      reference: the reference values $c$, the same shape.
+      digits: the cap, a number > 0.
+
+    Returns:
+      A float64 numpy array of the shape of `reference`.
+    """
+    _checks.same_shape_finite(estimate, reference, ("estimate", "reference"))
+    digits = _checks.positive_scalar(digits, "digits")
+    b, c = np.asarray(estimate, np.float64), np.asarray(reference, np.float64)
+    error = np.abs(b - c) / np.where(c == 0, 1.0, np.abs(c))
+    with np.errstate(divide="ignore"):
+        return np.clip(-np.log10(error), 0.0, digits)
 
 
 def beta_mle_cov(X, std):
@@ -251,7 +303,8 @@ def beta_mle_cov(X, std):
 
     $\operatorname{Cov}(\hat\beta) = \sigma^2 (X X^\top)^{-1}$ when
     $y = X^\top\beta + \varepsilon$ with $\varepsilon \sim N(0, \sigma^2 I_n)$;
-    computed as `solve(X X^T, std^2 I)`.
+    computed from the QR factor of `beta_mle`, $X^\top = Q R$, as
+    $\sigma^2 R^{-1} R^{-\top}$ (since $X X^\top = R^\top R$).
 
     Args:
       X: inputs, shape `(m, n)`, with n >= m and rank m.
@@ -266,8 +319,13 @@ def beta_mle_cov(X, std):
     X, _, _ = _checks.design(X)
     std = _checks.positive_scalar(std, "std", power=2)
     _checks.well_posed_design(X)
-    m = X.shape[0]
-    return jnp.linalg.solve(X @ X.T, std**2 * jnp.eye(m, dtype=X.dtype))
+    return _mle_cov(X, std)
+
+
+@jax.jit
+def _mle_cov(X, std):
+    scaled = std * _inverse_r(X)[1]
+    return scaled @ scaled.T
 
 
 def std_mle(X, y, beta, *, ddof=0):
@@ -342,9 +400,11 @@ def beta_intervals(X, y, *, level=0.95):
 @jax.jit
 def _beta_intervals(X, y, quantile):
     m, n = X.shape
-    beta = _solve_normal_equations(X, y)
+    beta = _solve_by_qr(X, y)
     var = jnp.sum((y - X.T @ beta) ** 2) / (n - m)
-    half = quantile * jnp.sqrt(var * jnp.diag(jnp.linalg.solve(X @ X.T, jnp.eye(m, dtype=X.dtype))))
+    # [(X X^T)^{-1}]_jj = [R^{-1} R^{-T}]_jj, the squared norm of row j of R^{-1}
+    diagonal = jnp.sum(_inverse_r(X)[1] ** 2, axis=1)
+    half = quantile * jnp.sqrt(var * diagonal)
     return beta - half, beta + half
 
 
@@ -373,8 +433,11 @@ def beta_min_norm(X, y):
 def beta_ridge(X, y, *, penalty):
     r"""Ridge regression: the minimiser of $\lVert y - X^\top\beta\rVert^2 + \lambda\lVert\beta\rVert^2$.
 
-    $\hat\beta_\lambda = (X X^\top + \lambda I_m)^{-1} X y$, a solve with a
-    symmetric positive definite matrix for every $\lambda > 0$, whatever n and m.
+    $\hat\beta_\lambda = (X X^\top + \lambda I_m)^{-1} X y$, computed from the
+    SVD $X = U S V^\top$ without forming $X X^\top$:
+    $\hat\beta_\lambda = \sum_i u_i\, \frac{s_i}{s_i^2 + \lambda}\, v_i^\top y$
+    (`_singular_basis`, `_ridge_gains`). Finite for every $\lambda > 0$ and
+    every n and m; as $\lambda \to 0$ it tends to `beta_min_norm`.
 
     Args:
       X: inputs, shape `(m, n)`; n < m is allowed.
@@ -383,17 +446,86 @@ def beta_ridge(X, y, *, penalty):
 
     Returns:
       Coefficients of shape `(m,)`.
+
+    Raises:
+      ValueError: if the input is invalid, or the coefficients overflow the
+        computation dtype (the message names `penalty`).
     """
     X, y, _ = _checks.design(X, y)
     penalty = _checks.positive_scalar(penalty, "penalty")
-    return _ridge(X, y, penalty)
+    beta = _ridge(X, y, 1.0 / np.sqrt(penalty))
+    return _finite_result(beta, f"beta_ridge with penalty = {penalty:g}", "penalty")
+
+
+def _finite_result(value, what, argument):
+    """`value` after checking that every entry is finite (an overflow names `argument`).
+
+    Unchecked under tracing (jit, vmap), like every check of `_checks`.
+    """
+    leaves = jax.tree_util.tree_leaves(value)
+    if any(_checks.is_traced(leaf) for leaf in leaves):
+        return value
+    if not all(bool(jnp.all(jnp.isfinite(leaf))) for leaf in leaves):
+        raise ValueError(
+            f"{what} overflows {leaves[0].dtype}: the result is not representable; "
+            f"choose a smaller {argument} or rescale X and y"
+        )
+    return value
+
+
+def _singular_basis(X):
+    r"""The SVD of X in the form the ridge and Bayesian formulas use.
+
+    Returns `(U, s, Vh)`: `U` of shape `(m, m)` orthogonal (all of it, also
+    when n < m, so that directions with no data are represented), `s` of
+    shape `(m,)`, the singular values padded with zeros, and `Vh` of shape
+    `(k, n)`, k = min(m, n), so that $X = U_{:, :k} \operatorname{diag}(s_{:k}) V_h$.
+    Singular values below $\max(m, n)\,\varepsilon\, s_{\max}$ are rounding
+    (numpy's default cut-off in `lstsq` and `pinv`) and count as 0.
+    """
+    m, n = X.shape
+    U, s, Vh = jnp.linalg.svd(X, full_matrices=m > n)
+    cutoff = max(m, n) * jnp.finfo(X.dtype).eps * s[0]
+    s = jnp.where(s > cutoff, s, 0.0)
+    return U, jnp.pad(s, (0, m - s.shape[0])), Vh
+
+
+def _ridge_gains(s, scale):
+    r"""$s / (s^2 + \lambda)$ with $\lambda = 1/\text{scale}^2$, without overflow or 0/0.
+
+    With $t = s\,\text{scale}$: $\text{scale}\cdot t/(1 + t^2)$ for $t \le 1$ and
+    $1/(s\,(1 + 1/t^2))$ for $t > 1$, each free of overflow in its range; 0 for $s = 0$.
+    """
+    t = s * scale
+    large = t > 1
+    t_large, s_large = jnp.where(large, t, 1.0), jnp.where(large, s, 1.0)
+    t_small = jnp.where(large, 0.0, t)
+    return jnp.where(
+        large, 1 / (s_large * (1 + 1 / t_large**2)), scale * (t_small / (1 + t_small**2))
+    )
+
+
+def _posterior_variances(s, std, prior_std):
+    r"""The posterior variances along the left singular vectors: $1/(s^2/\sigma^2 + 1/\tau^2)$.
+
+    With $t = s\tau/\sigma$: $\tau^2/(1 + t^2)$ for $t \le 1$ and
+    $(\sigma/s)^2/(1 + 1/t^2)$ for $t > 1$; $\tau^2$ for $s = 0$ (no data in that direction).
+    """
+    t = (s / std) * prior_std
+    large = t > 1
+    t_large, s_large = jnp.where(large, t, 1.0), jnp.where(large, s, 1.0)
+    t_small = jnp.where(large, 0.0, t)
+    return jnp.where(
+        large, (std / s_large) ** 2 / (1 + 1 / t_large**2), prior_std**2 / (1 + t_small**2)
+    )
 
 
 @jax.jit
-def _ridge(X, y, penalty):
-    m = X.shape[0]
-    gram = X @ X.T + penalty * jnp.eye(m, dtype=X.dtype)
-    return jax.scipy.linalg.cho_solve(jax.scipy.linalg.cho_factor(gram), X @ y)
+def _ridge(X, y, scale):
+    """Ridge with penalty 1 / scale^2 in the singular basis: sum_i u_i s_i/(s_i^2 + penalty) v_i^T y."""
+    U, s, Vh = _singular_basis(X)
+    k = Vh.shape[0]
+    return U[:, :k] @ (_ridge_gains(s[:k], scale) * (Vh @ y))
 
 
 def _check_bayes(X, y, std, prior_std):
@@ -408,6 +540,12 @@ def posterior(X, y, *, std, prior_std):
 
     $\Sigma_N = (X X^\top/\sigma^2 + I_m/\tau^2)^{-1}$ and
     $\mu_N = \Sigma_N X y/\sigma^2$; the posterior is $N(\mu_N, \Sigma_N)$.
+    Computed from the SVD $X = U S V^\top$ ($U$ square, $s_i = 0$ where X has
+    no data), where both are diagonal:
+    $\Sigma_N = U \operatorname{diag}\big(1/(s_i^2/\sigma^2 + 1/\tau^2)\big) U^\top$
+    and $\mu_N = \sum_i u_i\, s_i/(s_i^2 + \sigma^2/\tau^2)\, v_i^\top y$. Finite
+    and accurate for every $\tau > 0$ and every n and m; as $\tau \to \infty$
+    the mean tends to `beta_min_norm`.
 
     Args:
       X: inputs, shape `(m, n)`; n < m is allowed.
@@ -417,18 +555,22 @@ def posterior(X, y, *, std, prior_std):
 
     Returns:
       `(mean, cov)` of shapes `(m,)` and `(m, m)`.
+
+    Raises:
+      ValueError: if the input is invalid, or the result overflows the
+        computation dtype (the message names `prior_std`).
     """
     X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
-    return _posterior(X, y, std, prior_std)
+    result = _posterior(X, y, std, prior_std)
+    return _finite_result(result, f"the posterior with prior_std = {prior_std:g}", "prior_std")
 
 
 @jax.jit
 def _posterior(X, y, std, prior_std):
-    m = X.shape[0]
-    precision = X @ X.T / std**2 + jnp.eye(m, dtype=X.dtype) / prior_std**2
-    factor = jax.scipy.linalg.cho_factor(precision)
-    cov = jax.scipy.linalg.cho_solve(factor, jnp.eye(m, dtype=X.dtype))
-    mean = jax.scipy.linalg.cho_solve(factor, X @ y / std**2)
+    U, s, Vh = _singular_basis(X)
+    k = Vh.shape[0]
+    mean = U[:, :k] @ (_ridge_gains(s[:k], prior_std / std) * (Vh @ y))
+    cov = (U * _posterior_variances(s, std, prior_std)) @ U.T
     return mean, (cov + cov.T) / 2
 
 
@@ -436,7 +578,9 @@ def beta_map(X, y, *, std, prior_std):
     r"""The maximum a posteriori coefficients: ridge with $\lambda = \sigma^2/\tau^2$.
 
     Under the prior $N(0, \tau^2 I_m)$ the posterior mode, which is also its
-    mean, minimises $\lVert y - X^\top\beta\rVert^2/(2\sigma^2) + \lVert\beta\rVert^2/(2\tau^2)$.
+    mean, minimises $\lVert y - X^\top\beta\rVert^2/(2\sigma^2) + \lVert\beta\rVert^2/(2\tau^2)$;
+    computed as `beta_ridge` with $1/\sqrt\lambda = \tau/\sigma$ (never forming
+    $\lambda$, which can underflow).
 
     Args:
       X: inputs, shape `(m, n)`; n < m is allowed.
@@ -446,13 +590,24 @@ def beta_map(X, y, *, std, prior_std):
 
     Returns:
       Coefficients of shape `(m,)`.
+
+    Raises:
+      ValueError: as `posterior`.
     """
     X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
-    return _ridge(X, y, std**2 / prior_std**2)
+    beta = _ridge(X, y, prior_std / std)
+    return _finite_result(beta, f"beta_map with prior_std = {prior_std:g}", "prior_std")
 
 
 def predictive(X_new, X, y, *, std, prior_std):
     r"""The posterior predictive of new targets: mean $x^\top\mu_N$ and std $\sqrt{\sigma^2 + x^\top\Sigma_N x}$.
+
+    In the singular basis of `posterior`, $x^\top\Sigma_N x = \sum_i w_i (u_i^\top x)^2$
+    with the posterior variances $w_i$, summed with $\sigma^2$ as a scaled norm
+    (no overflow of the squares). A direction without data has $w_i = \tau^2$,
+    so the rounding of `X_new` (about $\varepsilon\lVert x\rVert$) along it adds about
+    $(\tau\,\varepsilon\lVert x\rVert)^2$ to the variance: with a very vague
+    prior, the std at an input in the span of the data is accurate only to that.
 
     Args:
       X_new: new inputs, shape `(m, k)`, one column per new sample.
@@ -463,6 +618,9 @@ def predictive(X_new, X, y, *, std, prior_std):
 
     Returns:
       `(mean, std)`, each of shape `(k,)`.
+
+    Raises:
+      ValueError: as `posterior`.
     """
     X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
     m = X.shape[0]
@@ -471,14 +629,21 @@ def predictive(X_new, X, y, *, std, prior_std):
             f"X_new must have shape (m, k) = ({m}, k) to match X {X.shape}, got {np.shape(X_new)}"
         )
     X_new = _checks.array(X_new, "X_new", ndim=2)
-    return _predictive(X_new, X, y, std, prior_std)
+    result = _predictive(X_new, X, y, std, prior_std)
+    return _finite_result(result, f"the predictive with prior_std = {prior_std:g}", "prior_std")
 
 
 @jax.jit
 def _predictive(X_new, X, y, std, prior_std):
-    mean, cov = _posterior(X, y, std, prior_std)
-    spread = jnp.einsum("ik,ij,jk->k", X_new, cov, X_new)
-    return X_new.T @ mean, jnp.sqrt(std**2 + spread)
+    U, s, Vh = _singular_basis(X)
+    k = Vh.shape[0]
+    mean = U[:, :k] @ (_ridge_gains(s[:k], prior_std / std) * (Vh @ y))
+    # sqrt(std^2 + sum_i w_i z_i^2) as the norm of (std, sqrt(w_i) z_i), scaled by its largest entry
+    parts = jnp.sqrt(_posterior_variances(s, std, prior_std))[:, None] * (U.T @ X_new)
+    parts = jnp.concatenate([jnp.full((1, X_new.shape[1]), std, X_new.dtype), parts])
+    scale = jnp.max(jnp.abs(parts), axis=0)
+    spread = scale * jnp.sqrt(jnp.sum((parts / scale) ** 2, axis=0))
+    return X_new.T @ mean, spread
 
 
 # --- heteroscedastic noise ------------------------------------------------------------
@@ -508,7 +673,7 @@ def beta_wls(X, y, std):
     std = jnp.asarray(std, dtype=X.dtype)
     X_w, y_w = X / std, y / std
     _checks.well_posed_design(X_w)
-    return _solve_normal_equations(X_w, y_w)
+    return _solve_by_qr(X_w, y_w)
 
 
 def sandwich_cov(X, y, beta):
@@ -535,7 +700,8 @@ def sandwich_cov(X, y, beta):
 @jax.jit
 def _sandwich(X, y, beta):
     residual = y - X.T @ beta
-    bread = jnp.linalg.solve(X @ X.T, X)  # (X X^T)^{-1} X, shape (m, n)
+    Q, inverse = _inverse_r(X)
+    bread = inverse @ Q.T  # (X X^T)^{-1} X = R^{-1} Q^T, shape (m, n)
     cov = (bread * residual**2) @ bread.T
     return (cov + cov.T) / 2
 

@@ -15,6 +15,7 @@ __all__ = [
     "chi_mean_asymptotics",
     "chi_mean_formula",
     "chi_mode",
+    "chi_square_chernoff_bounds",
     "chi_square_laplace_transform",
     "difference_of_draws",
     "distance_density",
@@ -34,6 +35,8 @@ k = sp.Symbol("k", positive=True)  # k = D / 2
 r, q, t, w, s = sp.symbols("r q t w s", positive=True)
 alpha = sp.Symbol("alpha", nonnegative=True)
 x = sp.Symbol("x", real=True)
+#: The dimensions at which the tail bounds are held against the exact tails.
+_TAIL_DIMS = (1, 2, 3, 10, 100, 1000)
 
 
 def chi_square_pdf(q, dim):
@@ -761,18 +764,34 @@ def affine_map_of_a_gaussian():
         assert_equal(lhs, _mgf(u, a * mean + b, a * cov * a.T), f"MGF of A x + b, A {rows} x {dim}")
 
 
+def _chi_mean_expr():
+    return sp.sqrt(2) * sp.gamma((D + 1) / 2) / sp.gamma(D / 2)
+
+
+def _norm_tail(tt):
+    """P(| ||x|| - E||x|| | >= t) for x ~ N(0, I_D), t > 0: the two tails of chi(D)."""
+    m = _chi_mean_expr()
+    above = sp.uppergamma(D / 2, (m + tt) ** 2 / 2) / sp.gamma(D / 2)
+    below = sp.Piecewise(
+        (sp.lowergamma(D / 2, (m - tt) ** 2 / 2) / sp.gamma(D / 2), tt < m), (0, True)
+    )
+    return above + below
+
+
 @claim(
     "hd-norm-conc",
     statement="the norm is 1-Lipschitz (its gradient x / ||x|| has length 1, D = 1 to 4), so Gaussian "
-    "concentration gives P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2); for D = 1 the bound is checked "
-    "against the exact tail at t = 1/4, 1/2, ..., 4",
+    "concentration gives P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2); the inequality is checked "
+    "against the exact two-sided tail of chi(D) for D = 1, 2, 3, 10, 100, 1000 at t = 1/4, 1/2, ..., 4",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_norm_tail_below_gaussian_concentration_bound",
     scope=(
-        "symbolic: the Lipschitz constant for D = 1..4; the bound itself is a theorem (Vershynin 2018, "
-        "Thm 5.2.2 / Boucheron, Lugosi, Massart 2013, Thm 5.6), checked exactly for D = 1 at 16 "
-        "values of t; Monte Carlo: test_norm_tail_below_gaussian_concentration_bound, D = 1, 10, 100, "
-        "1000, 20000 draws each"
+        "symbolic: the Lipschitz constant for D = 1..4; the bound for every D is a theorem, cited "
+        "(Boucheron, Lugosi, Massart 2013, Thm 5.6, one-sided, doubled by a union bound; Vershynin "
+        "2018, Thm 5.2.2, up to an absolute constant); the inequality with the exact chi(D) tail "
+        "(incomplete Gamma functions, 30 digits) for D = 1, 2, 3, 10, 100, 1000 at 16 values of t; "
+        "Monte Carlo: test_norm_tail_below_gaussian_concentration_bound, D = 1, 10, 100, 1000, "
+        "20000 draws each"
     ),
 )
 def norm_concentration():
@@ -781,19 +800,21 @@ def norm_concentration():
         length = sp.sqrt((v.T * v)[0, 0])
         grad = sp.Matrix([sp.diff(length, xi) for xi in v])
         assert_equal((grad.T * grad)[0, 0], 1, f"|grad ||x|| | = 1, D = {dim}")
-    # D = 1: ||x|| = |x|, E|x| = sqrt(2/pi), and the exact tail from the normal CDF.
-    mean = sp.sqrt(2 / sp.pi)
-    assert_equal(
-        sp.integrate(sp.Abs(x) * std_normal_pdf(x), (x, -sp.oo, sp.oo)), mean, "E|x|, D = 1"
-    )
-    cdf = st.cdf(st.Normal("z", 0, 1))
-    for tt in (sp.Rational(j, 4) for j in range(1, 17)):
-        # P(| |x| - m | >= t) = P(|x| >= m + t) + P(|x| <= m - t).
-        above = 2 * (1 - cdf(mean + tt))
-        below = sp.Max(0, 2 * cdf(mean - tt) - 1)
-        assert_true(
-            sp.N(above + below - 2 * sp.exp(-(tt**2) / 2), 30) <= 0, f"tail <= bound, t = {tt}"
-        )
+    # The exact tail: P(R >= m + t) + P(R <= m - t) for R ~ chi(D), from its CDF, which
+    # vanishes at 0 and has derivative f_chi.
+    chi_cdf = sp.lowergamma(D / 2, r**2 / 2) / sp.gamma(D / 2)
+    assert_equal(chi_cdf.subs(r, 0), 0, "F_chi(0)")
+    assert_equal(sp.diff(chi_cdf, r), chi_pdf(r, D), "F_chi' = f_chi")
+    # P(R >= r) = 1 - F_chi(r): the sum of the two incomplete Gamma functions is constant in r
+    # and equals Gamma(D/2) at r = 0.
+    total = sp.uppergamma(D / 2, r**2 / 2) / sp.gamma(D / 2) + chi_cdf
+    assert_equal(sp.diff(total, r), 0, "the two tails add up to a constant")
+    assert_equal(total.subs(r, 0), 1, "P(R >= r) = 1 - F_chi(r)")
+    tail = _norm_tail(t)
+    for dim in _TAIL_DIMS:
+        for tt in (sp.Rational(j, 4) for j in range(1, 17)):
+            gap = (tail - 2 * sp.exp(-(t**2) / 2)).subs({D: dim, t: tt})
+            assert_true(bool(sp.N(gap, 30) <= 0), f"tail <= bound, D = {dim}, t = {tt}")
 
 
 @claim(
@@ -848,25 +869,21 @@ def _hd_affine():
     return [(env, [[v, "~", _law(mean, cov)], [a * v + b, "~", _law(a * mean + b, a * cov * a.T)]])]
 
 
-_TAIL = sp.Symbol("tail", nonnegative=True)
-
-
 @binds("hd-norm-conc", norm_concentration)
 def _hd_norm_conc():
     def probability(event):
-        expected = sp.GreaterThan(sp.Abs(r - sp.Symbol("ER")), t)
+        expected = sp.GreaterThan(sp.Abs(r - _chi_mean_expr()), t)
         if event != expected:
             raise ValueError(f"expected the event | ||x|| - E||x|| | >= t, got {event}")
-        return _TAIL
+        return _norm_tail(t)
 
-    env = {
-        **ENV,
-        "x": sp.Symbol("x"),
-        "norm": lambda v: r,
-        "E": lambda e: sp.Symbol("ER"),
-        "P": probability,
-    }
-    return [(env, [[_TAIL, "<=", 2 * sp.exp(-(t**2) / 2)]])]
+    def mean(e):
+        if e != r:
+            raise ValueError(f"expected E||x||, got E[{e}]")
+        return _chi_mean_expr()
+
+    env = {**ENV, "x": sp.Symbol("x"), "norm": lambda v: r, "E": mean, "P": probability}
+    return [(env, [[_norm_tail(t), "<=", 2 * sp.exp(-(t**2) / 2)]])]
 
 
 @binds("hd-typical", typical_set_log_density)
@@ -883,3 +900,125 @@ def _hd_typical():
     }
     h = sp.log(2 * sp.pi * sp.E) / 2
     return [(env, [[-D * h, "=", -D * h], [h, "=", h], [D / 2, "=", D / 2]])]
+
+
+# --- the Chernoff bounds for the squared norm ---------------------------------------
+
+_eps = sp.Symbol("varepsilon", positive=True)
+_Qsq = sp.Symbol("Q", positive=True)  # Q = ||x||^2 ~ chi-square(D)
+_u = sp.Symbol("u", positive=True)  # t = (1 - u)/2 covers every t < 1/2
+
+
+@functools.cache
+def _chi_square_mgf_u():
+    """E[exp(t Q)] for Q ~ chi-square(D) at t = (1 - u)/2, by integrating against f_Q."""
+    integrand = sp.exp(sp.expand((1 - _u) / 2 * q - q / 2)) * chi_square_pdf(q, D) * sp.exp(q / 2)
+    return sp.integrate(sp.simplify(integrand), (q, 0, sp.oo))
+
+
+def _mgf_log(tt):
+    """log M_Q(t) = -(D/2) log(1 - 2t), the logarithm of the generating function checked below."""
+    return -D / 2 * sp.log(1 - 2 * tt)
+
+
+@functools.cache
+def _chernoff_exponents():
+    """The exponents of both Chernoff bounds and their minimisers: (upper, lower, t_up, t_low, t)."""
+    tt = sp.Symbol("t", positive=True)
+    upper = -tt * D * (1 + _eps) + _mgf_log(tt)
+    lower = tt * D * (1 - _eps) + _mgf_log(-tt)
+    (t_up,) = sp.solve(sp.diff(upper, tt), tt)
+    (t_low,) = sp.solve(sp.diff(lower, tt), tt)
+    return upper, lower, t_up, t_low, tt
+
+
+def _chi_square_tail(event):
+    """P(Q >= a) or P(Q <= a) for Q ~ chi-square(D): the regularised incomplete Gamma functions."""
+    if isinstance(event, sp.GreaterThan) and event.lhs == _Qsq:
+        return sp.uppergamma(D / 2, event.rhs / 2) / sp.gamma(D / 2)
+    if isinstance(event, sp.LessThan) and event.lhs == _Qsq:
+        return sp.lowergamma(D / 2, event.rhs / 2) / sp.gamma(D / 2)
+    raise ValueError(f"expected an event ||x||^2 >= a or ||x||^2 <= a, got {event}")
+
+
+def _chernoff_bounds():
+    """The two bounds as displayed: exp of the optimised exponents."""
+    upper, lower, t_up, t_low, tt = _chernoff_exponents()
+    return sp.exp(upper.subs(tt, t_up)), sp.exp(lower.subs(tt, t_low))
+
+
+@claim(
+    "hd-chernoff",
+    statement="for Q = ||x||^2 ~ chi-square(D), Markov's inequality for exp(t Q) with M_Q(t) = "
+    "(1 - 2t)^(-D/2) gives P(Q >= D(1 + eps)) <= exp(-t D (1 + eps)) M_Q(t) for 0 < t < 1/2, "
+    "smallest at t = eps/(2(1 + eps)), where it is exp(-D(eps - log(1 + eps))/2); likewise "
+    "P(Q <= D(1 - eps)) <= exp(-D(-eps - log(1 - eps))/2), at t = eps/(2(1 - eps)); both exponents "
+    "are positive and at least D eps^2/8 for eps <= 1; the exact tails lie below both bounds",
+    scope=(
+        "symbolic: every real D > 0 and eps > 0 (eps < 1 for the lower tail): the moment generating "
+        "function, the minimisers over t (unique, convex exponents), the minimal values, their sign "
+        "and the eps^2/8 bound for eps <= 1; the inequality with the exact chi-square tails "
+        "(regularised incomplete Gamma functions, 30 digits) for D = 1, 2, 3, 10, 100, 1000 and "
+        "eps = 0.05, 0.10, ..., 0.95 (and up to 2 for the upper tail)"
+    ),
+)
+def chi_square_chernoff_bounds():
+    assert_equal(_chi_square_mgf_u(), _u ** (-D / 2), "M_Q(t) = (1 - 2t)^(-D/2) at t = (1 - u)/2")
+    upper, lower, t_up, t_low, tt = _chernoff_exponents()
+    # Markov's inequality for exp(t Q): on {Q >= a}, exp(t (Q - a)) >= 1 when t > 0.
+    v = sp.Symbol("v", nonnegative=True)  # Q = a + v on the event
+    assert_true(sp.ask(sp.Q.nonnegative(tt * v)), "exp(t (Q - a)) >= 1 on Q >= a")
+    assert_equal(t_up, _eps / (2 * (1 + _eps)), "minimiser, upper tail")
+    assert_true(sp.ask(sp.Q.positive(sp.S.Half - t_up)), "0 < t < 1/2, upper tail")
+    assert_true(sp.ask(sp.Q.positive(sp.factor(sp.diff(upper, tt, 2)).subs(tt, t_up))), "convex")
+    assert_equal(
+        upper.subs(tt, t_up), -D * (_eps - sp.log(1 + _eps)) / 2, "minimal exponent, upper tail"
+    )
+    w = sp.Symbol("w", positive=True)  # eps = 1/(1 + w) covers (0, 1)
+    assert_equal(t_low, _eps / (2 * (1 - _eps)), "minimiser, lower tail")
+    assert_true(sp.ask(sp.Q.positive(sp.factor(t_low.subs(_eps, 1 / (1 + w))))), "t > 0, lower")
+    assert_true(sp.ask(sp.Q.positive(sp.factor(sp.diff(lower, tt, 2)))), "convex, lower tail")
+    inner = {_eps: 1 / (1 + w)}  # eps in (0, 1)
+    assert_equal(
+        lower.subs(tt, t_low).subs(inner),
+        (-D * (-_eps - sp.log(1 - _eps)) / 2).subs(inner),
+        "minimal exponent, lower tail",
+    )
+    # The exponents are positive, and at least eps^2/4 (so the bounds at most exp(-D eps^2/8))
+    # for eps <= 1: each function vanishes at 0 and has a non-negative derivative.
+    for name, g, deriv in (
+        ("upper", _eps - sp.log(1 + _eps) - _eps**2 / 4, _eps * (1 - _eps) / (2 * (1 + _eps))),
+        ("lower", -_eps - sp.log(1 - _eps) - _eps**2 / 4, _eps / (1 - _eps) - _eps / 2),
+    ):
+        assert_equal(g.subs(_eps, 0), 0, f"{name}: vanishes at 0")
+        assert_equal(sp.diff(g, _eps), deriv, f"{name}: derivative")
+        inside = sp.factor(deriv.subs(_eps, 1 / (1 + w)))  # eps in (0, 1)
+        assert_true(sp.ask(sp.Q.nonnegative(inside)), f"{name}: derivative >= 0 on (0, 1)")
+    bound_up, bound_low = _chernoff_bounds()
+    grid = [sp.Rational(j, 20) for j in range(1, 20)]
+    for dim in _TAIL_DIMS:
+        for e in grid + [sp.Rational(j, 10) for j in range(10, 21)]:
+            exact = _chi_square_tail(sp.Ge(_Qsq, dim * (1 + e))).subs(D, dim)
+            bound = bound_up.subs({D: dim, _eps: e})
+            assert_true(bool(sp.N(exact - bound, 30) <= 0), f"upper tail, D = {dim}, eps = {e}")
+        for e in grid:
+            exact = _chi_square_tail(sp.Le(_Qsq, dim * (1 - e))).subs(D, dim)
+            bound = bound_low.subs({D: dim, _eps: e})
+            assert_true(bool(sp.N(exact - bound, 30) <= 0), f"lower tail, D = {dim}, eps = {e}")
+
+
+@binds("hd-chernoff", chi_square_chernoff_bounds, scope="read for every D > 0 and 0 < eps < 1")
+def _hd_chernoff():
+    w = sp.Symbol("w", positive=True)
+    inner = {_eps: 1 / (1 + w)}  # the range of eps where both lines hold
+    bound_up, bound_low = (b.subs(inner) for b in _chernoff_bounds())
+    env = {
+        **ENV,
+        r"\varepsilon": inner[_eps],
+        "x": sp.Symbol("x"),
+        "norm": lambda v: sp.sqrt(_Qsq),
+        "P": _chi_square_tail,
+    }
+    up = _chi_square_tail(sp.Ge(_Qsq, D * (1 + _eps))).subs(inner)
+    low = _chi_square_tail(sp.Le(_Qsq, D * (1 - _eps))).subs(inner)
+    return [(env, [[up, "<=", bound_up], [low, "<=", bound_low]])]

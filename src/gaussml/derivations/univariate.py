@@ -10,6 +10,7 @@ from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
     "box_muller_jacobian",
+    "chi_square_mgf",
     "gaussian_integral_polar",
     "maximum_entropy",
     "mle_variance_bias",
@@ -642,3 +643,63 @@ def _uni_box_muller_density():
         r"\varphi": lambda v: normal_pdf_expr(v, 0, 1),
     }
     return [(env, [[density, "=", density, "=", density, "=", density]])]
+
+
+# --- the chi-square moment generating function ---------------------------------------
+
+_k = sp.Symbol("k", positive=True)  # degrees of freedom, every real k > 0
+_u = sp.Symbol("u", positive=True)  # t = (1 - u)/2 with u > 0 covers every t < 1/2
+_Q = sp.Symbol("Q", positive=True)
+_T_BELOW_HALF = (1 - _u) / 2
+
+
+def _chi_square_density(q, dof):
+    """The chi-square density with `dof` degrees of freedom, as displayed in chapter 1."""
+    return q ** (dof / 2 - 1) * sp.exp(-q / 2) / (2 ** (dof / 2) * sp.gamma(dof / 2))
+
+
+def _expect_chi_square(expr):
+    """E[expr] for Q ~ chi-square(k), the terms of the exponent collected before integrating."""
+    integrand = sp.powsimp(expr * _chi_square_density(_Q, _k), combine="exp")
+    integrand = integrand.replace(sp.exp, lambda a: sp.exp(sp.expand(a)))
+    return sp.integrate(integrand, (_Q, 0, sp.oo))
+
+
+@functools.cache
+def _chi_square_mgf_lines():
+    """E[exp(t Z^2)] for one N(0, 1) square, its k-th power, and E[exp(t Q)] under f_k."""
+    t_ = _T_BELOW_HALF
+    exponent = sp.expand(t_ * z**2 - z**2 / 2)  # collect the terms: -(1 - 2t) z^2 / 2
+    one = sp.integrate(sp.exp(exponent) / sp.sqrt(2 * sp.pi), (z, -sp.oo, sp.oo))
+    i = sp.Symbol("i", integer=True, positive=True)
+    product = sp.Product(one, (i, 1, _k)).doit()  # independence: E of a product of k factors
+    return one, product, _expect_chi_square(sp.exp(t_ * _Q))
+
+
+@claim(
+    "uni-chi2-mgf",
+    statement="for t < 1/2, E[exp(t Z^2)] = (1 - 2t)^(-1/2) for Z ~ N(0, 1), so a sum Q of k "
+    "independent squares has M_Q(t) = (1 - 2t)^(-k/2), and the chi-square(k) density has "
+    "this moment generating function",
+    scope="symbolic: every real t < 1/2 and every real k > 0 (every whole k for the product)",
+)
+def chi_square_mgf():
+    one, product, density_mgf = _chi_square_mgf_lines()
+    t_ = _T_BELOW_HALF
+    assert_equal(one, (1 - 2 * t_) ** sp.Rational(-1, 2), "E[exp(t Z^2)]")
+    assert_equal(product, (1 - 2 * t_) ** (-_k / 2), "product of k factors")
+    assert_equal(density_mgf, (1 - 2 * t_) ** (-_k / 2), "E[exp(t Q)] under the chi-square density")
+
+
+@binds("uni-chi2-mgf", chi_square_mgf, scope="read for every t < 1/2 and k > 0")
+def _uni_chi2_mgf():
+    _, product, density_mgf = _chi_square_mgf_lines()
+    env = {
+        **ENV,
+        "k": _k,
+        "t": _T_BELOW_HALF,
+        "Q": _Q,
+        "M_Q": lambda v: product.subs(_u, 1 - 2 * v),
+        "E": _expect_chi_square,
+    }
+    return [(env, [[product, "=", density_mgf, "=", product], [_T_BELOW_HALF, "<", sp.S.Half]])]

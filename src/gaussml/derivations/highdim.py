@@ -37,6 +37,27 @@ alpha = sp.Symbol("alpha", nonnegative=True)
 x = sp.Symbol("x", real=True)
 #: The dimensions at which the tail bounds are held against the exact tails.
 _TAIL_DIMS = (1, 2, 3, 10, 100, 1000)
+#: A symbolic dimension and primed dimension, for the identities proved for every size.
+_DIM = sp.Symbol("D", integer=True, positive=True)
+_DIM_OUT = sp.Symbol("D'", integer=True, positive=True)
+
+
+def _is_zero_matrix(expr) -> bool:
+    """True when sympy reduces a matrix expression of symbolic size to the zero matrix."""
+    reduced = sp.expand(expr.doit())
+    return reduced == 0 or bool(getattr(reduced, "is_ZeroMatrix", False))
+
+
+@functools.cache
+def _log_density_every_dim():
+    """sum_{i=1}^D log phi(x_i) for a symbolic D, split by linearity: -D/2 log 2 pi - sum x_i^2 / 2."""
+    from .univariate import _linear  # the same splitting of sums as in chapter 1's claims
+
+    i = sp.Symbol("i", integer=True, positive=True)
+    xs = sp.IndexedBase("x", real=True)
+    summand = sp.expand_log(sp.log(std_normal_pdf(xs[i])), force=True)
+    squares = _linear(sp.Sum(xs[i] ** 2, (i, 1, _DIM)))
+    return _linear(sp.Sum(summand, (i, 1, _DIM))), squares
 
 
 def chi_square_pdf(q, dim):
@@ -62,7 +83,9 @@ def std_normal_pdf(x):
     "hd-norm",
     statement="sqrt(x^T x) and sqrt(sum x_i^2) both equal sympy's Euclidean norm of x (D = 1 to 8); "
     "the norm is |x| in one dimension and scales as |c| under x -> c x for every D, while x^T x scales as c^2",
-    scope="symbolic in every real x_i: the equality for D = 1..8, the scaling for general D and every real c",
+    scope="symbolic in every real x_i: the equality for every D (x^T x = sum x_i^2 for a "
+    "D x 1 matrix symbol) and spelled out for D = 1..8, the scaling for every D and every real c; "
+    "the display read for D = 1..4",
 )
 def euclidean_norm():
     c = sp.Symbol("c", real=True)
@@ -81,6 +104,11 @@ def euclidean_norm():
     scaled = sp.Sum((c * xi) ** 2, (i, 1, dim))
     assert_equal(sp.sqrt(scaled), sp.Abs(c) * sp.sqrt(squares), "||c x|| = |c| ||x||, every D")
     assert_equal(scaled, c**2 * squares, "(c x)^T (c x) = c^2 x^T x, every D")
+    # x^T x is the sum of squares for a vector of every size D (sympy's matrix product).
+    vec = sp.MatrixSymbol("x", _DIM, 1)
+    k_ = sp.Symbol("k", integer=True)
+    inner = (vec.T * vec)[0, 0]
+    assert_true(inner.dummy_eq(sp.Sum(vec[k_, 0] ** 2, (k_, 0, _DIM - 1))), "x^T x, every D")
     at_one = (scaled - sp.Abs(c) * squares).subs({c: -2, dim: 1}).doit()
     assert_equal(at_one.subs(xi.subs(i, 1), 1), 2, "x^T x does not scale as |c|: c = -2, x = 1")
 
@@ -179,11 +207,13 @@ def chi_mean_asymptotics():
 
 @claim(
     "hd-loglik",
-    statement="the N(0, I_D) log-density is the sum of D univariate log-densities, -x^T x / 2 - (D/2) log(2 pi) "
-    "(checked for D = 1 to 4)",
-    scope="symbolic: every real x, D = 1..4",
+    statement="the N(0, I_D) log-density is the sum of D univariate log-densities, -x^T x / 2 - (D/2) log(2 pi), "
+    "for every D (sums split by linearity), and spelled out for D = 1 to 4",
+    scope="symbolic: every real x and every D; the display, which shows x^T x, read for D = 1..4",
 )
 def std_normal_loglik_formula():
+    total, squares = _log_density_every_dim()
+    assert_equal(total, -squares / 2 - _DIM / 2 * sp.log(2 * sp.pi), "every D")
     for dim in range(1, 5):
         v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
         total = sum(sp.log(std_normal_pdf(xi)) for xi in v)
@@ -234,12 +264,15 @@ def unit_ball_probability_bound():
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
     scope=(
-        "symbolic: one coordinate (the D coordinates are independent and alike); Monte "
+        "symbolic: one coordinate (the D coordinates are independent and alike), and the "
+        "whole covariance 2 I_D by the affine property for D = 1, 2, 3; Monte "
         "Carlo: test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 "
         "draws each"
     ),
 )
 def difference_of_draws():
+    for dim in (1, 2, 3):  # the whole covariance: no cross-covariances between coordinates
+        assert_equal(_combination_covariance(1, -1, dim), 2 * sp.eye(dim), f"Cov, D = {dim}")
     xa, xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
     assert_equal(st.E(xa - xb), 0, "mean")
     assert_equal(st.variance(xa - xb), 2, "variance")
@@ -306,12 +339,18 @@ def distance_density():
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_highdim.py::test_interpolation_variances_by_simulation",
     scope=(
-        "symbolic: every alpha in [0, 1]; Monte Carlo: "
+        "symbolic: every alpha in [0, 1], per coordinate, and the whole D x D covariance by the "
+        "affine property for D = 1, 2, 3; Monte Carlo: "
         "test_interpolation_variances_by_simulation, alpha = 0, 0.1, 0.5, 0.8, 1, 200000 "
         "draws"
     ),
 )
 def interpolation_variances():
+    for dim in (1, 2, 3):  # the whole covariance: no cross-covariances between coordinates
+        linear_cov = _combination_covariance(alpha, 1 - alpha, dim)
+        polar_cov = _combination_covariance(sp.sqrt(alpha), sp.sqrt(1 - alpha), dim)
+        assert_equal(linear_cov, (1 - 2 * alpha * (1 - alpha)) * sp.eye(dim), f"linear, D = {dim}")
+        assert_equal(polar_cov, sp.eye(dim), f"polar, D = {dim}")
     linear, polar = _paths(_xa, _xb)
     assert_equal(st.E(linear), 0, "mean of the linear path")
     assert_steps(_path_variance_lines()[0], "variance of the linear path")
@@ -320,6 +359,12 @@ def interpolation_variances():
 
 
 _xa, _xb = st.Normal("x_a", 0, 1), st.Normal("x_b", 0, 1)
+
+
+def _combination_covariance(weight_a, weight_b, dim):
+    """Cov(a x_a + b x_b) = A I_2D A^T with A = [a I_D, b I_D], for independent N(0, I_D) draws."""
+    a = sp.Matrix.hstack(weight_a * sp.eye(dim), weight_b * sp.eye(dim))
+    return a * sp.eye(2 * dim) * a.T
 
 
 def _paths(xa, xb):
@@ -417,10 +462,16 @@ def _std_normal_density(v):
 @claim(
     "hd-product",
     statement="the N(0, I_D) density, a product of D univariate N(0, 1) densities, is "
-    "(2 pi)^(-D/2) exp(-x^T x / 2) (checked for D = 1 to 4)",
-    scope="D = 1, 2, 3, 4, symbolic in every coordinate",
+    "(2 pi)^(-D/2) exp(-x^T x / 2): for every D through its logarithm, a sum of D log-densities, "
+    "and spelled out for D = 1 to 4",
+    scope="symbolic in every coordinate and every D; the display, a product written out, read "
+    "for D = 1, 2, 3, 4",
 )
 def std_normal_density_is_a_product():
+    # The product of positive factors is the exp of the sum of their logarithms.
+    total, squares = _log_density_every_dim()
+    closed = (2 * sp.pi) ** (-_DIM / 2) * sp.exp(-squares / 2)
+    assert_equal(sp.exp(total), closed, "every D")
     for dim in range(1, 5):
         v = sp.Matrix(sp.symbols(f"x1:{dim + 1}", real=True))
         closed = (2 * sp.pi) ** sp.Rational(-dim, 2) * sp.exp(-(v.T * v)[0, 0] / 2)
@@ -713,9 +764,21 @@ def _density_of_mu_plus_Lz(v, mean, chol):
     statement="x = mu + L z with z ~ N(0, I_D) and L lower triangular with a positive diagonal has the "
     "density (2 pi)^(-D/2) det(Sigma)^(-1/2) exp(-(x - mu)^T Sigma^{-1} (x - mu) / 2), Sigma = L L^T "
     "(change of variables with Jacobian det L = det(Sigma)^(1/2)); it matches sympy.stats.MultivariateNormal",
-    scope="symbolic in every entry of mu, L and x, for D = 1, 2",
+    scope="symbolic for every D with matrix symbols L, mu, x (det Sigma = det(L)^2 and "
+    "z^T z = (x - mu)^T Sigma^{-1} (x - mu) for z = L^{-1}(x - mu)), given the change-of-variables "
+    "theorem (cited); spelled out in every entry of mu, L and x for D = 1, 2, where the display "
+    "is read",
 )
 def mvn_density_by_change_of_variables():
+    chol = sp.MatrixSymbol("L", _DIM, _DIM)
+    mu_, x_ = sp.MatrixSymbol("mu", _DIM, 1), sp.MatrixSymbol("x", _DIM, 1)
+    sigma = chol * chol.T
+    assert_equal(sp.det(sigma).doit(), sp.det(chol) ** 2, "det Sigma = det(L)^2, every D")
+    z_ = chol.I * (x_ - mu_)
+    assert_true(
+        _is_zero_matrix(z_.T * z_ - (x_ - mu_).T * sigma.I * (x_ - mu_)),
+        "z^T z = (x - mu)^T Sigma^-1 (x - mu), every D",
+    )
     for dim in (1, 2):
         chol, mean, v = _lower(dim), _column("mu", dim), _column("x", dim)
         cov = chol * chol.T
@@ -741,8 +804,10 @@ def _mgf(u, mean, cov):
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_mvn.py::test_sample_shape_and_covariance_within_standard_errors",
     scope=(
-        "symbolic: E[exp(c z)] for every real c; the MGF of N(mu, Sigma) for D = 2, 3; the affine map "
-        "for A of size 2 x 3 and 1 x 2 with symbolic entries; Monte Carlo: "
+        "symbolic: E[exp(c z)] for every real c; the MGF of N(mu, Sigma) and of A x + b for every "
+        "D and D' with matrix symbols (uniqueness of the multivariate MGF cited, not proved), and "
+        "spelled out for D = 2, 3 and A of size 2 x 3 and 1 x 2; the display read for A of size "
+        "2 x 3; Monte Carlo: "
         "test_sample_shape_and_covariance_within_standard_errors, D = 3, 20000 draws"
     ),
 )
@@ -750,6 +815,19 @@ def affine_map_of_a_gaussian():
     c = sp.Symbol("c", real=True)
     one = sp.integrate(sp.exp(c * x) * std_normal_pdf(x), (x, -sp.oo, sp.oo))
     assert_equal(one, sp.exp(c**2 / 2), "E[exp(c z)] for z ~ N(0, 1)")
+    # Every D and D': sum_i ((L^T t)_i)^2 = t^T L L^T t, and the exponent of the MGF of A x + b.
+    chol_ = sp.MatrixSymbol("L", _DIM, _DIM)
+    t_, mu_ = sp.MatrixSymbol("t", _DIM, 1), sp.MatrixSymbol("mu", _DIM, 1)
+    a_ = sp.MatrixSymbol("A", _DIM_OUT, _DIM)
+    b_, u_ = sp.MatrixSymbol("b", _DIM_OUT, 1), sp.MatrixSymbol("u", _DIM_OUT, 1)
+    sigma = chol_ * chol_.T
+    assert_true(
+        _is_zero_matrix((chol_.T * t_).T * (chol_.T * t_) - t_.T * sigma * t_),
+        "sum_i (L^T t)_i^2 = t^T Sigma t, every D",
+    )
+    exponent = u_.T * b_ + (a_.T * u_).T * mu_ + (a_.T * u_).T * sigma * (a_.T * u_) / 2
+    wanted = u_.T * (a_ * mu_ + b_) + u_.T * (a_ * sigma * a_.T) * u_ / 2
+    assert_true(_is_zero_matrix(exponent - wanted), "MGF of A x + b, every D and D'")
     for dim in (2, 3):
         chol, mean, u = _lower(dim), _column("mu", dim), _column("u", dim)
         # E[exp(u^T (mu + L z))] = exp(u^T mu) prod_i E[exp((L^T u)_i z_i)], z_i independent.

@@ -15,6 +15,7 @@ __all__ = [
     "chi_mean_asymptotics",
     "chi_mean_formula",
     "chi_mode",
+    "chi_moments",
     "chi_square_chernoff_bounds",
     "chi_square_laplace_transform",
     "difference_of_draws",
@@ -1100,3 +1101,47 @@ def _hd_chernoff():
     up = _chi_square_tail(sp.Ge(_Qsq, D * (1 + _eps))).subs(inner)
     low = _chi_square_tail(sp.Le(_Qsq, D * (1 - _eps))).subs(inner)
     return [(env, [[up, "<=", bound_up], [low, "<=", bound_low]])]
+
+
+# --- the moments of the chi distribution ---------------------------------------------
+
+_m = sp.Symbol("m", positive=True)  # the order of the moment, every real m > 0
+_v = sp.Symbol("v", positive=True)  # v = r^2 / 2
+
+
+@functools.cache
+def _chi_moment_lines():
+    """The displayed lines of E||x||^m: the integral, after v = r^2/2, and the closed form."""
+    first = sp.integrate(r**_m * chi_pdf(r, D), (r, 0, sp.oo))
+    # v = r^2/2: r = sqrt(2 v), dr = dv / sqrt(2 v); the integrand in v before integrating
+    substituted = (r**_m * chi_pdf(r, D)).subs(r, sp.sqrt(2 * _v)) / sp.sqrt(2 * _v)
+    middle = (
+        2 ** (_m / 2)
+        / sp.gamma(D / 2)
+        * sp.integrate(_v ** ((D + _m) / 2 - 1) * sp.exp(-_v), (_v, 0, sp.oo))
+    )
+    closed = 2 ** (_m / 2) * sp.gamma((D + _m) / 2) / sp.gamma(D / 2)
+    return first, substituted, middle, closed
+
+
+@claim(
+    "hd-chi-moments",
+    statement="E||x||^m = int r^m f_chi(r) dr = 2^(m/2) / Gamma(D/2) int v^((D+m)/2 - 1) e^(-v) dv = "
+    "2^(m/2) Gamma((D+m)/2) / Gamma(D/2), each line checked, the middle one through the "
+    "substitution v = r^2/2",
+    scope="symbolic: every real D > 0 and every real m > 0",
+)
+def chi_moments():
+    first, substituted, middle, closed = _chi_moment_lines()
+    integrand = 2 ** (_m / 2) / sp.gamma(D / 2) * _v ** ((D + _m) / 2 - 1) * sp.exp(-_v)
+    assert_equal(substituted, integrand, "the integrand after v = r^2/2")
+    assert_steps([first, middle, closed], "E||x||^m")
+    for order, value in ((1, sp.sqrt(2) * sp.gamma((D + 1) / 2) / sp.gamma(D / 2)), (2, D)):
+        assert_equal(closed.subs(_m, order), value, f"m = {order}")
+
+
+@binds("hd-chi-moments", chi_moments)
+def _hd_chi_moments():
+    first, _, middle, closed = _chi_moment_lines()
+    env = {**_CHI_ENV, "m": _m, "v": _v}
+    return [(env, [[first, "=", first, "=", middle, "=", closed]])]

@@ -10,6 +10,7 @@ from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
     "box_muller_jacobian",
+    "chi_square_mgf",
     "gaussian_integral_polar",
     "maximum_entropy",
     "mle_variance_bias",
@@ -137,39 +138,118 @@ def _standard_normal_moment(k):
     return st.E(st.Normal("Z", 0, 1) ** k)
 
 
+# --- every sample size n: sums over a symbolic number of draws ---------------------------
+
+_n = sp.Symbol("n", integer=True, positive=True)  # the sample size, as the page's n
+_i, _j = sp.symbols("i j", integer=True, positive=True)
+_xs = sp.IndexedBase("x", real=True)  # the observations x_1, ..., x_n
+
+
+def _linear(expr):
+    """Split every sum over i termwise and pull out the factors that do not depend on i.
+
+    Linearity of the sum; what remains are sums of x_i, x_i^2, ... alone.
+    """
+
+    def split(total):
+        (index, low, high), body = total.limits[0], total.function
+        parts = []
+        for term in sp.Add.make_args(sp.expand(body)):
+            coeff, rest = term.as_independent(index, as_Add=False)
+            parts.append(coeff * sp.Sum(rest, (index, low, high)).doit())
+        return sp.Add(*parts)
+
+    split_up = sp.expand(expr.replace(lambda a: isinstance(a, sp.Sum), split))
+    # one name for the index of every remaining sum, so that equal sums compare equal
+    return split_up.replace(
+        lambda a: isinstance(a, sp.Sum), lambda a: a.xreplace({a.limits[0][0]: _i})
+    )
+
+
+def _sum_i(body):
+    return sp.Sum(body, (_i, 1, _n))
+
+
+@functools.cache
+def _second_moment_of_combinations():
+    """E[z_j z_k] = delta_jk for independent N(0, 1) draws, from sympy.stats.
+
+    Hence E[(sum_j c_j z_j)(sum_j d_j z_j)] = sum_j c_j d_j: the rule the symbolic-n
+    claims below apply to linear combinations of n draws.
+    """
+    z_one, z_two = st.Normal("z_1", 0, 1), st.Normal("z_2", 0, 1)
+    return st.E(z_one * z_two), st.E(z_one**2), st.E(z_one)
+
+
+def _expect_square_of_combination(coeff):
+    """E[(sum_j c_j z_j)^2] = sum_j c_j^2 for independent N(0, 1) z_j, c_j = coeff(j), j = 1..n.
+
+    The sum over j runs to n = i + m (m >= 0), so that a Kronecker delta at i lies in
+    the range; the result is written back in n.
+    """
+    m = sp.Symbol("m", integer=True, nonnegative=True)
+    total = sp.Sum(sp.expand(coeff.subs(_n, _i + m) ** 2), (_j, 1, _i + m)).doit()
+    return sp.simplify(total.subs(m, _n - _i))
+
+
+@functools.cache
+def _sample_moments_every_n():
+    """E and Var of the sample mean, E of the sum of squares around it, for every n.
+
+    With x_j = mean + std z_j: xbar - mean = sum_j (std/n) z_j, and
+    x_i - xbar = sum_j std (delta_ij - 1/n) z_j.
+    """
+    var_mean = _expect_square_of_combination(std / _n)
+    per_draw = _expect_square_of_combination(std * (sp.KroneckerDelta(_i, _j) - 1 / _n))
+    squares = _linear(_sum_i(per_draw))  # E sum_i (x_i - xbar)^2
+    return var_mean, per_draw, squares
+
+
+@functools.cache
+def _chi_square_law_variance_of_s2():
+    """Var(s^2) for every n >= 2 from (n - 1) s^2 / std^2 ~ chi-square(n - 1) (Cochran)."""
+    k = sp.Symbol("k", positive=True)
+    chi_var = st.variance(st.ChiSquared("C", k))
+    return (std**2 / (_n - 1)) ** 2 * chi_var.subs(k, _n - 1)
+
+
 @claim(
     "uni-se-mean",
     statement="the mean of n independent N(mean, std^2) draws has expectation `mean` and variance std^2 / n, "
-    "so standard error std / sqrt(n); derived from independence for n = 2, ..., 6",
+    "so standard error std / sqrt(n), for every n: by linearity and E[z_j z_k] = delta_jk",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
     scope=(
-        "symbolic: every real mean and std > 0, sample sizes n = 2..6; Monte Carlo: "
+        "symbolic: every real mean, std > 0 and every sample size n >= 1; Monte Carlo: "
         "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
         "std)"
     ),
 )
 def sample_mean_standard_error():
-    for size in SAMPLE_SIZES:
-        draws = sp.symbols(f"z1:{size + 1}", real=True)  # x_i = mean + std z_i
-        sample_mean = sp.Add(*[mean + std * zi for zi in draws]) / size
-        expectation = _expect_standard_draws(sample_mean, draws)
-        assert_equal(expectation, mean, f"E[mean of {size}]")
-        variance = _expect_standard_draws((sample_mean - expectation) ** 2, draws)
-        assert_equal(variance, std**2 / size, f"Var[mean of {size}]")
-        assert_equal(sp.sqrt(variance), std / sp.sqrt(size), f"se(mean of {size})")
+    cross, square, first = _second_moment_of_combinations()
+    assert_equal(cross, 0, "E[z_1 z_2] for independent N(0, 1)")
+    assert_equal(square, 1, "E[z^2] for N(0, 1)")
+    assert_equal(first, 0, "E[z] for N(0, 1)")
+    # E[xbar] = mean + (std/n) sum_j E[z_j] = mean
+    expectation = _linear(mean + _sum_i(std / _n * first))
+    assert_equal(expectation, mean, "E[xbar], every n")
+    var_mean, _, _ = _sample_moments_every_n()
+    assert_equal(var_mean, std**2 / _n, "Var[xbar], every n")
+    assert_equal(sp.sqrt(var_mean), std / sp.sqrt(_n), "se(xbar), every n")
 
 
 @claim(
     "uni-se-var",
-    statement="the unbiased sample variance s^2 of n Gaussian draws has expectation std^2 and standard error "
-    "std^2 sqrt(2/(n-1)), derived from the Gaussian moments for n = 2, ..., 6; (n-1) s^2/std^2 has the mean "
-    "n - 1 and variance 2(n - 1) of chi-square(n-1) there, as Cochran's theorem gives for every n",
+    statement="the unbiased sample variance s^2 of n Gaussian draws has expectation std^2 (every n, by "
+    "linearity) and standard error std^2 sqrt(2/(n-1)): for every n from the chi-square(n - 1) law of "
+    "(n-1) s^2/std^2 (Cochran's theorem, cited), and derived from the Gaussian moments without it for "
+    "n = 2, ..., 6, where the first two moments of (n-1) s^2/std^2 are those of chi-square(n-1)",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
     scope=(
-        "symbolic: every real mean and std > 0, n = 2..6; every n >= 2 given Cochran's "
-        "theorem (cited, not proved); Monte Carlo: "
+        "symbolic: every real mean and std > 0; E[s^2] for every n >= 2; Var[s^2] for every n >= 2 "
+        "given Cochran's theorem (cited, not proved), and from the Gaussian moments alone for "
+        "n = 2..6; the chi-square law itself only through its first two moments; Monte Carlo: "
         "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
         "std), and test_scaled_sample_variance_is_chi_square, the chi-square law "
         "itself (KS, n = 6, 20000 samples)"
@@ -197,10 +277,13 @@ def sample_variance_standard_error():
         scaled_var = (size - 1) ** 2 * variance / std**4
         assert_equal(scaled_mean, chi_mean.subs(k, size - 1), f"E[(n-1) s^2/std^2], n = {size}")
         assert_equal(scaled_var, chi_var.subs(k, size - 1), f"Var[(n-1) s^2/std^2], n = {size}")
-    # Every n, from (n - 1) s^2 / std^2 ~ chi-square(n - 1) (Cochran's theorem).
-    n = sp.Symbol("n", integer=True, positive=True)
-    scale = std**2 / (n - 1)  # s^2 = scale * chi-square(n - 1)
-    assert_equal(scale**2 * chi_var.subs(k, n - 1), 2 * std**4 / (n - 1), "Var[s^2], every n")
+    # Every n: E[s^2] = std^2 by linearity, and Var[s^2] from (n - 1) s^2 / std^2 ~
+    # chi-square(n - 1) (Cochran's theorem, cited).
+    _, _, squares = _sample_moments_every_n()
+    assert_equal(squares / (_n - 1), std**2, "E[s^2], every n")
+    variance = _chi_square_law_variance_of_s2()
+    assert_equal(variance, 2 * std**4 / (_n - 1), "Var[s^2], every n")
+    assert_equal(sp.sqrt(variance), std**2 * sp.sqrt(2 / (_n - 1)), "se(s^2), every n")
 
 
 # --- why the Gaussian: its integral, moments, entropy ---------------------------------
@@ -307,9 +390,6 @@ def maximum_entropy():
 
 # --- estimating the mean and std -----------------------------------------------------------
 
-#: Sample sizes for which the maximum-likelihood estimates are solved exactly.
-MLE_SIZES = range(1, 5)
-
 
 def _observations(size):
     return sp.Matrix(sp.symbols(f"x1:{size + 1}", real=True))
@@ -333,60 +413,83 @@ def _mle(xs):
     return mean_hat, roots
 
 
+@functools.cache
+def _mle_every_n():
+    """The log-likelihood of n draws and its stationary point, for a symbolic n.
+
+    Returns (loglik, mean_hat, var_hat, hessian at the stationary point), the sums split
+    by linearity into n, sum x_i and sum x_i^2.
+    """
+    loglik = _linear(_sum_i(sp.expand_log(sp.log(normal_pdf_expr(_xs[_i], mean, std)), force=True)))
+    (mean_hat,) = sp.solve(_linear(sp.diff(loglik, mean)), mean)
+    # std^3 d(loglik)/d(std) at mean_hat = -n std^2 + sum (x_i - mean_hat)^2: linear in std^2
+    stationary = sp.expand(_linear(sp.diff(loglik, std)).subs(mean, mean_hat) * std**3)
+    v = sp.Symbol("v", positive=True)
+    roots = sp.solve(stationary.subs(std, sp.sqrt(v)), v)
+    hessian = sp.hessian(loglik, (mean, std))
+    return loglik, mean_hat, roots, hessian
+
+
 @claim(
     "uni-loglik",
     "uni-mle",
     statement="the log-likelihood of n draws is -n log(2 pi)/2 - n log std - sum (x_i - mean)^2/(2 std^2); "
-    "its only stationary point with std > 0 is the sample mean and the std dividing by n, a maximum",
-    scope="symbolic: every real x_i, n = 2..4 (n = 1 has no std > 0 stationary point)",
+    "its only stationary point with std > 0 is the sample mean and the std dividing by n, where the "
+    "Hessian is diag(-n/std_hat^2, -2n/std_hat^2), negative definite: a local maximum",
+    scope=(
+        "symbolic: every real x_i and every n, at a stationary point with std_hat^2 > 0 (n >= 2 "
+        "draws not all equal); that the local maximum is global (the only stationary point, "
+        "the log-likelihood tending to -infinity at the boundary) is argued on the page, not "
+        "checked; the displays, whose sums are written out, read at n = 4"
+    ),
 )
 def normal_mle():
-    for size in MLE_SIZES[1:]:
-        xs = _observations(size)
-        loglik = _loglik(xs, mean, std)
-        displayed = (
-            -size * sp.log(2 * sp.pi) / 2
-            - size * sp.log(std)
-            - sp.Add(*[(xi - mean) ** 2 for xi in xs]) / (2 * std**2)
-        )
-        assert_equal(loglik, displayed, f"log-likelihood, n = {size}")
-        mean_hat, roots = _mle(xs)
-        assert_equal(mean_hat, sp.Add(*xs) / size, f"mean_hat, n = {size}")
-        var_hat = sp.Add(*[(xi - mean_hat) ** 2 for xi in xs]) / size
-        assert_true(len(roots) == 1, f"one root for std^2 > 0, so one for std > 0, n = {size}")
-        assert_equal(roots[0], var_hat, f"std_hat^2, n = {size}")
-        hessian = sp.hessian(loglik, (mean, std)).subs({mean: mean_hat, std: sp.sqrt(var_hat)})
-        # At the stationary point: diag(-n/v, -2n/v) with v = var_hat > 0, negative definite.
-        assert_equal(
-            hessian,
-            sp.diag(-size / var_hat, -2 * size / var_hat),
-            f"Hessian at the maximum, n = {size}",
-        )
+    loglik, mean_hat, roots, hessian = _mle_every_n()
+    displayed = (
+        -_n * sp.log(2 * sp.pi) / 2
+        - _n * sp.log(std)
+        - _sum_i((_xs[_i] - mean) ** 2) / (2 * std**2)
+    )
+    assert_equal(loglik, _linear(displayed), "log-likelihood, every n")
+    sum_x = sp.Sum(_xs[_i], (_i, 1, _n))
+    assert_equal(mean_hat, sum_x / _n, "mean_hat, every n")
+    xbar = sp.Sum(_xs[_j], (_j, 1, _n)) / _n
+    var_hat = _linear(_sum_i((_xs[_i] - xbar) ** 2)) / _n
+    assert_true(len(roots) == 1, "one root for std^2 > 0, so one for std > 0")
+    assert_equal(roots[0], var_hat, "std_hat^2, every n")
+    at_hat = {mean: mean_hat, std: sp.sqrt(roots[0])}
+    h = hessian.applyfunc(lambda e: sp.expand(_linear(e).subs(at_hat)))
+    # At the stationary point: diag(-n/v, -2n/v) with v = var_hat > 0, negative definite.
+    assert_equal(h, sp.diag(-_n / roots[0], -2 * _n / roots[0]), "Hessian at the maximum, every n")
 
 
 @claim(
     "uni-mle-bias",
     "uni-unbiased",
-    statement="E[std_hat^2] = (n-1)/n std^2 for the MLE of the variance, derived from the Gaussian "
-    "moments for n = 2..6; s^2 = n/(n-1) std_hat^2 divides by n - 1 and is unbiased",
+    statement="E[std_hat^2] = (n-1)/n std^2 for the MLE of the variance, for every n: E[(x_i - xbar)^2] = "
+    "std^2 (n-1)/n by linearity and E[z_j z_k] = delta_jk; s^2 = n/(n-1) std_hat^2 divides by n - 1 "
+    "and is unbiased",
     method="symbolic + Monte Carlo",
     monte_carlo="tests/test_univariate.py::test_fit_mle_variance_is_biased_by_n_minus_one_over_n",
     scope=(
-        "symbolic: every real mean and std > 0, n = 2..6; Monte Carlo: "
+        "symbolic: every real mean, std > 0 and every n >= 2; the display of s^2, whose sum "
+        "is written out, read at n = 4; Monte Carlo: "
         "test_fit_mle_variance_is_biased_by_n_minus_one_over_n, n = 5, 20000 samples"
     ),
 )
 def mle_variance_bias():
-    for size in SAMPLE_SIZES:
-        draws = sp.symbols(f"z1:{size + 1}", real=True)  # x_i = mean + std z_i
-        xs = [mean + std * zi for zi in draws]
-        sample_mean = sp.Add(*xs) / size
-        squares = sp.Add(*[(xi - sample_mean) ** 2 for xi in xs])
-        expectation = _expect_standard_draws(squares / size, draws)
-        assert_equal(expectation, sp.Rational(size - 1, size) * std**2, f"E[std_hat^2], n = {size}")
-        unbiased = sp.Rational(size, size - 1) * squares / size
-        assert_equal(unbiased, squares / (size - 1), f"s^2 divides by n - 1, n = {size}")
-        assert_equal(_expect_standard_draws(unbiased, draws), std**2, f"E[s^2], n = {size}")
+    cross, square, _ = _second_moment_of_combinations()
+    assert_equal(cross, 0, "E[z_1 z_2] for independent N(0, 1)")
+    assert_equal(square, 1, "E[z^2] for N(0, 1)")
+    _, per_draw, squares = _sample_moments_every_n()
+    assert_equal(per_draw, (_n - 1) / _n * std**2, "E[(x_i - xbar)^2], every n")
+    assert_equal(squares, (_n - 1) * std**2, "E[sum (x_i - xbar)^2], every n")
+    assert_equal(squares / _n, (_n - 1) / _n * std**2, "E[std_hat^2], every n")
+    # s^2 = n/(n-1) std_hat^2 = sum (x_i - xbar)^2 / (n - 1), and its expectation is std^2.
+    xbar = sp.Sum(_xs[_j], (_j, 1, _n)) / _n
+    total = _sum_i((_xs[_i] - xbar) ** 2)
+    assert_equal(_linear(_n / (_n - 1) * total / _n - total / (_n - 1)), 0, "s^2 divides by n - 1")
+    assert_equal(_n / (_n - 1) * squares / _n, std**2, "E[s^2], every n")
 
 
 # --- Box-Muller -------------------------------------------------------------------------
@@ -512,14 +615,14 @@ def _uni_affine_pdf():
 
 @binds("uni-se-mean", sample_mean_standard_error)
 def _uni_se_mean():
-    se = std / sp.sqrt(n)  # the square root of the variance the claim derives
+    se = sp.sqrt(_sample_moments_every_n()[0])  # the claim's Var[xbar], every n
     env = {**ENV, r"\operatorname{se}": {x_bar: se}.__getitem__}
     return [(env, [[se, "=", se]])]
 
 
 @binds("uni-se-var", sample_variance_standard_error)
 def _uni_se_var():
-    se = std**2 * sp.sqrt(2 / (n - 1))  # the square root of the variance the claim derives
+    se = sp.sqrt(_chi_square_law_variance_of_s2())  # the claim's Var[s^2], every n
     env = {**ENV, r"\operatorname{se}": {s**2: se}.__getitem__}
     return [(env, [[se, "=", se]])]
 
@@ -600,7 +703,7 @@ def _uni_mle():
 @binds("uni-mle-bias", mle_variance_bias)
 def _uni_mle_bias():
     std_hat = sp.Symbol("sigma_hat", positive=True)
-    biased = (n - 1) / n * std**2  # what the claim derives for n = 2..6
+    biased = _sample_moments_every_n()[2] / n  # the claim's E[std_hat^2], every n
     env = {**ENV, r"\hat{\sigma}": std_hat, "E": {std_hat**2: biased}.__getitem__}
     return [(env, [[biased, "=", biased]])]
 
@@ -642,3 +745,63 @@ def _uni_box_muller_density():
         r"\varphi": lambda v: normal_pdf_expr(v, 0, 1),
     }
     return [(env, [[density, "=", density, "=", density, "=", density]])]
+
+
+# --- the chi-square moment generating function ---------------------------------------
+
+_k = sp.Symbol("k", positive=True)  # degrees of freedom, every real k > 0
+_u = sp.Symbol("u", positive=True)  # t = (1 - u)/2 with u > 0 covers every t < 1/2
+_Q = sp.Symbol("Q", positive=True)
+_T_BELOW_HALF = (1 - _u) / 2
+
+
+def _chi_square_density(q, dof):
+    """The chi-square density with `dof` degrees of freedom, as displayed in chapter 1."""
+    return q ** (dof / 2 - 1) * sp.exp(-q / 2) / (2 ** (dof / 2) * sp.gamma(dof / 2))
+
+
+def _expect_chi_square(expr):
+    """E[expr] for Q ~ chi-square(k), the terms of the exponent collected before integrating."""
+    integrand = sp.powsimp(expr * _chi_square_density(_Q, _k), combine="exp")
+    integrand = integrand.replace(sp.exp, lambda a: sp.exp(sp.expand(a)))
+    return sp.integrate(integrand, (_Q, 0, sp.oo))
+
+
+@functools.cache
+def _chi_square_mgf_lines():
+    """E[exp(t Z^2)] for one N(0, 1) square, its k-th power, and E[exp(t Q)] under f_k."""
+    t_ = _T_BELOW_HALF
+    exponent = sp.expand(t_ * z**2 - z**2 / 2)  # collect the terms: -(1 - 2t) z^2 / 2
+    one = sp.integrate(sp.exp(exponent) / sp.sqrt(2 * sp.pi), (z, -sp.oo, sp.oo))
+    i = sp.Symbol("i", integer=True, positive=True)
+    product = sp.Product(one, (i, 1, _k)).doit()  # independence: E of a product of k factors
+    return one, product, _expect_chi_square(sp.exp(t_ * _Q))
+
+
+@claim(
+    "uni-chi2-mgf",
+    statement="for t < 1/2, E[exp(t Z^2)] = (1 - 2t)^(-1/2) for Z ~ N(0, 1), so a sum Q of k "
+    "independent squares has M_Q(t) = (1 - 2t)^(-k/2), and the chi-square(k) density has "
+    "this moment generating function",
+    scope="symbolic: every real t < 1/2 and every real k > 0 (every whole k for the product)",
+)
+def chi_square_mgf():
+    one, product, density_mgf = _chi_square_mgf_lines()
+    t_ = _T_BELOW_HALF
+    assert_equal(one, (1 - 2 * t_) ** sp.Rational(-1, 2), "E[exp(t Z^2)]")
+    assert_equal(product, (1 - 2 * t_) ** (-_k / 2), "product of k factors")
+    assert_equal(density_mgf, (1 - 2 * t_) ** (-_k / 2), "E[exp(t Q)] under the chi-square density")
+
+
+@binds("uni-chi2-mgf", chi_square_mgf, scope="read for every t < 1/2 and k > 0")
+def _uni_chi2_mgf():
+    _, product, density_mgf = _chi_square_mgf_lines()
+    env = {
+        **ENV,
+        "k": _k,
+        "t": _T_BELOW_HALF,
+        "Q": _Q,
+        "M_Q": lambda v: product.subs(_u, 1 - 2 * v),
+        "E": _expect_chi_square,
+    }
+    return [(env, [[product, "=", density_mgf, "=", product], [_T_BELOW_HALF, "<", sp.S.Half]])]

@@ -416,7 +416,7 @@ def test_bad_path_and_shapes_are_value_errors():
     x = np.zeros((4, 3))
     with pytest.raises(ValueError, match="path must be one of"):
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="spline")
-    with pytest.raises(ValueError, match=r"alphas of shape \(A,\)"):
+    with pytest.raises(ValueError, match=r"alphas must have shape \(A,\)"):
         highdim.mean_loglik_along_path(0.5, x, x, path="linear")
     with pytest.raises(ValueError, match="scalar"):
         highdim.std_normal_loglik(1.0)

@@ -436,16 +436,18 @@ def scaling(value, name: str = "scaling"):
 def target_coefficient(value, name: str, *, nonnegative: bool = False):
     """A coefficient of a regression `Target` as it is constructed.
 
-    Numbers and concrete arrays are checked (finite real scalars, >= 0 for a
-    noise std); anything else (a tracer, or the placeholders JAX's tree
-    utilities put in a pytree's leaves) passes, so a target stays a pytree.
+    Numbers and concrete arrays are checked (finite and real, >= 0 for a noise
+    std; an array of them is allowed, for a batch of targets under `jax.vmap`);
+    anything else (a tracer, or the placeholders JAX's tree utilities put in a
+    pytree's leaves) passes, so a target stays a pytree. The public functions
+    that take a target check it again, as scalars (`target`).
     """
     if isinstance(value, str | bytes | bool | complex | np.bool_):
         raise TypeError(f"{name} must be a real number, got {_short(value)}")
     if isinstance(value, int | float | np.number | np.ndarray) or (
         isinstance(value, jax.Array) and not is_traced(value)
     ):
-        scalar(value, name)
+        finite(value, name)
         if nonnegative:
             nonnegative_finite(value, name)
     return value

@@ -316,6 +316,7 @@ def sample_norms(key, n, dim):
     Returns:
       An array of shape `(n,)`, chi-distributed with `dim` degrees of freedom.
     """
+    _checks.prng_key(key)
     n, dim = positive_int(n, "n"), positive_int(dim, "dim")
     return _sample_norms(key, n, dim)
 
@@ -336,6 +337,7 @@ def sample_distances(key, n, dim):
     Returns:
       An array of shape `(n,)` with density `distance_pdf(., dim)`.
     """
+    _checks.prng_key(key)
     n, dim = positive_int(n, "n"), positive_int(dim, "dim")
     return _sample_distances(key, n, dim)
 

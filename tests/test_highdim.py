@@ -522,3 +522,16 @@ def test_chi_logpdf_near_the_float32_limits_matches_scipy(r, dim):
     else:
         with pytest.raises(ValueError, match="not representable"):
             highdim.chi_logpdf(r, dim)
+
+
+@pytest.mark.parametrize("k", [4.0, 4.5, 10.0, 1000.0])
+def test_stirling_remainder_series_matches_float64_gammaln(k):
+    # Each term of the series matters at k = 4 (1/(1260 k^5) = 7.7e-7 against 0.021),
+    # and float32 resolves the remainder to about 2e-9.
+    exact = scipy.special.gammaln(k) - ((k - 0.5) * np.log(k) - k + 0.5 * np.log(2 * np.pi))
+    np.testing.assert_allclose(float(highdim._stirling_error(jnp.float32(k))), exact, atol=2e-8)
+
+
+def test_points_without_coordinates_are_a_value_error():
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\) with D >= 1"):
+        highdim.std_normal_loglik(np.zeros((2, 0)))

@@ -394,14 +394,20 @@ def squares_are_safe(x, terms: int) -> bool:
     """
     if is_traced(x):
         return False
-    a = np.abs(np.asarray(x, dtype=np.float64))
-    if a.size == 0:
+    if np.size(x) == 0:
         return True
     info = np.finfo(compute_dtype(x))
     high = math.sqrt(float(info.max) / max(terms, 1)) / 2
     low = math.sqrt(float(info.tiny) / float(info.eps))
-    nonzero = a[a > 0]
-    return bool(a.max() <= high and (nonzero.size == 0 or nonzero.min() >= low))
+    largest, smallest_nonzero = (float(v) for v in _magnitude_range(jnp.asarray(x)))
+    return largest <= high and (smallest_nonzero == math.inf or smallest_nonzero >= low)
+
+
+@jax.jit
+def _magnitude_range(x):
+    """max |x| and the smallest nonzero |x| (inf if there is none), on the device."""
+    a = jnp.abs(x)
+    return jnp.max(a), jnp.min(jnp.where(a > 0, a, jnp.inf))
 
 
 def nonnegative_finite(value, name: str):

@@ -8,6 +8,14 @@ whose message names that argument. For a valid row `expected` is a reference
 value (computed with scipy, numpy or a direct formula in float64) or a
 predicate; the result must be finite and match it. `test_every_public_function_is_in_the_table`
 keeps the table complete; `CASES_BY_FUNCTION` counts its rows.
+
+`SPECS` (below the tables) declares, for every public function and method of
+univariate, mvn, highdim, nn, plotting and regression's `Target`, a valid call
+and the role of each argument; the roles generate one invalid row per kind of
+bad input and argument (`CASES_BY_KIND` counts them), and the tests fail when
+a public callable has no spec, a kind of its roles has no row, or it has no
+valid row against a reference. The valid rows include inputs near the float32
+limits, where a naive formula overflows or underflows but the result does not.
 """
 
 from __future__ import annotations

@@ -47,7 +47,7 @@ def logpdf(x, *, mean=0.0, std=1.0):
     Raises:
       ValueError: if `x` or `mean` is not finite, or `std` is not finite and
         positive in the computation dtype, or the log-density is below the
-        dtype's range (|z| above 2.6e19 in float32).
+        dtype's range ($|z|$ above 2.6e19 in float32).
       TypeError: if an argument is not a real number or array.
     """
     finite(x, "x")

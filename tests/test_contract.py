@@ -1255,8 +1255,25 @@ NOT_VALIDATED = {
     "plotting.path_figure": "draws curves the package computed and checked",
 }
 
+#: Arguments that broadcast against each other: shapes that do not, named by our check.
+BROADCAST_MISMATCH = [
+    ("univariate.logpdf", lambda: univariate.logpdf(np.ones(3), mean=np.ones(2)), "mean"),
+    ("univariate.pdf", lambda: univariate.pdf(np.ones(3), std=np.ones(2)), "std"),
+    ("univariate.affine", lambda: univariate.affine(np.ones(3), mean=np.ones(2), std=1.0), "z"),
+    ("highdim.chi_logpdf", lambda: highdim.chi_logpdf(np.ones(3), np.array([1, 2])), "dim"),
+    ("highdim.chi_pdf", lambda: highdim.chi_pdf(np.ones(3), np.array([1, 2])), "dim"),
+    ("highdim.distance_logpdf", lambda: highdim.distance_logpdf(np.ones(3), [1, 2]), "dim"),
+    ("highdim.distance_pdf", lambda: highdim.distance_pdf(np.ones(3), [1, 2]), "dim"),
+    ("highdim.lerp", lambda: highdim.lerp(np.array([0.1, 0.2]), A3, A3), "alpha"),
+    ("highdim.polar_interp", lambda: highdim.polar_interp(np.array([0.1, 0.2]), A3, A3), "alpha"),
+]
+
 #: The Target's noise stds are scales: a Target with a negative one cannot be made.
 EXTRA_INVALID = [
+    *[
+        (name, "shape", "shapes that do not broadcast", call, arg)
+        for name, call, arg in BROADCAST_MISMATCH
+    ],
     (
         "regression.Target",
         "scale",

@@ -467,3 +467,15 @@ def power_of_two_scale(magnitude):
     limit = jnp.finfo(magnitude.dtype).maxexp - 3
     _, exponent = jnp.frexp(magnitude)
     return jnp.ldexp(jnp.ones((), magnitude.dtype), jnp.clip(exponent - 1, -limit, limit))
+
+
+def broadcastable(**arrays):
+    """The shape the named arrays broadcast to, after checking that they do (named in the
+    error: JAX's own message names an operation, not an argument)."""
+    shapes = {name: np.shape(value) for name, value in arrays.items()}
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        names = ", ".join(shapes)
+        given = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{names} must broadcast together, got shapes {given}") from None

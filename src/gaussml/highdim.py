@@ -146,6 +146,7 @@ def chi_logpdf(r, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(r, "r")
+    _checks.broadcastable(r=r, dim=dim)
     r = jnp.asarray(r, dtype=float)
     out = _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
     _representable_where_positive(out, r, "the chi log-density", r=r, dim=dim)
@@ -170,6 +171,7 @@ def chi_pdf(r, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(r, "r")
+    _checks.broadcastable(r=r, dim=dim)
     r = jnp.asarray(r, dtype=float)
     return _chi_pdf(r, jnp.asarray(dim, dtype=r.dtype))
 
@@ -278,6 +280,7 @@ def distance_logpdf(t, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(t, "t")
+    _checks.broadcastable(t=t, dim=dim)
     t = jnp.asarray(t, dtype=float)
     out = _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
     _representable_where_positive(out, t, "the distance log-density", t=t, dim=dim)
@@ -296,6 +299,7 @@ def distance_pdf(t, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(t, "t")
+    _checks.broadcastable(t=t, dim=dim)
     t = jnp.asarray(t, dtype=float)
     return _distance_pdf(t, jnp.asarray(dim, dtype=t.dtype))
 
@@ -405,6 +409,7 @@ def lerp(alpha, x_a, x_b):
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
+    _checks.broadcastable(alpha=alpha, x_a=x_a)
     return alpha * jnp.asarray(x_a) + (1 - alpha) * jnp.asarray(x_b)
 
 
@@ -420,6 +425,7 @@ def polar_interp(alpha, x_a, x_b):
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
+    _checks.broadcastable(alpha=alpha, x_a=x_a)
     x_a, x_b = jnp.asarray(x_a), jnp.asarray(x_b)
     return jnp.sqrt(alpha) * x_a + jnp.sqrt(1 - alpha) * x_b
 

@@ -64,8 +64,9 @@ def cholesky(cov):
     chol = jnp.linalg.cholesky(cov)
     if not is_traced(chol) and not bool(jnp.all(jnp.isfinite(chol))):
         raise ValueError(
-            f"cov is too close to singular to factor in {cov.dtype} (its Cholesky factor "
-            f"has non-finite entries), got {_checks._short(np.asarray(cov).tolist())}"
+            f"cov cannot be factored in {cov.dtype}: its Cholesky factor has non-finite "
+            "entries (cov too close to singular, or its entries too large), got "
+            f"{_checks._short(np.asarray(cov).tolist())}"
         )
     return chol
 

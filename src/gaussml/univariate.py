@@ -13,6 +13,7 @@ import jax.numpy as jnp
 
 from gaussml._checks import (
     array,
+    broadcastable,
     finite,
     positive_finite,
     positive_int,
@@ -53,6 +54,7 @@ def logpdf(x, *, mean=0.0, std=1.0):
     finite(x, "x")
     finite(mean, "mean")
     positive_finite(std, "std")
+    broadcastable(x=x, mean=mean, std=std)
     z = (jnp.asarray(x) - mean) / std
     # (z / 2) * z, not z**2 / 2: the square overflows float32 for |z| > 1.8e19 while
     # the log-density, about -z**2 / 2, is still representable up to |z| = 2.6e19.
@@ -72,6 +74,7 @@ def pdf(x, *, mean=0.0, std=1.0):
     finite(x, "x")
     finite(mean, "mean")
     positive_finite(std, "std")
+    broadcastable(x=x, mean=mean, std=std)
     return _pdf(x, mean, std)
 
 
@@ -98,6 +101,7 @@ def affine(z, *, mean, std):
     finite(z, "z")
     positive_finite(std, "std")
     finite(mean, "mean")
+    broadcastable(z=z, mean=mean, std=std)
     return representable(mean + std * jnp.asarray(z), "mean + std * z", z=z, mean=mean, std=std)
 
 

@@ -416,7 +416,7 @@ def test_bad_path_and_shapes_are_value_errors():
     x = np.zeros((4, 3))
     with pytest.raises(ValueError, match="path must be one of"):
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="spline")
-    with pytest.raises(ValueError, match=r"alphas of shape \(A,\)"):
+    with pytest.raises(ValueError, match=r"alphas must have shape \(A,\)"):
         highdim.mean_loglik_along_path(0.5, x, x, path="linear")
     with pytest.raises(ValueError, match="scalar"):
         highdim.std_normal_loglik(1.0)
@@ -479,3 +479,73 @@ def test_norm_tail_below_gaussian_concentration_bound(dim):
     simulated = (dev[:, None] >= grid).mean(axis=0)
     se = np.sqrt(exact * (1 - exact) / n)
     assert np.all(np.abs(simulated - exact) < N_SE * se + 2 / n)
+
+
+# --- near the float32 limits (issue 30): finite and right, or our error ----------------
+
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _f32_rows(rows, cols, low=-38, high=38):
+    """A (rows, cols) array of float32 values, either sign, magnitudes 1e-38 to 3e38."""
+    entry = st.builds(
+        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
+        st.sampled_from([-1.0, 1.0]),
+        st.floats(1.0, 9.99),
+        st.integers(low, high),
+    )
+    return st.lists(entry, min_size=rows * cols, max_size=rows * cols).map(
+        lambda v: np.asarray(v, np.float32).astype(np.float64).reshape(rows, cols)
+    )
+
+
+@settings(max_examples=30)
+@given(x=_f32_rows(2, 3, high=37))
+def test_prefix_norms_near_the_float32_limits_match_numpy(x):
+    ref = np.sqrt(np.cumsum(x**2, axis=1))
+    np.testing.assert_allclose(highdim.prefix_norms(x, [1, 2, 3]), ref, rtol=1e-5)
+
+
+@settings(max_examples=30)
+@given(x_a=_f32_rows(2, 3), x_b=_f32_rows(2, 3))
+def test_prefix_cosines_near_the_float32_limits_match_numpy(x_a, x_b):
+    # float64 loses nothing here: scale each row first (the cosine does not change)
+    a = x_a / np.abs(x_a).max(axis=1, keepdims=True)
+    b = x_b / np.abs(x_b).max(axis=1, keepdims=True)
+    ref = np.cumsum(a * b, 1) / np.sqrt(np.cumsum(a**2, 1) * np.cumsum(b**2, 1))
+    np.testing.assert_allclose(highdim.prefix_cosines(x_a, x_b, [1, 2, 3]), ref, atol=1e-5)
+
+
+@settings(max_examples=30)
+@given(x=_f32_rows(1, 3, high=20))
+def test_std_normal_loglik_near_the_float32_limits_matches_scipy_or_raises(x):
+    ref = scipy.stats.norm.logpdf(x).sum(axis=-1)
+    if np.all(np.abs(ref) < F32_MAX / 2):
+        np.testing.assert_allclose(highdim.std_normal_loglik(x), ref, rtol=1e-5, atol=1e-5)
+    else:
+        with pytest.raises(ValueError, match="not representable"):
+            highdim.std_normal_loglik(x)
+
+
+@settings(max_examples=20)
+@given(r=_f32_rows(1, 1, -30, 19).map(lambda v: abs(float(v[0, 0]))), dim=st.integers(1, 50))
+def test_chi_logpdf_near_the_float32_limits_matches_scipy(r, dim):
+    ref = scipy.stats.chi.logpdf(r, dim)
+    if abs(ref) < F32_MAX / 2:
+        np.testing.assert_allclose(highdim.chi_logpdf(r, dim), ref, rtol=1e-5, atol=1e-4)
+    else:
+        with pytest.raises(ValueError, match="not representable"):
+            highdim.chi_logpdf(r, dim)
+
+
+@pytest.mark.parametrize("k", [4.0, 4.5, 10.0, 1000.0])
+def test_stirling_remainder_series_matches_float64_gammaln(k):
+    # Each term of the series matters at k = 4 (1/(1260 k^5) = 7.7e-7 against 0.021),
+    # and float32 resolves the remainder to about 2e-9.
+    exact = scipy.special.gammaln(k) - ((k - 0.5) * np.log(k) - k + 0.5 * np.log(2 * np.pi))
+    np.testing.assert_allclose(float(highdim._stirling_error(jnp.float32(k))), exact, atol=2e-8)
+
+
+def test_points_without_coordinates_are_a_value_error():
+    with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\) with D >= 1"):
+        highdim.std_normal_loglik(np.zeros((2, 0)))

@@ -107,3 +107,46 @@ def test_bad_mean_points_and_n_are_rejected_naming_them():
         mvn.sample(jax.random.key(0), 0, mean=np.zeros(2), cov=np.eye(2))
     with pytest.raises(TypeError, match="n must be an integer"):
         mvn.sample(jax.random.key(0), 2.5, mean=np.zeros(2), cov=np.eye(2))
+
+
+# --- near the float32 limits (issue 30): finite and right, or our error ----------------
+
+F32_MAX = float(np.finfo(np.float32).max)
+COV = np.array([[2.0, 0.5], [0.5, 1.0]])
+
+
+def _f32_values(n, low=-38, high=38):
+    """`n` float32 values of either sign with magnitudes from 1e-38 to 3e38, as float64."""
+    entry = st.builds(
+        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
+        st.sampled_from([-1.0, 1.0]),
+        st.floats(1.0, 9.99),
+        st.integers(low, high),
+    )
+    return st.lists(entry, min_size=n, max_size=n).map(
+        lambda v: np.asarray(v, np.float32).astype(np.float64)
+    )
+
+
+@settings(max_examples=30)
+@given(x=_f32_values(2))
+def test_mahalanobis_near_the_float32_limits_matches_numpy_or_raises(x):
+    ref = np.sqrt(x @ np.linalg.solve(COV, x))
+    if ref < F32_MAX / 2:
+        out = float(mvn.mahalanobis(x, mean=np.zeros(2), cov=COV))
+        np.testing.assert_allclose(out, ref, rtol=1e-5)
+    else:
+        with pytest.raises(ValueError, match="not representable"):
+            mvn.mahalanobis(x, mean=np.zeros(2), cov=COV)
+
+
+@settings(max_examples=30)
+@given(x=_f32_values(2, -38, 20))
+def test_mvn_logpdf_near_the_float32_limits_matches_scipy_or_raises(x):
+    ref = scipy.stats.multivariate_normal(np.zeros(2), COV).logpdf(x)
+    if abs(ref) < F32_MAX / 2:
+        out = float(mvn.logpdf(x, mean=np.zeros(2), cov=COV))
+        np.testing.assert_allclose(out, ref, rtol=1e-5, atol=1e-5)
+    else:
+        with pytest.raises(ValueError, match="not representable"):
+            mvn.logpdf(x, mean=np.zeros(2), cov=COV)

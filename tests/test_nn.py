@@ -4,6 +4,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
+import scipy.stats
 
 from gaussml import nn, regression
 from gaussml.regression import target_f1, target_f2, target_f3
@@ -301,3 +302,40 @@ def test_saturated_share_counts_units_with_small_derivative():
     }
     x = jnp.array([[-4.0, -2.9, 0.0, 2.9, 3.1]])
     assert nn.saturated_share(params, x) == pytest.approx(40.0)
+
+
+# --- bad input (issue 30) ---------------------------------------------------------------
+
+
+def test_gaussian_nll_is_the_mean_of_scipy_log_densities():
+    y, mean, log_std = np.array([2.1, 3.9, 6.2]), np.array([2.0, 4.5, 5.0]), np.log([0.5, 1, 2])
+    expected = -np.mean(scipy.stats.norm.logpdf(y, mean, np.exp(log_std)))
+    np.testing.assert_allclose(float(nn.gaussian_nll(y, mean, log_std)), expected, rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("y", "mean", "message"),
+    [
+        (np.zeros(3), np.zeros((3, 1)), "broadcast to the shape of y"),
+        (np.zeros((1, 3)), np.zeros(3), r"y must have shape \(n,\)"),
+        (np.zeros(0), 0.0, "y must not be empty"),
+    ],
+)
+def test_gaussian_nll_refuses_shapes_that_change_the_average(y, mean, message):
+    with pytest.raises(ValueError, match=message):
+        nn.gaussian_nll(y, mean, 0.0)
+
+
+@pytest.mark.parametrize(
+    ("scaling", "error"),
+    [
+        ({"x_center": 0.0, "x_scale": 0.0, "y_center": 0.0, "y_scale": 1.0}, ValueError),
+        ({"x_center": 0.0, "x_scale": -1.0, "y_center": 0.0, "y_scale": 1.0}, ValueError),
+        ({"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": np.nan}, ValueError),
+        ({"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0}, TypeError),
+    ],
+)
+def test_a_fit_with_bad_scaling_constants_is_refused(scaling, error):
+    params = {"layers": nn.init_mlp(jax.random.key(0), hidden=3, outputs=2), "scaling": scaling}
+    with pytest.raises(error, match=r"params\['scaling'\]"):
+        nn.predict_heteroscedastic(params, GRID)

@@ -142,3 +142,53 @@ def test_path_figure_draws_one_panel_per_dimension_and_leaves_the_last():
     first = fig.axes[0]
     np.testing.assert_allclose(first.lines[1].get_ydata(), alphas)
     assert first.lines[0].get_ydata()[0] == pytest.approx(0.5)  # mean of the end points 0 and 1
+
+
+# --- bad input (issue 30) ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("width", [1, 10])
+def test_running_mean_at_the_extreme_widths(width):
+    values = np.arange(10.0)
+    expected = values if width == 1 else np.array([4.5])
+    np.testing.assert_allclose(running_mean(values, width=width), expected, rtol=1e-15)
+
+
+@pytest.mark.parametrize(
+    ("values", "error"),
+    [
+        (np.array([1.0, np.nan, 2.0]), ValueError),
+        (np.array([1.0, np.inf, 2.0]), ValueError),
+        (np.array([True, False, True]), TypeError),
+        (np.array([1j, 2j, 3j]), TypeError),
+        (np.ones(3, dtype=np.longdouble), TypeError),
+    ],
+)
+def test_running_mean_rejects_values_that_are_not_finite_reals(values, error):
+    with pytest.raises(error, match="values must"):
+        running_mean(values, width=2)
+
+
+@pytest.mark.parametrize(
+    ("cell", "error"), [(float("nan"), ValueError), (float("inf"), ValueError), (1j, TypeError)]
+)
+def test_markdown_table_never_prints_a_non_finite_or_complex_number(cell, error):
+    with pytest.raises(error, match="rows: the cell"):
+        markdown_table(["a"], [[cell]], caption="c", label="t", formats=[".2f"])
+
+
+@pytest.mark.parametrize("label", [None, "", "two words"])
+def test_markdown_table_needs_a_label_that_is_a_name(label):
+    with pytest.raises((TypeError, ValueError), match="label must"):
+        markdown_table(["a"], [[1.0]], caption="c", label=label)
+
+
+def test_path_figure_legend_names_the_linear_and_polar_curves_in_their_colours():
+    alphas = np.linspace(0, 1, 5)
+    curves = {d: (alphas * d, alphas + d) for d in (1, 2, 3, 4, 5)}
+    fig, _ = path_figure(alphas, curves, (1, 2, 3, 4, 5), ylabel="y", colors=("red", "blue"))
+    legend = fig.legends[0]
+    texts = [t.get_text() for t in legend.get_texts()]
+    colours = [h.get_color() for h in legend.legend_handles]
+    assert texts == ["linear path", "polar path", "mean of the two end points"]
+    assert colours[:2] == ["red", "blue"]

@@ -906,3 +906,51 @@ def test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fai
     hc0, naive = float(jnp.mean(hc0[:, 0, 0])), float(jnp.mean(naive[:, 0, 0]))
     assert abs(hc0 / true_var - 1) < 0.11
     assert naive / true_var < 0.8
+
+
+# --- Target: checked where it is made, still a pytree (issue 30) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"slope": float("nan")}, "slope"),
+        ({"wave": float("inf")}, "wave"),
+        ({"noise": -0.1}, "noise"),
+        ({"noise": float("inf")}, "noise"),
+        ({"noise_slope": -0.3}, "noise_slope"),
+        ({"slope": 1e39}, "slope"),
+    ],
+)
+def test_a_target_with_a_bad_coefficient_cannot_be_made(changes, field):
+    with pytest.raises(ValueError, match=rf"Target\.{field} must"):
+        regression.Target(**{**regression.target_f1._asdict(), **changes})
+    with pytest.raises(ValueError, match=rf"Target\.{field} must"):
+        regression.target_f1._replace(**changes)
+
+
+@pytest.mark.parametrize("value", ["2.0", True, 2j])
+def test_a_target_coefficient_of_the_wrong_type_is_a_type_error(value):
+    with pytest.raises(TypeError, match=r"Target\.slope must be a real number"):
+        regression.Target(value, 0.0, 0.3, 0.0)
+
+
+def test_a_checked_target_is_still_a_pytree():
+    target = regression.target_f3
+    doubled = jax.tree_util.tree_map(lambda c: 2 * c, target)
+    assert isinstance(doubled, regression.Target)
+    np.testing.assert_allclose(np.array(doubled), 2 * np.array(target))
+    batch = jax.tree_util.tree_map(lambda c: jnp.array([c, c]), target)
+    slopes = jax.vmap(lambda t: t.slope)(batch)
+    np.testing.assert_allclose(slopes, [target.slope, target.slope])
+    shapes = jax.eval_shape(lambda t: t, target)
+    assert all(s.shape == () for s in shapes)
+    x = jnp.linspace(0.0, 20.0, 5)
+    np.testing.assert_allclose(jax.jit(lambda t: t.mean(x))(target), target.mean(x), rtol=1e-6)
+
+
+def test_target_methods_check_their_inputs():
+    with pytest.raises(ValueError, match="x must be finite"):
+        regression.target_f1.mean(np.array([0.0, np.nan]))
+    with pytest.raises(TypeError, match="x must be a real number"):
+        regression.target_f2.std(np.array([1j]))

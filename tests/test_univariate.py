@@ -308,3 +308,41 @@ def test_logpdf_is_finite_where_the_true_value_is_representable():
 def test_box_muller_rejects_a_seed_in_place_of_a_key():
     with pytest.raises(TypeError, match="key must be a JAX random key"):
         univariate.box_muller(0, 3)
+
+
+# --- near the float32 limits (issue 30): finite and right, or our error ----------------
+
+F32_MAX = float(np.finfo(np.float32).max)
+
+
+def _f32_values(n, low=-38, high=38):
+    """`n` float32 values of either sign with magnitudes from 1e-38 to 3e38, as float64."""
+    entry = st.builds(
+        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
+        st.sampled_from([-1.0, 1.0]),
+        st.floats(1.0, 9.99),
+        st.integers(low, high),
+    )
+    return st.lists(entry, min_size=n, max_size=n).map(
+        lambda v: np.asarray(v, np.float32).astype(np.float64)
+    )
+
+
+@settings(max_examples=30)
+@given(x=_f32_values(3), std=_f32_values(1, -18, 18).map(lambda s: abs(float(s[0]))))
+def test_logpdf_near_the_float32_limits_matches_scipy_or_raises(x, std):
+    ref = scipy.stats.norm.logpdf(x, 0.0, np.float32(std))
+    if np.all(np.abs(ref) < F32_MAX):
+        np.testing.assert_allclose(univariate.logpdf(x, std=std), ref, rtol=1e-5, atol=1e-5)
+    else:
+        with pytest.raises(ValueError, match="not representable in float32"):
+            univariate.logpdf(x, std=std)
+
+
+@settings(max_examples=30)
+@given(x=_f32_values(4))
+def test_fit_mle_near_the_float32_limits_matches_numpy(x):
+    mean, std = univariate.fit_mle(x)
+    scale = np.max(np.abs(x))  # both estimates are at most max |x|: errors relative to it
+    np.testing.assert_allclose(float(mean), np.mean(x), rtol=0, atol=1e-6 * scale)
+    np.testing.assert_allclose(float(std), np.std(x), rtol=0, atol=1e-6 * scale)

@@ -14,6 +14,8 @@ ranges are therefore not checked; shapes still are.
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -48,6 +50,7 @@ def real(value, name: str) -> np.ndarray | jax.Array:
         raise TypeError(f"{name} must be a real number or array, got {_short(value)}") from err
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise TypeError(f"{name} must be a real number or array, got {_short(value)}")
+    not_wider_than_float64(arr, name)
     return arr
 
 
@@ -236,10 +239,17 @@ def positive_integers(value, name: str):
     arr = np.asarray(value)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
         raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
+    not_wider_than_float64(arr, name)
+    with np.errstate(over="ignore"):  # judged in the computation dtype: 1e39 is inf in float32
+        fits = np.isfinite(arr.astype(compute_dtype()))
     bad = ~np.isfinite(arr) | (arr < 1)
     bad |= np.isfinite(arr) & (np.round(np.where(np.isfinite(arr), arr, 0)) != arr)
     if np.any(bad):
         raise ValueError(f"{name} must be an integer >= 1, got {arr[bad].ravel()[:5].tolist()}")
+    if not np.all(fits):
+        raise ValueError(
+            f"{name} must be finite in {compute_dtype()}, got {arr[~fits].ravel()[:5].tolist()}"
+        )
     return value
 
 
@@ -348,6 +358,8 @@ def target(value, name: str = "target"):
         )
     for field, coefficient in value._asdict().items():
         scalar(coefficient, f"{name}.{field}")
+        if field in ("noise", "noise_slope"):
+            nonnegative_finite(coefficient, f"{name}.{field}")
     if not value.x_low < value.x_high:
         raise ValueError(f"{name} needs x_low < x_high, got {value.x_low} and {value.x_high}")
     return value
@@ -361,3 +373,132 @@ def fitted(params, outputs: int | None):
             f"'scaling', got {_short(params)}"
         )
     network(params["layers"], "params['layers']", outputs=outputs)
+    scaling(params["scaling"], "params['scaling']")
+
+
+# --- added for issue 30: dtypes, overflow-safe norms, containers --------------------------
+
+
+def not_wider_than_float64(arr, name: str):
+    """Reject a floating array wider than float64 (`np.longdouble`): JAX cannot compute in it,
+    and a value such as 1e300 or 1e4000 would be judged finite before being cast."""
+    dtype = getattr(arr, "dtype", None)
+    if dtype is not None and np.issubdtype(dtype, np.floating) and np.dtype(dtype).itemsize > 8:
+        raise TypeError(
+            f"{name} must be a float64, float32 or integer array, got dtype {dtype} "
+            "(longdouble is not supported)"
+        )
+    return arr
+
+
+def representable(result, what: str, **inputs):
+    """Return `result` after checking that it is finite; otherwise the true value is beyond
+    the computation dtype (the safe forms already ran), so raise, naming the inputs, instead
+    of returning inf."""
+    leaves = jax.tree_util.tree_leaves(result)
+    if any(is_traced(leaf) for leaf in leaves):
+        return result
+    bad = [leaf for leaf in leaves if not bool(jnp.all(jnp.isfinite(leaf)))]
+    if bad:
+        dtype = jnp.asarray(bad[0]).dtype
+        given = ", ".join(f"{k} = {_short(v)}" for k, v in inputs.items())
+        raise ValueError(
+            f"{what} is not representable in {dtype} for {given}: its magnitude exceeds "
+            f"{float(jnp.finfo(dtype).max):.3g} (rescale the input, or enable float64)"
+        )
+    return result
+
+
+def squares_are_safe(x, terms: int) -> bool:
+    """True if a plain sum of `terms` squares of entries of `x` neither overflows nor loses a
+    nonzero entry to underflow in the computation dtype (the fast path of a norm).
+
+    Traced values cannot be inspected, so they take the scaled (always safe) path.
+    """
+    if is_traced(x):
+        return False
+    if np.size(x) == 0:
+        return True
+    info = np.finfo(compute_dtype(x))
+    high = math.sqrt(float(info.max) / max(terms, 1)) / 2
+    low = math.sqrt(float(info.tiny) / float(info.eps))
+    largest, smallest_nonzero = (float(v) for v in _magnitude_range(jnp.asarray(x)))
+    return largest <= high and (smallest_nonzero == math.inf or smallest_nonzero >= low)
+
+
+@jax.jit
+def _magnitude_range(x):
+    """max |x| and the smallest nonzero |x| (inf if there is none), on the device."""
+    a = jnp.abs(x)
+    return jnp.max(a), jnp.min(jnp.where(a > 0, a, jnp.inf))
+
+
+def nonnegative_finite(value, name: str):
+    """`value` after checking that every entry is finite and >= 0 (a noise std that may vanish)."""
+    if is_traced(value):
+        return value
+    finite(value, name)
+    if np.any(np.asarray(value) < 0):
+        raise ValueError(f"{name} must be >= 0, got {_short(value)}")
+    return value
+
+
+#: The keys of a network's scaling constants (`nn.init`, the fits' `params["scaling"]`).
+SCALING_KEYS = ("x_center", "x_scale", "y_center", "y_scale")
+
+
+def scaling(value, name: str = "scaling"):
+    """`value` after checking that it is a dict of the four scaling constants: finite real
+    scalars, the two scales > 0 (a zero, negative or NaN scale would divide the data by it)."""
+    if not isinstance(value, dict) or set(value) != set(SCALING_KEYS):
+        raise TypeError(
+            f"{name} must be a dict with keys {', '.join(SCALING_KEYS)}, got {_short(value)}"
+        )
+    for key in SCALING_KEYS:
+        if key.endswith("scale"):
+            positive_scalar(value[key], f"{name}[{key!r}]")
+        else:
+            scalar(value[key], f"{name}[{key!r}]")
+    return value
+
+
+def target_coefficient(value, name: str, *, nonnegative: bool = False):
+    """A coefficient of a regression `Target` as it is constructed.
+
+    Numbers and concrete arrays are checked (finite and real, >= 0 for a noise
+    std; an array of them is allowed, for a batch of targets under `jax.vmap`);
+    anything else (a tracer, or the placeholders JAX's tree utilities put in a
+    pytree's leaves) passes, so a target stays a pytree. The public functions
+    that take a target check it again, as scalars (`target`).
+    """
+    if isinstance(value, str | bytes | bool | complex | np.bool_):
+        raise TypeError(f"{name} must be a real number, got {_short(value)}")
+    if isinstance(value, int | float | np.number | np.ndarray) or (
+        isinstance(value, jax.Array) and not is_traced(value)
+    ):
+        finite(value, name)
+        if nonnegative:
+            nonnegative_finite(value, name)
+    return value
+
+
+def power_of_two_scale(magnitude):
+    """A power of 2 near `magnitude` (>= 0) to divide by exactly, jittable: 2^(e-1) for
+    `magnitude` = m 2^e, m in [0.5, 1), with e clipped so that the scale and its
+    reciprocal stay normal numbers (no flush to zero; 0 gives 2^-1)."""
+    magnitude = jnp.asarray(magnitude)
+    limit = jnp.finfo(magnitude.dtype).maxexp - 3
+    _, exponent = jnp.frexp(magnitude)
+    return jnp.ldexp(jnp.ones((), magnitude.dtype), jnp.clip(exponent - 1, -limit, limit))
+
+
+def broadcastable(**arrays):
+    """The shape the named arrays broadcast to, after checking that they do (named in the
+    error: JAX's own message names an operation, not an argument)."""
+    shapes = {name: np.shape(value) for name, value in arrays.items()}
+    try:
+        return np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        names = ", ".join(shapes)
+        given = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
+        raise ValueError(f"{names} must broadcast together, got shapes {given}") from None

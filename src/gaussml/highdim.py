@@ -40,7 +40,8 @@ import numpy as np
 from jax.scipy.special import gammaln
 
 from gaussml import _checks
-from gaussml._checks import finite, positive_int
+from gaussml._checks import finite, positive_int, representable
+from gaussml.mvn import _scaled_norm
 
 __all__ = [
     "PathLogliks",
@@ -112,7 +113,8 @@ def _chi_logpdf(r, dim):
     v = jnp.where(near, u - 1, 0.0)
     log_r = jnp.log(r_safe)
     near_terms = -k * (v - jnp.log1p(v)) - log_r
-    far_terms = (dim - 1) * log_r - k * jnp.log(dim) - k * (u - 1)
+    # k (u - 1) = r^2 / 2 - k, with (r / 2) r: r^2 overflows float32 above 1.8e19.
+    far_terms = (dim - 1) * log_r - k * jnp.log(dim) - ((0.5 * r_safe) * r_safe - k)
     body = (
         _LOG_2
         + jnp.where(near, near_terms, far_terms)
@@ -138,12 +140,23 @@ def chi_logpdf(r, dim):
       The log-density, shape `broadcast(r, dim)`, float32 unless x64 is enabled.
 
     Raises:
-      ValueError: if `r` is not finite or `dim` is not an integer >= 1.
+      ValueError: if `r` is not finite or `dim` is not an integer >= 1 (both
+        in the computation dtype), or a log-density at some `r > 0` is below
+        the dtype's range (`r` above about 2.6e19 in float32).
     """
     _checks.positive_integers(dim, "dim")
     finite(r, "r")
+    _checks.broadcastable(r=r, dim=dim)
     r = jnp.asarray(r, dtype=float)
-    return _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
+    out = _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
+    _representable_where_positive(out, r, "the chi log-density", r=r, dim=dim)
+    return out
+
+
+def _representable_where_positive(out, at, what, **inputs):
+    """Check `out` at `r > 0`, where the true log-density is finite (below, -inf is exact)."""
+    if not _checks.is_traced(out):
+        representable(jnp.where(at > 0, out, 0.0), what, **inputs)
 
 
 @jax.jit
@@ -158,6 +171,7 @@ def chi_pdf(r, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(r, "r")
+    _checks.broadcastable(r=r, dim=dim)
     r = jnp.asarray(r, dtype=float)
     return _chi_pdf(r, jnp.asarray(dim, dtype=r.dtype))
 
@@ -190,7 +204,8 @@ def chi_var(dim):
     It tends to $\tfrac12$ as $D \to \infty$: the norm concentrates in a shell
     of width of order 1 around $\sqrt D$. Computed as
     $-D\,\mathrm{expm1}(2 \log(E\|x\|/\sqrt D))$, without the cancellation of
-    $D - (E\|x\|)^2$.
+    $D - (E\|x\|)^2$; from $D = 2^{40}$ on, as $\tfrac12 - \tfrac1{8D}$
+    (exact there to float64 precision).
 
     Args:
       dim: the dimension $D$ (integer >= 1), any shape.
@@ -202,9 +217,18 @@ def chi_var(dim):
     return _chi_var(jnp.asarray(dim, dtype=float))
 
 
+# Above this dimension chi_var is 1/2 - 1/(8D) to float64 precision (the next term is
+# 1/(16 D^2)), and the expm1 form loses it: 1/(8k) underflows float32 near D = 1e37.
+_VAR_SERIES_FROM = 2.0**40
+
+
 @jax.jit
 def _chi_var(dim):
-    return -dim * jnp.expm1(2 * _log_gamma_ratio(dim / 2))
+    large = dim >= _VAR_SERIES_FROM
+    small_dim = jnp.where(large, 1.0, dim)
+    return jnp.where(
+        large, 0.5 - 0.125 / dim, -small_dim * jnp.expm1(2 * _log_gamma_ratio(small_dim / 2))
+    )
 
 
 def unit_ball_log10_prob_bounds(dim):
@@ -223,7 +247,8 @@ def unit_ball_log10_prob_bounds(dim):
       $\tfrac12 \log_{10} e \approx 0.22$.
     """
     _checks.positive_integers(dim, "dim")
-    return _unit_ball_log10_prob_bounds(jnp.asarray(dim, dtype=float))
+    bounds = _unit_ball_log10_prob_bounds(jnp.asarray(dim, dtype=float))
+    return representable(bounds, "log10 P(|x| <= 1)", dim=dim)
 
 
 @jax.jit
@@ -250,12 +275,16 @@ def distance_logpdf(t, dim):
       The log-density, shape `broadcast(t, dim)`.
 
     Raises:
-      ValueError: if `t` is not finite or `dim` is not an integer >= 1.
+      ValueError: if `t` is not finite or `dim` is not an integer >= 1, or a
+        log-density at some `t > 0` is below the dtype's range.
     """
     _checks.positive_integers(dim, "dim")
     finite(t, "t")
+    _checks.broadcastable(t=t, dim=dim)
     t = jnp.asarray(t, dtype=float)
-    return _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
+    out = _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
+    _representable_where_positive(out, t, "the distance log-density", t=t, dim=dim)
+    return out
 
 
 @jax.jit
@@ -270,6 +299,7 @@ def distance_pdf(t, dim):
     """
     _checks.positive_integers(dim, "dim")
     finite(t, "t")
+    _checks.broadcastable(t=t, dim=dim)
     t = jnp.asarray(t, dtype=float)
     return _distance_pdf(t, jnp.asarray(dim, dtype=t.dtype))
 
@@ -290,6 +320,7 @@ def sample_norms(key, n, dim):
     Returns:
       An array of shape `(n,)`, chi-distributed with `dim` degrees of freedom.
     """
+    _checks.prng_key(key)
     n, dim = positive_int(n, "n"), positive_int(dim, "dim")
     return _sample_norms(key, n, dim)
 
@@ -310,6 +341,7 @@ def sample_distances(key, n, dim):
     Returns:
       An array of shape `(n,)` with density `distance_pdf(., dim)`.
     """
+    _checks.prng_key(key)
     n, dim = positive_int(n, "n"), positive_int(dim, "dim")
     return _sample_distances(key, n, dim)
 
@@ -334,18 +366,25 @@ def std_normal_loglik(x):
     Returns:
       The log-density of each point, shape `(...)`.
 
+    The norm is computed scaled (`mvn._scaled_norm`), so that no square
+    overflows or underflows where the log-density is representable.
+
     Raises:
-      ValueError: if `x` is a scalar or has non-finite entries.
+      ValueError: if `x` is a scalar, has no coordinates, has non-finite
+        entries, or its log-density is below the dtype's range.
     """
-    if jnp.ndim(x) < 1:
-        raise ValueError(f"x must have shape (..., D) with D >= 1, got a scalar {x!r}")
-    finite(x, "x")
-    return _std_normal_loglik(jnp.asarray(x, dtype=float))
+    if jnp.ndim(x) < 1 or jnp.shape(x)[-1] < 1:
+        what = "a scalar" if jnp.ndim(x) < 1 else f"shape {jnp.shape(x)}"
+        raise ValueError(f"x must have shape (..., D) with D >= 1, got {what}")
+    x = _checks.array(x, "x", nonempty=False)
+    out = _std_normal_loglik(x)
+    return representable(out, "the log-density", x=x)
 
 
 @jax.jit
 def _std_normal_loglik(x):
-    return -0.5 * jnp.sum(x**2, axis=-1) - 0.5 * x.shape[-1] * _LOG_2PI
+    norm = _scaled_norm(x, 1.0)
+    return -(0.5 * norm) * norm - 0.5 * x.shape[-1] * _LOG_2PI
 
 
 def lerp(alpha, x_a, x_b):
@@ -370,6 +409,7 @@ def lerp(alpha, x_a, x_b):
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
+    _checks.broadcastable(alpha=alpha, x_a=x_a)
     return alpha * jnp.asarray(x_a) + (1 - alpha) * jnp.asarray(x_b)
 
 
@@ -385,6 +425,7 @@ def polar_interp(alpha, x_a, x_b):
     """
     _checks.unit_interval(alpha, "alpha")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
+    _checks.broadcastable(alpha=alpha, x_a=x_a)
     x_a, x_b = jnp.asarray(x_a), jnp.asarray(x_b)
     return jnp.sqrt(alpha) * x_a + jnp.sqrt(1 - alpha) * x_b
 
@@ -417,18 +458,67 @@ def prefix_norms(x, dims):
       x: points, shape `(n, D)`.
       dims: dimensions, integers in $[1, D]$, shape `(k,)`.
 
+    Where a square would overflow or underflow (entries above about 1e18 or
+    below 1e-15 in float32), the prefix sums are accumulated scaled
+    (`_scaled_prefix_sums`), so every representable norm is returned.
+
     Returns:
       The norms, shape `(n, k)`.
     """
-    if jnp.ndim(x) != 2:
-        raise ValueError(f"x must have shape (n, D), got {jnp.shape(x)}")
-    finite(x, "x")
-    return _prefix_norms(jnp.asarray(x, dtype=float), _checks.prefix_indices(dims, jnp.shape(x)[1]))
+    x = _points_2d(x, "x")
+    last = _checks.prefix_indices(dims, x.shape[1])
+    if _checks.squares_are_safe(x, x.shape[1]):
+        return _prefix_norms(x, last)
+    scale, sums, _, _ = _scaled_prefix_sums(x, x)
+    return representable((scale * jnp.sqrt(sums))[..., last], "a prefix norm", x=x)
+
+
+def _points_2d(x, name):
+    """`x` as a finite real (n, D) array with n, D >= 1."""
+    if jnp.ndim(x) != 2 or 0 in jnp.shape(x):
+        raise ValueError(f"{name} must have shape (n, D) with n, D >= 1, got {jnp.shape(x)}")
+    return _checks.array(x, name, ndim=2)
 
 
 @jax.jit
 def _prefix_norms(x, last):
     return jnp.sqrt(jnp.cumsum(x**2, axis=-1)[..., last])
+
+
+@jax.jit
+def _scaled_prefix_sums(a, b):
+    r"""Prefix sums of $a_i^2$, $b_i^2$ and $a_i b_i$ along the last axis, each kept
+    as a multiple of the running maxima $s_a = \max_{j \le i} |a_j|$ and $s_b$:
+    returns `(s_a, sum a^2 / s_a^2, sum b^2 / s_b^2, sum a b / (s_a s_b))`.
+
+    The blocked two-norm of LAPACK's `nrm2`, as an associative scan: merging two
+    blocks rescales the one with the smaller maximum, so no square overflows and
+    no small square is lost.
+    """
+
+    def ratio(s, top):
+        return jnp.where(top > 0, s / jnp.where(top > 0, top, 1.0), 0.0)
+
+    def merge(left, right):
+        sa1, sb1, aa1, bb1, ab1 = left
+        sa2, sb2, aa2, bb2, ab2 = right
+        sa, sb = jnp.maximum(sa1, sa2), jnp.maximum(sb1, sb2)
+        ra1, ra2, rb1, rb2 = ratio(sa1, sa), ratio(sa2, sa), ratio(sb1, sb), ratio(sb2, sb)
+        return (
+            sa,
+            sb,
+            aa1 * ra1**2 + aa2 * ra2**2,
+            bb1 * rb1**2 + bb2 * rb2**2,
+            ab1 * ra1 * rb1 + ab2 * ra2 * rb2,
+        )
+
+    sa, sb = jnp.abs(a), jnp.abs(b)
+    unit_a, unit_b = jnp.where(sa > 0, 1.0, 0.0), jnp.where(sb > 0, 1.0, 0.0)
+    sign = jnp.sign(a) * jnp.sign(b)
+    sa, sb, aa, bb, ab = jax.lax.associative_scan(
+        merge, (sa, sb, unit_a, unit_b, sign), axis=a.ndim - 1
+    )
+    return sa, aa, bb, ab
 
 
 def prefix_cosines(x_a, x_b, dims):
@@ -449,18 +539,26 @@ def prefix_cosines(x_a, x_b, dims):
     Raises:
       ValueError: if a point has a zero norm over a prefix (no angle).
     """
-    if jnp.ndim(x_a) != 2:
-        raise ValueError(f"x_a must have shape (n, D), got {jnp.shape(x_a)}")
-    if jnp.shape(x_b) != jnp.shape(x_a):
-        raise ValueError(f"x_b must have the shape of x_a {jnp.shape(x_a)}, got {jnp.shape(x_b)}")
-    finite(x_a, "x_a")
-    finite(x_b, "x_b")
-    last = _checks.prefix_indices(dims, jnp.shape(x_a)[1])
-    x_a, x_b = jnp.asarray(x_a, dtype=float), jnp.asarray(x_b, dtype=float)
-    norms = _prefix_norms(x_a, last) * _prefix_norms(x_b, last)
+    x_a = _points_2d(x_a, "x_a")
+    if jnp.shape(x_b) != x_a.shape:
+        raise ValueError(f"x_b must have the shape of x_a {x_a.shape}, got {jnp.shape(x_b)}")
+    x_b = _points_2d(x_b, "x_b")
+    last = _checks.prefix_indices(dims, x_a.shape[1])
+    d = x_a.shape[1]
+    if _checks.squares_are_safe(x_a, 2 * d) and _checks.squares_are_safe(x_b, 2 * d):
+        norms = _prefix_norms(x_a, last) * _prefix_norms(x_b, last)
+        _nonzero(norms)
+        return _prefix_cosines(x_a, x_b, last, norms)
+    # Scaled: every sum is a multiple of the running maxima, which cancel in the cosine.
+    _, aa, bb, ab = (v[..., last] for v in _scaled_prefix_sums(x_a, x_b))
+    norms = jnp.sqrt(aa) * jnp.sqrt(bb)
+    _nonzero(norms)
+    return jnp.clip(ab / norms, -1.0, 1.0)
+
+
+def _nonzero(norms):
     if not _checks.is_traced(norms) and bool(jnp.any(norms == 0)):
         raise ValueError("x_a and x_b must have nonzero norms over every prefix in dims")
-    return _prefix_cosines(x_a, x_b, last, norms)
 
 
 @jax.jit
@@ -491,27 +589,37 @@ def mean_loglik_along_path(alphas, x_a, x_b, *, path, dims=None):
     Returns:
       A `PathLogliks` of two arrays of shape `(A,)`, or `(A, k)` with `dims`.
     """
-    if path not in _PATHS:
+    if not isinstance(path, str) or path not in _PATHS:
         raise ValueError(f"path must be one of {sorted(_PATHS)}, got {path!r}")
-    if jnp.ndim(alphas) != 1 or jnp.ndim(x_a) != 2:
-        raise ValueError(
-            f"need alphas of shape (A,) and points of shape (n, D), got {jnp.shape(alphas)} "
-            f"and {jnp.shape(x_a)}"
-        )
+    if jnp.ndim(alphas) != 1 or jnp.size(alphas) == 0:
+        raise ValueError(f"alphas must have shape (A,) with A >= 1, got {jnp.shape(alphas)}")
+    x_a = _points_2d(x_a, "x_a")
     _checks.unit_interval(alphas, "alphas")
     _checks.same_shape_finite(x_a, x_b, ("x_a", "x_b"))
-    dim_max = jnp.shape(x_a)[1]
+    alphas = _checks.array(alphas, "alphas", ndim=1)
+    x_b = _checks.array(x_b, "x_b", ndim=2)
+    dim_max = x_a.shape[1]
     last = _checks.prefix_indices([dim_max] if dims is None else dims, dim_max)
-    curves = _mean_loglik_along_path(jnp.asarray(alphas, dtype=float), x_a, x_b, last, path)
+    # The points' entries are at most sqrt(2) max(|x_a|, |x_b|): 2 D squares bound them.
+    safe = _checks.squares_are_safe(x_a, 2 * dim_max) and _checks.squares_are_safe(x_b, 2 * dim_max)
+    curves = _mean_loglik_along_path(alphas, x_a, x_b, last, path, safe)
+    # (chi may hold an exact -inf: the log-density of a point at the origin.)
+    representable(curves.gaussian, "a mean log-likelihood", x_a=x_a, x_b=x_b)
     return curves if dims is not None else PathLogliks(*(c[:, 0] for c in curves))
 
 
-@partial(jax.jit, static_argnums=4)
-def _mean_loglik_along_path(alphas, x_a, x_b, last, path):
+@partial(jax.jit, static_argnums=(4, 5))
+def _mean_loglik_along_path(alphas, x_a, x_b, last, path, safe=True):
     points = _PATHS[path](alphas[:, None, None], x_a, x_b)  # (A, n, D)
-    sq_norms = jnp.cumsum(points**2, axis=-1)[..., last]  # (A, n, k)
-    dims = (last + 1).astype(sq_norms.dtype)
+    if safe:
+        sq_norms = jnp.cumsum(points**2, axis=-1)[..., last]  # (A, n, k)
+        norms, half_sq_norms = jnp.sqrt(sq_norms), 0.5 * sq_norms
+    else:
+        scale, sums, _, _ = _scaled_prefix_sums(points, points)
+        norms = (scale * jnp.sqrt(sums))[..., last]
+        half_sq_norms = (0.5 * norms) * norms
+    dims = (last + 1).astype(norms.dtype)
     return PathLogliks(
-        gaussian=(-0.5 * sq_norms - 0.5 * dims * _LOG_2PI).mean(axis=1),
-        chi=_chi_logpdf(jnp.sqrt(sq_norms), dims).mean(axis=1),
+        gaussian=(-half_sq_norms - 0.5 * dims * _LOG_2PI).mean(axis=1),
+        chi=_chi_logpdf(norms, dims).mean(axis=1),
     )

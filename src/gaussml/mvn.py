@@ -22,7 +22,8 @@ import jax.numpy as jnp
 import numpy as np
 from jax.scipy.linalg import solve_triangular
 
-from gaussml._checks import finite, is_traced, positive_int, prng_key
+from gaussml import _checks
+from gaussml._checks import is_traced, positive_int, prng_key, representable
 
 __all__ = ["cholesky", "logpdf", "mahalanobis", "sample"]
 
@@ -31,8 +32,8 @@ _LOG_2PI = float(np.log(2.0 * np.pi))
 
 def _mean_and_cov(mean, cov):
     """Check shapes and values of `mean` (D,) and `cov` (D, D); return them as arrays."""
-    mean = jnp.asarray(finite(mean, "mean"))
-    cov = jnp.asarray(finite(cov, "cov"))
+    mean = _checks.array(mean, "mean", nonempty=False)
+    cov = _checks.array(cov, "cov", nonempty=False)
     if mean.ndim != 1 or mean.shape[0] < 1:
         raise ValueError(f"mean must have shape (D,) with D >= 1, got shape {mean.shape}")
     d = mean.shape[0]
@@ -44,10 +45,15 @@ def _mean_and_cov(mean, cov):
 def cholesky(cov):
     r"""The lower-triangular factor $L$ of $\Sigma = L L^\top$.
 
-    Raises `ValueError` naming `cov` if it is not symmetric (to a relative
-    tolerance of 1e-6) or not positive definite.
+    Raises `ValueError` naming `cov` if it is not a finite real (D, D) matrix
+    with D >= 1 (in the computation dtype: 1e39 is infinite in float32), not
+    symmetric (to a relative tolerance of 1e-6), not positive definite, or so
+    close to singular that the factorisation fails in the computation dtype;
+    `TypeError` if it is complex, boolean or longdouble.
     """
-    cov = jnp.asarray(cov)
+    cov = _checks.array(cov, "cov", ndim=2)
+    if cov.shape[0] != cov.shape[1]:
+        raise ValueError(f"cov must be a square (D, D) matrix, got shape {cov.shape}")
     if not is_traced(cov):
         arr = np.asarray(cov, dtype=np.float64)
         scale = max(float(np.max(np.abs(arr))), np.finfo(np.float64).tiny)
@@ -55,22 +61,43 @@ def cholesky(cov):
             raise ValueError(f"cov must be symmetric, got {arr.tolist()!r}")
         if np.any(np.linalg.eigvalsh(arr) <= 0):
             raise ValueError(f"cov must be positive definite, got {arr.tolist()!r}")
-    return jnp.linalg.cholesky(cov)
+    chol = jnp.linalg.cholesky(cov)
+    if not is_traced(chol) and not bool(jnp.all(jnp.isfinite(chol))):
+        raise ValueError(
+            f"cov cannot be factored in {cov.dtype}: its Cholesky factor has non-finite "
+            "entries (cov too close to singular, or its entries too large), got "
+            f"{_checks._short(np.asarray(cov).tolist())}"
+        )
+    return chol
 
 
 def _points(x, d: int):
     """Check that `x` is finite with last axis D; return it as an array."""
-    x = jnp.asarray(finite(x, "x"))
+    x = _checks.array(x, "x", nonempty=False)
     if x.ndim < 1 or x.shape[-1] != d:
         raise ValueError(f"x must have shape (..., D) with D = {d}, got shape {x.shape}")
     return x
 
 
 def _whiten(x, mean, chol):
-    """$z = L^{-1}(x - \\mu)$ for every row of `x`, shape `x.shape`."""
-    centred = (x - mean).reshape(-1, mean.shape[0])
+    """$z = L^{-1}(x - \\mu)$ for every row of `x`, shape `x.shape`.
+
+    `x` and `mean` are first divided by one power of 2 (exactly), so that
+    `x - mean` and the solve cannot overflow; returns `(z / scale, scale)`.
+    """
+    scale = _checks.power_of_two_scale(jnp.maximum(jnp.max(jnp.abs(x)), jnp.max(jnp.abs(mean))))
+    centred = (x / scale - mean / scale).reshape(-1, mean.shape[0])
     z = solve_triangular(chol, centred.T, lower=True).T
-    return z.reshape(x.shape)
+    return z.reshape(x.shape), scale
+
+
+@jax.jit
+def _scaled_norm(z, scale):
+    """`scale * ||z||` over the last axis, as `m ||z / m||` with `m = max |z|` (no overflow
+    of the squares, no underflow of small ones)."""
+    top = jnp.max(jnp.abs(z), axis=-1, keepdims=True)
+    safe = jnp.where(top > 0, top, 1.0)
+    return scale * top[..., 0] * jnp.sqrt(jnp.sum((z / safe) ** 2, axis=-1))
 
 
 def mahalanobis(x, *, mean, cov):
@@ -87,8 +114,8 @@ def mahalanobis(x, *, mean, cov):
     """
     mean, cov = _mean_and_cov(mean, cov)
     x = _points(x, mean.shape[0])
-    z = _whiten(x, mean, cholesky(cov))
-    return jnp.sqrt(jnp.sum(z**2, axis=-1))
+    distance = _scaled_norm(*_whiten(x, mean, cholesky(cov)))
+    return representable(distance, "the Mahalanobis distance", x=x, mean=mean, cov=cov)
 
 
 def logpdf(x, *, mean, cov):
@@ -107,10 +134,11 @@ def logpdf(x, *, mean, cov):
     mean, cov = _mean_and_cov(mean, cov)
     x = _points(x, mean.shape[0])
     chol = cholesky(cov)
-    z = _whiten(x, mean, chol)
+    distance = _scaled_norm(*_whiten(x, mean, chol))
     half_log_det = jnp.sum(jnp.log(jnp.diag(chol)))
     d = mean.shape[0]
-    return -0.5 * jnp.sum(z**2, axis=-1) - half_log_det - 0.5 * d * _LOG_2PI
+    log_p = -(0.5 * distance) * distance - half_log_det - 0.5 * d * _LOG_2PI
+    return representable(log_p, "the log-density", x=x, mean=mean, cov=cov)
 
 
 def sample(key, n, *, mean, cov):
@@ -132,4 +160,4 @@ def sample(key, n, *, mean, cov):
     mean, cov = _mean_and_cov(mean, cov)
     chol = cholesky(cov)
     eps = jax.random.normal(key, (n, mean.shape[0]), dtype=chol.dtype)
-    return mean + eps @ chol.T
+    return representable(mean + eps @ chol.T, "a draw", mean=mean, cov=cov)

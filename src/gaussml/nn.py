@@ -164,22 +164,32 @@ def gaussian_nll(y, mean, log_std):
     float32). An exact fit, $y_i = \mu_i$, costs $s_i + \frac12\log 2\pi$ for any $s_i$.
 
     Args:
-      y, mean, log_std: finite arrays of shape `(n,)` (or broadcastable to it), n >= 1.
+      y: finite targets, shape `(n,)`, n >= 1.
+      mean, log_std: finite arrays that broadcast to the shape of `y` (a
+        scalar, or shape `(n,)`); they may not add axes to it (a mean of shape
+        `(n, 1)` against `y` of shape `(n,)` would average an n by n table).
 
     Returns:
       A scalar.
     """
+    if np.ndim(y) > 1:
+        raise ValueError(f"y must have shape (n,), got shape {np.shape(y)}")
     for value, name in ((y, "y"), (mean, "mean"), (log_std, "log_std")):
         _checks.finite(value, name)
         if not _checks.is_traced(value) and np.size(value) == 0:
             raise ValueError(f"{name} must not be empty, got shape {np.shape(value)}")
     try:
-        np.broadcast_shapes(np.shape(y), np.shape(mean), np.shape(log_std))
+        shape = np.broadcast_shapes(np.shape(y), np.shape(mean), np.shape(log_std))
     except ValueError as err:
         raise ValueError(
             f"y, mean and log_std must broadcast together, got shapes {np.shape(y)}, "
             f"{np.shape(mean)}, {np.shape(log_std)}"
         ) from err
+    if shape != np.shape(y):
+        raise ValueError(
+            f"mean and log_std must broadcast to the shape of y {np.shape(y)}, got shapes "
+            f"{np.shape(mean)} and {np.shape(log_std)} (broadcast: {shape})"
+        )
     return _gaussian_nll_compiled(jnp.asarray(y), mean, log_std)
 
 
@@ -360,7 +370,9 @@ def init(
     standardise_x = _checks.flag(standardise_x, "standardise_x")
     standardise_y = _checks.flag(standardise_y, "standardise_y")
     key_scale, key_init, _ = _keys(key)
-    scaling = _scaling(key_scale, target, standardise_x=standardise_x, standardise_y=standardise_y)
+    scaling = _checks.scaling(
+        _scaling(key_scale, target, standardise_x=standardise_x, standardise_y=standardise_y)
+    )
     params = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
     config = TrainConfig(outputs, optimizer, steps, batch_size)
     opt_state = _optimizer(config, lr).init(params)

@@ -11,6 +11,8 @@ import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
 
+from gaussml import _checks
+
 __all__ = [
     "PALETTE",
     "MarkdownTable",
@@ -110,7 +112,21 @@ def markdown_table(
       formats: one format spec per column (e.g. ``".3f"``); strings pass through.
         Columns with a spec are right-aligned (numbers), the others left-aligned.
       widths: relative column widths (they matter in the PDF); automatic if None.
+
+    Raises:
+      TypeError: if `caption` or `label` is not a string, or a cell is neither a
+        string nor a real number.
+      ValueError: on a count mismatch, an empty or multi-line caption, a label
+        that is empty or holds whitespace, or a NaN or infinite number (a table
+        never prints "nan").
     """
+    for value, name in ((caption, "caption"), (label, "label")):
+        if not isinstance(value, str):
+            raise TypeError(f"{name} must be a string, got {value!r}")
+    if not label or any(c.isspace() for c in label):
+        raise ValueError(f"label must be a non-empty name without whitespace, got {label!r}")
+    if not caption.strip():
+        raise ValueError(f"caption must not be empty, got {caption!r}")
     formats = formats or ["" for _ in header]
     if len(formats) != len(header):
         raise ValueError(f"need one format per column ({len(header)}), got {len(formats)}")
@@ -118,7 +134,10 @@ def markdown_table(
         raise ValueError(f"need one width per column ({len(header)}), got {len(widths)}")
     for row in rows:
         if len(row) != len(header):
-            raise ValueError(f"row {row!r} has {len(row)} cells, expected {len(header)}")
+            raise ValueError(f"rows: row {row!r} has {len(row)} cells, expected {len(header)}")
+        for value in row:
+            if not isinstance(value, str):
+                _number_cell(value, row)
     if "\n" in caption:
         raise ValueError(f"the caption must be one line, got {caption!r}")
 
@@ -142,6 +161,13 @@ def markdown_table(
         lines += [f"{'*' if i == 0 else ' '} - {v}" for i, v in enumerate(values)]
     lines.append("```")
     return MarkdownTable("\n".join(lines))
+
+
+def _number_cell(value, row) -> None:
+    """Check a number cell: a real, finite scalar (judged in float64, as `format` prints it)."""
+    arr = _checks.real(value, f"rows: the cell {value!r} of row {row!r}")
+    if arr.ndim != 0 or not np.isfinite(arr.astype(np.float64)):
+        raise ValueError(f"rows: the cell {value!r} of row {row!r} must be a finite number")
 
 
 # How a line can open a block (list, heading, quote, fence, comment, target,
@@ -168,8 +194,14 @@ def running_mean(values, width=50):
     """The mean of each window of `width` consecutive values: `len(values) - width + 1` of them.
 
     Smooths a noisy curve such as the loss of each training step's batch.
+    `values` must be real and finite (in float64, the dtype of the sums), `width`
+    an integer.
     """
-    values = np.asarray(values, dtype=float)
+    width = _checks.positive_int(width, "width")
+    values = _checks.real(values, "values")
+    if values.ndim == 1 and not np.all(np.isfinite(values.astype(np.float64))):
+        raise ValueError(f"values must be finite, got {_checks._short(values)}")
+    values = values.astype(np.float64)
     if values.ndim != 1 or not 1 <= width <= len(values):
         raise ValueError(
             f"need a 1-d array of at least width = {width} values, got shape {values.shape}"

@@ -62,6 +62,12 @@ class Target(NamedTuple):
     inputs drawn uniformly on `[x_low, x_high]`. Being numbers, a target is a
     pytree: compiled code takes it as an argument, so switching targets does
     not recompile. `target(key, x)` draws the `y` for inputs `x` of shape `(1, n)`.
+
+    A target is checked where it is made (also by `_replace`): every
+    coefficient finite and real, the noise stds `noise` and `noise_slope`
+    >= 0; otherwise `ValueError` (`TypeError` for a string, bool or complex),
+    naming the field. The functions that use a target also need
+    `x_low < x_high`.
     """
 
     #: $a$, the slope of the linear part of the mean.
@@ -78,11 +84,15 @@ class Target(NamedTuple):
     x_high: float = X_HIGH
 
     def mean(self, x, *, sin=jnp.sin):
-        """The true mean at `x` (any shape); `sin=sympy.sin` gives the exact expression."""
+        """The true mean at `x` (any shape, finite); `sin=sympy.sin` gives the exact expression."""
+        if not hasattr(x, "free_symbols"):  # a sympy expression is not checked
+            _checks.finite(x, "x")
         return self.slope * x + self.wave * sin(x / 2)
 
     def std(self, x):
-        """The true noise std at `x` (any shape)."""
+        """The true noise std at `x` (any shape, finite)."""
+        if not hasattr(x, "free_symbols"):
+            _checks.finite(x, "x")
         return self.noise + self.noise_slope * abs(x)
 
     def __call__(self, key, x):
@@ -92,6 +102,22 @@ class Target(NamedTuple):
         if x.ndim != 2 or x.shape[0] != 1:
             raise ValueError(f"x must have shape (1, n), got shape {np.shape(x)}")
         return _draw_compiled(self, key, x[0])
+
+
+def _checked_target(cls, slope, wave, noise, noise_slope, x_low=X_LOW, x_high=X_HIGH):
+    """`Target.__new__`: the fields, checked (see `_checks.target_coefficient`)."""
+    fields = dict(slope=slope, wave=wave, noise=noise, noise_slope=noise_slope)
+    fields.update(x_low=x_low, x_high=x_high)
+    for name, value in fields.items():
+        nonnegative = name in ("noise", "noise_slope")
+        _checks.target_coefficient(value, f"Target.{name}", nonnegative=nonnegative)
+    return tuple.__new__(cls, fields.values())
+
+
+# NamedTuple forbids defining these in the class body; set here, every way of making a
+# target (the constructor, `_replace`, JAX rebuilding the pytree) goes through the checks.
+Target.__new__ = _checked_target
+Target._replace = lambda self, **changes: Target(**{**self._asdict(), **changes})
 
 
 def _draw(target, key, x):

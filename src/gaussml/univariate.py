@@ -13,11 +13,14 @@ import jax.numpy as jnp
 
 from gaussml._checks import (
     array,
+    broadcastable,
     finite,
     positive_finite,
     positive_int,
     positive_scalar,
+    power_of_two_scale,
     prng_key,
+    representable,
     scalar,
 )
 
@@ -44,16 +47,19 @@ def logpdf(x, *, mean=0.0, std=1.0):
 
     Raises:
       ValueError: if `x` or `mean` is not finite, or `std` is not finite and
-        positive in the computation dtype.
+        positive in the computation dtype, or the log-density is below the
+        dtype's range ($|z|$ above 2.6e19 in float32).
       TypeError: if an argument is not a real number or array.
     """
     finite(x, "x")
     finite(mean, "mean")
     positive_finite(std, "std")
+    broadcastable(x=x, mean=mean, std=std)
     z = (jnp.asarray(x) - mean) / std
     # (z / 2) * z, not z**2 / 2: the square overflows float32 for |z| > 1.8e19 while
     # the log-density, about -z**2 / 2, is still representable up to |z| = 2.6e19.
-    return -(0.5 * z) * z - jnp.log(std) - _HALF_LOG_2PI
+    log_p = -(0.5 * z) * z - jnp.log(std) - _HALF_LOG_2PI
+    return representable(log_p, "the log-density", x=x, mean=mean, std=std)
 
 
 def pdf(x, *, mean=0.0, std=1.0):
@@ -62,8 +68,19 @@ def pdf(x, *, mean=0.0, std=1.0):
     $p(x) = \frac{1}{\sqrt{2\pi}\,\sigma} \exp\!\big(-\tfrac{(x-\mu)^2}{2\sigma^2}\big)$.
     It exceeds 1 near the mean exactly when $\sigma < 1/\sqrt{2\pi}$.
 
-    Args and shapes as in `logpdf`.
+    Args and shapes as in `logpdf`; where the log-density is below the
+    dtype's range the density is 0 (no error).
     """
+    finite(x, "x")
+    finite(mean, "mean")
+    positive_finite(std, "std")
+    broadcastable(x=x, mean=mean, std=std)
+    return _pdf(x, mean, std)
+
+
+@jax.jit
+def _pdf(x, mean, std):
+    # Traced, logpdf checks nothing: a log-density of -inf gives the density 0.
     return jnp.exp(logpdf(x, mean=mean, std=std))
 
 
@@ -84,7 +101,8 @@ def affine(z, *, mean, std):
     finite(z, "z")
     positive_finite(std, "std")
     finite(mean, "mean")
-    return mean + std * jnp.asarray(z)
+    broadcastable(z=z, mean=mean, std=std)
+    return representable(mean + std * jnp.asarray(z), "mean + std * z", z=z, mean=mean, std=std)
 
 
 def sample(key, n, *, mean=0.0, std=1.0):
@@ -105,7 +123,7 @@ def sample(key, n, *, mean=0.0, std=1.0):
     n = positive_int(n, "n")
     scalar(mean, "mean")
     positive_scalar(std, "std")
-    return _sample(key, n, mean, std)
+    return representable(_sample(key, n, mean, std), "a draw", mean=mean, std=std)
 
 
 @partial(jax.jit, static_argnums=1)
@@ -154,6 +172,11 @@ def fit_mle(x):
     The variance estimate divides by $n$, not $n - 1$: it is the maximiser of
     the likelihood, and biased, $E[\hat\sigma^2] = \frac{n-1}{n}\sigma^2$.
 
+    Both are computed on $x / s$, with $s$ the power of 2 just below
+    $\max_i |x_i|$ (an exact scaling), in two passes (the mean, then the
+    squared deviations from it): no sum overflows and no square underflows,
+    so every finite `x` gives finite estimates (both are at most $\max_i |x_i|$).
+
     Args:
       x: the observations, shape `(n,)` with n >= 1, all finite.
 
@@ -168,5 +191,7 @@ def fit_mle(x):
 
 @jax.jit
 def _fit_mle(x):
-    mean = jnp.mean(x)
-    return mean, jnp.sqrt(jnp.mean((x - mean) ** 2))
+    scale = power_of_two_scale(jnp.max(jnp.abs(x)))
+    scaled = x / scale
+    mean = jnp.mean(scaled)
+    return scale * mean, scale * jnp.sqrt(jnp.mean((scaled - mean) ** 2))

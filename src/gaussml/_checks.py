@@ -169,11 +169,12 @@ def array(value, name: str, *, ndim: int | None = None, nonempty: bool = True):
     return out if jnp.issubdtype(out.dtype, jnp.floating) else out.astype(compute_dtype())
 
 
-def design(X, y=None, beta=None, *, features: int | None = None):
+def design(X, y=None, beta=None, *, features: int | None = None, beta_name: str = "beta"):
     r"""Check the book's shapes and values: `X` (m, n) features by samples, `y` (n,), `beta` (m,).
 
     Every entry must be finite and n >= 1. `features` fixes m (1 for the
-    networks, whose inputs are `(1, n)`).
+    networks, whose inputs are `(1, n)`); `beta_name` is the name of the
+    coefficients' argument in the messages (`beta_init` for a start).
 
     Returns:
       `(X, y, beta)` as JAX arrays (None where not given).
@@ -195,9 +196,10 @@ def design(X, y=None, beta=None, *, features: int | None = None):
     if beta is not None:
         if np.shape(beta) != (m,):
             raise ValueError(
-                f"beta must have shape (m,) = ({m},) to match X {shape}, got {np.shape(beta)}"
+                f"{beta_name} must have shape (m,) = ({m},) to match X {shape}, "
+                f"got {np.shape(beta)}"
             )
-        beta = array(beta, "beta", ndim=1)
+        beta = array(beta, beta_name, ndim=1)
     return X, y, beta
 
 

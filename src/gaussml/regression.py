@@ -770,7 +770,7 @@ def linear_gd_path(beta_init, X, y, *, lr, steps, std=1.0):
       FloatingPointError: if the path leaves the floating-point range (a
         learning rate far above 2 / curvature); the message names the step.
     """
-    X, y, beta_init = _checks.design(X, y, beta_init)
+    X, y, beta_init = _checks.design(X, y, beta_init, beta_name="beta_init")
     lr = _checks.positive_scalar(lr, "lr")
     std = _checks.positive_scalar(std, "std", power=2)
     steps = _checks.positive_int(steps, "steps")

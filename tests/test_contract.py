@@ -10,7 +10,7 @@ predicate; the result must be finite and match it. `test_every_public_function_i
 keeps the table complete; `CASES_BY_FUNCTION` counts its rows.
 
 `SPECS` (below the tables) declares, for every public function and method of
-univariate, mvn, highdim, nn, plotting and regression's `Target`, a valid call
+univariate, mvn, highdim, nn, plotting and regression, a valid call
 and the role of each argument; the roles generate one invalid row per kind of
 bad input and argument (`CASES_BY_KIND` counts them), and the tests fail when
 a public callable has no spec, a kind of its roles has no row, or it has no
@@ -30,6 +30,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 import scipy.stats
+from statsmodels.regression.linear_model import OLS, WLS
 
 from gaussml import highdim, mvn, nn, plotting, regression, univariate
 from gaussml.regression import target_f1, target_f2, target_f3
@@ -61,6 +62,36 @@ def np_mlp(params, X):
     return (
         p["w2"] @ np.tanh(p["w1"] @ np.asarray(X, np.float64) + p["b1"][:, None]) + p["b2"][:, None]
     )
+
+
+def np_posterior(X, y, std, prior_std):
+    """The posterior's mean and covariance by the closed form, in float64."""
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    cov = np.linalg.inv(X @ X.T / std**2 + np.eye(len(X)) / prior_std**2)
+    return cov @ X @ y / std**2, cov
+
+
+def np_gd_path(beta, X, y, *, lr, steps, std):
+    """Gradient descent on the mean NLL, beta <- beta - lr (X X^T beta - X y) / (n std^2)."""
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    path = [np.asarray(beta, np.float64)]
+    for _ in range(steps):
+        grad = (X @ (X.T @ path[-1]) - X @ y) / (X.shape[1] * std**2)
+        path.append(path[-1] - lr * grad)
+    return np.array(path)
+
+
+def np_fit_linear_gd(key, target, *, beta_init, lr, steps, batch_size, std):
+    """`fit_linear_gd` in float64 on the same batches: one key of `split(key, steps)` per step,
+    the mean NLL by scipy at the coefficient before each update; `(betas, losses)` joined."""
+    betas, losses = [beta_init], []
+    for key_step in jax.random.split(key, steps):
+        X, y = (
+            np.asarray(a, np.float64) for a in regression.sample_batch(key_step, target, batch_size)
+        )
+        losses.append(-np.mean(scipy.stats.norm.logpdf(y, betas[-1] * X[0], std)))
+        betas.append(np_gd_path([betas[-1]], X, y, lr=lr, steps=1, std=std)[1, 0])
+    return np.concatenate([betas, losses])
 
 
 def is_finite_tree(tree):
@@ -862,6 +893,17 @@ SCALING = {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0}
 _BIG = np.array([1e19, -3e19, 2e18])  # squares overflow float32 (3.4e38), the norm does not
 _TINY = np.array([1e-30, -2e-30, 3e-30])  # squares underflow to 0 in float32
 _COV_BIG = np.array([[4.0, 1.0], [1.0, 2.0]])
+B2 = np.array([1.0, 2.0])  # coefficients for X2
+STD4 = np.array([0.5, 1.0, 2.0, 1.0])  # one noise std per sample of X2
+_X2, _Y2 = np.asarray(X2, np.float64), np.asarray(Y2, np.float64)
+_KEY_X, _KEY_NOISE = jax.random.split(KEY)  # the halves of the key sample_batch uses
+_X4 = 20.0 * np.asarray(jax.random.uniform(_KEY_X, (4,)), np.float64)
+_NOISE4 = np.asarray(jax.random.normal(_KEY_NOISE, (4,)), np.float64)
+_HALF_WIDTHS = (
+    scipy.stats.t.ppf(0.95, 2)
+    * math.sqrt(np.sum((_Y2 - _X2.T @ ols(X2, Y2)) ** 2) / 2)
+    * np.sqrt(np.diag(np.linalg.inv(_X2 @ _X2.T)))
+)
 
 VALID += [
     (
@@ -975,6 +1017,85 @@ VALID += [
         lambda found: found > 0,
     ),
     (
+        "sample_batch",
+        "20 U and 2 x + 0.3 N from the two halves of the key, for f1",
+        lambda: jnp.vstack(regression.sample_batch(KEY, target_f1, 4)),
+        np.array([_X4, 2.0 * _X4 + 0.3 * _NOISE4]),
+    ),
+    (
+        "linear_gd_path",
+        "two features against the iteration in float64",
+        lambda: regression.linear_gd_path(jnp.zeros(2), X2, Y2, lr=0.05, steps=3, std=0.5),
+        np_gd_path(np.zeros(2), X2, Y2, lr=0.05, steps=3, std=0.5),
+    ),
+    (
+        "fit_linear_gd",
+        "the path and losses against float64 on the same batches",
+        lambda: np.concatenate(
+            [
+                np.asarray(a)
+                for a in regression.fit_linear_gd(
+                    KEY, target_f1, beta_init=0.5, lr=1e-3, steps=3, batch_size=5, std=2.0
+                )
+            ]
+        ),
+        np_fit_linear_gd(KEY, target_f1, beta_init=0.5, lr=1e-3, steps=3, batch_size=5, std=2.0),
+    ),
+    (
+        "beta_intervals",
+        "beta_hat -/+ t_{n-m}(0.95) s sqrt([(X X^T)^-1]_jj) (scipy.stats.t)",
+        lambda: np.concatenate(regression.beta_intervals(X2, Y2, level=0.9)),
+        np.concatenate([ols(X2, Y2) - _HALF_WIDTHS, ols(X2, Y2) + _HALF_WIDTHS]),
+    ),
+    (
+        "posterior",
+        "two features: mean and covariance against the closed form",
+        lambda: np.concatenate(
+            [np.ravel(a) for a in regression.posterior(X2, Y2, std=0.5, prior_std=2.0)]
+        ),
+        np.concatenate([np.ravel(a) for a in np_posterior(X2, Y2, 0.5, 2.0)]),
+    ),
+    (
+        "beta_map",
+        "two features: the posterior mean of the closed form",
+        lambda: regression.beta_map(X2, Y2, std=0.5, prior_std=2.0),
+        np_posterior(X2, Y2, 0.5, 2.0)[0],
+    ),
+    (
+        "beta_ridge",
+        "two features: (X X^T + penalty I)^-1 X y",
+        lambda: regression.beta_ridge(X2, Y2, penalty=0.5),
+        np.linalg.solve(_X2 @ _X2.T + 0.5 * np.eye(2), _X2 @ _Y2),
+    ),
+    (
+        "predictive",
+        "two features: x^T mu_N and sqrt(std^2 + x^T Sigma_N x)",
+        lambda: np.concatenate(regression.predictive(M23.T[:2], X2, Y2, std=0.5, prior_std=2.0)),
+        np.concatenate(
+            [
+                M23[:, :2] @ np_posterior(X2, Y2, 0.5, 2.0)[0],
+                np.sqrt(
+                    0.25
+                    + np.einsum(
+                        "ik,ij,jk->k", M23.T[:2], np_posterior(X2, Y2, 0.5, 2.0)[1], M23.T[:2]
+                    )
+                ),
+            ]
+        ),
+    ),
+    (
+        "beta_wls",
+        "unequal stds against statsmodels' WLS",
+        lambda: regression.beta_wls(X2, Y2, STD4),
+        WLS(_Y2, _X2.T, weights=1 / STD4**2).fit().params,
+    ),
+    (
+        "sandwich_cov",
+        "at the OLS fit against statsmodels' HC0",
+        lambda: regression.sandwich_cov(X2, Y2, jnp.asarray(ols(X2, Y2), jnp.float32)),
+        OLS(_Y2, _X2.T).fit().cov_HC0,
+    ),
+    (
         "running_mean",
         "values of 1e300, in float64",
         lambda: plotting.running_mean(np.full(3, 1e300), width=2),
@@ -1034,6 +1155,15 @@ def _scale_corruptions(value):
     ]
 
 
+def _scales_corruptions(value):
+    """Positive scales of a required shape (one noise std per sample, say)."""
+    return [
+        *_shaped_corruptions(value),
+        ("scale", "a zero entry", _with_entry(value, 0.0)),
+        ("scale", "a negative entry", _with_entry(value, -1.0)),
+    ]
+
+
 def _points_corruptions(value):
     """Points of shape (..., D): any leading shape is valid, D must be >= 1 (and match)."""
     return [
@@ -1064,6 +1194,8 @@ ROLES = {
     "series": _series_corruptions,
     # a standard deviation, rate or other positive scale
     "scale": _scale_corruptions,
+    # an array of positive scales with a required shape
+    "scales": _scales_corruptions,
     "key": lambda v: [("key", "an int", 0), ("key", "a string", "key")],
     # a count: an integer >= 1
     "count": lambda v: [("dtype", "a float", 2.0), ("dtype", "bool", True)],
@@ -1262,6 +1394,99 @@ SPECS = {
     ),
     "regression.Target.mean": _spec(target_f3.mean, dict(x=A3), dict(x="array")),
     "regression.Target.std": _spec(target_f2.std, dict(x=A3), dict(x="array")),
+    "regression.population_slope": _spec(
+        regression.population_slope, dict(target=target_f3), dict(target="target")
+    ),
+    "regression.sample_batch": _spec(
+        regression.sample_batch,
+        dict(key=KEY, target=target_f1, n=3),
+        dict(key="key", target="target", n="count"),
+    ),
+    "regression.linear_nll": _spec(
+        regression.linear_nll,
+        dict(beta=B2, X=X2, y=Y2, std=0.5),
+        dict(beta="shaped", X="shaped", y="shaped", std="scale"),
+    ),
+    "regression.linear_nll_grad": _spec(
+        regression.linear_nll_grad,
+        dict(beta=B2, X=X2, y=Y2, std=0.5),
+        dict(beta="shaped", X="shaped", y="shaped", std="scale"),
+    ),
+    "regression.beta_mle": _spec(
+        regression.beta_mle, dict(X=X2, y=Y2), dict(X="shaped", y="shaped")
+    ),
+    "regression.beta_mle_cov": _spec(
+        regression.beta_mle_cov, dict(X=X2, std=0.5), dict(X="shaped", std="scale")
+    ),
+    "regression.std_mle": _spec(
+        regression.std_mle,
+        dict(X=X2, y=Y2, beta=B2, ddof=1),
+        dict(X="shaped", y="shaped", beta="shaped", ddof="count"),
+    ),
+    "regression.beta_intervals": _spec(
+        regression.beta_intervals,
+        dict(X=X2, y=Y2, level=0.9),
+        dict(X="shaped", y="shaped", level="array"),
+    ),
+    "regression.log_relative_error": _spec(
+        regression.log_relative_error,
+        dict(estimate=A3 * 1.001, reference=A3, digits=15),
+        dict(estimate="shaped", reference="shaped", digits="scale"),
+    ),
+    "regression.beta_min_norm": _spec(
+        regression.beta_min_norm, dict(X=X2, y=Y2), dict(X="shaped", y="shaped")
+    ),
+    "regression.beta_ridge": _spec(
+        regression.beta_ridge,
+        dict(X=X2, y=Y2, penalty=0.5),
+        dict(X="shaped", y="shaped", penalty="scale"),
+    ),
+    "regression.posterior": _spec(
+        regression.posterior,
+        dict(X=X2, y=Y2, std=0.5, prior_std=2.0),
+        dict(X="shaped", y="shaped", std="scale", prior_std="scale"),
+    ),
+    "regression.beta_map": _spec(
+        regression.beta_map,
+        dict(X=X2, y=Y2, std=0.5, prior_std=2.0),
+        dict(X="shaped", y="shaped", std="scale", prior_std="scale"),
+    ),
+    "regression.predictive": _spec(
+        regression.predictive,
+        dict(X_new=X2[:, :3], X=X2, y=Y2, std=0.5, prior_std=2.0),
+        dict(X_new="shaped", X="shaped", y="shaped", std="scale", prior_std="scale"),
+    ),
+    "regression.beta_wls": _spec(
+        regression.beta_wls,
+        dict(X=X2, y=Y2, std=STD4),
+        dict(X="shaped", y="shaped", std="scales"),
+    ),
+    "regression.sandwich_cov": _spec(
+        regression.sandwich_cov,
+        dict(X=X2, y=Y2, beta=B2),
+        dict(X="shaped", y="shaped", beta="shaped"),
+    ),
+    "regression.linear_curvature": _spec(
+        regression.linear_curvature, dict(X=X2, std=0.5), dict(X="shaped", std="scale")
+    ),
+    "regression.linear_gd_path": _spec(
+        regression.linear_gd_path,
+        dict(beta_init=B2, X=X2, y=Y2, lr=0.01, steps=2, std=1.0),
+        dict(beta_init="shaped", X="shaped", y="shaped", lr="scale", steps="count", std="scale"),
+    ),
+    "regression.fit_linear_gd": _spec(
+        regression.fit_linear_gd,
+        dict(key=KEY, target=target_f1, beta_init=0.5, lr=1e-3, steps=2, batch_size=4, std=1.0),
+        dict(
+            key="key",
+            target="target",
+            beta_init="array",
+            lr="scale",
+            steps="count",
+            batch_size="count",
+            std="scale",
+        ),
+    ),
 }
 
 #: Public callables with no argument checks, and why.
@@ -1340,6 +1565,7 @@ KINDS_BY_ROLE = {
         ("points", _points_corruptions, A3),
         ("series", _series_corruptions, A3),
         ("scale", _scale_corruptions, 1.0),
+        ("scales", _scales_corruptions, R3),
         ("key", ROLES["key"], KEY),
         ("count", ROLES["count"], 3),
         ("dims", ROLES["dims"], 3),
@@ -1415,18 +1641,8 @@ def _public_callables():
     return names
 
 
-#: regression's estimators are being rewritten elsewhere; they keep the table above (an
-#: invalid and a valid row each) until their arguments are declared in SPECS.
-PENDING = {
-    f"regression.{n}"
-    for n in regression.__all__
-    if callable(getattr(regression, n))
-    and not isinstance(getattr(regression, n), type | regression.Target)
-}
-
-
 def test_every_public_function_declares_its_arguments():
-    missing = _public_callables() - set(SPECS) - set(NOT_VALIDATED) - PENDING
+    missing = _public_callables() - set(SPECS) - set(NOT_VALIDATED)
     assert not missing, f"public callables with no spec of their arguments: {sorted(missing)}"
 
 

@@ -20,6 +20,7 @@ import itertools
 import json
 import os
 import re
+import signal
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
@@ -33,6 +34,7 @@ OUT = ROOT / "_build" / "bench" / "equation_mutants.json"
 PER_OPERATOR = 3  # at most this many mutants per operator and equation
 MIN_PER_EQUATION = 3
 MIN_KILL_RATE = 0.95
+MUTANT_SECONDS = 20  # a slower check counts as failed (see `killed`)
 
 #: Survivors that do not change the mathematics: (label, mutant) -> why.
 EQUIVALENT: dict[tuple[str, str], str] = {
@@ -183,16 +185,36 @@ def mutants(tex: str) -> list[tuple[str, str]]:
     return out
 
 
+class _TooSlow(Exception):
+    pass
+
+
+def _too_slow(signum, frame):
+    raise _TooSlow
+
+
 def killed(label: str, page_text: str, tex: str, mutated: str) -> tuple[bool, str]:
-    """Check the edited page as `verify` does: True (and the message) when the check fails."""
+    """Check the edited page as `verify` does: True (and the message) when the check fails.
+
+    A check still running after `MUTANT_SECONDS` counts as failed: sympy can spend
+    many minutes on an integral the edit made hard (an exponent swapped with the
+    variable of integration), and a `verify` that never ends fails the build too.
+    """
     edited = page_text.replace(tex, mutated, 1)
     shown = displayed_equations(edited).get(label)
     if shown is None:
         return True, "the edited page no longer displays the equation"
+    previous = signal.signal(signal.SIGALRM, _too_slow)
+    signal.alarm(MUTANT_SECONDS)
     try:
         check_equation(label, shown)
     except ClaimFailed as error:
         return True, str(error).splitlines()[0][:160]
+    except _TooSlow:
+        return True, f"the check did not finish in {MUTANT_SECONDS} s"
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
     return False, ""
 
 

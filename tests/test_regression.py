@@ -675,6 +675,27 @@ def test_beta_intervals_match_statsmodels(m, n, level):
     np.testing.assert_allclose(upper, expected[:, 1], rtol=1e-3, atol=1e-4)
 
 
+@pytest.mark.parametrize("magnitude", [1e-30, 1e30])
+def test_beta_intervals_at_float32_extreme_scales_match_statsmodels(magnitude):
+    """Inputs near 1e30 (or 1e-30): the entries of R^{-1} are near 1e-30 (1e30), whose
+    squares leave float32, yet the interval's width is representable."""
+    X = np.array([[1.0, 2.0, 3.1, 4.0]], np.float32) * np.float32(magnitude)
+    y = np.array([1.0, 1.2, 0.9, 1.1], np.float32)
+    fit = sm.OLS(y.astype(np.float64), X.T.astype(np.float64)).fit()
+    lower, upper = regression.beta_intervals(X, y)
+    np.testing.assert_allclose(lower, fit.conf_int()[:, 0], rtol=1e-4)
+    np.testing.assert_allclose(upper, fit.conf_int()[:, 1], rtol=1e-4)
+
+
+def test_beta_wls_with_tiny_stds_and_huge_inputs_matches_statsmodels():
+    """X / std would overflow float32 (1e30 / 1e-10); the weights' common scale is free."""
+    X = np.array([[1.0, 2.0, 3.1, 4.0]], np.float32) * np.float32(1e30)
+    y = np.array([1.0, 1.2, 0.9, 1.1], np.float32)
+    std = np.array([1e-10, 2e-10, 1e-10, 3e-10], np.float32)
+    fit = sm.WLS(y.astype(np.float64), X.T.astype(np.float64), weights=std.astype(float) ** -2)
+    np.testing.assert_allclose(regression.beta_wls(X, y, std), fit.fit().params, rtol=1e-5)
+
+
 def test_beta_intervals_cover_at_their_level_monte_carlo():
     """Each interval covers its coefficient with probability `level` (t distribution).
 

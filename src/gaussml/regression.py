@@ -427,10 +427,15 @@ def beta_intervals(X, y, *, level=0.95):
 def _beta_intervals(X, y, quantile):
     m, n = X.shape
     beta = _solve_by_qr(X, y)
-    var = jnp.sum((y - X.T @ beta) ** 2) / (n - m)
-    # [(X X^T)^{-1}]_jj = [R^{-1} R^{-T}]_jj, the squared norm of row j of R^{-1}
-    diagonal = jnp.sum(_inverse_r(X)[1] ** 2, axis=1)
-    half = quantile * jnp.sqrt(var * diagonal)
+    s = _root_mean_square_residual(X, y, beta, n - m)
+    # sqrt([(X X^T)^{-1}]_jj) = sqrt([R^{-1} R^{-T}]_jj), the norm of row j of R^{-1};
+    # scaled by each row's largest entry, as s is, so that no square under- or overflows
+    # (with entries of X near 1e30, those of R^{-1} are near 1e-30 and their squares 0).
+    inverse = _inverse_r(X)[1]
+    scale = jnp.max(jnp.abs(inverse), axis=1, keepdims=True)
+    safe = jnp.where(scale > 0, scale, 1.0)
+    row_norms = safe[:, 0] * jnp.sqrt(jnp.sum((inverse / safe) ** 2, axis=1))
+    half = quantile * s * row_norms
     return beta - half, beta + half
 
 
@@ -697,6 +702,8 @@ def beta_wls(X, y, std):
         )
     _checks.positive_finite(std, "std", power=2)
     std = jnp.asarray(std, dtype=X.dtype)
+    # W may be scaled by any constant; relative to the smallest std, X / std cannot overflow.
+    std = std / jnp.min(std)
     X_w, y_w = X / std, y / std
     _checks.well_posed_design(X_w)
     return _solve_by_qr(X_w, y_w)

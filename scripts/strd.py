@@ -1,18 +1,17 @@
-"""Least squares against reference values: NIST StRD linear regression and an exact design.
+"""Least squares against reference values: the LRE table of the bench.
 
-Each dataset is `(X, y, reference)` in float64 with X of shape (m, n) (the
-book's features by samples, intercept first). The references:
+The datasets, each `(X, y, reference)` in float64 with X of shape (m, n) (the
+book's features by samples, intercept first), come from `gaussml.strd`:
 
-- Longley (NIST StRD, "higher difficulty"; data from `statsmodels.datasets.longley`,
-  which are NIST's exact decimals): the exact least-squares solution of the
-  exact decimal data, computed in rational arithmetic (sympy); it agrees with
-  NIST's certified values, `LONGLEY_CERTIFIED`, to all their 15 digits
-  (`tests/test_regression_reference.py` checks it).
-- Wampler1 and Wampler2 (NIST StRD, "higher difficulty"): x = 0, 1, ..., 20 and
-  y = sum_k c_k x^k, k = 0..5, with c_k = 1 (Wampler1) and c_k = 10^-k
-  (Wampler2); the certified coefficients are these c_k, exactly.
-- Quadratic (not NIST): x = 0, 1, ..., 20 and y = 1 + x + x^2, coefficients
-  exactly 1: a design float32 accepts.
+- Longley (NIST StRD, "higher difficulty"): the reference is the exact
+  least-squares solution of the exact decimal data
+  (`gaussml.strd.exact_least_squares`), which agrees with NIST's certified
+  values, `gaussml.strd.LONGLEY_CERTIFIED`, to all their 15 digits
+  (`tests/test_strd.py` checks it).
+- Wampler1 and Wampler2 (NIST StRD, "higher difficulty"), `gaussml.strd.wampler`:
+  the certified coefficients are exact.
+- Quadratic (not NIST): x = 0, 1, ..., 20 and y = 1 + x + x^2 (integers, exact
+  in float64), coefficients exactly 1: a design float32 accepts.
 
 `lre_rows()` gives, per dataset, cond(X) and the smallest LRE over the
 coefficients (`gaussml.regression.log_relative_error`) of `beta_mle` in
@@ -22,65 +21,26 @@ float64, `numpy.linalg.lstsq`, statsmodels OLS, and `beta_mle` in float32 (or
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 import jax
 import numpy as np
-import sympy
 
+from gaussml import strd
 from gaussml.regression import beta_mle, log_relative_error
 
-#: NIST's certified coefficients of Longley (intercept, GNPDEFL, GNP, UNEMP,
-#: ARMED, POP, YEAR), https://www.itl.nist.gov/div898/strd/lls/data/Longley.shtml
-LONGLEY_CERTIFIED = (
-    -3482258.63459582,
-    15.0618722713733,
-    -0.358191792925910e-01,
-    -2.02022980381683,
-    -1.03322686717359,
-    -0.511041056535807e-01,
-    1829.15146461355,
-)
 
-
-def _decimal(value: float) -> sympy.Rational:
-    """The exact decimal a float64 read from a decimal file stands for (its shortest repr)."""
-    return sympy.Rational(repr(float(value)))
-
-
-def exact_least_squares(X, y) -> np.ndarray:
-    """The least-squares coefficients of the decimals X and y, solved in rational arithmetic."""
-    X = np.asarray(X, np.float64)
-    Xq = sympy.Matrix(X.shape[0], X.shape[1], lambda i, j: _decimal(X[i, j]))
-    yq = sympy.Matrix([_decimal(v) for v in np.asarray(y, np.float64)])
-    exact = (Xq * Xq.T).LUsolve(Xq * yq)  # exact: rounding, not the normal equations, is the risk
-    return np.array([float(v) for v in exact])
-
-
-def longley():
-    from statsmodels.datasets import longley as data  # here: statsmodels is slow to import
-
-    frame = data.load_pandas()
-    X = np.vstack([np.ones(len(frame.endog)), frame.exog.to_numpy().T])
-    y = frame.endog.to_numpy(np.float64)
-    return X, y, exact_least_squares(X, y)
-
-
-def polynomial(coefficients):
-    """x = 0..20, y = sum_k c_k x^k with the c_k given as exact strings; reference the c_k."""
-    x = np.arange(21)
-    exact = [Fraction(c) for c in coefficients]
-    y = np.array([float(sum(c * int(v) ** k for k, c in enumerate(exact))) for v in x])
-    X = np.vstack([x.astype(np.float64) ** k for k in range(len(exact))])
-    return X, y, np.array([float(c) for c in exact])
+def quadratic():
+    """x = 0..20, y = 1 + x + x^2 exactly; reference the coefficients, all 1."""
+    X = np.vstack([np.arange(21.0) ** k for k in range(3)])
+    return X, X.sum(axis=0), np.ones(3)
 
 
 def datasets() -> dict:
+    X, y, _ = strd.longley()
     return {
-        "Longley": longley(),
-        "Wampler1": polynomial(["1"] * 6),
-        "Wampler2": polynomial(["1", "0.1", "0.01", "0.001", "0.0001", "0.00001"]),
-        "Quadratic (exact, not NIST)": polynomial(["1"] * 3),
+        "Longley": (X, y, strd.exact_least_squares(X, y)),
+        "Wampler1": strd.wampler(1),
+        "Wampler2": strd.wampler(2),
+        "Quadratic (exact, not NIST)": quadratic(),
     }
 
 

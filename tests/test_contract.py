@@ -32,7 +32,7 @@ import pytest
 import scipy.stats
 from statsmodels.regression.linear_model import OLS, WLS
 
-from gaussml import highdim, mvn, nn, plotting, regression, univariate
+from gaussml import highdim, mvn, nn, plotting, regression, strd, univariate
 from gaussml.regression import target_f1, target_f2, target_f3
 
 KEY = jax.random.key(0)
@@ -664,6 +664,12 @@ VALID = [
     ),
     ("beta_mle", "one feature", lambda: regression.beta_mle(X3, Y3), ols(X3, Y3)),
     ("beta_mle", "intercept and slope", lambda: regression.beta_mle(X2, Y2), ols(X2, Y2)),
+    (
+        "exact_least_squares",
+        "intercept and slope",
+        lambda: strd.exact_least_squares(X2, Y2),
+        ols(X2, Y2),
+    ),
     (
         "beta_mle",
         "cond(X) ~ 200 in float32",
@@ -1415,6 +1421,9 @@ SPECS = {
     "regression.beta_mle": _spec(
         regression.beta_mle, dict(X=X2, y=Y2), dict(X="shaped", y="shaped")
     ),
+    "strd.exact_least_squares": _spec(
+        strd.exact_least_squares, dict(X=X2, y=Y2), dict(X="shaped", y="shaped")
+    ),
     "regression.beta_mle_cov": _spec(
         regression.beta_mle_cov, dict(X=X2, std=0.5), dict(X="shaped", std="scale")
     ),
@@ -1496,6 +1505,8 @@ NOT_VALIDATED = {
     "plotting.data_panel": "draws on an axes; matplotlib checks the data it is given",
     "plotting.mean_std_panels": "draws the panels of values the package computed and checked",
     "plotting.path_figure": "draws curves the package computed and checked",
+    "strd.longley": "takes no argument",
+    "strd.wampler": "takes only k, 1 or 2, whose bad values test_strd checks",
 }
 
 #: Arguments that broadcast against each other: shapes that do not, named by our check.
@@ -1629,7 +1640,7 @@ def test_each_spec_is_valid_as_given(name):
 
 def _public_callables():
     names = set()
-    for module in (univariate, highdim, mvn, nn, plotting, regression):
+    for module in (univariate, highdim, mvn, nn, plotting, regression, strd):
         short = module.__name__.rsplit(".", 1)[1]
         for n in module.__all__:
             obj = getattr(module, n)
@@ -1658,7 +1669,7 @@ def _qualified(name, call):
     if name.startswith("Target"):
         return f"regression.{name}"
     names = call.__code__.co_names
-    for module in ("mvn", "univariate", "highdim", "nn", "plotting", "regression"):
+    for module in ("mvn", "univariate", "highdim", "nn", "plotting", "regression", "strd"):
         if module in names:
             return f"{module}.{name}"
     return name

@@ -1,9 +1,9 @@
 """gaussml.regression against reference values: NIST StRD, exact designs, random conditioning.
 
-The datasets and their references are in `scripts/strd.py` (Longley from
-statsmodels with its exact rational least-squares solution, which equals
-NIST's certified values; Wampler1 and Wampler2, exact polynomial data with
-exact certified coefficients). Accuracy is the LRE, the number of correct
+The datasets and their references are in `scripts/strd.py`, from
+`gaussml.strd` (Longley with its exact rational least-squares solution, which
+equals NIST's certified values; Wampler1 and Wampler2, exact polynomial data
+with exact certified coefficients; `tests/test_strd.py` checks them). Accuracy is the LRE, the number of correct
 significant digits (`gaussml.regression.log_relative_error`), the smallest
 over the coefficients. float64 runs inside `jax.enable_x64(True)`.
 
@@ -53,21 +53,6 @@ def lstsq64(X, y):
 
 
 # --- NIST StRD ------------------------------------------------------------------------
-
-
-def test_longley_reference_is_nists_certified_values():
-    # the exact rational solution of the exact data, rounded to 15 digits, is NIST's
-    _, _, reference = DATASETS["Longley"]
-    assert lre(reference, np.array(strd.LONGLEY_CERTIFIED)) >= 14.0
-
-
-def test_wampler_data_are_the_exact_polynomials():
-    for name, coefficients in (("Wampler1", np.ones(6)), ("Wampler2", 10.0 ** -np.arange(6))):
-        X, y, reference = DATASETS[name]
-        np.testing.assert_array_equal(X[1], np.arange(21.0))
-        np.testing.assert_allclose(reference, coefficients, rtol=1e-15)
-        np.testing.assert_allclose(y, X.T @ coefficients, rtol=1e-14)
-    assert DATASETS["Wampler1"][1][-1] == 1 + 20 + 20**2 + 20**3 + 20**4 + 20**5
 
 
 @pytest.mark.parametrize("name", list(DATASETS))

@@ -1,6 +1,6 @@
 """gaussml: the tested code behind the book.
 
-Modules: `univariate`, `highdim`, `regression`, `strd`, `nn`, `derivations`,
+Modules: `univariate`, `mvn`, `highdim`, `regression`, `strd`, `nn`, `derivations`,
 `plotting`.
 Import the module you need (``from gaussml import univariate``); nothing is
 re-exported here so that importing the package stays cheap.

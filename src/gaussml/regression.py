@@ -247,13 +247,13 @@ def linear_nll_grad(beta, X, y, *, std):
 def beta_mle(X, y):
     r"""Maximum-likelihood (least-squares) coefficients of the linear model.
 
-    $\hat\beta = (X X^\top)^{-1} X y$, the minimiser of $\lVert y - X^\top\beta\rVert$,
-    computed without forming $X X^\top$: a Householder QR factorisation
-    $X^\top = Q R$ ($Q$ with orthonormal columns, $R$ upper triangular)
-    turns the normal equations into the triangular system $R\beta = Q^\top y$
-    (`_solve_by_qr`, with one step of refinement). Its error grows with
-    cond(X), not with cond(X X^T) = cond(X)^2 as a solve of the normal
-    equations would.
+    $\hat\beta = (X X^\top)^{-1} X y$, the minimiser of
+    $\lVert y - X^\top\beta\rVert$, computed without forming $X X^\top$: a
+    Householder QR factorisation $X^\top = Q R$ ($Q$ with orthonormal
+    columns, $R$ upper triangular) turns the normal equations into the
+    triangular system $R\beta = Q^\top y$ (`_solve_by_qr`, with one step of
+    refinement). Its error grows with cond(X), not with cond(X X^T) =
+    cond(X)^2 as a solve of the normal equations would.
 
     Args:
       X: inputs, shape `(m, n)` (features by samples), with n >= m and rank m.
@@ -280,14 +280,16 @@ def beta_mle(X, y):
 
 @jax.jit
 def _solve_by_qr(X, y):
-    """Least squares by QR: X^T = Q R, then R beta = Q^T y by back substitution.
+    """Least squares by QR: X^T = Q R, then R beta = Q^T y (back substitution).
 
     One step of refinement follows: the residual, computed from the data
     rather than from the factors, gives a correction by the same factors.
     """
-    Q, R = jnp.linalg.qr(X.T)  # Q: (n, m) orthonormal columns, R: (m, m) upper triangular
-    beta = jax.scipy.linalg.solve_triangular(R, Q.T @ y, lower=False)
-    correction = jax.scipy.linalg.solve_triangular(R, Q.T @ (y - X.T @ beta), lower=False)
+    # Q: (n, m) with orthonormal columns; R: (m, m) upper triangular
+    Q, R = jnp.linalg.qr(X.T)
+    solve_r = partial(jax.scipy.linalg.solve_triangular, R, lower=False)
+    beta = solve_r(Q.T @ y)
+    correction = solve_r(Q.T @ (y - X.T @ beta))
     return beta + correction
 
 

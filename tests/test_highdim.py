@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
+from float32_limits import float32_rows
 from gaussml import highdim
 
 KS_LEVEL = 1e-3  # reject the fitted law only at p < 1e-3
@@ -486,28 +487,15 @@ def test_norm_tail_below_gaussian_concentration_bound(dim):
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _f32_rows(rows, cols, low=-38, high=38):
-    """A (rows, cols) array of float32 values, either sign, magnitudes 1e-38 to 3e38."""
-    entry = st.builds(
-        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
-        st.sampled_from([-1.0, 1.0]),
-        st.floats(1.0, 9.99),
-        st.integers(low, high),
-    )
-    return st.lists(entry, min_size=rows * cols, max_size=rows * cols).map(
-        lambda v: np.asarray(v, np.float32).astype(np.float64).reshape(rows, cols)
-    )
-
-
 @settings(max_examples=30)
-@given(x=_f32_rows(2, 3, high=37))
+@given(x=float32_rows(2, 3, high=37))
 def test_prefix_norms_near_the_float32_limits_match_numpy(x):
     ref = np.sqrt(np.cumsum(x**2, axis=1))
     np.testing.assert_allclose(highdim.prefix_norms(x, [1, 2, 3]), ref, rtol=1e-5)
 
 
 @settings(max_examples=30)
-@given(x_a=_f32_rows(2, 3), x_b=_f32_rows(2, 3))
+@given(x_a=float32_rows(2, 3), x_b=float32_rows(2, 3))
 def test_prefix_cosines_near_the_float32_limits_match_numpy(x_a, x_b):
     # float64 loses nothing here: scale each row first (the cosine does not change)
     a = x_a / np.abs(x_a).max(axis=1, keepdims=True)
@@ -517,7 +505,7 @@ def test_prefix_cosines_near_the_float32_limits_match_numpy(x_a, x_b):
 
 
 @settings(max_examples=30)
-@given(x=_f32_rows(1, 3, high=20))
+@given(x=float32_rows(1, 3, high=20))
 def test_std_normal_loglik_near_the_float32_limits_matches_scipy_or_raises(x):
     ref = scipy.stats.norm.logpdf(x).sum(axis=-1)
     if np.all(np.abs(ref) < F32_MAX / 2):
@@ -528,7 +516,7 @@ def test_std_normal_loglik_near_the_float32_limits_matches_scipy_or_raises(x):
 
 
 @settings(max_examples=20)
-@given(r=_f32_rows(1, 1, -30, 19).map(lambda v: abs(float(v[0, 0]))), dim=st.integers(1, 50))
+@given(r=float32_rows(1, 1, -30, 19).map(lambda v: abs(float(v[0, 0]))), dim=st.integers(1, 50))
 def test_chi_logpdf_near_the_float32_limits_matches_scipy(r, dim):
     ref = scipy.stats.chi.logpdf(r, dim)
     if abs(ref) < F32_MAX / 2:

@@ -12,6 +12,7 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from float32_limits import float32_values
 from gaussml import mvn
 
 N_SE = 5
@@ -115,21 +116,8 @@ F32_MAX = float(np.finfo(np.float32).max)
 COV = np.array([[2.0, 0.5], [0.5, 1.0]])
 
 
-def _f32_values(n, low=-38, high=38):
-    """`n` float32 values of either sign with magnitudes from 1e-38 to 3e38, as float64."""
-    entry = st.builds(
-        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
-        st.sampled_from([-1.0, 1.0]),
-        st.floats(1.0, 9.99),
-        st.integers(low, high),
-    )
-    return st.lists(entry, min_size=n, max_size=n).map(
-        lambda v: np.asarray(v, np.float32).astype(np.float64)
-    )
-
-
 @settings(max_examples=30)
-@given(x=_f32_values(2))
+@given(x=float32_values(2))
 def test_mahalanobis_near_the_float32_limits_matches_numpy_or_raises(x):
     ref = np.sqrt(x @ np.linalg.solve(COV, x))
     if ref < F32_MAX / 2:
@@ -141,7 +129,7 @@ def test_mahalanobis_near_the_float32_limits_matches_numpy_or_raises(x):
 
 
 @settings(max_examples=30)
-@given(x=_f32_values(2, -38, 20))
+@given(x=float32_values(2, -38, 20))
 def test_mvn_logpdf_near_the_float32_limits_matches_scipy_or_raises(x):
     ref = scipy.stats.multivariate_normal(np.zeros(2), COV).logpdf(x)
     if abs(ref) < F32_MAX / 2:

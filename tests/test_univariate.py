@@ -9,6 +9,7 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from float32_limits import float32_values
 from gaussml import univariate
 from gaussml.univariate import logpdf
 
@@ -315,21 +316,8 @@ def test_box_muller_rejects_a_seed_in_place_of_a_key():
 F32_MAX = float(np.finfo(np.float32).max)
 
 
-def _f32_values(n, low=-38, high=38):
-    """`n` float32 values of either sign with magnitudes from 1e-38 to 3e38, as float64."""
-    entry = st.builds(
-        lambda sign, mantissa, exponent: sign * min(mantissa * 10.0**exponent, 3e38),
-        st.sampled_from([-1.0, 1.0]),
-        st.floats(1.0, 9.99),
-        st.integers(low, high),
-    )
-    return st.lists(entry, min_size=n, max_size=n).map(
-        lambda v: np.asarray(v, np.float32).astype(np.float64)
-    )
-
-
 @settings(max_examples=30)
-@given(x=_f32_values(3), std=_f32_values(1, -18, 18).map(lambda s: abs(float(s[0]))))
+@given(x=float32_values(3), std=float32_values(1, -18, 18).map(lambda s: abs(float(s[0]))))
 def test_logpdf_near_the_float32_limits_matches_scipy_or_raises(x, std):
     ref = scipy.stats.norm.logpdf(x, 0.0, np.float32(std))
     if np.all(np.abs(ref) < F32_MAX):
@@ -340,7 +328,7 @@ def test_logpdf_near_the_float32_limits_matches_scipy_or_raises(x, std):
 
 
 @settings(max_examples=30)
-@given(x=_f32_values(4))
+@given(x=float32_values(4))
 def test_fit_mle_near_the_float32_limits_matches_numpy(x):
     mean, std = univariate.fit_mle(x)
     scale = np.max(np.abs(x))  # both estimates are at most max |x|: errors relative to it

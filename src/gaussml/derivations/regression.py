@@ -1798,17 +1798,27 @@ def _projection_env(X):
     beta, eps = env[r"\beta"], env[r"\varepsilon"]
     y = X.T * beta + eps
     A = (X * X.T).inv() * X
+    residual = y - X.T * A * y
     env.update(
         {
             "y": y,
             "A": A,
             "H": X.T * A,
             r"\hat{\beta}": A * y,
+            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
             r"\operatorname{tr}": lambda M: M.trace(),
             r"\operatorname{Cov}": _cross_covariance(env["E"]),
+            r"\chi": lambda k: sp.Function("chi")(k),
         }
     )
     return env
+
+
+def _null_projection(X):
+    """The projection onto the complement of the row space of X, from its spectral
+    definition (spanned by the null space of X), not from the page's H."""
+    null = sp.Matrix.hstack(*X.nullspace())
+    return null * (null.T * null).inv() * null.T
 
 
 @binds(
@@ -1822,10 +1832,7 @@ def _reg_projection():
         env = _projection_env(X)
         m, n = X.shape
         eps = env[r"\varepsilon"]
-        # the projection from its spectral definition, not from the page's H: the
-        # complement of the row space of X, spanned by the null space of X
-        null = sp.Matrix.hstack(*X.nullspace())
-        maker = null * (null.T * null).inv() * null.T
+        maker = _null_projection(X)
         A = (X * X.T).inv() * X
         squares = sp.expand(_scalar(eps.T * maker * eps))
         cases.append(
@@ -1854,16 +1861,9 @@ def _reg_chi2():
     for X in _EXACT_DESIGNS[:2]:
         env = _projection_env(X)
         m, n = X.shape
-        eps, y = env[r"\varepsilon"], env["y"]
-        residual = y - X.T * env[r"\hat{\beta}"]
-        null = sp.Matrix.hstack(*X.nullspace())
-        maker = null * (null.T * null).inv() * null.T
+        eps = env[r"\varepsilon"]
+        maker = _null_projection(X)
         scaled = sp.expand(_scalar(eps.T * maker * eps)) / std_symbol**2
-        env = {
-            **env,
-            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
-            r"\chi": lambda k: sp.Function("chi")(k),
-        }
         statements = [
             [scaled, "=", scaled, "~", _chi_square_law(n - m)],
             [env[r"\beta"] + (X * X.T).inv() * X * eps],
@@ -1884,8 +1884,7 @@ def _reg_t():
         m, n = X.shape
         eps, y = env[r"\varepsilon"], env["y"]
         residual = y - X.T * env[r"\hat{\beta}"]
-        null = sp.Matrix.hstack(*X.nullspace())
-        maker = null * (null.T * null).inv() * null.T
+        maker = _null_projection(X)
         squares = sp.expand(_scalar(eps.T * maker * eps))
         c_11 = (X * X.T).inv()[0, 0]
         error = ((X * X.T).inv() * X * eps)[0]
@@ -1899,8 +1898,6 @@ def _reg_t():
             "s": sp.sqrt(_scalar(residual.T * residual) / (n - m)),
             "Z": z,
             "V": v,
-            r"\hat{\sigma}": sp.sqrt(_scalar(residual.T * residual) / n),
-            r"\chi": lambda k: sp.Function("chi")(k),
             "t": _student_t_law,
             r"\mathcal{N}": lambda mean, var: sp.Tuple(mean, var),
         }

@@ -1,13 +1,28 @@
-"""The student handout has every exercise and no solution; the full PDF has both.
+"""The student handout has every exercise and no solution; the full PDF has both;
+no text of either PDF runs into the running footer or header or off the page.
+
+The layout check reads each page's lines and words with their bounding boxes
+(one `pdftotext -bbox-layout` call per PDF). The running footer and header are
+found on the pages themselves: the footer is the line that holds the page
+number on most pages, the header the topmost line on most pages; each band is
+widened by half a footer line to cover the rule fancyhdr draws beside it. A
+body line reaching into a band, or a word past the text block's right edge
+(the footer's flush-right end) by more than that half line, is a defect.
 
 Needs the two PDFs (`make pdf`, `make handout`), newer than the book's
-sources, and poppler's pdftotext; skipped otherwise. `.ci/run` runs it after
-building both.
+sources, and poppler's pdftotext; skipped otherwise, with the reason, and
+failed instead with GAUSSML_REQUIRE_BUILDS=1 (as `.ci/run` runs it, after
+building both).
 """
 
+import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -23,7 +38,18 @@ _WHY_NOT = (
     or outdated(HANDOUT_PDF, "make handout")
     or (None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)")
 )
-pytestmark = pytest.mark.skipif(_WHY_NOT is not None, reason=str(_WHY_NOT))
+REQUIRED = os.environ.get("GAUSSML_REQUIRE_BUILDS") == "1"
+
+
+@pytest.fixture
+def built_pdfs() -> None:
+    """Skip (fail with GAUSSML_REQUIRE_BUILDS=1) unless both PDFs are current."""
+    if _WHY_NOT is None:
+        return
+    if REQUIRED:
+        pytest.fail(f"{_WHY_NOT} (GAUSSML_REQUIRE_BUILDS=1)", pytrace=False)
+    pytest.skip(_WHY_NOT)
+
 
 _SOLUTION = re.compile(r"^```\{solution\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
 # A solution with a code cell is gated: {solution-start} ... {solution-end}.
@@ -74,7 +100,7 @@ def pdf_letters(path: Path) -> str:
     return letters(text)
 
 
-def test_the_full_pdf_contains_every_solution():
+def test_the_full_pdf_contains_every_solution(built_pdfs):
     full = pdf_letters(BOOK_PDF)
     phrases = solution_phrases()
     assert phrases, "no solutions found in book/"
@@ -82,7 +108,7 @@ def test_the_full_pdf_contains_every_solution():
     assert not missing, f"solutions whose text is not in {BOOK_PDF.name}: {missing}"
 
 
-def test_the_handout_contains_no_solution():
+def test_the_handout_contains_no_solution(built_pdfs):
     handout = pdf_letters(HANDOUT_PDF)
     leaked = {name: [r for r in runs if r in handout] for name, runs in solution_phrases().items()}
     leaked = {name: runs for name, runs in leaked.items() if runs}
@@ -90,7 +116,7 @@ def test_the_handout_contains_no_solution():
     assert "solutionto" not in handout
 
 
-def test_the_handout_numbers_every_exercise_by_chapter():
+def test_the_handout_numbers_every_exercise_by_chapter(built_pdfs):
     text = subprocess.run(
         ["pdftotext", str(HANDOUT_PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
@@ -102,3 +128,222 @@ def test_the_handout_numbers_every_exercise_by_chapter():
         f"{len(numbers)} numbered exercises in the handout, {expected} in book/"
     )
     assert "Student Handout" in text
+
+
+# --- layout: nothing under the running footer or header, nothing off the page ---
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+_PAGE_NUMBER = re.compile(r"^(?:\d+|[ivxlc]+)$")
+
+
+@dataclass(frozen=True)
+class Box:
+    """A bounding box in PDF points, y growing downwards (pdftotext's convention)."""
+
+    left: float
+    top: float
+    right: float
+    bottom: float
+
+
+@dataclass(frozen=True)
+class Line:
+    box: Box
+    text: str
+    words: tuple[tuple[Box, str], ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+
+
+@dataclass(frozen=True)
+class RunningBands:
+    """Where the running header and footer print, and the text block's right edge.
+
+    `header` and `footer` are (top, bottom) spans; `header_bottom_line` and
+    `footer_bottom_line` are the bottoms of their own text lines, which tell a
+    running line from a body line that strays into the band.
+    """
+
+    header: tuple[float, float]
+    footer: tuple[float, float]
+    header_bottom_line: float
+    footer_bottom_line: float
+    right_edge: float
+    tolerance: float
+
+
+def _box(element) -> Box:
+    return Box(*(float(element.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+
+
+@cache
+def pdf_layout(path: Path) -> tuple[Page, ...]:
+    """Every page's lines and words with their boxes: one `pdftotext -bbox-layout` call."""
+    xhtml = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True
+    ).stdout
+    pages = []
+    for page in ET.fromstring(xhtml).iter(f"{_XHTML}page"):
+        lines = []
+        for line in page.iter(f"{_XHTML}line"):
+            words = tuple((_box(w), w.text or "") for w in line.iter(f"{_XHTML}word"))
+            lines.append(Line(_box(line), " ".join(text for _, text in words), words))
+        pages.append(Page(float(page.get("width")), float(page.get("height")), tuple(lines)))
+    return tuple(pages)
+
+
+def _most_common(values: list[tuple[float, ...]], pages: int, what: str) -> tuple[float, ...]:
+    """The value (rounded to 0.1 pt) found on more than half of the pages."""
+    counts = Counter(tuple(round(v, 1) for v in value) for value in values)
+    assert counts, f"no {what} found"
+    value, count = counts.most_common(1)[0]
+    assert count > pages / 2, f"no {what} on most pages: {counts.most_common(3)}"
+    return value
+
+
+def running_bands(pages: tuple[Page, ...]) -> RunningBands:
+    """The running footer and header as most pages show them.
+
+    Footer: the box of the page-number line (arabic or roman, lower half of
+    the page) found on most pages. Header: the box of the topmost line on most
+    pages. Both are widened by half the footer line's height (about 5 pt for
+    10 pt type) towards the body, to cover the rule fancyhdr draws between
+    them and the body (measured at 1.5 pt below the header and 4.4 pt above the
+    footer text in the book's PDF). The text block's right edge is where the
+    footer's flush-right part ends on most pages.
+    """
+    footers = [
+        line
+        for page in pages
+        for line in page.lines
+        if _PAGE_NUMBER.match(line.text) and line.box.top > page.height / 2
+    ]
+    foot_top, foot_bottom = _most_common(
+        [(line.box.top, line.box.bottom) for line in footers], len(pages), "page-number line"
+    )
+    tolerance = (foot_bottom - foot_top) / 2
+    tops = [min(page.lines, key=lambda line: line.box.top) for page in pages if page.lines]
+    head_top, head_bottom = _most_common(
+        [(line.box.top, line.box.bottom) for line in tops], len(pages), "topmost line"
+    )
+    rights = [
+        max(line.box.right for line in page.lines if abs(line.box.bottom - foot_bottom) < 0.5)
+        for page in pages
+        if any(abs(line.box.bottom - foot_bottom) < 0.5 for line in page.lines)
+    ]
+    (right_edge,) = _most_common([(round(r),) for r in rights], len(pages), "footer right end")
+    return RunningBands(
+        header=(head_top, head_bottom + tolerance),
+        footer=(foot_top - tolerance, foot_bottom),
+        header_bottom_line=head_bottom,
+        footer_bottom_line=foot_bottom,
+        right_edge=right_edge,
+        tolerance=tolerance,
+    )
+
+
+def layout_defects(pages: tuple[Page, ...], bands: RunningBands) -> list[str]:
+    """Lines that reach into the footer or header band, and words past the right edge.
+
+    A running line is one on the band's own baseline (its bottom within 0.5 pt
+    of the running line's, its top inside the band: math in a section title may
+    rise higher than plain text); every other line reaching into a band, or
+    beyond it, is body text the running line hides or that falls off the page.
+    """
+    defects = []
+    for number, page in enumerate(pages, start=1):
+        printed = [
+            line.text
+            for line in page.lines
+            if _PAGE_NUMBER.match(line.text)
+            and abs(line.box.bottom - bands.footer_bottom_line) < 0.5
+        ]
+        where_on = f"page {number}" + (f" (printed {printed[0]})" if printed else "")
+        right_limit = min(bands.right_edge, page.width) + bands.tolerance
+        for line in page.lines:
+            box = line.box
+            in_footer = box.bottom > bands.footer[0]
+            in_header = box.top < bands.header[1]
+            running = (
+                in_footer
+                and abs(box.bottom - bands.footer_bottom_line) < 0.5
+                and box.top >= bands.footer[0]
+            ) or (
+                in_header
+                and abs(box.bottom - bands.header_bottom_line) < 0.5
+                and box.top >= bands.header[0] - bands.tolerance
+            )
+            if (in_footer or in_header) and not running:
+                where = "footer" if in_footer else "header"
+                defects.append(
+                    f"{where_on}: runs into the {where} (y {box.top:.1f}-{box.bottom:.1f}): "
+                    f"{line.text!r}"
+                )
+            off = [text for word, text in line.words if word.right > right_limit]
+            if off:
+                defects.append(
+                    f"{where_on}: past the right edge ({right_limit:.1f} pt): {off} in "
+                    f"{line.text!r}"
+                )
+    return defects
+
+
+@pytest.mark.parametrize("pdf", [BOOK_PDF, HANDOUT_PDF], ids=["book", "handout"])
+def test_no_text_runs_into_the_footer_or_header_or_off_the_page(built_pdfs, pdf):
+    pages = pdf_layout(pdf)
+    defects = layout_defects(pages, running_bands(pages))
+    assert not defects, f"{pdf.name}: text hidden or cut by the page layout:\n" + "\n".join(defects)
+
+
+def _line(text: str, left: float, top: float, right: float, bottom: float) -> Line:
+    box = Box(left, top, right, bottom)
+    return Line(box, text, ((box, text),))
+
+
+def _synthetic_pages(*extra: Line) -> tuple[Page, ...]:
+    """Ten letter-size pages shaped like the book's: header, body, page number, title."""
+    pages = [
+        Page(
+            612.0,
+            792.0,
+            (
+                _line("Gaussians, Release 0.1.0", 72.0, 35.5, 540.0, 45.5),
+                _line("A body line.", 72.0, 74.0, 540.0, 84.0),
+                _line(str(n), 72.0, 741.9, 83.1, 751.9),
+                _line("Chapter 1. The univariate Gaussian", 368.3, 741.9, 540.0, 751.9),
+            ),
+        )
+        for n in range(1, 11)
+    ]
+    pages[4] = Page(612.0, 792.0, pages[4].lines + extra)
+    return tuple(pages)
+
+
+def test_layout_defects_are_found_on_synthetic_pages():
+    clean = _synthetic_pages()
+    bands = running_bands(clean)
+    assert bands.footer[1] == pytest.approx(751.9)
+    assert bands.right_edge == pytest.approx(540.0)
+    assert layout_defects(clean, bands) == []
+
+    normal = _line("print(x)", 72.0, 700.0, 300.0, 709.0)
+    assert layout_defects(_synthetic_pages(normal), bands) == []
+
+    under_footer = _line("print(f'{name}: beta_mle')", 106.0, 733.3, 477.2, 742.3)
+    (defect,) = layout_defects(_synthetic_pages(under_footer), bands)
+    assert defect.startswith("page 5 (printed 5): runs into the footer") and "beta_mle" in defect
+
+    under_header = _line("a stray line", 72.0, 44.0, 200.0, 53.0)
+    (defect,) = layout_defects(_synthetic_pages(under_header), bands)
+    assert defect.startswith("page 5 (printed 5): runs into the header")
+
+    off_page = _line("too_long_a_name", 300.0, 400.0, 600.0, 410.0)
+    (defect,) = layout_defects(_synthetic_pages(off_page), bands)
+    assert (
+        defect.startswith("page 5 (printed 5): past the right edge") and "too_long_a_name" in defect
+    )

@@ -1723,6 +1723,27 @@ def test_invalid_input_raises_our_error_naming_the_argument(name, label, call, a
     assert argument in str(excinfo.value), str(excinfo.value)
 
 
+KEY_BATCH = jax.random.split(KEY, 2)  # a typed key array of shape (2,), not one key
+
+ONE_KEY_CALLS = [
+    ("univariate.sample", lambda: univariate.sample(KEY_BATCH, 3)),
+    ("regression.sample_batch", lambda: regression.sample_batch(KEY_BATCH, target_f1, 3)),
+    ("nn.init", lambda: nn.init(KEY_BATCH, target_f1, steps=2, hidden=3)),
+    ("nn.train_keys", lambda: nn.train_keys(KEY_BATCH, 2)),
+]
+
+
+@pytest.mark.parametrize(("name", "call"), ONE_KEY_CALLS, ids=[c[0] for c in ONE_KEY_CALLS])
+def test_a_batch_of_keys_is_refused_where_one_key_is_expected(name, call):
+    """A key array of shape (2,) is a ValueError naming `key` and asking for a single key,
+    raised by the package (not silently drawing one batch per key, nor failing inside JAX)."""
+    with pytest.raises(
+        ValueError, match=r"key must be a single key \(shape \(\)\), got shape \(2,\)"
+    ) as excinfo:
+        call()
+    assert _raised_in_gaussml(excinfo), f"raised outside gaussml: {excinfo.traceback[-1]}"
+
+
 @pytest.mark.parametrize(
     ("name", "label", "call", "expected"), VALID, ids=[f"{c[0]}: {c[1]}" for c in VALID]
 )

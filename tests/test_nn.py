@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optax
 import pytest
 import scipy.stats
 
@@ -339,3 +340,106 @@ def test_a_fit_with_bad_scaling_constants_is_refused(scaling, error):
     params = {"layers": nn.init_mlp(jax.random.key(0), hidden=3, outputs=2), "scaling": scaling}
     with pytest.raises(error, match=r"params\['scaling'\]"):
         nn.predict_heteroscedastic(params, GRID)
+
+
+# --- the units, keys and rate of a fit -----------------------------------------------------
+
+
+def test_rescaling_y_leaves_the_mean_network_fit_unchanged():
+    """The fixed std is converted to the scaled units the network sees (std / y_scale).
+
+    Target and std both times 10: the standardised data are the same, so the
+    losses (in the scaled units) are the same and the predictions are 10 times
+    as large. Plain gradient descent, so the loss's scale moves the weights; the
+    two runs differ only by float32 rounding of the scaling (a few eps), 1e-4.
+    """
+    options = dict(std=10.0, hidden=4, steps=20, batch_size=64, lr=0.01, optimizer="sgd")
+    scaled_target = target_f1._replace(slope=20.0, noise=3.0)
+    params, losses = nn.fit_mean_network(jax.random.key(5), target_f1, **options)
+    params10, losses10 = nn.fit_mean_network(
+        jax.random.key(5), scaled_target, **{**options, "std": 100.0}
+    )
+    np.testing.assert_allclose(losses10, losses, rtol=1e-4, atol=1e-4)
+    X = GRID[:, ::20]
+    np.testing.assert_allclose(
+        nn.predict_mean_network(params10, X),
+        10 * nn.predict_mean_network(params, X),
+        rtol=1e-4,
+    )
+
+
+def test_the_mean_network_loss_uses_the_std_in_the_scaled_units():
+    """The first loss of a fit is `mean_network_nll` of init's network on the scaled
+    first batch with std / y_scale (float32 rounding of O(1) values: 1e-5)."""
+    options = dict(outputs=1, std=0.3, hidden=4, steps=1, batch_size=64)
+    state = nn.init(jax.random.key(6), target_f2, **options)
+    options.pop("outputs")
+    _, losses = nn.fit_mean_network(jax.random.key(6), target_f2, **options)
+    (key,) = nn.train_keys(jax.random.key(6), 1)
+    X, y = regression.sample_batch(key, target_f2, 64)
+    s = state.scaling
+    expected = nn.mean_network_nll(
+        state.params,
+        (X - s["x_center"]) / s["x_scale"],
+        (y - s["y_center"]) / s["y_scale"],
+        std=0.3 / s["y_scale"],
+    )
+    np.testing.assert_allclose(losses[0], expected, rtol=1e-5)
+
+
+def test_the_training_keys_are_independent_of_the_initialisation_key():
+    """No step key is the key init draws the weights from, nor one of its splits.
+
+    The initialisation key is the one whose `init_mlp` gives init's network
+    (checked); a step key derived from it would draw batches correlated with the
+    weights.
+    """
+    key = jax.random.key(7)
+    state = nn.init(key, target_f1, hidden=4)
+    init_key = next(
+        k
+        for k in jax.random.split(key, 3)
+        if _same_tree(nn.init_mlp(k, hidden=4, outputs=2), state.params)
+    )
+    steps = 8
+    derived = [init_key, *jax.random.split(init_key, 4), *jax.random.split(init_key, steps)]
+    derived_data = {tuple(np.asarray(jax.random.key_data(k)).tolist()) for k in derived}
+    for k in nn.train_keys(key, steps):
+        assert tuple(np.asarray(jax.random.key_data(k)).tolist()) not in derived_data
+
+
+def _same_tree(a, b):
+    """True if the two networks have the same weights, bit for bit."""
+    return all(np.array_equal(a[name], b[name]) for name in ("w1", "b1", "w2", "b2"))
+
+
+def test_adams_rate_decays_by_the_cosine_schedule_to_its_final_value():
+    """Adam's step t moves the weights by lr_t times a constant-rate Adam's update,
+    lr_t = lr (f + (1 - f) (1 + cos(pi t / T)) / 2), f = `COSINE_FINAL`, down to about
+    f lr at the last step.
+
+    The constant-rate reference (optax.adam(1.0)) is fed the gradients of the
+    fit's own loss along its trajectory; lr_t is the least-squares ratio of the
+    two updates (float32 rounding of O(1) updates: 1e-3 relative).
+    """
+    steps, lr = 10, 0.01
+    state = nn.init(jax.random.key(8), target_f3, hidden=4, steps=steps, batch_size=64, lr=lr)
+    reference = optax.adam(1.0)
+    ref_state = reference.init(state.params)
+    s = state.scaling
+    rates = []
+    for key in nn.train_keys(jax.random.key(8), steps):
+        X, y = regression.sample_batch(key, target_f3, 64)
+        X, y = (X - s["x_center"]) / s["x_scale"], (y - s["y_center"]) / s["y_scale"]
+        grads = jax.grad(nn.heteroscedastic_nll)(state.params, X, y)
+        unit, ref_state = reference.update(grads, ref_state, state.params)
+        new_state, _ = nn.step(state, key)
+        moved = jax.tree_util.tree_map(lambda a, b: a - b, new_state.params, state.params)
+        u = np.concatenate([np.ravel(v) for v in jax.tree_util.tree_leaves(unit)])
+        m = np.concatenate([np.ravel(v) for v in jax.tree_util.tree_leaves(moved)])
+        rates.append(float(np.dot(m, u) / np.dot(u, u)))
+        state = new_state
+    t = np.arange(steps)
+    f = nn.COSINE_FINAL
+    expected = lr * (f + (1 - f) * (1 + np.cos(np.pi * t / steps)) / 2)
+    np.testing.assert_allclose(rates, expected, rtol=1e-3)

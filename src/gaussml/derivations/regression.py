@@ -1821,6 +1821,16 @@ def _null_projection(X):
     return null * (null.T * null).inv() * null.T
 
 
+def _residual_squares(designs):
+    """For each exact design: X, its names, eps, the projection I - H from the null
+    space of X (`_null_projection`) and the residual sum of squares eps^T (I - H) eps."""
+    for X in designs:
+        env = _projection_env(X)
+        eps = env[r"\varepsilon"]
+        maker = _null_projection(X)
+        yield X, env, eps, maker, sp.expand(_scalar(eps.T * maker * eps))
+
+
 @binds(
     "reg-projection",
     residual_projection,
@@ -1828,13 +1838,9 @@ def _null_projection(X):
 )
 def _reg_projection():
     cases = []
-    for X in _EXACT_DESIGNS[:2]:
-        env = _projection_env(X)
+    for X, env, eps, maker, squares in _residual_squares(_EXACT_DESIGNS[:2]):
         m, n = X.shape
-        eps = env[r"\varepsilon"]
-        maker = _null_projection(X)
         A = (X * X.T).inv() * X
-        squares = sp.expand(_scalar(eps.T * maker * eps))
         cases.append(
             (
                 env,
@@ -1858,12 +1864,9 @@ def _reg_projection():
 )
 def _reg_chi2():
     cases = []
-    for X in _EXACT_DESIGNS[:2]:
-        env = _projection_env(X)
+    for X, env, eps, _, squares in _residual_squares(_EXACT_DESIGNS[:2]):
         m, n = X.shape
-        eps = env[r"\varepsilon"]
-        maker = _null_projection(X)
-        scaled = sp.expand(_scalar(eps.T * maker * eps)) / std_symbol**2
+        scaled = squares / std_symbol**2
         statements = [
             [scaled, "=", scaled, "~", _chi_square_law(n - m)],
             [env[r"\beta"] + (X * X.T).inv() * X * eps],
@@ -1879,13 +1882,9 @@ def _reg_chi2():
 )
 def _reg_t():
     cases = []
-    for X in _EXACT_DESIGNS[:2]:
-        env = _projection_env(X)
+    for X, env, eps, _, squares in _residual_squares(_EXACT_DESIGNS[:2]):
         m, n = X.shape
-        eps, y = env[r"\varepsilon"], env["y"]
-        residual = y - X.T * env[r"\hat{\beta}"]
-        maker = _null_projection(X)
-        squares = sp.expand(_scalar(eps.T * maker * eps))
+        residual = env["y"] - X.T * env[r"\hat{\beta}"]
         c_11 = (X * X.T).inv()[0, 0]
         error = ((X * X.T).inv() * X * eps)[0]
         z = error / (std_symbol * sp.sqrt(c_11))

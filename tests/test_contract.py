@@ -32,7 +32,7 @@ import pytest
 import scipy.stats
 from statsmodels.regression.linear_model import OLS, WLS
 
-from gaussml import highdim, mvn, nn, plotting, regression, strd, univariate
+from gaussml import calibration, highdim, mvn, nn, plotting, regression, strd, univariate
 from gaussml.regression import target_f1, target_f2, target_f3
 
 KEY = jax.random.key(0)
@@ -912,6 +912,31 @@ _HALF_WIDTHS = (
 )
 
 VALID += [
+    # calibration: references from scipy.stats and the definition of coverage
+    (
+        "pit_gaussian",
+        "against scipy.stats.norm.cdf",
+        lambda: calibration.pit_gaussian(A3, mean=0.5, std=2.0),
+        scipy.stats.norm.cdf(A3, loc=0.5, scale=2.0),
+    ),
+    (
+        "pit_student_t",
+        "against scipy.stats.t.cdf",
+        lambda: calibration.pit_student_t(A3, loc=0.5, scale=2.0, df=3.0),
+        scipy.stats.t.cdf(A3, 3.0, loc=0.5, scale=2.0),
+    ),
+    (
+        "central_coverage",
+        "the share of |u - 1/2| <= level / 2",
+        lambda: calibration.central_coverage([0.1, 0.5, 0.8], levels=[0.5, 0.9]),
+        np.array([2 / 3, 1.0]),
+    ),
+    (
+        "coverage_se",
+        "the binomial standard error",
+        lambda: calibration.coverage_se([0.5, 0.9], n=10),
+        np.sqrt(np.array([0.25, 0.09]) / 10),
+    ),
     (
         "sample",
         "the affine map of jax.random.normal",
@@ -1253,6 +1278,24 @@ def _spec(function, valid, roles, *, name=None):
 
 #: qualified name -> (function, valid keyword arguments, the role of each checked argument)
 SPECS = {
+    "calibration.pit_gaussian": _spec(
+        calibration.pit_gaussian,
+        dict(y=A3, mean=0.5, std=2.0),
+        dict(y="array", mean="array", std="scale"),
+    ),
+    "calibration.pit_student_t": _spec(
+        calibration.pit_student_t,
+        dict(y=A3, loc=0.5, scale=2.0, df=3.0),
+        dict(y="array", loc="array", scale="scale", df="scale"),
+    ),
+    "calibration.central_coverage": _spec(
+        calibration.central_coverage,
+        dict(pit=[0.1, 0.5, 0.8], levels=[0.5, 0.9]),
+        dict(pit="array", levels="array"),
+    ),
+    "calibration.coverage_se": _spec(
+        calibration.coverage_se, dict(levels=[0.5, 0.9], n=10), dict(levels="array", n="count")
+    ),
     "univariate.logpdf": _spec(
         univariate.logpdf, dict(x=A3, mean=0.5, std=2.0), dict(x="array", mean="array", std="scale")
     ),
@@ -1640,7 +1683,7 @@ def test_each_spec_is_valid_as_given(name):
 
 def _public_callables():
     names = set()
-    for module in (univariate, highdim, mvn, nn, plotting, regression, strd):
+    for module in (calibration, univariate, highdim, mvn, nn, plotting, regression, strd):
         short = module.__name__.rsplit(".", 1)[1]
         for n in module.__all__:
             obj = getattr(module, n)
@@ -1669,7 +1712,16 @@ def _qualified(name, call):
     if name.startswith("Target"):
         return f"regression.{name}"
     names = call.__code__.co_names
-    for module in ("mvn", "univariate", "highdim", "nn", "plotting", "regression", "strd"):
+    for module in (
+        "calibration",
+        "mvn",
+        "univariate",
+        "highdim",
+        "nn",
+        "plotting",
+        "regression",
+        "strd",
+    ):
         if module in names:
             return f"{module}.{name}"
     return name

@@ -911,6 +911,22 @@ def typical_set_log_density():
     assert_equal(-D / 2 * sp.log(2 * sp.pi) - st.E(log_p), D / 2, "log p(0) - E log p(x)")
 
 
+@claim(
+    "hd-typical-norm",
+    statement="for the N(0, I_D) density, -log p(x) / D - h = (||x||^2 / D - 1) / 2 with "
+    "h = log(2 pi e) / 2, so |-log p(x)/D - h| <= eps is | ||x||^2 / D - 1 | <= 2 eps",
+    scope="symbolic: every D > 0 and every value of ||x||^2",
+)
+def typical_set_is_a_shell():
+    log_p = -_Qsq / 2 - D / 2 * sp.log(2 * sp.pi)
+    h = sp.log(2 * sp.pi * sp.E) / 2
+    deviation = -log_p / D - h
+    assert_equal(deviation, (_Qsq / D - 1) / 2, "the deviation per coordinate")
+    # |a/2| <= eps is |a| <= 2 eps: the factor is positive.
+    a = _Qsq / D - 1
+    assert_equal(sp.Abs(deviation), sp.Abs(a) / 2, "|deviation| = |Q/D - 1| / 2")
+
+
 _D2 = 2  # the displays of the general Gaussian are read at D = 2 (and A of size 2 x 3)
 
 
@@ -979,6 +995,19 @@ def _hd_typical():
     }
     h = sp.log(2 * sp.pi * sp.E) / 2
     return [(env, [[-D * h, "=", -D * h], [h, "=", h], [D / 2, "=", D / 2]])]
+
+
+@binds("hd-typical-norm", typical_set_is_a_shell)
+def _hd_typical_norm():
+    env = {
+        **ENV,
+        "x": sp.Symbol("x"),
+        "norm": lambda v: sp.sqrt(_Qsq),
+        "p": lambda v: (2 * sp.pi) ** (-D / 2) * sp.exp(-_Qsq / 2),
+        "h": sp.log(2 * sp.pi * sp.E) / 2,
+    }
+    deviation = (_Qsq / D - 1) / 2
+    return [(env, [[deviation, "=", deviation]])]
 
 
 # --- the Chernoff bounds for the squared norm ---------------------------------------

@@ -4,6 +4,9 @@ After `make book`, every chapter page offers its executed notebook in plain
 Markdown (`book/_ext/reader_notebooks.py`, under the download button):
 
 - the page links it, and its Markdown holds no MyST role or directive;
+- it opens with how to install the environment, carries the outputs of the
+  page's visible code cells, and numbers every numbered equation as the page
+  does (`\\tag{n.m}`), so the text's "(n.m)" points at it;
 - every chapter's notebook runs top to bottom with nbclient, in an empty
   folder, with Python's sockets unable to reach another host: none raises.
   The notebook leaves out the page's hidden cells, so a visible cell that
@@ -66,6 +69,25 @@ def test_the_page_offers_its_notebook_in_plain_markdown(chapter):
     assert not left, f"MyST markup left in the notebook's Markdown: {left[:5]}"
     tags = [t for c in nb["cells"] for t in c.get("metadata", {}).get("tags", [])]
     assert "remove-cell" not in tags
+
+
+_NUMBERED = re.compile(r"^\$\$[ \t]*\([\w-]+\)[ \t]*$", re.MULTILINE)
+_TAG = re.compile(r"\\tag\{(\d+\.\d+)\}")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_notebook_has_install_steps_outputs_and_equation_numbers(chapter):
+    nb = json.loads(served(chapter).read_text(encoding="utf-8"))
+    first = "".join(nb["cells"][0]["source"])
+    assert nb["cells"][0]["cell_type"] == "markdown" and "pip install" in first
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    printing = [c for c in code if "print(" in "".join(c["source"])]
+    assert printing and all(c["outputs"] for c in printing), "a printing cell has no output"
+    source = (ROOT / "book" / "chapters" / f"{chapter}.md").read_text(encoding="utf-8")
+    markdown = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    tags = _TAG.findall(markdown)
+    assert len(tags) == len(_NUMBERED.findall(source)), "numbered equations without a tag"
+    assert all(t.split(".")[0] == tags[0].split(".")[0] for t in tags), tags
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)

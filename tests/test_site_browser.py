@@ -760,6 +760,20 @@ def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_
     print(f"search ({where}): {len(results)} results, {len(pages)} pages with snippets")
 
 
+@pytest.mark.parametrize(
+    ("query", "section"),
+    [("chi distribution", "#the-chi-distribution"), ("typical set", "#the-typical-set")],
+)
+def test_search_ranks_the_matching_section_first_with_a_prose_snippet(browser, query, section):
+    results, problems = search(browser, (SITE / "search.html").as_uri(), query)
+    assert not problems, "\n".join(problems)
+    first = next(r for r in results if not r["described"])
+    assert first["href"].endswith(section), [r["href"] for r in results[:5]]
+    code = ("import ", "from gaussml", "ax.", "plt.", "lVert", "tfrac")
+    snippets = [r["snippet"] or "" for r in results if not r["described"]]
+    assert not [s for s in snippets if any(c in s for c in code)], snippets
+
+
 # --- the checks themselves fail on a broken site ----------------------------------------
 
 

@@ -36,6 +36,20 @@ _SYMBOLS = {
     "rho": "ρ",
     "sigma": "σ",
     "Sigma": "Σ",
+    "Delta": "Δ",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "lvert": "|",
+    "rvert": "|",
+    "left": "",
+    "right": "",
+    "big": "",
+    "Big": "",
+    "bigl": "",
+    "bigr": "",
+    "quad": " ",
+    "qquad": " ",
     "tau": "τ",
     "phi": "φ",
     "chi": "χ",
@@ -86,7 +100,7 @@ def tex_to_text(tex: str) -> str:
     for wrapper in ("mathcal", "mathbb", "mathrm", "mathbf", "operatorname", "text", "boldsymbol"):
         text = re.sub(rf"\\{wrapper}\s*{_GROUP}", lambda m: _ungroup(m.group(1)), text)
     text = re.sub(rf"\\sqrt\s*{_GROUP}", lambda m: "√" + _paren(_ungroup(m.group(1))), text)
-    text = re.sub(rf"\\frac\s*{_GROUP}\s*{_GROUP}", _fraction, text)
+    text = re.sub(rf"\\[td]?frac\s*{_GROUP}\s*{_GROUP}", _fraction, text)
     text = re.sub(rf"\\hat\s*{_GROUP}", lambda m: _ungroup(m.group(1)) + "\u0302", text)
     text = re.sub(r"\\([A-Za-z]+)", lambda m: _SYMBOLS.get(m.group(1), m.group(1)), text)
     text = text.replace("\\,", " ").replace("\\;", " ").replace("\\ ", " ")

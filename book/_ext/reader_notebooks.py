@@ -11,10 +11,14 @@ download button (`use_download_button`) offers it as ".ipynb":
 - directives become Markdown: a `literalinclude` the code it shows, an exercise, solution or admonition a bold title
   and its text; a glued figure the image itself (embedded) and its caption; a
   table output (MyST `list-table`) a pipe table;
-- equation labels and targets are dropped, and so are the cells tagged
-  `remove-cell` (which only glue values into the text); every other code cell
-  is kept with its outputs, so the notebook is the page's code, in order, and
-  runs top to bottom in the project's environment.
+- a numbered equation keeps its number (`\\tag{2.4}`), so the text's
+  "(2.4)" points at it; labels and targets are dropped, and so are the cells
+  tagged `remove-cell` (which only glue values into the text);
+- every other code cell is kept with its outputs, taken from the execution
+  cache (myst-nb writes the notebook it read, without the outputs, when it
+  executes through the cache), so the notebook is the page's code and
+  results, in order, and runs top to bottom in the project's environment;
+- a first cell says how to install that environment.
 """
 
 from __future__ import annotations
@@ -30,7 +34,24 @@ from sphinx.pycode import ModuleAnalyzer
 _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"^(`{3,})\{([a-z:-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 _OPTION = re.compile(r"^:[\w-]+:.*\n?", re.M)
-_EQ_LABEL = re.compile(r"(\$\$)[ \t]*\([\w-]+\)[ \t]*$", re.M)
+_EQ_LABEL = re.compile(r"(\$\$)[ \t]*\(([\w-]+)\)[ \t]*$", re.M)
+_GLUE_MIME = "application/papermill.record/"
+
+INSTALL = """\
+**Running this notebook.** It needs the book's Python environment: the
+package `gaussml` and the pinned versions of JAX, numpy, scipy, matplotlib and
+myst-nb. From a clone of the book's repository,
+
+```bash
+python3.11 -m venv .venv
+.venv/bin/pip install -r requirements.txt   # the pins, and gaussml (pip install -e .)
+```
+
+(`make venv` in the clone does both), then choose `.venv`'s Python as the
+notebook's kernel in Jupyter or your editor. No network is needed after the
+install. Equation numbers, figures and the numbers in the text are those of
+the book.
+"""
 _TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
 
 
@@ -129,9 +150,15 @@ class _Resolver:
         quoted = "\n".join(f"> {line}" if line else ">" for line in body.splitlines())
         return f"> **{title}**\n>\n{quoted}\n" if title else f"{quoted}\n"
 
+    def equation_tag(self, match) -> str:
+        label = match.group(2)
+        docname = self.math.equations.get(label, (None,))[0]
+        number = self.number(docname, "displaymath", f"equation-{label}")
+        return f"\\tag{{{number}}}\n$$" if number else "$$"
+
     def markdown(self, text: str) -> str:
         text = _TARGET.sub("", text)
-        text = _EQ_LABEL.sub(r"\1", text)
+        text = _EQ_LABEL.sub(self.equation_tag, text)
         text = _DIRECTIVE.sub(self.directive, text)
         return _ROLE.sub(self.role, text)
 
@@ -150,16 +177,51 @@ def _pipe_table(caption: str, body: str) -> str:
     return f"*{caption}*\n\n" + "\n".join(lines) + "\n"
 
 
+def _with_outputs(app, nb: dict) -> dict:
+    """`nb` with the outputs the execution cache holds for its code cells."""
+    path = getattr(app.config, "nb_execution_cache_path", "")
+    if not path or not Path(path).exists():
+        return nb
+    import nbformat
+    from jupyter_cache import get_cache
+
+    try:
+        _, merged = get_cache(path).merge_match_into_notebook(nbformat.from_dict(nb))
+    except KeyError:  # not executed through the cache
+        return nb
+    return json.loads(nbformat.writes(merged))
+
+
+def _reader_outputs(outputs: list) -> list:
+    """The outputs a reader sees: glue's records (values for the text) left out."""
+    kept = []
+    for output in outputs:
+        data = output.get("data")
+        if data is not None:
+            data = {k: v for k, v in data.items() if not k.startswith(_GLUE_MIME)}
+            if not data:
+                continue
+            output = {**output, "data": data}
+        kept.append(output)
+    return kept
+
+
 def reader_notebook(app, pagename: str) -> dict | None:
     source = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
     if not source.exists():
         return None
     nb = json.loads(source.read_text(encoding="utf-8"))
     resolver = _Resolver(app, _glued(source), pagename)
-    out = copy.deepcopy(nb)
+    out = _with_outputs(app, copy.deepcopy(nb))
     out["cells"] = [
         c for c in out["cells"] if "remove-cell" not in c.get("metadata", {}).get("tags", [])
     ]
+    for cell in out["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"] = _reader_outputs(cell.get("outputs", []))
+    if any(c["cell_type"] == "code" for c in out["cells"]):
+        install = {"cell_type": "markdown", "id": "install", "metadata": {}, "source": INSTALL}
+        out["cells"].insert(0, install)
     for cell in out["cells"]:
         if cell["cell_type"] == "markdown":
             cell["source"] = resolver.markdown("".join(cell["source"]))

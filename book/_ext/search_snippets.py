@@ -10,7 +10,13 @@ After the HTML build, this extension writes `_static/search_pages.js`: for each
 page, its main content with scripts, styles, images and navigation removed and
 its math written as readable text (`figure_alt.tex_to_text`). The search page
 loads it with `search_snippets.js`, which answers the search's `fetch()` of a
-page from those texts, on `file://` and over HTTP alike.
+page from those texts, on `file://` and over HTTP alike. Code cells and their
+outputs are left out of the texts, so a snippet is cut from the prose, not
+from an import list or plotting code.
+
+`search_scorer.js` ranks a matching section above the whole pages that
+mention its title's words (Sphinx counts every section title of a page as the
+page's title words).
 
 Enable it in _config.yml with `sphinx: local_extensions: {search_snippets: book/_ext}`.
 """
@@ -40,6 +46,8 @@ def page_text(html: str) -> str:
     main = main.find("article") or main  # the text, without the theme's toolbars
     for tag in main.find_all(["script", "style", "img", "svg", "nav", "button", "template"]):
         tag.decompose()
+    for tag in main.select(".cell_input, .cell_output, div.highlight, pre"):
+        tag.decompose()  # code: a snippet is cut from the prose
     for tag in main.select(".headerlink, .claim-mark, .toggle-details__summary"):
         tag.decompose()
     for math in main.select(".math"):
@@ -56,6 +64,7 @@ def page_text(html: str) -> str:
 
 def _add_script(app, pagename, templatename, context, doctree):
     if pagename == "search":
+        app.add_js_file("search_scorer.js", priority=200)  # before searchtools.js
         app.add_js_file(PAGES_JS)
         app.add_js_file("search_snippets.js")
 

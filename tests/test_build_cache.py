@@ -22,15 +22,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+import build_book
+
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_book  # noqa: E402  (scripts/ is not a package)
 
 PAGE = """\
 ---

@@ -22,14 +22,10 @@ from pathlib import Path
 
 import pytest
 
+from check_reproducible import copy_project
+
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")
-
-sys.path.insert(0, str(ROOT / "scripts"))
-try:
-    from check_reproducible import copy_project
-finally:
-    sys.path.remove(str(ROOT / "scripts"))
 
 
 def script_setting(name: str) -> str:

@@ -32,13 +32,13 @@ from pathlib import Path
 
 import pytest
 
+import build_book
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
 FORMATS = "svg,pdf"  # the figure formats of `make book` (the Makefile)
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_book  # noqa: E402  (scripts/ is not a package)
 
 REDUCED_TOC = """\
 format: jb-book
@@ -311,11 +311,8 @@ def test_link_check_follows_the_index_redirect(tmp_path):
 
 
 def _load_check_reproducible():
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import check_reproducible
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
+    import check_reproducible
+
     return check_reproducible
 
 

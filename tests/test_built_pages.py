@@ -6,13 +6,11 @@ computed from another text or by other code.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+from built_pages import PageMemo
 
-from built_pages import PageMemo  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Counting:

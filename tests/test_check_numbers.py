@@ -6,14 +6,13 @@ admonition, exercise, a glued literal from a removed cell); notation, glued
 values, references, citations and allowlisted text pass.
 """
 
-import sys
 from pathlib import Path
 
 import pytest
 
+import check_numbers
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import check_numbers  # noqa: E402  (scripts/ is not a package)
 
 FENCE = "```"
 

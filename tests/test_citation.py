@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 import tomllib
 from pathlib import Path
 
 import pytest
 import yaml
+from readers import book_version
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-
-from readers import book_version  # noqa: E402
 
 
 def _pyproject_version() -> str:

@@ -7,12 +7,9 @@ solution. Needs the two PDFs and pdftotext, like `tests/test_handout.py`.
 """
 
 import re
-import sys
 
-from test_handout import BOOK_PDF, HANDOUT_PDF, ROOT, built_pdfs, letters, pdf_letters
-
-sys.path.insert(0, str(ROOT / "scripts"))
 from chapter_cells import cells_of
+from test_handout import BOOK_PDF, HANDOUT_PDF, ROOT, built_pdfs, letters, pdf_letters
 
 __all__ = ["built_pdfs"]  # the fixture: skips (or fails in CI) without current PDFs
 

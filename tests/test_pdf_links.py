@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import pdf_links
 
-import pdf_links  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _book(tmp_path: Path) -> Path:

@@ -20,14 +20,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import sys
 from pathlib import Path
 
 import pytest
 
+import build_book
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-import build_book  # noqa: E402  (scripts/ is not a package)
 
 SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))

@@ -7,13 +7,11 @@ by an earlier build gets the previews of the current targets, once.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
+import ref_previews
 
-import ref_previews  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _figure_page(caption: str) -> str:

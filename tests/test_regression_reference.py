@@ -16,8 +16,6 @@ loses up to cond(precision) ~ 1e14 at prior_std = 1e6.
 """
 
 import itertools
-import sys
-from pathlib import Path
 
 import jax
 import mpmath
@@ -26,6 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import strd
 from gaussml import _checks
 from gaussml.regression import (
     beta_map,
@@ -36,9 +35,6 @@ from gaussml.regression import (
     posterior,
     predictive,
 )
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
-import strd
 
 DATASETS = strd.datasets()
 EPS32, EPS64 = float(np.finfo(np.float32).eps), float(np.finfo(np.float64).eps)

@@ -28,12 +28,9 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from built_pages import PageMemo, built_pages
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static

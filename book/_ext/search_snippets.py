@@ -24,12 +24,9 @@ Enable it in _config.yml with `sphinx: local_extensions: {search_snippets: book/
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from built_pages import PageMemo, built_pages
 from figure_alt import tex_to_text
 

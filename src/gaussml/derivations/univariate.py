@@ -10,6 +10,7 @@ from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
     "box_muller_jacobian",
+    "chi_square_density",
     "chi_square_mgf",
     "gaussian_integral_polar",
     "maximum_entropy",
@@ -765,6 +766,25 @@ def _expect_chi_square(expr):
     integrand = sp.powsimp(expr * _chi_square_density(_Q, _k), combine="exp")
     integrand = integrand.replace(sp.exp, lambda a: sp.exp(sp.expand(a)))
     return sp.integrate(integrand, (_Q, 0, sp.oo))
+
+
+@claim(
+    "uni-chi2-pdf",
+    statement="the chi-square density f_k(q) = q^(k/2 - 1) exp(-q/2) / (2^(k/2) Gamma(k/2)) is "
+    "positive on q > 0 and integrates to one, for every k > 0",
+    scope="symbolic: every real k > 0 and q > 0",
+)
+def chi_square_density():
+    density = _chi_square_density(_Q, _k)
+    assert_true(sp.ask(sp.Q.positive(density)), "f_k(q) > 0 for q > 0")
+    assert_equal(_expect_chi_square(sp.Integer(1)), 1, "the integral of f_k over q > 0")
+
+
+@binds("uni-chi2-pdf", chi_square_density, scope="read for every k > 0 and q > 0")
+def _uni_chi2_pdf():
+    env = {**ENV, "k": _k, "q": _Q, "f_k": lambda v: _chi_square_density(v, _k)}
+    density = _chi_square_density(_Q, _k)
+    return [(env, [[density, "=", density], [_Q, ">", 0]])]
 
 
 @functools.cache

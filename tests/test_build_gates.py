@@ -50,6 +50,7 @@ parts:
       - file: book/chapters/01_univariate
   - caption: Appendices
     chapters:
+      - file: book/appendices/0_jax_primer  # the introduction links it
       - file: book/appendices/a_verification_report  # runs every claim
       - file: book/appendices/d_api  # chapter 1 links its functions here
       - file: book/appendices/e_references  # chapter 1's citations resolve here

@@ -58,7 +58,8 @@ _GATED_SOLUTION = re.compile(
     re.MULTILINE | re.DOTALL,
 )
 _FENCED = re.compile(r"^```.*?^```$", re.MULTILINE | re.DOTALL)  # code: typeset apart
-_EXERCISE = re.compile(r"^```\{exercise\}", re.MULTILINE)
+# An exercise and its option lines; one with `:nonumber:` (the appendices') has no number.
+_EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n((?::[^\n]*\n)*)", re.MULTILINE)
 _MARKUP = re.compile(
     r"\{[a-z:-]+\}`[^`]*`|`[^`]*`|\$\$.*?\$\$|\$[^$]*\$|^:[a-z-]+:.*$", re.MULTILINE | re.DOTALL
 )
@@ -93,6 +94,11 @@ def solution_phrases() -> dict[str, list[str]]:
     return phrases
 
 
+def numbered_exercises(text: str) -> int:
+    """How many exercises of a MyST page carry a number (all but the `:nonumber:` ones)."""
+    return sum(":nonumber:" not in options for options in _EXERCISE.findall(text))
+
+
 def pdf_letters(path: Path) -> str:
     text = subprocess.run(
         ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
@@ -121,13 +127,22 @@ def test_the_handout_numbers_every_exercise_by_chapter(built_pdfs):
         ["pdftotext", str(HANDOUT_PDF), "-"], capture_output=True, text=True, check=True
     ).stdout
     expected = sum(
-        len(_EXERCISE.findall(p.read_text(encoding="utf-8"))) for p in (ROOT / "book").rglob("*.md")
+        numbered_exercises(p.read_text(encoding="utf-8")) for p in (ROOT / "book").rglob("*.md")
     )
     numbers = set(re.findall(r"Exercise (\d+\.\d+)", text))
     assert len(numbers) == expected, (
         f"{len(numbers)} numbered exercises in the handout, {expected} in book/"
     )
     assert "Student Handout" in text
+
+
+def test_exercises_without_a_number_are_not_counted():
+    page = (
+        "```{exercise} One\n:label: ex-a\n\nText.\n```\n\n"
+        "```{exercise} Two\n:label: ex-b\n:nonumber:\n\nText.\n```\n\n"
+        "```{exercise}\nText.\n```\n"
+    )
+    assert numbered_exercises(page) == 2
 
 
 # --- layout: nothing under the running footer or header, nothing off the page ---

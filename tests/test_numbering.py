@@ -152,8 +152,9 @@ def aux_numbers(aux: str) -> dict[tuple[str, str, str], str]:
     return out
 
 
+# A number starts with a digit: an exercise with `:nonumber:` prints "Exercise (Title)".
 _TEX_EXERCISE = re.compile(
-    r"\\label\{exercise:([^{}]+)\}\s*\\begin\{sphinxadmonition\}\{note\}\{Exercise (\S+?)[ }]"
+    r"\\label\{exercise:([^{}]+)\}\s*\\begin\{sphinxadmonition\}\{note\}\{Exercise (\d\S*?)[ }]"
 )
 _TEX_DOC = re.compile(r"\\label\{\\detokenize\{([^{}:]+):+doc\}\}")
 
@@ -336,6 +337,20 @@ def test_page_numbers_read_the_site():
         ("figure", "d", "fig-f"): "2.1",
         ("exercise", "d", "ex-g"): "2.7",
     }
+
+
+def test_tex_exercises_read_numbered_exercises_only():
+    tex = (
+        r"\label{\detokenize{book/chapters/a::doc}}"
+        r"\phantomsection \label{exercise:ex-a}"
+        "\n"
+        r"\begin{sphinxadmonition}{note}{Exercise 1.2 (Title)}"
+        r"\label{\detokenize{book/appendices/b::doc}}"
+        r"\phantomsection \label{exercise:ex-b}"
+        "\n"
+        r"\begin{sphinxadmonition}{note}{Exercise (Unnumbered title)}"
+    )
+    assert tex_exercises(tex) == {("exercise", "book/chapters/a", "ex-a"): "1.2"}
 
 
 def test_mismatches_name_each_difference():

@@ -53,6 +53,13 @@ install. Equation numbers, figures and the numbers in the text are those of
 the book.
 """
 _TARGET = re.compile(r"^\([\w-]+\)=[ \t]*\n", re.M)
+_EXPLICIT = re.compile(r"(.*?)\s*<([^<>]+)>", re.S)  # a role's "title <label>"
+
+
+def _title_and_label(text: str) -> tuple[str | None, str]:
+    """`("Chapter %s", "ch-nn")` for "Chapter %s <ch-nn>"; `(None, text)` for a bare label."""
+    match = _EXPLICIT.fullmatch(text.strip())
+    return (match.group(1), match.group(2)) if match else (None, text)
 
 
 def _glued(path: Path) -> dict[str, dict]:
@@ -98,13 +105,20 @@ class _Resolver:
             docname = self.math.equations.get(text, (None,))[0]
             return f"({self.number(docname, 'displaymath', f'equation-{text}') or text})"
         if name == "numref":
-            docname, node_id, _ = self.std.labels.get(text, (None, None, None))
+            title, label = _title_and_label(text)
+            docname, node_id, _ = self.std.labels.get(label, (None, None, None))
             for kind, word in (("figure", "Figure"), ("table", "Table")):
                 if number := self.number(docname, kind, node_id):
-                    return f"{word} {number}"
-            return text
+                    return (title or f"{word} %s").replace("%s", number)
+            # A section or chapter: its number from the table of contents.
+            secnumbers = self.env.toc_secnumbers.get(docname, {})
+            number = secnumbers.get(f"#{node_id}") or secnumbers.get("")
+            if title and number:
+                return title.replace("%s", ".".join(map(str, number)))
+            return title or text
         if name == "ref":
-            return f'"{self.std.labels.get(text, (None, None, text))[2]}"'
+            title, label = _title_and_label(text)
+            return title or f'"{self.std.labels.get(label, (None, None, label))[2]}"'
         if name == "cite":
             return f"[{text}]"
         return f"`{text}`"
@@ -140,7 +154,7 @@ class _Resolver:
             return _pipe_table(argument, body)
         if name == "math":
             return f"$$\n{body}\n$$\n"
-        if name == "solution-end":
+        if name in ("solution-end", "raw"):  # raw: output-specific markup (LaTeX)
             return ""
         if name == "solution-start":  # its text and code cells follow
             return "**Solution**\n"

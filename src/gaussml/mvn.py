@@ -197,17 +197,18 @@ def marginal(mean, cov, idx):
 
 
 def conditional(mean, cov, idx, values):
-    r"""The law of the other components given $x_b = $ `values`, where $x_b$ are the
-    components `idx` of $x \sim N(\mu, \Sigma)$.
+    r"""For $x \sim N(\mu, \Sigma)$, the law of the components not in `idx` given that
+    the components `idx` equal `values` ($x_b$ = `values`, with $x_b$ = `x[idx]`).
 
     With $a$ the components not in `idx` (in increasing order) and $b$ those in
     `idx` (in the order listed), $x_a \mid x_b \sim N(\mu_{a|b}, \Sigma_{a|b})$ with
     $\mu_{a|b} = \mu_a + \Sigma_{ab} \Sigma_{bb}^{-1} (x_b - \mu_b)$ and the Schur
     complement $\Sigma_{a|b} = \Sigma_{aa} - \Sigma_{ab} \Sigma_{bb}^{-1} \Sigma_{ba}$.
     No inverse is formed: with $b$ ordered first, the Cholesky factor of the
-    permuted covariance is $\begin{bmatrix} L_{bb} & 0 \\ L_{ab} & L_{aa} \end{bmatrix}$,
-    and $\mu_{a|b} = \mu_a + L_{ab} L_{bb}^{-1} (x_b - \mu_b)$ (a triangular solve),
-    $\Sigma_{a|b} = L_{aa} L_{aa}^\top$.
+    permuted covariance has the blocks $L_{bb}$ (top left), $L_{ab}$ (bottom
+    left) and $L_{aa}$ (bottom right), and then
+    $\mu_{a|b} = \mu_a + L_{ab} L_{bb}^{-1} (x_b - \mu_b)$ (a triangular solve)
+    and $\Sigma_{a|b} = L_{aa} L_{aa}^\top$.
 
     Args:
       mean: $\mu$, shape `(D,)`.

@@ -727,6 +727,7 @@ def _hd_chi_gap():
 
 # --- concentration, the typical set ---------------------------------------------------
 
+
 def _chi_mean_expr():
     return sp.sqrt(2) * sp.gamma((D + 1) / 2) / sp.gamma(D / 2)
 

@@ -164,6 +164,24 @@ INVALID = [
     ),
     ("sample", "not a key", lambda: mvn.sample("key", 3, mean=jnp.zeros(2), cov=jnp.eye(2)), "key"),
     ("cholesky", "not symmetric", lambda: mvn.cholesky(jnp.array([[1.0, 0.5], [0.0, 1.0]])), "cov"),
+    (
+        "marginal",
+        "cov not positive definite",
+        lambda: mvn.marginal(jnp.zeros(2), jnp.array([[1.0, 2.0], [2.0, 1.0]]), [0]),
+        "cov",
+    ),
+    (
+        "conditional",
+        "every component observed",
+        lambda: mvn.conditional(jnp.zeros(2), jnp.eye(2), [0, 1], jnp.zeros(2)),
+        "idx",
+    ),
+    (
+        "conditional",
+        "values of the wrong length",
+        lambda: mvn.conditional(jnp.zeros(3), jnp.eye(3), [0, 1], jnp.zeros(3)),
+        "values",
+    ),
     ("sample_norms", "not a key", lambda: highdim.sample_norms("key", 3, 3), "key"),
     ("sample_distances", "zero dim", lambda: highdim.sample_distances(KEY, 3, 0), "dim"),
     ("std_normal_loglik", "nan x", lambda: highdim.std_normal_loglik(jnp.array([[NAN, 0.0]])), "x"),
@@ -602,6 +620,25 @@ VALID = [
         "shape",
         lambda: mvn.sample(KEY, 4, mean=jnp.zeros(3), cov=jnp.eye(3)),
         shape_is(4, 3),
+    ),
+    # mu_a + S_ab / S_bb (x_b - mu_b) and S_aa - S_ab^2 / S_bb for S = [[2, .5], [.5, 1]]
+    (
+        "conditional",
+        "mean, 2-d",
+        lambda: mvn.conditional(jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), [1], [3.0]).mean,
+        np.array([1.5]),
+    ),
+    (
+        "conditional",
+        "cov, 2-d",
+        lambda: mvn.conditional(jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), [1], [3.0]).cov,
+        np.array([[1.75]]),
+    ),
+    (
+        "marginal",
+        "cov, reordered",
+        lambda: mvn.marginal(jnp.zeros(3), jnp.diag(jnp.array([1.0, 2.0, 3.0])), [2, 0]).cov,
+        np.diag([3.0, 1.0]),
     ),
     (
         "cholesky",
@@ -1259,6 +1296,18 @@ ROLES = {
         ("pytree", "a function", lambda k, x: x[0]),
     ],
     "state": lambda v: [("pytree", "a dict", {"params": v.params})],
+    # positions in an array: distinct integers in [0, D), a 1-d list
+    "indices": lambda v: [
+        ("nan", "NaN", [NAN]),
+        ("inf", "infinite", [INF]),
+        ("dtype", "a float", [0.5]),
+        ("dtype", "bool", [True]),
+        ("empty", "empty", []),
+        ("shape", "a 2-d list", [list(v)]),
+        ("range", "out of range", [len(v) + 5]),
+        ("range", "negative", [-1]),
+        ("repeated", "repeated", [v[0], v[0]]),
+    ],
     # a name: a non-empty string without whitespace
     "name": lambda v: [("dtype", "None", None), ("empty", "empty", ""), ("dtype", "a number", 3)],
     # the rows of a table: strings or finite real numbers, one per column
@@ -1372,6 +1421,16 @@ SPECS = {
         mvn.sample,
         dict(key=KEY, n=3, mean=np.zeros(2), cov=COV2),
         dict(key="key", n="count", mean="shaped", cov="shaped"),
+    ),
+    "mvn.marginal": _spec(
+        mvn.marginal,
+        dict(mean=np.zeros(2), cov=COV2, idx=[1]),
+        dict(mean="shaped", cov="shaped", idx="indices"),
+    ),
+    "mvn.conditional": _spec(
+        mvn.conditional,
+        dict(mean=np.zeros(2), cov=COV2, idx=[1], values=np.array([0.5])),
+        dict(mean="shaped", cov="shaped", idx="indices", values="points"),
     ),
     "nn.init_mlp": _spec(
         nn.init_mlp,
@@ -1629,6 +1688,7 @@ KINDS_BY_ROLE = {
         ("state", ROLES["state"], STATE),
         ("name", ROLES["name"], "t"),
         ("cells", ROLES["cells"], [[1.5]]),
+        ("indices", ROLES["indices"], [1]),
     ]
 }
 

@@ -123,9 +123,16 @@ def test_mahalanobis_near_the_float32_limits_matches_numpy_or_raises(x):
     if ref < F32_MAX / 2:
         out = float(mvn.mahalanobis(x, mean=np.zeros(2), cov=COV))
         np.testing.assert_allclose(out, ref, rtol=1e-5)
-    else:
+    elif ref > F32_MAX:
         with pytest.raises(ValueError, match="not representable"):
             mvn.mahalanobis(x, mean=np.zeros(2), cov=COV)
+    else:  # within a factor 2 of the float32 maximum rounding decides: the value or our error
+        try:
+            out = float(mvn.mahalanobis(x, mean=np.zeros(2), cov=COV))
+        except ValueError as error:
+            assert "not representable" in str(error)
+        else:
+            np.testing.assert_allclose(out, ref, rtol=1e-5)
 
 
 @settings(max_examples=30)
@@ -138,3 +145,119 @@ def test_mvn_logpdf_near_the_float32_limits_matches_scipy_or_raises(x):
     else:
         with pytest.raises(ValueError, match="not representable"):
             mvn.logpdf(x, mean=np.zeros(2), cov=COV)
+
+
+# --- marginals and conditionals ----------------------------------------------------------
+
+
+def _split(seed, d):
+    """A random non-empty proper subset `b` of range(d) in random order, and its complement."""
+    rng = np.random.default_rng(seed)
+    k = int(rng.integers(1, d))
+    b = rng.permutation(d)[:k]
+    return b, np.setdiff1d(np.arange(d), b)
+
+
+def _block_conditional(mean, cov, b, a, values):
+    """The reference: mu_a + S_ab S_bb^{-1} (x_b - mu_b), S_aa - S_ab S_bb^{-1} S_ba."""
+    gain = cov[np.ix_(a, b)] @ np.linalg.inv(cov[np.ix_(b, b)])
+    return mean[a] + gain @ (values - mean[b]), cov[np.ix_(a, a)] - gain @ cov[np.ix_(b, a)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d=st.integers(2, 6))
+def test_conditional_matches_the_block_matrix_formula(seed, d):
+    rng = np.random.default_rng(seed)
+    cov, mean = _spd(seed, d), rng.normal(size=d)
+    cov = (cov + cov.T) / 2
+    b, a = _split(seed, d)
+    values = rng.normal(size=b.size) * 2
+    ref_mean, ref_cov = _block_conditional(mean, cov, b, a, values)
+    got_mean, got_cov = mvn.conditional(mean, cov, b, values)
+    np.testing.assert_allclose(got_mean, ref_mean, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(got_cov, ref_cov, rtol=1e-4, atol=1e-4)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), d=st.integers(1, 6))
+def test_marginal_picks_the_blocks_in_the_order_listed(seed, d):
+    rng = np.random.default_rng(seed)
+    cov, mean = _spd(seed, d), rng.normal(size=d)
+    cov = (cov + cov.T) / 2
+    keep = rng.permutation(d)[: int(rng.integers(1, d + 1))]
+    got = mvn.marginal(mean, cov, keep)
+    assert isinstance(got, mvn.Gaussian)
+    np.testing.assert_allclose(got.mean, mean[keep], rtol=1e-6)
+    np.testing.assert_allclose(got.cov, cov[np.ix_(keep, keep)], rtol=1e-6)
+
+
+def test_a_batch_of_observations_gives_one_mean_each_and_one_covariance():
+    cov, mean = _spd(3, 4), np.array([1.0, 0.0, -1.0, 2.0])
+    values = np.random.default_rng(3).normal(size=(5, 2))
+    batch = mvn.conditional(mean, cov, [3, 1], values)
+    assert batch.mean.shape == (5, 2) and batch.cov.shape == (2, 2)
+    for row, v in zip(np.asarray(batch.mean), values, strict=True):
+        one = mvn.conditional(mean, cov, [3, 1], v)
+        np.testing.assert_allclose(row, one.mean, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(batch.cov, one.cov, rtol=1e-6)
+
+
+def test_conditional_law_by_simulation():
+    """x_a minus its conditional mean is uncorrelated with x_b, has mean 0 and the
+    conditional covariance: for jointly Gaussian draws, that is the conditional law."""
+    d, n = 4, 20_000
+    cov, mean = _spd(4, d), np.array([0.5, -1.0, 2.0, 0.0])
+    b, a = np.array([2, 0]), np.array([1, 3])
+    draws = np.asarray(mvn.sample(jax.random.key(4), n, mean=mean, cov=cov), np.float64)
+    cond = mvn.conditional(mean, cov, b, draws[:, b])
+    residual = draws[:, a] - np.asarray(cond.mean, np.float64)
+    cond_cov = np.asarray(cond.cov, np.float64)
+    var_a, var_b = np.diag(cond_cov), np.diag(cov)[b]
+    assert np.all(np.abs(residual.mean(axis=0)) < N_SE * np.sqrt(var_a / n))
+    se_cov = np.sqrt((np.outer(var_a, var_a) + cond_cov**2) / n)
+    assert np.all(np.abs(np.cov(residual, rowvar=False) - cond_cov) < N_SE * se_cov)
+    cross = (residual - residual.mean(axis=0)).T @ (draws[:, b] - draws[:, b].mean(axis=0)) / n
+    assert np.all(np.abs(cross) < N_SE * np.sqrt(np.outer(var_a, var_b) / n))
+
+
+def test_conditioning_on_uncorrelated_components_changes_nothing():
+    cov = np.diag([2.0, 3.0, 0.5])
+    mean, cov_a = mvn.conditional(np.zeros(3), cov, [1], np.array([10.0]))
+    np.testing.assert_allclose(mean, [0.0, 0.0], atol=1e-6)
+    np.testing.assert_allclose(cov_a, np.diag([2.0, 0.5]), rtol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "idx, match",
+    [
+        ([0, 0], "repeated"),
+        ([3], "out of range"),
+        ([-1], "out of range"),
+        ([0.5], "dtype float64"),
+        ([[0]], r"shape \(1, 1\)"),
+        ([], r"shape \(0,\)"),
+        ([True], "dtype bool"),
+    ],
+)
+def test_bad_indices_are_rejected_naming_idx(idx, match):
+    for call in (
+        lambda: mvn.marginal(np.zeros(3), np.eye(3), idx),
+        lambda: mvn.conditional(np.zeros(3), np.eye(3), idx, np.zeros(np.size(idx))),
+    ):
+        with pytest.raises((ValueError, TypeError), match=f"idx must list.*{match}"):
+            call()
+
+
+def test_bad_conditional_input_is_rejected_naming_it():
+    with pytest.raises(ValueError, match=r"idx must list 1 to 2 .* shape \(3,\)"):
+        mvn.conditional(np.zeros(3), np.eye(3), [0, 1, 2], np.zeros(3))
+    with pytest.raises(ValueError, match=r"values must have shape \(\.\.\., K\) with K = .* 2"):
+        mvn.conditional(np.zeros(3), np.eye(3), [0, 1], np.zeros(3))
+    with pytest.raises(ValueError, match="values must be finite"):
+        mvn.conditional(np.zeros(3), np.eye(3), [0], np.array([np.nan]))
+    with pytest.raises(ValueError, match="cov must be positive definite"):
+        mvn.conditional(np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]), [0], np.zeros(1))
+    with pytest.raises(ValueError, match="cov must be positive definite"):
+        mvn.marginal(np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]), [0])
+    with pytest.raises(ValueError, match="D >= 2"):
+        mvn.conditional(np.zeros(1), np.eye(1), [0], np.zeros(1))

@@ -504,3 +504,25 @@ def broadcastable(**arrays):
         names = ", ".join(shapes)
         given = ", ".join(f"{name} {shape}" for name, shape in shapes.items())
         raise ValueError(f"{names} must broadcast together, got shapes {given}") from None
+
+
+def indices(value, size: int, name: str = "idx", *, max_count: int | None = None) -> np.ndarray:
+    """`value` as a 1-D numpy int array, after checking that it lists between 1 and
+    `max_count` (default `size`) distinct positions in [0, size)."""
+    limit = size if max_count is None else max_count
+    expected = f"{name} must list 1 to {limit} distinct integer positions in [0, {size})"
+    if is_traced(value):
+        raise TypeError(f"{expected} as concrete values (not traced), got {_short(value)}")
+    try:
+        arr = np.atleast_1d(np.asarray(value))
+    except Exception as err:  # ragged lists and the like
+        raise TypeError(f"{expected}, got {_short(value)}") from err
+    if arr.ndim != 1 or arr.size == 0 or arr.size > limit:
+        raise ValueError(f"{expected}, got shape {np.shape(value)}: {_short(value)}")
+    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{expected}, got dtype {arr.dtype}: {_short(value)}")
+    if np.any((arr < 0) | (arr >= size)):
+        raise ValueError(f"{expected}, got {arr.tolist()} (out of range)")
+    if np.unique(arr).size != arr.size:
+        raise ValueError(f"{expected}, got {arr.tolist()} (repeated)")
+    return arr.astype(int)

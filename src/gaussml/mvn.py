@@ -10,12 +10,17 @@ Mahalanobis distance solve the triangular system $L z = x - \mu$, and
 `sample` maps standard normal draws $\varepsilon$ to $\mu + L \varepsilon$,
 which is $N(\mu, L L^\top)$ by the affine property.
 
+`marginal` and `conditional` return a `Gaussian(mean, cov)`, a named tuple
+that unpacks as `mean, cov = ...`.
+
 Bad input raises: NaN or infinite entries and wrong shapes name the
 argument; a covariance that is not symmetric positive definite raises
 `ValueError` naming `cov`.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -25,9 +30,18 @@ from jax.scipy.linalg import solve_triangular
 from gaussml import _checks
 from gaussml._checks import is_traced, positive_int, prng_key, representable
 
-__all__ = ["cholesky", "logpdf", "mahalanobis", "sample"]
+__all__ = ["Gaussian", "cholesky", "conditional", "logpdf", "mahalanobis", "marginal", "sample"]
 
 _LOG_2PI = float(np.log(2.0 * np.pi))
+
+
+class Gaussian(NamedTuple):
+    r"""The Gaussian $N(\mu, \Sigma)$ as its two parameters; unpacks as `mean, cov`."""
+
+    #: $\mu$, shape `(K,)`, or `(..., K)` for a batch of conditionals.
+    mean: jax.Array
+    #: $\Sigma$, shape `(K, K)`, symmetric positive definite.
+    cov: jax.Array
 
 
 def _mean_and_cov(mean, cov):
@@ -161,3 +175,71 @@ def sample(key, n, *, mean, cov):
     chol = cholesky(cov)
     eps = jax.random.normal(key, (n, mean.shape[0]), dtype=chol.dtype)
     return representable(mean + eps @ chol.T, "a draw", mean=mean, cov=cov)
+
+
+def marginal(mean, cov, idx):
+    r"""The marginal law of $x_a = (x_i)_{i \in \mathrm{idx}}$ for $x \sim N(\mu, \Sigma)$:
+    $N(\mu_a, \Sigma_{aa})$, the entries of $\mu$ and the rows and columns of $\Sigma$ that
+    `idx` picks, in the order `idx` lists them.
+
+    Args:
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
+      idx: the kept components, 1 to D distinct integers in [0, D).
+
+    Returns:
+      `Gaussian(mean, cov)` with shapes `(K,)` and `(K, K)`, K = `len(idx)`.
+    """
+    mean, cov = _mean_and_cov(mean, cov)
+    cholesky(cov)  # validates cov: symmetric positive definite
+    keep = _checks.indices(idx, mean.shape[0], "idx")
+    return Gaussian(mean[keep], cov[np.ix_(keep, keep)])
+
+
+def conditional(mean, cov, idx, values):
+    r"""For $x \sim N(\mu, \Sigma)$, the law of the components not in `idx` given that
+    the components `idx` equal `values` ($x_b$ = `values`, with $x_b$ = `x[idx]`).
+
+    With $a$ the components not in `idx` (in increasing order) and $b$ those in
+    `idx` (in the order listed), $x_a \mid x_b \sim N(\mu_{a|b}, \Sigma_{a|b})$ with
+    $\mu_{a|b} = \mu_a + \Sigma_{ab} \Sigma_{bb}^{-1} (x_b - \mu_b)$ and the Schur
+    complement $\Sigma_{a|b} = \Sigma_{aa} - \Sigma_{ab} \Sigma_{bb}^{-1} \Sigma_{ba}$.
+    No inverse is formed: with $b$ ordered first, the Cholesky factor of the
+    permuted covariance has the blocks $L_{bb}$ (top left), $L_{ab}$ (bottom
+    left) and $L_{aa}$ (bottom right), and then
+    $\mu_{a|b} = \mu_a + L_{ab} L_{bb}^{-1} (x_b - \mu_b)$ (a triangular solve)
+    and $\Sigma_{a|b} = L_{aa} L_{aa}^\top$.
+
+    Args:
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
+      idx: the observed components $b$, 1 to D - 1 distinct integers in [0, D).
+      values: the observed $x_b$, shape `(K,)` with K = `len(idx)`, or `(..., K)` for
+        a batch of observations.
+
+    Returns:
+      `Gaussian(mean, cov)` over the D - K remaining components: the mean has
+      shape `(D - K,)` (or `(..., D - K)`), the covariance `(D - K, D - K)`, the
+      same for every observation.
+    """
+    mean, cov = _mean_and_cov(mean, cov)
+    d = mean.shape[0]
+    if d < 2:
+        raise ValueError(f"mean must have D >= 2 components to condition on some, got D = {d}")
+    observed = _checks.indices(idx, d, "idx", max_count=d - 1)
+    values = _checks.array(values, "values", nonempty=False)
+    if values.ndim < 1 or values.shape[-1] != observed.size:
+        raise ValueError(
+            f"values must have shape (..., K) with K = len(idx) = {observed.size}, "
+            f"got shape {values.shape}"
+        )
+    rest = np.setdiff1d(np.arange(d), observed)
+    order = np.concatenate([observed, rest])
+    chol = cholesky(cov[np.ix_(order, order)])
+    k = observed.size
+    l_bb, l_ab, l_aa = chol[:k, :k], chol[k:, :k], chol[k:, k:]
+    centred = (values - mean[observed]).reshape(-1, k)
+    solved = solve_triangular(l_bb, centred.T, lower=True)  # L_bb^{-1} (x_b - mu_b)
+    cond_mean = mean[rest] + (l_ab @ solved).T.reshape(*values.shape[:-1], d - k)
+    result = Gaussian(cond_mean, l_aa @ l_aa.T)
+    return representable(result, "the conditional", mean=mean, cov=cov, values=values)

@@ -1,4 +1,4 @@
-"""Claims of chapter 2, Gaussians in high dimension."""
+"""Claims of the chapter on Gaussians in high dimension (`03_highdim.md`)."""
 
 import functools
 
@@ -9,7 +9,6 @@ from ._binding import binds, chain
 from ._registry import assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
-    "affine_map_of_a_gaussian",
     "chi_density_change_of_variables",
     "chi_loglik_gap_of_linear_path",
     "chi_mean_asymptotics",
@@ -23,7 +22,6 @@ __all__ = [
     "euclidean_norm",
     "expected_loglik_along_paths",
     "interpolation_variances",
-    "mvn_density_by_change_of_variables",
     "norm_concentration",
     "std_normal_density_is_a_product",
     "std_normal_loglik_formula",
@@ -727,120 +725,7 @@ def _hd_chi_gap():
     return [(env, [[_chi_gap(), "=", (D - 1) * sp.log(s) + D * (1 - s**2) / 2]])]
 
 
-# --- the general Gaussian N(mu, Sigma), concentration, the typical set ---------------
-
-
-def _lower(dim, name="L"):
-    """A lower-triangular dim x dim matrix of symbols with a positive diagonal."""
-    return sp.Matrix(
-        dim,
-        dim,
-        lambda i, j: (
-            sp.Symbol(f"{name}{i}{j}", positive=True)
-            if i == j
-            else (sp.Symbol(f"{name}{i}{j}", real=True) if i > j else 0)
-        ),
-    )
-
-
-def _column(name, dim):
-    return sp.Matrix(sp.symbols(f"{name}1:{dim + 1}", real=True))
-
-
-def _mvn_density(v, mean, cov):
-    """The N(mean, cov) density as displayed: (2 pi)^(-D/2) det(cov)^(-1/2) exp(-Delta^2 / 2)."""
-    dim = len(mean)
-    quad = ((v - mean).T * cov.inv() * (v - mean))[0, 0]
-    return (2 * sp.pi) ** sp.Rational(-dim, 2) * cov.det() ** sp.Rational(-1, 2) * sp.exp(-quad / 2)
-
-
-def _density_of_mu_plus_Lz(v, mean, chol):
-    """The density of x = mean + L z, z ~ N(0, I): phi(L^{-1}(x - mean)) / det L."""
-    z = chol.inv() * (v - mean)
-    return _std_normal_density(z) / chol.det()
-
-
-@claim(
-    "hd-mvn-pdf",
-    statement="x = mu + L z with z ~ N(0, I_D) and L lower triangular with a positive diagonal has the "
-    "density (2 pi)^(-D/2) det(Sigma)^(-1/2) exp(-(x - mu)^T Sigma^{-1} (x - mu) / 2), Sigma = L L^T "
-    "(change of variables with Jacobian det L = det(Sigma)^(1/2)); it matches sympy.stats.MultivariateNormal",
-    scope="symbolic for every D with matrix symbols L, mu, x (det Sigma = det(L)^2 and "
-    "z^T z = (x - mu)^T Sigma^{-1} (x - mu) for z = L^{-1}(x - mu)), given the change-of-variables "
-    "theorem (cited); spelled out in every entry of mu, L and x for D = 1, 2, where the display "
-    "is read",
-)
-def mvn_density_by_change_of_variables():
-    chol = sp.MatrixSymbol("L", _DIM, _DIM)
-    mu_, x_ = sp.MatrixSymbol("mu", _DIM, 1), sp.MatrixSymbol("x", _DIM, 1)
-    sigma = chol * chol.T
-    assert_equal(sp.det(sigma).doit(), sp.det(chol) ** 2, "det Sigma = det(L)^2, every D")
-    z_ = chol.I * (x_ - mu_)
-    assert_true(
-        _is_zero_matrix(z_.T * z_ - (x_ - mu_).T * sigma.I * (x_ - mu_)),
-        "z^T z = (x - mu)^T Sigma^-1 (x - mu), every D",
-    )
-    for dim in (1, 2):
-        chol, mean, v = _lower(dim), _column("mu", dim), _column("x", dim)
-        cov = chol * chol.T
-        assert_equal(chol.det() ** 2, cov.det(), f"det(L)^2 = det(Sigma), D = {dim}")
-        assert_equal(
-            _density_of_mu_plus_Lz(v, mean, chol), _mvn_density(v, mean, cov), f"density, D = {dim}"
-        )
-        if dim == 2:
-            ref = st.density(st.MultivariateNormal("X", list(mean), cov))(*v)
-            assert_equal(_mvn_density(v, mean, cov), ref, "sympy.stats.MultivariateNormal, D = 2")
-
-
-def _mgf(u, mean, cov):
-    """The moment generating function E[exp(u^T x)] of N(mean, cov)."""
-    return sp.exp((u.T * mean)[0, 0] + (u.T * cov * u)[0, 0] / 2)
-
-
-@claim(
-    "hd-affine",
-    statement="if x ~ N(mu, Sigma) then A x + b ~ N(A mu + b, A Sigma A^T): the moment generating "
-    "function E[exp(u^T (A x + b))] = exp(u^T b) M_x(A^T u) is that of N(A mu + b, A Sigma A^T); "
-    "M_x(t) = exp(t^T mu + t^T Sigma t / 2) follows from x = mu + L z and E[exp(c z_i)] = exp(c^2 / 2)",
-    method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_mvn.py::test_sample_shape_and_covariance_within_standard_errors",
-    scope=(
-        "symbolic: E[exp(c z)] for every real c; the MGF of N(mu, Sigma) and of A x + b for every "
-        "D and D' with matrix symbols (uniqueness of the multivariate MGF cited, not proved), and "
-        "spelled out for D = 2, 3 and A of size 2 x 3 and 1 x 2; the display read for A of size "
-        "2 x 3; Monte Carlo: "
-        "test_sample_shape_and_covariance_within_standard_errors, D = 3, 20000 draws"
-    ),
-)
-def affine_map_of_a_gaussian():
-    c = sp.Symbol("c", real=True)
-    one = sp.integrate(sp.exp(c * x) * std_normal_pdf(x), (x, -sp.oo, sp.oo))
-    assert_equal(one, sp.exp(c**2 / 2), "E[exp(c z)] for z ~ N(0, 1)")
-    # Every D and D': sum_i ((L^T t)_i)^2 = t^T L L^T t, and the exponent of the MGF of A x + b.
-    chol_ = sp.MatrixSymbol("L", _DIM, _DIM)
-    t_, mu_ = sp.MatrixSymbol("t", _DIM, 1), sp.MatrixSymbol("mu", _DIM, 1)
-    a_ = sp.MatrixSymbol("A", _DIM_OUT, _DIM)
-    b_, u_ = sp.MatrixSymbol("b", _DIM_OUT, 1), sp.MatrixSymbol("u", _DIM_OUT, 1)
-    sigma = chol_ * chol_.T
-    assert_true(
-        _is_zero_matrix((chol_.T * t_).T * (chol_.T * t_) - t_.T * sigma * t_),
-        "sum_i (L^T t)_i^2 = t^T Sigma t, every D",
-    )
-    exponent = u_.T * b_ + (a_.T * u_).T * mu_ + (a_.T * u_).T * sigma * (a_.T * u_) / 2
-    wanted = u_.T * (a_ * mu_ + b_) + u_.T * (a_ * sigma * a_.T) * u_ / 2
-    assert_true(_is_zero_matrix(exponent - wanted), "MGF of A x + b, every D and D'")
-    for dim in (2, 3):
-        chol, mean, u = _lower(dim), _column("mu", dim), _column("u", dim)
-        # E[exp(u^T (mu + L z))] = exp(u^T mu) prod_i E[exp((L^T u)_i z_i)], z_i independent.
-        product = sp.exp((u.T * mean)[0, 0]) * sp.Mul(*[one.subs(c, ci) for ci in chol.T * u])
-        assert_equal(product, _mgf(u, mean, chol * chol.T), f"MGF of N(mu, Sigma), D = {dim}")
-    for rows, dim in ((2, 3), (1, 2)):
-        a = sp.Matrix(rows, dim, lambda i, j: sp.Symbol(f"a{i}{j}", real=True))
-        b, mean, u = _column("b", rows), _column("mu", dim), _column("u", rows)
-        chol = _lower(dim)
-        cov = chol * chol.T
-        lhs = sp.exp((u.T * b)[0, 0]) * _mgf(a.T * u, mean, cov)
-        assert_equal(lhs, _mgf(u, a * mean + b, a * cov * a.T), f"MGF of A x + b, A {rows} x {dim}")
+# --- concentration, the typical set ---------------------------------------------------
 
 
 def _chi_mean_expr():
@@ -925,43 +810,6 @@ def typical_set_is_a_shell():
     # |a/2| <= eps is |a| <= 2 eps: the factor is positive.
     a = _Qsq / D - 1
     assert_equal(sp.Abs(deviation), sp.Abs(a) / 2, "|deviation| = |Q/D - 1| / 2")
-
-
-_D2 = 2  # the displays of the general Gaussian are read at D = 2 (and A of size 2 x 3)
-
-
-def _law(mean, cov):
-    """N(mean, cov) read as one column: the mean, then the covariance's entries."""
-    return sp.Matrix.vstack(sp.Matrix(mean), sp.Matrix(cov).reshape(len(cov), 1))
-
-
-@binds("hd-mvn-pdf", mvn_density_by_change_of_variables, scope="read for D = 1, 2")
-def _hd_mvn_pdf():
-    cases = []
-    for dim in (1, 2):
-        chol, mean, v = _lower(dim), _column("mu", dim), _column("x", dim)
-        cov = chol * chol.T
-        env = {
-            **ENV,
-            "D": sp.Integer(dim),
-            "x": v,
-            r"\mu": mean,
-            r"\Sigma": cov,
-            r"\det": lambda m: m.det(),
-            r"\mathcal{N}": lambda p, m, c: _mvn_density(p, m, c),
-        }
-        density = _density_of_mu_plus_Lz(v, mean, chol)
-        cases.append((env, [[density, "=", density]]))
-    return cases
-
-
-@binds("hd-affine", affine_map_of_a_gaussian, scope="read for A of size 2 x 3")
-def _hd_affine():
-    a = sp.Matrix(2, 3, lambda i, j: sp.Symbol(f"a{i}{j}", real=True))
-    b, mean, v = _column("b", 2), _column("mu", 3), _column("x", 3)
-    cov = _lower(3) * _lower(3).T
-    env = {**ENV, "A": a, "b": b, "x": v, r"\mu": mean, r"\Sigma": cov, r"\mathcal{N}": _law}
-    return [(env, [[v, "~", _law(mean, cov)], [a * v + b, "~", _law(a * mean + b, a * cov * a.T)]])]
 
 
 @binds("hd-norm-conc", norm_concentration)

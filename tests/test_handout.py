@@ -422,3 +422,11 @@ def test_a_chapter_handout_numbers_as_the_site(stem):
         if kind == "exercise" and f"Exercise {number} " not in text + " "
     ]
     assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_no_text_of_a_chapter_handout_runs_into_the_footer_or_header_or_off_the_page(stem):
+    pdf = _chapter_handout(stem)
+    pages = pdf_layout(pdf)
+    defects = layout_defects(pages, running_bands(pages))
+    assert not defects, f"{pdf.name}: text hidden or cut by the page layout:\n" + "\n".join(defects)

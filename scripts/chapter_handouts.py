@@ -289,6 +289,8 @@ def main(argv: list[str] | None = None) -> int:
         jobs[job] = chapter
 
     args.out.mkdir(parents=True, exist_ok=True)
+    for old in args.out.glob("*.pdf"):  # none left from an earlier build, or a removed chapter
+        old.unlink()
     failed = []
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         for job, seconds, error in pool.map(lambda j: compile_tex(latex, j), jobs):

@@ -380,6 +380,12 @@ def _chapter_handout(stem: str) -> Path:
     return pdf
 
 
+@cache
+def _site_numbers() -> dict:
+    """The site's numbers, read once for every chapter."""
+    return site_numbers()
+
+
 def chapter_title(stem: str) -> str:
     """The chapter's title: the first `# ` heading of its source."""
     text = (ROOT / "book/chapters" / f"{stem}.md").read_text(encoding="utf-8")
@@ -409,7 +415,7 @@ def test_a_chapter_handout_numbers_as_the_site(stem):
     if why_not:
         (pytest.fail if REQUIRED else pytest.skip)(why_not)
     docname = f"book/chapters/{stem}"
-    site = {k: v for k, v in site_numbers().items() if k[1] == docname}
+    site = {k: v for k, v in _site_numbers().items() if k[1] == docname}
     assert site, f"nothing numbered on the site's page {docname}"
     numbers = {
         k: v for k, v in latex_numbers(HANDOUT_LATEX, job_name(stem)).items() if k[1] == docname

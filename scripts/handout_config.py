@@ -41,9 +41,10 @@ _TARGET = re.compile(r"^\(([\w-]+)\)=\s*$", re.MULTILINE)
 APPENDIX_HOOK = r"""
 % handout_config: the appendices start after the last chapter.
 \makeatletter
-\def\gaussml@chapapp{\chaptername}
+\newif\ifgaussml@appendix
 \AddToHook{cmd/chapter/before}{%
-  \ifnum\value{chapter}=CHAPTERS\relax\ifx\@chapapp\gaussml@chapapp\appendix\fi\fi}
+  \ifgaussml@appendix\else\ifnum\value{chapter}=CHAPTERS\relax
+    \global\gaussml@appendixtrue\appendix\fi\fi}
 \makeatother
 """
 

@@ -16,7 +16,7 @@ JOBS ?= 2
 export GAUSSML_FIGURE_FORMATS := svg,pdf
 PORT ?= 8000
 
-.PHONY: all book pdf handout test serve clean distclean venv check-tex $(STAMP)
+.PHONY: all book pdf handout handouts test serve clean distclean venv check-tex $(STAMP)
 
 venv: $(STAMP)
 
@@ -24,8 +24,8 @@ venv: $(STAMP)
 $(STAMP):
 	@PYTHON='$(PYTHON)' VENV='$(VENV)' bash scripts/setup_venv.sh
 
-# `make pdf` and `make handout` check TeX before any Python set-up.
-ifneq ($(filter pdf handout,$(MAKECMDGOALS)),)
+# `make pdf`, `make handout` and `make handouts` check TeX before any Python set-up.
+ifneq ($(filter pdf handout handouts,$(MAKECMDGOALS)),)
 $(STAMP): check-tex
 endif
 
@@ -38,10 +38,17 @@ pdf: check-tex $(STAMP)
 	$(BUILD) --jobs $(JOBS) --builder pdflatex --report _build/bench/make-pdf.json
 	@echo "The PDF is $(CURDIR)/_build/latex/gaussml-book.pdf"
 
+# The student handout: no solution, and without the appendices for teachers (the
+# verification report, the execution statistics, the API reference); FULL=1 keeps them.
 handout: check-tex $(STAMP)
-	$(BIN)/python scripts/handout_config.py _build/handout-config/_config.yml
-	$(BUILD) --jobs $(JOBS) --builder pdflatex --config _build/handout-config/_config.yml --path-output _build/handout --caches _build/.jupyter_cache
+	$(BIN)/python scripts/handout_config.py $(if $(FULL),--teacher) _build/handout-config/_config.yml
+	$(BUILD) --jobs $(JOBS) --builder pdflatex --config _build/handout-config/_config.yml --toc _build/handout-config/_toc.yml --path-output _build/handout --caches _build/.jupyter_cache
 	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
+
+# One student handout per chapter, cut from the handout's LaTeX (scripts/chapter_handouts.py).
+handouts: handout
+	$(BIN)/python scripts/chapter_handouts.py
+	@echo "The chapter handouts are in $(CURDIR)/_build/handouts"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
@@ -49,7 +56,7 @@ test: $(STAMP)
 # The PDFs first: the site then links them (book/_ext/pdf_links.py).
 all:
 	$(MAKE) pdf
-	$(MAKE) handout
+	$(MAKE) handouts
 	$(MAKE) book
 
 serve:

@@ -9,16 +9,24 @@ widened by half a footer line to cover the rule fancyhdr draws beside it. A
 body line reaching into a band, or a word past the text block's right edge
 (the footer's flush-right end) by more than that half line, is a defect.
 
-Needs the two PDFs (`make pdf`, `make handout`), newer than the book's
+Each chapter's handout (`make handouts`) has its chapter's title, no
+solution, no unresolved reference ("??"), and the numbers
+the site gives its equations, figures, tables and exercises (read as
+tests/test_numbering.py reads them: from its .aux and .tex, and the site's
+pages).
+
+Needs the two PDFs (`make pdf`, `make handout`), and for the chapter
+handouts `make handouts` and the site (`make book`), newer than the book's
 sources, and poppler's pdftotext; skipped otherwise, with the reason, and
 failed instead with GAUSSML_REQUIRE_BUILDS=1 (as `.ci/run` runs it, after
-building both).
+building them all).
 """
 
 import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -28,8 +36,12 @@ from pathlib import Path
 import pytest
 
 from built_outputs import outdated
+from test_numbering import HANDOUT_LATEX, SITE, latex_numbers, mismatches, pdf_text, site_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from chapter_handouts import job_name  # noqa: E402  (scripts/ is not a package)
+
 BOOK_PDF = ROOT / "_build/latex/gaussml-book.pdf"
 HANDOUT_PDF = ROOT / "_build/handout/_build/latex/gaussml-handout.pdf"
 
@@ -362,3 +374,80 @@ def test_layout_defects_are_found_on_synthetic_pages():
     assert (
         defect.startswith("page 5 (printed 5): past the right edge") and "too_long_a_name" in defect
     )
+
+
+# --- one handout per chapter (`make handouts`, scripts/chapter_handouts.py) ---
+
+CHAPTERS = sorted(p.stem for p in (ROOT / "book/chapters").glob("*.md"))
+HANDOUTS = ROOT / "_build/handouts"
+
+
+def _chapter_handout(stem: str) -> Path:
+    """The chapter's handout, skipped (failed with GAUSSML_REQUIRE_BUILDS=1) unless current."""
+    pdf = HANDOUTS / f"{stem}.pdf"
+    why_not = outdated(pdf, "make handouts") or (
+        None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
+    )
+    if why_not and REQUIRED:
+        pytest.fail(f"{why_not} (GAUSSML_REQUIRE_BUILDS=1)", pytrace=False)
+    if why_not:
+        pytest.skip(why_not)
+    return pdf
+
+
+@cache
+def _site_numbers() -> dict:
+    """The site's numbers, read once for every chapter."""
+    return site_numbers()
+
+
+def chapter_title(stem: str) -> str:
+    """The chapter's title: the first `# ` heading of its source."""
+    text = (ROOT / "book/chapters" / f"{stem}.md").read_text(encoding="utf-8")
+    return re.search(r"^# (.+)$", text, re.MULTILINE).group(1)
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_a_chapter_handout_has_its_title_no_solution_and_no_unresolved_reference(stem):
+    pdf = _chapter_handout(stem)
+    text = pdf_letters(pdf)
+    assert letters(chapter_title(stem)) in text, f"{pdf.name}: no chapter title"
+    leaked = {name: [r for r in runs if r in text] for name, runs in solution_phrases().items()}
+    leaked = {name: runs for name, runs in leaked.items() if runs}
+    assert not leaked, f"solution text found in {pdf.name}: {leaked}"
+    assert "solutionto" not in text
+    raw = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "??" not in raw, f"{pdf.name}: an unresolved reference prints '??'"
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_a_chapter_handout_numbers_as_the_site(stem):
+    """Its equations, figures, tables and exercises carry the site's numbers."""
+    pdf = _chapter_handout(stem)
+    why_not = outdated(SITE / "searchindex.js", "make book")
+    if why_not:
+        (pytest.fail if REQUIRED else pytest.skip)(why_not)
+    docname = f"book/chapters/{stem}"
+    site = {k: v for k, v in _site_numbers().items() if k[1] == docname}
+    assert site, f"nothing numbered on the site's page {docname}"
+    numbers = {
+        k: v for k, v in latex_numbers(HANDOUT_LATEX, job_name(stem)).items() if k[1] == docname
+    }
+    problems = mismatches(site, numbers, pdf.name)
+    text = pdf_text(pdf)
+    problems += [
+        f"exercise {label}: 'Exercise {number}' not in the text of {pdf.name}"
+        for (kind, _, label), number in numbers.items()
+        if kind == "exercise" and f"Exercise {number} " not in text + " "
+    ]
+    assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_no_text_of_a_chapter_handout_runs_into_the_footer_or_header_or_off_the_page(stem):
+    pdf = _chapter_handout(stem)
+    pages = pdf_layout(pdf)
+    defects = layout_defects(pages, running_bands(pages))
+    assert not defects, f"{pdf.name}: text hidden or cut by the page layout:\n" + "\n".join(defects)

@@ -10,7 +10,8 @@
   link to the claim's row in the report that shows, on hover and on keyboard
   focus, what the claim states, its scope and its method (plain HTML and CSS
   from `claim_marks.css`; `claim_marks.js` only lets Escape close it).
-- In the PDF, the equation number gets a small check mark linking to the row.
+- In the PDF, the equation number gets a small check mark linking to the row
+  (a mark without a link when the report is not part of the build).
 - An equation inside an exercise gets no mark, on the web or in the PDF: a
   check mark there would tell the reader that the claim asked for holds,
   giving the answer away. Its solution may keep its marks.
@@ -305,6 +306,10 @@ LATEX_PREAMBLE = r"""
 \newcommand{\gaussmlclaimmark}[1]{%
   \def\tagform@##1{\maketag@@@{\hyperref[#1]{\textcolor{gaussmlcheck}{\scriptsize$\checkmark$}}%
     \,(\ignorespaces##1\unskip\@@italiccorr)}}}
+% Without the report in the document (the student handout): the mark alone.
+\newcommand{\gaussmlclaimmarkunlinked}{%
+  \def\tagform@##1{\maketag@@@{\textcolor{gaussmlcheck}{\scriptsize$\checkmark$}%
+    \,(\ignorespaces##1\unskip\@@italiccorr)}}}
 \makeatother
 """
 
@@ -316,7 +321,10 @@ def latex_visit_math_block(self: LaTeXTranslator, node: nodes.math_block) -> Non
         claim = claims_by_label().get(node.get("label"))
         if claim is not None and not node.get("nowrap") and not in_exercise(node):
             label = "\\label{equation:" + node["docname"] + ":" + node["label"] + "}"
-            mark = "\\gaussmlclaimmark{" + claim_id(claim.name) + "}"
+            if getattr(self.builder.env, "claim_report_docname", None):
+                mark = "\\gaussmlclaimmark{" + claim_id(claim.name) + "}"
+            else:  # no report to link to (a handout without it)
+                mark = "\\gaussmlclaimmarkunlinked{}"
             self.body[-1] = self.body[-1].replace(label, label + mark, 1)
         raise
 

@@ -8,6 +8,11 @@ A PDF that is missing, or older than a source of the book, is neither copied
 nor linked: the menu entry and the paragraph say which command builds it, so
 the site never shows a broken or stale link.
 
+When `make handouts` has built one handout per chapter
+(`scripts/chapter_handouts.py`, `_build/handouts/<chapter>.pdf`), each
+chapter's page also links its own, under the same rule; an unbuilt or stale
+chapter handout is simply not offered.
+
 Enable it in _config.yml with `sphinx: local_extensions: {pdf_links: book/_ext}`.
 """
 
@@ -47,6 +52,27 @@ PDFS = (
     ),
 )
 
+# One student handout per chapter (`make handouts`), linked from its chapter's page.
+CHAPTERS = "book/chapters"
+CHAPTER_HANDOUTS = "_build/handouts"
+
+
+def chapter_handout(stem: str) -> Pdf:
+    """The handout of the chapter `book/chapters/<stem>.md`."""
+    return Pdf(
+        f"gaussml-handout-{stem}.pdf",
+        f"{CHAPTER_HANDOUTS}/{stem}.pdf",
+        "this chapter's student handout",
+        "make handouts",
+    )
+
+
+def chapter_docname(pdf: Pdf) -> str | None:
+    """The page a chapter handout belongs to (None for the two whole-book PDFs)."""
+    if not pdf.built_at.startswith(CHAPTER_HANDOUTS + "/"):
+        return None
+    return f"{CHAPTERS}/{Path(pdf.built_at).stem}"
+
 
 def newest_source(root: Path = ROOT) -> float:
     """The latest modification time of a file the PDFs are built from."""
@@ -63,11 +89,15 @@ def newest_source(root: Path = ROOT) -> float:
 
 
 def available_pdfs(root: Path = ROOT) -> list[Pdf]:
-    """The PDFs that exist and are newer than every source of the book."""
+    """The PDFs that exist and are newer than every source of the book.
+
+    The two whole-book PDFs, then the handout of each chapter of `book/chapters`.
+    """
     newest = newest_source(root)
+    chapters = [chapter_handout(p.stem) for p in sorted((root / CHAPTERS).glob("*.md"))]
     return [
         pdf
-        for pdf in PDFS
+        for pdf in (*PDFS, *chapters)
         if (root / pdf.built_at).is_file() and (root / pdf.built_at).stat().st_mtime >= newest
     ]
 
@@ -83,14 +113,16 @@ class PdfDownloads(SphinxDirective):
         return [node]
 
 
-def _paragraph_html(links: dict[str, str]) -> str:
-    if len(links) == len(PDFS):
+def _paragraph_html(links: dict[str, str], chapters: bool = False) -> str:
+    if all(pdf.name in links for pdf in PDFS):
         full, handout = (links[pdf.name] for pdf in PDFS)
         text = (
             f'Download <a class="reference external" href="{full}">the full book as a PDF</a>'
             f' (with the solutions) or <a class="reference external" href="{handout}">the '
             "student handout</a> (every solution hidden)."
         )
+        if chapters:
+            text += " Each chapter's page also offers that chapter's handout alone."
     else:
         text = (
             "The PDFs are not part of this copy of the site: <code>make pdf</code> builds the "
@@ -104,7 +136,7 @@ def _visit_html(self, node):
     pdfs = self.builder.env.gaussml_pdfs
     here = self.builder.get_target_uri(node["docname"])
     links = {pdf.name: relative_uri(here, f"{SITE_FOLDER}/{pdf.name}") for pdf in pdfs}
-    self.body.append(_paragraph_html(links))
+    self.body.append(_paragraph_html(links, any(chapter_docname(pdf) for pdf in pdfs)))
     raise nodes.SkipNode
 
 
@@ -161,6 +193,18 @@ def _add_to_download_menu(app, pagename, templatename, context, doctree):
         menu["buttons"].append(
             {"type": "link", "icon": "fas fa-book", "label": f"download-{pdf.name}", **entry}
         )
+    for pdf in app.env.gaussml_pdfs:
+        if chapter_docname(pdf) == pagename:
+            menu["buttons"].append(
+                {
+                    "type": "link",
+                    "icon": "fas fa-book",
+                    "label": f"download-{pdf.name}",
+                    "url": pathto(f"{SITE_FOLDER}/{pdf.name}", 1),
+                    "text": "This chapter's handout (PDF)",
+                    "tooltip": f"Download {pdf.title} as a PDF (no solutions)",
+                }
+            )
 
 
 def _copy_pdfs(app, exception):

@@ -6,13 +6,11 @@ are checked in tests/test_handout.py after `make handouts`.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+import chapter_handouts as ch
 
-import chapter_handouts as ch  # noqa: E402  (scripts/ is not a package)
+ROOT = Path(__file__).resolve().parents[1]
 
 TEX = r"""\documentclass{sphinxmanual}
 \usepackage{hyperref}

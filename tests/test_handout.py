@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import dataclass
@@ -36,11 +35,10 @@ from pathlib import Path
 import pytest
 
 from built_outputs import outdated
+from chapter_handouts import job_name
 from test_numbering import HANDOUT_LATEX, SITE, latex_numbers, mismatches, pdf_text, site_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
-from chapter_handouts import job_name  # noqa: E402  (scripts/ is not a package)
 
 BOOK_PDF = ROOT / "_build/latex/gaussml-book.pdf"
 HANDOUT_PDF = ROOT / "_build/handout/_build/latex/gaussml-handout.pdf"

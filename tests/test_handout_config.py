@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+import handout_config
 
-import handout_config  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
+
 
 TOC = {
     "format": "jb-book",

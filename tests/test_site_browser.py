@@ -935,7 +935,7 @@ _LAYOUT = """() => {
     const math = el.matches('span.math, mjx-container') && el.querySelector('mjx-math');
     return math ? Math.ceil(math.getBoundingClientRect().width) : el.scrollWidth;
   };
-  const overflows = el => width(el) > el.clientWidth + 1;
+  const overflows = el => width(el) > el.clientWidth + 2;  // a rounding pixel aside
   const scrollable = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
   const cue = el => el.scrollLeft > 1 ? true :
     el.classList.contains('scroll-x--right') && getComputedStyle(el).maskImage !== 'none';

@@ -282,7 +282,7 @@ _GREEK = {
     "Phi": "Φ",
     "Omega": "Ω",
 }
-_SUBSCRIPTS = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ"))
+_SUBSCRIPTS = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
 _SUPERSCRIPTS = {"2": "²", "3": "³", "4": "⁴", "T": "ᵀ", "{-1}": "⁻¹", "{-T}": "⁻ᵀ", "-1": "⁻¹"}
 _READER_MATH = [
     (re.compile(r"\bchi-square\b"), "χ²"),

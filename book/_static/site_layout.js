@@ -41,7 +41,7 @@
   }
 
   function update(el) {
-    const scrolls = el.clientWidth > 0 && contentWidth(el) > el.clientWidth + 1;
+    const scrolls = el.clientWidth > 0 && contentWidth(el) > el.clientWidth + 2;
     const was = el.classList.contains("scroll-x");
     el.classList.toggle("scroll-x", scrolls);
     if (scrolls) {

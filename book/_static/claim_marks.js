@@ -74,11 +74,13 @@
   });
 
   // Marks inside an exercise: shown while the exercise's solution is open.
+  // (sphinx-togglebutton hides a closed solution's content with `visibility`.)
   function solutionOpen(solution) {
     return Array.from(solution.children).some(
       (child) =>
         !child.matches(".admonition-title, button, .toggle-button") &&
-        child.getClientRects().length > 0,
+        child.getClientRects().length > 0 &&
+        getComputedStyle(child).visibility !== "hidden",
     );
   }
 

@@ -33,6 +33,10 @@
   coefficients) of `beta_mle` in float64, `numpy.linalg.lstsq`, statsmodels
   OLS, and `beta_mle` in float32 or "refused".
 
+- The weight and load time of each chapter page with every asset it loads,
+  from `_build/bench/page-weight.json`, which the browser test
+  (`tests/test_site_browser.py::test_chapter_pages_are_light`) writes.
+
 Goals: the sampler within 2x numpy; at least 80 % of the chapter code
 visible, no function defined in a chapter; the whole book executed in under 60 s
 of wall time on a 2-core machine (two pages at a time); the compiled training at least 50x faster than the
@@ -443,6 +447,20 @@ def code_visibility() -> dict:
 # --- report -------------------------------------------------------------------------
 
 
+def page_weights() -> dict:
+    """The chapter pages' weights and load times measured by the browser test, if it ran."""
+    path = OUT / "page-weight.json"
+    if not path.is_file():
+        return {"available": False, "note": "n/a (run tests/test_site_browser.py after make book)"}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    goals = data["goals"]
+    for weight in data["pages"].values():
+        weight["goal_met"] = (
+            weight["bytes"] <= goals["page_bytes"] and weight["load_s"] <= goals["load_s"]
+        )
+    return {"available": True, **data}
+
+
 def _seconds(value) -> str:
     return "failed" if value is None else f"{value:.1f} s"
 
@@ -556,6 +574,21 @@ def table(report: dict) -> str:
             )
         )
     rows += goal_rows(report)
+    w = report.get("pages") or {}
+    if w.get("available"):
+        goals = w["goals"]
+        for page, weight in w["pages"].items():
+            rows.append(
+                (
+                    f"page {page} with its assets (uncompressed; load over loopback)",
+                    f"{weight['bytes'] / 1e6:.2f} MB in {weight['requests']} requests; "
+                    f"{weight['load_s']:.2f} s",
+                    f"<= {goals['page_bytes'] / 1e6:g} MB, < {goals['load_s']:g} s: "
+                    + _goal(weight["goal_met"]),
+                )
+            )
+    elif w:
+        rows.append(("chapter pages: weight and load time", w["note"], ""))
     v = report.get("code")
     if v:
         for name, c in v["chapters"].items():
@@ -608,6 +641,7 @@ def main(argv=None) -> int:
     if args.ci_total:
         report = json.loads(args.json.read_text(encoding="utf-8"))
         report["ci"] = ci_total(0.0)  # the steps' starts, up to .ci/run's last
+        report["pages"] = page_weights()  # the browser test ran after the benchmark
         pdf = ci_build_report("make-pdf")  # made after the benchmark, in .ci/run
         if report.get("builds") and pdf:
             report["builds"]["make_pdf_s"] = pdf["total_s"]
@@ -624,6 +658,7 @@ def main(argv=None) -> int:
         "started": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
     report["code"] = code_visibility()
+    report["pages"] = page_weights()
     print("sampler ...", flush=True)
     report["sampler"] = bench_sampler(args.repeats, args.loop_draws)
     print("training (scripts/bench_training.py) ...", flush=True)

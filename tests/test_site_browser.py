@@ -16,10 +16,20 @@ headless Chromium. A page passes when:
 - no "Verified by" note is left from before the equations carried marks.
 
 On a chapter page, every numbered equation carries a claim mark (from
-`book/_ext/claim_marks.py`), except inside an exercise, where it would give
-the answer away: a focusable link whose accessible name starts with
-"Checked by sympy" and whose tooltip, hidden until then, shows the claim's
-statement when the mark has the keyboard focus, with no request to another host.
+`book/_ext/claim_marks.py`); inside an exercise it shows only once the
+exercise's solution is open (before, it would give the answer away): a
+focusable link named "Checked by sympy" whose tooltip, its description and
+hidden until then, shows the claim's statement inside the window when the mark
+has the keyboard focus, and on a tap on a phone, with no request to another host.
+
+Every page at 390 px (a phone) and 1280 px, light and dark, with every
+solution open: no inline formula is cut off; every region that scrolls
+sideways fades on the side where more hides and takes the keyboard focus; a
+numbered display keeps the column's width on a phone; code shows 79 columns
+at 1280 px; no page scrolls sideways; figures' tick labels are at least 9 CSS
+px; no formula is a Tab stop. axe-core also runs with every solution open and
+on the search results. Each chapter page's weight and load time are written to
+`_build/bench/page-weight.json`.
 
 On chapter 1, the preview of a referenced equation and of a referenced
 figure (`book/_ext/ref_previews.py`) opens on hover and on keyboard focus,
@@ -38,6 +48,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import threading
 import urllib.error
@@ -379,17 +390,25 @@ _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
   m => m.querySelector('span.eqno')).map(m => {
     const link = m.querySelector('span.eqno .claim-mark a.claim-mark__link');
     const tip = link && document.getElementById(link.getAttribute('aria-describedby'));
+    const statement = tip && tip.querySelector('.claim-mark__statement');
     return {id: m.id, href: link && link.getAttribute('href'),
             name: link && link.getAttribute('aria-label'),
+            title: link && link.getAttribute('title'),
+            shown: !!link && link.getClientRects().length > 0,
             inExercise: !!m.closest('div.exercise'),
-            tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent};
+            tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent,
+            statement: statement && statement.textContent.trim()};
 })"""
+MARK_NAME = "Checked by sympy"
 
 
 def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
-    """Every numbered equation of `origin/path` outside an exercise has a claim mark
-    whose tooltip opens on focus; none inside an exercise has one.
+    """Every numbered equation of `origin/path` has a claim mark whose tooltip
+    opens on focus and on a tap, and fits in the window; inside an exercise the
+    mark shows only once the exercise's solution is open.
 
+    The mark's accessible name is "Checked by sympy" and its tooltip, the
+    description, holds the statement: a screen reader reads it once.
     Returns the number of numbered equations and the problems found.
     """
     problems: list[str] = []
@@ -408,27 +427,27 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
     try:
         page.goto(f"{origin}/{path}", wait_until="load")
         page.evaluate(_WAIT_FOR_MATHJAX)
+        closed = {eq["id"]: eq for eq in page.evaluate(_MARKS)}
+        page.evaluate(_OPEN_EVERYTHING)
         equations = page.evaluate(_MARKS)
         for eq in equations:
             where = f"{path}#{eq['id']}"
-            if eq["inExercise"]:
-                # A mark would tell that the claim the exercise asks for holds.
-                if eq["name"] is not None:
-                    problems.append(
-                        f"{where}: a claim mark inside an exercise gives the answer away"
-                    )
+            if eq["inExercise"] and closed[eq["id"]]["shown"]:
+                # Before the solution is open, a mark would tell that the claim asked for holds.
+                problems.append(f"{where}: a claim mark inside an exercise gives the answer away")
                 continue
-            if eq["name"] is None:
+            if eq["name"] is None or not eq["shown"]:
                 problems.append(f"{where}: numbered equation without a claim mark")
                 continue
-            if not eq["name"].startswith("Checked by sympy: "):
-                problems.append(f"{where}: the mark's accessible name is {eq['name']!r}")
-            if eq["tipRole"] != "tooltip" or not eq["tipText"]:
+            if eq["name"] != MARK_NAME or eq["title"]:
+                problems.append(
+                    f"{where}: the mark's accessible name is {eq['name']!r} (title {eq['title']!r})"
+                )
+            if eq["tipRole"] != "tooltip" or not eq["statement"]:
                 problems.append(f"{where}: the mark has no tooltip (role {eq['tipRole']!r})")
                 continue
             if not eq["href"] or "#claim-" not in eq["href"]:
                 problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
-            statement = eq["name"].removeprefix("Checked by sympy: ")
             link = page.locator(f"#{eq['id']} a.claim-mark__link")
             tip = page.locator(f"#{eq['id']} .claim-mark__tip")
             if tip.is_visible():
@@ -436,8 +455,12 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
             link.focus()
             if not tip.is_visible():
                 problems.append(f"{where}: focusing the mark does not show its tooltip")
-            elif statement[:40] not in " ".join(tip.inner_text().split()).replace("`", ""):
-                problems.append(f"{where}: the tooltip does not show {statement[:40]!r}")
+            else:
+                box = tip.bounding_box()
+                if box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
+                    problems.append(f"{where}: the tooltip opens outside the window: {box}")
+                if eq["statement"][:40] not in " ".join(tip.inner_text().split()):
+                    problems.append(f"{where}: the tooltip does not show its statement")
             page.keyboard.press("Escape")
             if tip.is_visible():
                 problems.append(f"{where}: Escape does not close the tooltip")
@@ -445,6 +468,30 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
     finally:
         context.close()
     return len(equations), problems
+
+
+def check_tap(browser, origin: str, path: str) -> list[str]:
+    """On a phone, a tap on the first claim mark opens its tip and stays on the page."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    try:
+        url = f"{origin}/{path}"
+        page.goto(url, wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        link = page.locator("a.claim-mark__link").first
+        link.scroll_into_view_if_needed()
+        link.tap()
+        page.wait_for_timeout(300)
+        problems = []
+        if page.url != url:
+            problems.append(f"{path}: a tap on a mark left the page for {page.url}")
+        elif not page.locator(".claim-mark--open .claim-mark__tip").first.is_visible():
+            problems.append(f"{path}: a tap on a mark does not open its tip")
+        return problems
+    finally:
+        context.close()
 
 
 # Everything a reader opens or closes: toggled cells and solutions, the
@@ -671,6 +718,13 @@ def test_every_equation_has_a_claim_mark_that_opens_on_focus(browser, site_serve
     assert count > 0, f"{path}: no numbered equation found"
 
 
+def test_a_tap_opens_a_claim_tip(browser, site_server):
+    path = "book/chapters/01_univariate.html"
+    if path not in PAGES:
+        pytest.skip(f"{path} not built")
+    assert check_tap(browser, site_server.origin, path) == []
+
+
 @pytest.mark.parametrize(
     "path", [p for p in PAGES if p.startswith("book/chapters/")] or ["(no site built)"]
 )
@@ -868,3 +922,349 @@ def test_mark_check_catches_a_mark_inside_an_exercise(browser, broken_site):
     assert problems == [
         "marked-exercise.html#equation-b: a claim mark inside an exercise gives the answer away"
     ]
+
+
+# --- every screen: phone and desktop widths (issue 31) ------------------------------
+
+WIDTHS = {"phone": 390, "desktop": 1280}
+MIN_TICK_PX = 9  # CSS px: the smallest tick label of a figure, at any width
+CODE_COLUMNS = 79  # the chapters' code is formatted to 79 columns (make lint)
+
+# Opens every solution, hidden cell and dropdown, so that what they hold is measured too.
+_OPEN_EVERYTHING = """async () => {
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  document.querySelectorAll('button.toggle-button').forEach(b => {
+    if (b.getAttribute('aria-expanded') === 'false' ||
+        (b.closest('.toggle-hidden') && b.getAttribute('aria-expanded') !== 'true')) b.click();
+  });
+  await new Promise(r => setTimeout(r, 400));  // the regions are measured again
+}"""
+
+# What a reader at this width sees of the page's wide content.
+_LAYOUT = """() => {
+  const article = document.querySelector('.bd-article') || document.body;
+  const shown = el => el.getClientRects().length > 0 && el.clientWidth > 0;
+  // A formula's own width (its assistive MathML, clipped to nothing, does not count).
+  const width = el => {
+    const math = el.matches('span.math, mjx-container') && el.querySelector('mjx-math');
+    return math ? Math.ceil(math.getBoundingClientRect().width) : el.scrollWidth;
+  };
+  const overflows = el => width(el) > el.clientWidth + 2;  // a rounding pixel aside
+  const scrollable = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  const cue = el => el.scrollLeft > 1 ? true :
+    el.classList.contains('scroll-x--right') && getComputedStyle(el).maskImage !== 'none';
+  const text = el => (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
+  const out = {clipped: [], noCue: [], notFocusable: [], narrowDisplays: [], codeColumns: [],
+               figures: [], pageWidth: document.documentElement.scrollWidth,
+               viewport: document.documentElement.clientWidth};
+  // Inline formulas: wider than their box, they must scroll (not be cut off).
+  article.querySelectorAll('span.math').forEach(el => {
+    if (!shown(el) || !overflows(el)) return;
+    if (!scrollable(el)) out.clipped.push(text(el));
+  });
+  // Every region that scrolls sideways shows it and takes the focus.
+  const regions = 'div.math > mjx-container, span.math, div.highlight > pre, ' +
+                  '.cell_output > .output, figure, .figure-scroll, ' +
+                  '.pst-scrollable-table-container';
+  article.querySelectorAll(regions).forEach(el => {
+    if (!shown(el) || !overflows(el) || !scrollable(el)) return;
+    if (!cue(el)) out.noCue.push(el.tagName.toLowerCase() + ': ' + text(el));
+    if (el.tabIndex < 0) out.notFocusable.push(el.tagName.toLowerCase() + ': ' + text(el));
+  });
+  // A numbered display keeps the width of the column on a narrow screen.
+  if (out.viewport < 600) {
+    article.querySelectorAll('div.math').forEach(m => {
+      const c = m.querySelector(':scope > mjx-container');
+      if (!c || !shown(c) || !m.querySelector(':scope > .eqno')) return;
+      if (c.clientWidth < m.clientWidth - 2) {
+        out.narrowDisplays.push(`${m.id}: ${c.clientWidth} of ${m.clientWidth} px`);
+      }
+    });
+  }
+  // Code: how many columns each code cell shows (the theme's monospace font).
+  article.querySelectorAll('div.highlight > pre').forEach(pre => {
+    if (!shown(pre)) return;
+    const probe = document.createElement('span');
+    probe.textContent = 'x'.repeat(100);
+    probe.style.whiteSpace = 'pre';
+    pre.appendChild(probe);
+    const charWidth = probe.getBoundingClientRect().width / 100;
+    probe.remove();
+    const style = getComputedStyle(pre);
+    const inner = pre.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+    const longest = Math.max(...pre.textContent.split('\\n').map(l => l.length));
+    out.codeColumns.push([text(pre), Math.floor(inner / charWidth + 0.05), longest,
+                          parseFloat(style.fontSize)]);
+  });
+  // Figures: their drawn width, against their natural width.
+  article.querySelectorAll('figure img, .cell_output img').forEach(img => {
+    if (!shown(img)) return;
+    out.figures.push([img.getAttribute('src'), img.getBoundingClientRect().width,
+                      img.naturalWidth]);
+  });
+  return out;
+}"""
+
+# Every Tab stop of the page, and how many of them are formulas.
+_TAB_STOPS = """() => {
+  const all = Array.from(document.querySelectorAll(
+    'a[href], button, input, select, textarea, summary, [tabindex]'));
+  const stops = all.filter(el => el.tabIndex >= 0 && !el.disabled &&
+                                 el.getClientRects().length > 0);
+  // A formula that scrolls sideways is a stop as a scrollable region, not as a formula.
+  return [stops.length, stops.filter(el => el.closest('mjx-container') &&
+                                           !el.closest('.scroll-x')).length];
+}"""
+
+
+def svg_tick_px(svg_file: Path) -> float | None:
+    """The smallest tick label of a matplotlib SVG, in CSS px at its natural size."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(svg_file).getroot()
+    sizes = [
+        float(scale.split("scale(")[1].split()[0]) * 100 * 96 / 72
+        for group in root.iter("{http://www.w3.org/2000/svg}g")
+        if group.get("id", "").startswith(("xtick_", "ytick_"))
+        for inner in group.iter("{http://www.w3.org/2000/svg}g")
+        if "scale(" in (scale := inner.get("transform", ""))
+    ]
+    return min(sizes) if sizes else None
+
+
+@dataclass
+class LayoutReport:
+    """What a reader at one width sees of one page (empty lists: nothing wrong)."""
+
+    path: str
+    width: int
+    mode: str
+    problems: list[str] = field(default_factory=list)
+    counts: dict = field(default_factory=dict)
+
+
+def check_layout(browser, origin: str, path: str, width: int, mode: str = "light") -> LayoutReport:
+    """Load `origin/path` at `width` px (a phone below 600), open every solution and
+    hidden cell, and report what does not fit: a clipped inline formula, a region
+    that scrolls without a cue or cannot take the focus, a numbered display that
+    loses width to its number, code that shows fewer than 79 columns at desktop
+    width, a page that scrolls sideways, a figure whose tick labels are below 9 px.
+    """
+    report = LayoutReport(path, width, mode)
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": 844 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    context.add_init_script(_SET_MODE.format(mode=mode))
+    page = context.new_page()
+    try:
+        page.goto(f"{origin}/{path}", wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        page.evaluate(_LOAD_IMAGES)
+        stops, formula_stops = page.evaluate(_TAB_STOPS)
+        page.evaluate(_OPEN_EVERYTHING)
+        state = page.evaluate(_LAYOUT)
+    finally:
+        context.close()
+    where = f"{path} at {width} px ({mode})"
+    problems = report.problems
+    problems += [f"{where}: inline formula cut off: {t!r}" for t in state["clipped"]]
+    problems += [f"{where}: scrolls with no cue: {t!r}" for t in state["noCue"]]
+    problems += [f"{where}: scrolls but takes no focus: {t!r}" for t in state["notFocusable"]]
+    problems += [f"{where}: display narrowed by its number: {t}" for t in state["narrowDisplays"]]
+    if state["pageWidth"] > state["viewport"] + 1:
+        problems.append(
+            f"{where}: the page scrolls sideways ({state['pageWidth']} px "
+            f"in a {state['viewport']} px window)"
+        )
+    narrow_code = [
+        (first, columns, longest)
+        for first, columns, longest, _ in state["codeColumns"]
+        if columns < min(CODE_COLUMNS, longest)
+    ]
+    if not phone:
+        problems += [
+            f"{where}: code shows {columns} of {CODE_COLUMNS} columns: {first!r}"
+            for first, columns, _ in narrow_code
+        ]
+    small_figures = []
+    for src, drawn, natural in state["figures"]:
+        svg = (SITE / urlsplit(f"{origin}/{path}").path.lstrip("/")).parent / src
+        tick = svg_tick_px(svg.resolve()) if src.endswith(".svg") and natural else None
+        if tick is not None and tick * drawn / natural < MIN_TICK_PX:
+            small_figures.append(f"{src.rsplit('/', 1)[-1][:12]} ({tick * drawn / natural:.1f} px)")
+    problems += [f"{where}: tick labels below {MIN_TICK_PX} px: {f}" for f in small_figures]
+    report.counts = {
+        "clipped inline formulas": len(state["clipped"]),
+        "scroll without cue": len(state["noCue"]),
+        "scroll without focus": len(state["notFocusable"]),
+        "displays narrowed by their number": len(state["narrowDisplays"]),
+        "code cells under 79 columns": len(narrow_code),
+        "page overflow px": max(0, state["pageWidth"] - state["viewport"]),
+        "figures with small ticks": len(small_figures),
+        "tab stops": stops,
+        "formula tab stops": formula_stops,
+    }
+    return report
+
+
+LAYOUT_PAGES = [p for p in PAGES if p.startswith("book/") or p == "genindex.html"]
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
+@pytest.mark.parametrize("path", LAYOUT_PAGES or ["(no site built)"])
+def test_every_page_fits_phone_and_desktop(browser, site_server, path, width, mode):
+    report = check_layout(browser, site_server.origin, path, width, mode)
+    print(f"layout {path} {width} {mode}: {report.counts}")
+    assert not report.problems, "\n".join(report.problems)
+
+
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/")] or ["(no site built)"])
+def test_formulas_are_not_tab_stops(browser, site_server, path):
+    report = check_layout(browser, site_server.origin, path, WIDTHS["desktop"])
+    print(
+        f"tab stops on {path}: {report.counts['tab stops']}, "
+        f"of which formulas {report.counts['formula tab stops']}"
+    )
+    assert report.counts["formula tab stops"] == 0
+
+
+# --- light pages: what a chapter page costs to load (issue 31) -----------------------
+
+PAGE_BYTES_GOAL = 2_000_000  # a chapter page with every asset it loads, uncompressed
+PAGE_LOAD_GOAL_S = 1.0  # the load event over loopback, cold cache
+FIGURE_BYTES_GOAL = 300_000
+WEIGHT_REPORT = SITE.parent / "bench" / "page-weight.json"
+
+_LOAD_TIMES = """async () => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  let mathjax = null;
+  if (window.MathJax && MathJax.startup && MathJax.startup.promise) {
+    await MathJax.startup.promise;
+    mathjax = performance.now() / 1000;
+  }
+  return {load: nav.loadEventEnd / 1000, dom: nav.domContentLoadedEventEnd / 1000, mathjax};
+}"""
+
+
+def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
+    """Bytes and requests of `origin/path` with everything it loads, and its load times
+    (the median of `runs` cold loads, each in a new browser context)."""
+    loads = []
+    for _ in range(runs):
+        sizes: dict[str, int] = {}
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+
+        def response(resp, sizes=sizes):
+            # The local server sends every file's length: reading the bodies would slow the load.
+            sizes[resp.url] = int(resp.headers.get("content-length") or 0)
+
+        page.on("response", response)
+        try:
+            page.goto(f"{origin}/{path}", wait_until="load")
+            times = page.evaluate(_LOAD_TIMES)
+            page.evaluate(_LOAD_IMAGES)
+            page.wait_for_timeout(300)  # late requests (fonts of typeset math)
+        finally:
+            context.close()
+        loads.append((times, dict(sizes)))
+    loads.sort(key=lambda item: item[0]["load"])
+    times, sizes = loads[len(loads) // 2]
+    largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
+    return {
+        "bytes": sum(sizes.values()),
+        "requests": len(sizes),
+        "load_s": round(times["load"], 3),
+        "dom_content_loaded_s": round(times["dom"], 3),
+        "mathjax_done_s": None if times["mathjax"] is None else round(times["mathjax"], 3),
+        "largest": [[urlsplit(url).path, size] for url, size in largest],
+    }
+
+
+def test_every_figure_is_light():
+    figures = {p.name: p.stat().st_size for p in (SITE / "_images").glob("*") if p.is_file()}
+    if not figures:
+        pytest.skip("no figure built")
+    big = {n: s for n, s in figures.items() if s > FIGURE_BYTES_GOAL}
+    assert not big, f"figures over {FIGURE_BYTES_GOAL} bytes: {big}"
+
+
+# Issue 31's goal is not met yet: what is left is the theme's stylesheet (0.4 MB),
+# MathJax's own components (0.8 MB) and the chapters' HTML (0.25-0.42 MB).
+@pytest.mark.xfail(reason="issue 31: chapter pages are 2.4-3.6 MB, goal 2 MB", strict=False)
+def test_chapter_pages_are_light(browser, site_server):
+    """Each chapter page with its assets within PAGE_BYTES_GOAL, loaded within
+    PAGE_LOAD_GOAL_S over loopback. The measurements go to
+    `_build/bench/page-weight.json` (read by `make bench`)."""
+    chapters = [p for p in PAGES if p.startswith("book/chapters/")]
+    if not chapters:
+        pytest.skip("no chapter built")
+    weights = {path: page_weight(browser, site_server.origin, path) for path in chapters}
+    figures = {p.name: p.stat().st_size for p in (SITE / "_images").glob("*") if p.is_file()}
+    WEIGHT_REPORT.parent.mkdir(parents=True, exist_ok=True)
+    WEIGHT_REPORT.write_text(
+        json.dumps(
+            {
+                "goals": {
+                    "page_bytes": PAGE_BYTES_GOAL,
+                    "load_s": PAGE_LOAD_GOAL_S,
+                    "figure_bytes": FIGURE_BYTES_GOAL,
+                },
+                "pages": weights,
+                "largest_figure": max(figures.items(), key=lambda item: item[1], default=None),
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    for path, weight in weights.items():
+        print(
+            f"{path}: {weight['bytes'] / 1e6:.2f} MB in {weight['requests']} requests, "
+            f"load {weight['load_s']:.2f} s, MathJax done {weight['mathjax_done_s']} s"
+        )
+    heavy = {p: w["bytes"] for p, w in weights.items() if w["bytes"] > PAGE_BYTES_GOAL}
+    slow = {p: w["load_s"] for p, w in weights.items() if w["load_s"] > PAGE_LOAD_GOAL_S}
+    assert not heavy, f"pages over {PAGE_BYTES_GOAL} bytes: {heavy}"
+    assert not slow, f"pages loading in over {PAGE_LOAD_GOAL_S} s: {slow}"
+
+
+def axe_opened(browser, url: str, mode: str, *, viewport=None) -> tuple[int, list[str]]:
+    """axe-core on `url` in `mode` once every solution and hidden cell is open."""
+    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
+    context.add_init_script(_SET_MODE.format(mode=mode))
+    page = context.new_page()
+    try:
+        page.goto(url, wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        page.evaluate(_OPEN_EVERYTHING)
+        return axe_problems(page)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/")] or ["(no site built)"])
+def test_axe_with_every_solution_open(browser, site_server, path, mode):
+    count, lines = axe_opened(browser, f"{site_server.origin}/{path}", mode)
+    print(f"axe-core, solutions open: {count} violations on {path} ({mode} mode)")
+    assert count == 0, "\n".join(lines)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_axe_on_search_results(browser, site_server, mode):
+    """The highlighted query in the results keeps its contrast in both modes."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.add_init_script(_SET_MODE.format(mode=mode))
+    page = context.new_page()
+    try:
+        page.goto(f"{site_server.origin}/search.html?q=Mahalanobis", wait_until="load")
+        page.evaluate(_SEARCH_RESULTS)
+        count, lines = axe_problems(page)
+    finally:
+        context.close()
+    assert count == 0, "\n".join(lines)

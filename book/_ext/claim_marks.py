@@ -7,14 +7,19 @@
   per claim with the anchor `claim-<name>`. A claim that does not hold is a
   build error, so a false claim fails `make book` and `make pdf`.
 - On the web, the number of each claimed equation gets a small check mark: a
-  link to the claim's row in the report that shows, on hover and on keyboard
-  focus, what the claim states, its scope and its method (plain HTML and CSS
-  from `claim_marks.css`; `claim_marks.js` only lets Escape close it).
+  link to the claim's row in the report (named "Checked by sympy") whose tip,
+  its description, shows on hover, on keyboard focus and on a tap what the
+  claim states (in the reader's symbols: σ, √, ≤, xᵀ), for which values it
+  was checked and how, and last the claim's name in the report
+  (`claim_marks.css`; `claim_marks.js` places the tip where it fits, opens it
+  on a tap and lets Escape close it). The report's page loads MathJax, so
+  that the previews of its equations are typeset.
 - In the PDF, the equation number gets a small check mark linking to the row
   (a mark without a link when the report is not part of the build).
-- An equation inside an exercise gets no mark, on the web or in the PDF: a
-  check mark there would tell the reader that the claim asked for holds,
-  giving the answer away. Its solution may keep its marks.
+- An equation inside an exercise gets no mark in the PDF: a check mark there
+  would tell the reader that the claim asked for holds, giving the answer
+  away. On the web its mark stays hidden until the exercise's solution is
+  opened. Its solution may keep its marks.
 
 Enable it in _config.yml with `sphinx: local_extensions: {claim_marks: book/_ext}`.
 """
@@ -22,12 +27,14 @@ Enable it in _config.yml with `sphinx: local_extensions: {claim_marks: book/_ext
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 from typing import ClassVar
 
 from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx import addnodes
+from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
@@ -245,27 +252,154 @@ def in_exercise(node: nodes.Node) -> bool:
     return False
 
 
+# --- statements in the reader's notation -------------------------------------------
+
+_GREEK = {
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "varepsilon": "ε",
+    "epsilon": "ε",
+    "eps": "ε",
+    "eta": "η",
+    "theta": "θ",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "phi": "φ",
+    "chi": "χ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Omega": "Ω",
+}
+_SUBSCRIPTS = dict(zip("0123456789aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ", strict=True))
+_SUPERSCRIPTS = {"2": "²", "3": "³", "4": "⁴", "T": "ᵀ", "{-1}": "⁻¹", "{-T}": "⁻ᵀ", "-1": "⁻¹"}
+_READER_MATH = [
+    (re.compile(r"\bchi-square\b"), "χ²"),
+    (re.compile(r"\bsqrt\(\s*"), "√("),
+    (re.compile(r"\bsqrt\s+(?=[\w(])"), "√"),
+    (
+        re.compile(
+            r"(?<![A-Za-z])(" + "|".join(sorted(_GREEK, key=len, reverse=True)) + r")(?![A-Za-z])"
+        ),
+        lambda m: _GREEK[m.group(1)],
+    ),
+    (re.compile(r"(?<=\w)_hat(?![A-Za-z])"), "\u0302"),
+    (
+        re.compile(r"(?<=[A-Za-zα-ωΑ-Ω\u0302])_([0-9aehijklmnoprstuvx])(?![\w])"),
+        lambda m: _SUBSCRIPTS[m.group(1)],
+    ),
+    (
+        re.compile(r"\^(\{-1\}|\{-T\}|-1(?![\d.])|[234T](?![\w{(]))"),
+        lambda m: _SUPERSCRIPTS[m.group(1)],
+    ),
+    (re.compile(r"<="), "≤"),
+    (re.compile(r">="), "≥"),
+    (re.compile(r"!="), "≠"),
+    (re.compile(r"(?<= )~(?= )"), "∼"),
+    (re.compile(r"(?<= )->(?= )"), "→"),
+    (re.compile(r"\|\|"), "‖"),
+    (re.compile(r"(?<=[\s(\[=])-(?=[\w(\[√α-ωΑ-Ω])|(?<= )-(?= )"), "−"),
+]
+
+
+def reader_math(text: str) -> str:
+    """ASCII mathematics of a claim's statement in the reader's symbols (σ, √, ≤, xᵀ, β̂).
+
+    Words between backticks (code) are left as they are.
+    """
+    parts = text.split("`")
+    for i in range(0, len(parts), 2):
+        for pattern, replacement in _READER_MATH:
+            parts[i] = pattern.sub(replacement, parts[i])
+    return "`".join(parts)
+
+
+class ReaderMathInReport(SphinxPostTransform):
+    """On the web, the report's statements and scopes in the reader's symbols (σ, √, ≤)."""
+
+    default_priority = 900
+    formats = ("html",)
+
+    def run(self, **kwargs) -> None:
+        for table in self.document.findall(nodes.table):
+            if "claim-report" not in table["classes"]:
+                continue
+            for paragraph in list(table.findall(nodes.paragraph)):
+                children, text = [], ""
+                for child in paragraph.children:
+                    if isinstance(child, nodes.Text):
+                        text += child.astext()
+                    elif isinstance(child, nodes.raw) and child.get("format") == "latex":
+                        continue  # a LaTeX line break, nothing on the web
+                    else:
+                        if text:
+                            children.append(nodes.Text(reader_math(text)))
+                            text = ""
+                        children.append(child)
+                if text:
+                    children.append(nodes.Text(reader_math(text)))
+                paragraph.children = []
+                paragraph.extend(children)
+
+
+def report_loads_mathjax(app, pagename, templatename, context, doctree):
+    """The report's equation previews are typeset: its page loads MathJax (Sphinx
+    loads it only on pages with math of their own)."""
+    if pagename == getattr(app.env, "claim_report_docname", None):
+        app.env.get_domain("math").data["has_equations"][pagename] = True
+
+
 # --- the marks on the web -------------------------------------------------------
 
 
-def _tooltip_html(claim, label: str, href: str | None) -> str:
+METHODS = {
+    "symbolic": "exact computation with sympy",
+    "symbolic + Monte Carlo": "exact computation with sympy, and a simulation",
+}
+
+
+def _tooltip_html(claim, label: str, href: str | None, *, in_exercise: bool = False) -> str:
+    """The check mark and its tip: what holds, for which values, how it was checked.
+
+    The link's accessible name is "Checked by sympy"; the tip (its description)
+    holds the rest, so a screen reader reads the statement once. The tip's
+    title repeats the name for the eye only (`aria-hidden`). In an exercise the
+    mark stays hidden until the exercise's solution is opened (claim_marks.js).
+    """
     esc = html.escape
     tip_id = f"claim-tip-{nodes.make_id(label)}"
+    how = METHODS.get(claim.method, claim.method)
+    if claim.monte_carlo:
+        how += f" (test in <code>{esc(monte_carlo_file(claim))}</code>)"
     details = [
-        f"<span class='claim-mark__title'>Checked by sympy</span>"
-        f"<code>{esc(claim.name)}</code>: {_inline_html(claim.statement)}.",
-        f"<span class='claim-mark__field'><b>Scope:</b> {_inline_html(scope(claim))}</span>",
-        f"<span class='claim-mark__field'><b>Method:</b> {esc(claim.method)}"
-        + (f" (test in <code>{esc(monte_carlo_file(claim))}</code>)" if claim.monte_carlo else "")
-        + "</span>",
+        "<span class='claim-mark__title' aria-hidden='true'>Checked by sympy</span>",
+        f"<span class='claim-mark__statement'>{_inline_html(reader_math(claim.statement))}.</span>",
+        f"<span class='claim-mark__field'><b>Checked for:</b> "
+        f"{_inline_html(reader_math(scope(claim)))}.</span>",
+        f"<span class='claim-mark__field'><b>How:</b> {how}.</span>",
+        f"<span class='claim-mark__field claim-mark__name'>In the verification report: "
+        f"<code>{esc(claim.name)}</code>.</span>",
     ]
-    if href:
-        details.append("<span class='claim-mark__field'>Its row in the verification report.</span>")
     target = f' href="{esc(href)}"' if href else ' tabindex="0"'
+    classes = "claim-mark mathjax_ignore tex2jax_ignore"
+    if in_exercise:
+        classes += " claim-mark--in-exercise"
     return (
-        '<span class="claim-mark mathjax_ignore tex2jax_ignore">'
+        f'<span class="{classes}"{" hidden" if in_exercise else ""}>'
         f'<a class="claim-mark__link"{target} aria-describedby="{tip_id}" '
-        f'aria-label="{esc("Checked by sympy: " + claim.statement.replace("`", ""))}">&#x2713;</a>'
+        f'aria-label="Checked by sympy">&#x2713;</a>'
         f'<span class="claim-mark__tip" role="tooltip" id="{tip_id}">{"".join(details)}</span>'
         "</span>"
     )
@@ -277,7 +411,7 @@ def html_visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None
         HTML5Translator.visit_math_block(self, node)
     except nodes.SkipNode:
         claim = claims_by_label().get(node.get("label"))
-        if claim is not None and node.get("number") and not in_exercise(node):
+        if claim is not None and node.get("number"):
             docname = getattr(self.builder.env, "claim_report_docname", None)
             href = None
             if docname:
@@ -285,7 +419,7 @@ def html_visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None
                 href = self.builder.get_relative_uri(here, docname) + "#" + claim_id(claim.name)
             for i in range(start, len(self.body)):
                 if self.body[i].startswith('<span class="eqno">'):
-                    mark = _tooltip_html(claim, node["label"], href)
+                    mark = _tooltip_html(claim, node["label"], href, in_exercise=in_exercise(node))
                     self.body[i] = self.body[i].replace(
                         '<span class="eqno">', '<span class="eqno">' + mark, 1
                     )
@@ -351,6 +485,9 @@ def setup(app):
     app.connect("env-purge-doc", purge_report)
     app.connect("env-merge-info", merge_report)
     app.connect("config-inited", add_assets)
+    app.add_post_transform(ReaderMathInReport)
+    # Before sphinx.ext.mathjax (priority 500) decides whether the page loads MathJax.
+    app.connect("html-page-context", report_loads_mathjax, priority=400)
     app.add_node(
         nodes.math_block,
         override=True,

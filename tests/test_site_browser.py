@@ -1043,12 +1043,16 @@ class LayoutReport:
     counts: dict = field(default_factory=dict)
 
 
-def check_layout(browser, origin: str, path: str, width: int, mode: str = "light") -> LayoutReport:
+def check_layout(
+    browser, origin: str, path: str, width: int, mode: str = "light", *, axe: bool = False
+) -> LayoutReport:
     """Load `origin/path` at `width` px (a phone below 600), open every solution and
     hidden cell, and report what does not fit: a clipped inline formula, a region
     that scrolls without a cue or cannot take the focus, a numbered display that
     loses width to its number, code that shows fewer than 79 columns at desktop
     width, a page that scrolls sideways, a figure whose tick labels are below 9 px.
+    With `axe`, axe-core also runs on the opened page (the same load: one page
+    load per page, width and mode serves both checks).
     """
     report = LayoutReport(path, width, mode)
     phone = width < 600
@@ -1066,10 +1070,14 @@ def check_layout(browser, origin: str, path: str, width: int, mode: str = "light
         stops, formula_stops = page.evaluate(_TAB_STOPS)
         page.evaluate(_OPEN_EVERYTHING)
         state = page.evaluate(_LAYOUT)
+        axe_count, axe_lines = axe_problems(page) if axe else (0, [])
     finally:
         context.close()
     where = f"{path} at {width} px ({mode})"
     problems = report.problems
+    problems += [f"{where}, solutions open: axe-core: {line}" for line in axe_lines]
+    if axe_count and not axe_lines:
+        problems.append(f"{where}, solutions open: {axe_count} axe-core violations")
     problems += [f"{where}: inline formula cut off: {t!r}" for t in state["clipped"]]
     problems += [f"{where}: scrolls with no cue: {t!r}" for t in state["noCue"]]
     problems += [f"{where}: scrolls but takes no focus: {t!r}" for t in state["notFocusable"]]
@@ -1117,19 +1125,13 @@ LAYOUT_PAGES = [p for p in PAGES if p.startswith("book/") or p == "genindex.html
 @pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
 @pytest.mark.parametrize("path", LAYOUT_PAGES or ["(no site built)"])
 def test_every_page_fits_phone_and_desktop(browser, site_server, path, width, mode):
-    report = check_layout(browser, site_server.origin, path, width, mode)
+    """The layout at each width and mode; at desktop width also axe-core with every solution
+    open, and no formula among the Tab stops (one page load serves the three checks)."""
+    desktop = width == WIDTHS["desktop"]
+    report = check_layout(browser, site_server.origin, path, width, mode, axe=desktop)
     print(f"layout {path} {width} {mode}: {report.counts}")
     assert not report.problems, "\n".join(report.problems)
-
-
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/")] or ["(no site built)"])
-def test_formulas_are_not_tab_stops(browser, site_server, path):
-    report = check_layout(browser, site_server.origin, path, WIDTHS["desktop"])
-    print(
-        f"tab stops on {path}: {report.counts['tab stops']}, "
-        f"of which formulas {report.counts['formula tab stops']}"
-    )
-    assert report.counts["formula tab stops"] == 0
+    assert report.counts["formula tab stops"] == 0, report.counts
 
 
 # --- light pages: what a chapter page costs to load (issue 31) -----------------------
@@ -1231,28 +1233,6 @@ def test_chapter_pages_are_light(browser, site_server):
     slow = {p: w["load_s"] for p, w in weights.items() if w["load_s"] > PAGE_LOAD_GOAL_S}
     assert not heavy, f"pages over {PAGE_BYTES_GOAL} bytes: {heavy}"
     assert not slow, f"pages loading in over {PAGE_LOAD_GOAL_S} s: {slow}"
-
-
-def axe_opened(browser, url: str, mode: str, *, viewport=None) -> tuple[int, list[str]]:
-    """axe-core on `url` in `mode` once every solution and hidden cell is open."""
-    context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900})
-    context.add_init_script(_SET_MODE.format(mode=mode))
-    page = context.new_page()
-    try:
-        page.goto(url, wait_until="load")
-        page.evaluate(_WAIT_FOR_MATHJAX)
-        page.evaluate(_OPEN_EVERYTHING)
-        return axe_problems(page)
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("path", [p for p in PAGES if p.startswith("book/")] or ["(no site built)"])
-def test_axe_with_every_solution_open(browser, site_server, path, mode):
-    count, lines = axe_opened(browser, f"{site_server.origin}/{path}", mode)
-    print(f"axe-core, solutions open: {count} violations on {path} ({mode} mode)")
-    assert count == 0, "\n".join(lines)
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -27,7 +27,7 @@ def pytest_addoption(parser):
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--slow"):
         return
-    skip = pytest.mark.skip(reason="builds the book: run with --slow (make test-slow)")
+    skip = pytest.mark.skip(reason="slow: run with --slow (make test-slow)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

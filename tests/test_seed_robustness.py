@@ -15,10 +15,9 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import seed_robustness
-from chapter_cells import CHAPTERS
+from chapter_cells import CHAPTERS, ROOT
 
 SEEDS = 20
 

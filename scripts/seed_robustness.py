@@ -176,19 +176,19 @@ def _shift_seeds(offset: int):
     return restore
 
 
-def run(path: Path, seeds: list[int], *, log=None) -> Report:
+def run(path: Path, seeds: list[int], *, log=None, show: tuple[str, ...] = ()) -> Report:
     import matplotlib.pyplot as plt
     import myst_nb
 
     glue = myst_nb.glue
     myst_nb.glue = lambda *args, **kwargs: None  # nothing to display
     try:
-        return _run(path, seeds, log, plt)
+        return _run(path, seeds, log, plt, show)
     finally:
         myst_nb.glue = glue
 
 
-def _run(path: Path, seeds: list[int], log, plt) -> Report:
+def _run(path: Path, seeds: list[int], log, plt, show) -> Report:
     chapter = cells(path)
     plan = executed(chapter)
     compiled: dict[int, object] = {}
@@ -228,6 +228,12 @@ def _run(path: Path, seeds: list[int], log, plt) -> Report:
             elif not results[line]:
                 assertion.failed.append(seed)
         if log:
+            for expression in show:  # the values behind an assertion, to see why it fails
+                try:
+                    value = repr(eval(expression, namespace))
+                except Exception as error:
+                    value = f"({type(error).__name__})"
+                log(f"{path.name} seed {seed}: {expression} = {value}")
             failed = sum(not ok for ok in results.values())
             log(f"{path.name} seed {seed}: {failed} failed ({time.perf_counter() - t_seed:.0f} s)")
     return Report(
@@ -308,6 +314,9 @@ def main() -> int:
     parser.add_argument("--no-published", action="store_true", help="skip seed 0")
     parser.add_argument("--json", type=Path, help="write the reports here")
     parser.add_argument("--markdown", type=Path, help="write a table of the reports here")
+    parser.add_argument(
+        "--show", action="append", default=[], help="an expression to print after each seed"
+    )
     args = parser.parse_args()
     json_path = args.json.resolve() if args.json else None
     markdown_path = args.markdown.resolve() if args.markdown else None
@@ -316,7 +325,7 @@ def main() -> int:
     chapters = [chapter.resolve() for chapter in args.chapters]
     os.chdir(ROOT / "book" / "chapters")  # where the build executes the chapters
     for chapter in chapters:
-        report = run(chapter, seeds, log=lambda m: print(m, flush=True))
+        report = run(chapter, seeds, log=lambda m: print(m, flush=True), show=tuple(args.show))
         print(describe(report), flush=True)
         reports.append(report)
     if json_path:

@@ -6,9 +6,10 @@ script executes a chapter's code cells (`scripts/chapter_cells.py`) once per
 seed index `s`, in one process and a fresh namespace per seed, with every key
 the chapter draws shifted: `jax.random.key(K)` and `jax.random.PRNGKey(K)`
 become the keys of `K + 1000 s`, and `numpy.random.default_rng(K)` the
-generator of `K + 1000 s` (s = 0 is the published run). Each `assert` is
-rewritten into a recorded check, so a failing one does not stop its cell or
-the cells below; an exception in a cell leaves the assertions it did not reach
+generator of `K + 1000 s` (s = 0 is the published run). Each `assert`
+statement and each call of an `assert...` function (`np.testing.assert_allclose`)
+is rewritten into a recorded check, so a failing one does not stop its cell
+or the cells below; an exception in a cell leaves the checks it did not reach
 unmeasured for that seed.
 
 To be cheap, `glue(...)` does nothing, figures use the Agg backend, cells that
@@ -17,10 +18,13 @@ no assertion and binds no name a later executed cell needs.
 
     python scripts/seed_robustness.py book/chapters/01_univariate.md
     python scripts/seed_robustness.py --seeds 20 --json out.json CHAPTER
+    python scripts/seed_robustness.py --show "(best_h, h_theory)" CHAPTER
 
-prints, per assertion, the seeds on which it failed or was not measured.
+prints, per assertion, the seeds on which it failed or was not measured
+(`--markdown FILE`: as a table; `--show EXPR`: a value after each seed).
 `tests/test_seed_robustness.py` (marked slow; `make test-seeds`) runs it on
-every chapter and fails when an assertion does not hold on 19 of 20 seeds.
+every chapter and fails when a check does not hold on the published seed and
+on 19 of 20 others, or a cell raises on more than one of them.
 """
 
 from __future__ import annotations

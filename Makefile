@@ -78,7 +78,7 @@ check-tex:
 	[ -z "$$missing" ] || { echo "make: TeX Live is incomplete (missing:$$missing): run 'sudo bash scripts/install-tex.sh'" >&2; exit 1; }
 
 # --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
-.PHONY: test-slow check-links check-reproducible bench lint verify mutants check-numbers
+.PHONY: test-slow test-seeds check-links check-reproducible bench lint verify mutants check-numbers
 
 verify: $(STAMP)  # every claim and its binding to the displayed LaTeX, without building
 	$(BIN)/python -m gaussml verify
@@ -89,6 +89,11 @@ mutants: $(STAMP)  # small edits to every numbered equation must each fail verif
 # PYTEST_ARGS: e.g. .ci/run deselects the mutation test, which `make mutants` ran.
 test-slow: $(STAMP)  # the failure gates: each builds a reduced book in a temporary copy
 	$(BIN)/python -m pytest -n 2 --slow -m slow $(PYTEST_ARGS)
+
+# Every chapter executed 21 times (scripts/seed_robustness.py), two at a time:
+# each assertion must hold on the published seed and on 19 of 20 shifted ones.
+test-seeds: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --slow tests/test_seed_robustness.py $(PYTEST_ARGS)
 
 check-links: $(STAMP)  # after `make book`
 	$(BIN)/python scripts/check_links.py _build/html

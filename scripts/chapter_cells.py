@@ -60,6 +60,50 @@ class Cell:
             return 0
         return sum(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in ast.walk(tree))
 
+    def names_bound(self) -> set[str]:
+        """The names the cell binds or changes: assignment targets (and the
+        containers of item and attribute assignments), imports, loop and
+        `with` targets, definitions."""
+        tree = _parse(self.code)
+        bound: set[str] = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store | ast.Del):
+                bound.add(node.id)
+            elif isinstance(node, ast.Subscript | ast.Attribute) and isinstance(
+                node.ctx, ast.Store | ast.Del
+            ):
+                base = node.value
+                while isinstance(base, ast.Subscript | ast.Attribute):
+                    base = base.value
+                if isinstance(base, ast.Name):
+                    bound.add(base.id)
+            elif isinstance(node, ast.alias):
+                bound.add((node.asname or node.name).split(".")[0])
+            elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                bound.add(node.name)
+        return bound
+
+    def names_needed(self) -> set[str]:
+        """The names the cell reads before (or on the line where) it binds
+        them: what it needs from the cells above."""
+        tree = _parse(self.code)
+        first_store: dict[str, int] = {}
+        loads: list[tuple[str, int]] = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name):
+                if isinstance(node.ctx, ast.Load):
+                    loads.append((node.id, node.lineno))
+                else:
+                    first_store[node.id] = min(first_store.get(node.id, node.lineno), node.lineno)
+        return {name for name, line in loads if line <= first_store.get(name, line)}
+
+
+def _parse(code: str) -> ast.Module:
+    try:
+        return ast.parse(code)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
+
 
 def _is_glue(node: ast.stmt) -> bool:
     if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):

@@ -1,8 +1,9 @@
 """Test options: the `slow` failure gates run only when asked for.
 
-`make test` (pytest) skips the tests marked `slow`, each of which builds the
-book in a temporary copy; `make test-slow` and `.ci/run` run them with
-`pytest --slow -m slow`.
+`make test` (pytest) skips the tests marked `slow`: the failure gates, each of
+which builds the book in a temporary copy, and the seed test, which executes
+each chapter under 21 seeds (`make test-seeds`); `make test-slow` and
+`.ci/run` run them with `pytest --slow -m slow`.
 
 Hypothesis is derandomized: every run draws the same examples, so the suite is
 seeded like every other random test and a failure reproduces.
@@ -20,14 +21,14 @@ def pytest_addoption(parser):
         "--slow",
         action="store_true",
         default=False,
-        help="also run the tests marked slow (the failure gates: one book build each)",
+        help="also run the tests marked slow (the failure gates and the seed test)",
     )
 
 
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--slow"):
         return
-    skip = pytest.mark.skip(reason="builds the book: run with --slow (make test-slow)")
+    skip = pytest.mark.skip(reason="slow: run with --slow (make test-slow)")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

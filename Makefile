@@ -88,12 +88,12 @@ mutants: $(STAMP)  # small edits to every numbered equation must each fail verif
 
 # PYTEST_ARGS: e.g. .ci/run deselects the mutation test, which `make mutants` ran.
 test-slow: $(STAMP)  # the failure gates: each builds a reduced book in a temporary copy
-	$(BIN)/python -m pytest -n 2 --slow -m slow $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --slow -m "slow and not seeds" $(PYTEST_ARGS)
 
 # Every chapter executed 21 times (scripts/seed_robustness.py), two at a time:
 # each assertion must hold on the published seed and on 19 of 20 shifted ones.
 test-seeds: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --slow tests/test_seed_robustness.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --slow -m seeds tests/test_seed_robustness.py $(PYTEST_ARGS)
 
 check-links: $(STAMP)  # after `make book`
 	$(BIN)/python scripts/check_links.py _build/html

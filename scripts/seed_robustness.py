@@ -43,7 +43,6 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from chapter_cells import ROOT, Cell, cells
 
 SEED_STRIDE = 1000  # seed index s shifts every literal seed K to K + SEED_STRIDE * s

@@ -2,8 +2,9 @@
 
 `make test` (pytest) skips the tests marked `slow`: the failure gates, each of
 which builds the book in a temporary copy, and the seed test, which executes
-each chapter under 21 seeds (`make test-seeds`); `make test-slow` and
-`.ci/run` run them with `pytest --slow -m slow`.
+each chapter under 21 seeds (`make test-seeds`, marker `seeds`); `make
+test-slow` and `.ci/run` run the failure gates with
+`pytest --slow -m "slow and not seeds"`.
 
 Hypothesis is derandomized: every run draws the same examples, so the suite is
 seeded like every other random test and a failure reproduces.

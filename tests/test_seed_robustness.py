@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import seed_robustness
 from chapter_cells import CHAPTERS, ROOT
 
@@ -99,6 +98,7 @@ def _chapter(path: Path):
 
 
 @pytest.mark.slow
+@pytest.mark.seeds
 @pytest.mark.parametrize("chapter", [_chapter(path) for path in CHAPTERS])
 def test_every_assertion_holds_for_19_of_20_seeds(chapter, tmp_path):
     out = tmp_path / "report.json"

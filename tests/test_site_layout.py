@@ -9,16 +9,13 @@ statements in the reader's symbols.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
+import claim_marks
 import pytest
+import site_layout
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "book" / "_ext"))
-
-import claim_marks  # noqa: E402
-import site_layout  # noqa: E402
 
 
 def _svg(width_pt: float, tick_pt: float, legend_pt: float = 7.0) -> str:

@@ -752,6 +752,8 @@ def log_evidence(X, y, *, std, prior_std):
     """
     X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
     value = _log_evidence(X, y, std, prior_std)
+    if _checks.is_traced(value):  # under jit or vmap: no check, and no traced number to print
+        return value
     return _finite_result(value, f"log_evidence with std = {std:g}", "std")
 
 
@@ -805,6 +807,8 @@ def posterior_nig(X, y, *, penalty, shape, rate):
     """
     X, y, penalty, shape, rate = _check_nig(X, y, penalty, shape, rate)
     result = _posterior_nig(X, y, 1.0 / np.sqrt(penalty), shape, rate)
+    if _checks.is_traced(result.mean):
+        return result
     return _finite_result(result, f"posterior_nig with penalty = {penalty:g}", "penalty")
 
 
@@ -851,7 +855,9 @@ def predictive_t(X_new, X, y, *, penalty, shape, rate):
     loc = X_new.T @ nig.mean
     leverage = jnp.einsum("ik,ij,jk->k", X_new, nig.cov_factor, X_new)
     scale = jnp.sqrt(nig.rate / nig.shape * (1 + leverage))
-    result = StudentT(loc, scale, 2 * float(nig.shape))
+    result = StudentT(loc, scale, 2 * shape + X.shape[1])  # 2 a_N = 2 a_0 + n
+    if _checks.is_traced(loc):
+        return result
     return _finite_result(result, f"predictive_t with penalty = {penalty:g}", "penalty")
 
 

@@ -691,8 +691,11 @@ def _predictive(X_new, X, y, std, prior_std):
 class StudentT(NamedTuple):
     r"""A Student-t predictive: $y = \text{loc} + \text{scale}\cdot t$, $t \sim t_\nu$, $\nu$ = `df`."""
 
+    #: The location, shape `(k,)`: the centre of the predictive of each new target.
     loc: jax.Array
+    #: The scale, shape `(k,)` (the standard deviation is scale sqrt(df/(df - 2)) for df > 2).
     scale: jax.Array
+    #: The degrees of freedom $\nu$ (> 0).
     df: float
 
 
@@ -703,9 +706,13 @@ class NormalInverseGamma(NamedTuple):
     inverse-gamma density is proportional to $(\sigma^2)^{-a-1} e^{-b/\sigma^2}$).
     """
 
+    #: $\mu_N$, shape `(m,)`: the mean of the coefficients given $\sigma^2$.
     mean: jax.Array
+    #: $V_N$, shape `(m, m)`: the covariance of the coefficients is $\sigma^2 V_N$.
     cov_factor: jax.Array
+    #: $a_N$, the shape of the inverse-gamma law of $\sigma^2$.
     shape: jax.Array
+    #: $b_N$, the rate of the inverse-gamma law of $\sigma^2$.
     rate: jax.Array
 
 

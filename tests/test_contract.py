@@ -71,6 +71,36 @@ def np_posterior(X, y, std, prior_std):
     return cov @ X @ y / std**2, cov
 
 
+def np_posterior_nig(X, y, penalty, shape, rate):
+    """Mean, V_N, a_N and b_N of the normal-inverse-gamma posterior, flattened, in float64."""
+    X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
+    precision = X @ X.T + penalty * np.eye(len(X))
+    mean = np.linalg.solve(precision, X @ y)
+    rate_n = rate + (y @ y - mean @ precision @ mean) / 2
+    return np.concatenate([mean, np.linalg.inv(precision).ravel(), [shape + len(y) / 2, rate_n]])
+
+
+def np_predictive_t(X_new, X, y, penalty, shape, rate):
+    """loc, scale and df of the Student-t predictive under that posterior, in float64."""
+    m = len(X)
+    flat = np_posterior_nig(X, y, penalty, shape, rate)
+    mean, cov = flat[:m], flat[m : m + m * m].reshape(m, m)
+    shape_n, rate_n = flat[-2:]
+    X_new = np.asarray(X_new, np.float64)
+    leverage = np.einsum("ik,ij,jk->k", X_new, cov, X_new)
+    scale = np.sqrt(rate_n / shape_n * (1 + leverage))
+    return np.concatenate([X_new.T @ mean, scale, [2 * shape_n]])
+
+
+def np_prediction_t(X_new, X, y):
+    """loc, scale and df of the frequentist predictive t law, in float64."""
+    X, y, X_new = (np.asarray(a, np.float64) for a in (X, y, X_new))
+    (m, n), beta = X.shape, ols(X, y)
+    s = np.sqrt(np.sum((y - X.T @ beta) ** 2) / (n - m))
+    leverage = np.einsum("ik,ij,jk->k", X_new, np.linalg.inv(X @ X.T), X_new)
+    return np.concatenate([X_new.T @ beta, s * np.sqrt(1 + leverage), [n - m]])
+
+
 def np_gd_path(beta, X, y, *, lr, steps, std):
     """Gradient descent on the mean NLL, beta <- beta - lr (X X^T beta - X y) / (n std^2)."""
     X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
@@ -497,6 +527,30 @@ INVALID = [
         "prior_std",
     ),
     ("beta_map", "zero std", lambda: regression.beta_map(X3, Y3, std=0.0, prior_std=1.0), "std"),
+    (
+        "log_evidence",
+        "zero prior_std",
+        lambda: regression.log_evidence(X3, Y3, std=1.0, prior_std=0.0),
+        "prior_std",
+    ),
+    (
+        "posterior_nig",
+        "negative shape",
+        lambda: regression.posterior_nig(X3, Y3, penalty=1.0, shape=-1.0, rate=1.0),
+        "shape",
+    ),
+    (
+        "predictive_t",
+        "X_new with the wrong number of features",
+        lambda: regression.predictive_t(X2, X3, Y3, penalty=1.0, shape=1.0, rate=1.0),
+        "X_new",
+    ),
+    (
+        "prediction_t",
+        "X_new with the wrong number of features",
+        lambda: regression.prediction_t(X3, X2, Y2),
+        "X_new",
+    ),
     (
         "predictive",
         "X_new with the wrong number of features",
@@ -1124,6 +1178,44 @@ VALID += [
         np.concatenate([np.ravel(a) for a in np_posterior(X2, Y2, 0.5, 2.0)]),
     ),
     (
+        "log_evidence",
+        "two features: log N(y; 0, std^2 I + prior_std^2 X^T X) (scipy.stats)",
+        lambda: regression.log_evidence(X2, Y2, std=0.5, prior_std=2.0),
+        scipy.stats.multivariate_normal(np.zeros(4), 0.25 * np.eye(4) + 4.0 * _X2.T @ _X2).logpdf(
+            _Y2
+        ),
+    ),
+    (
+        "posterior_nig",
+        "two features: ridge mean, (X X^T + penalty I)^-1, a0 + n/2, b0 + (y^T y - mu^T V^-1 mu)/2",
+        lambda: np.concatenate(
+            [
+                np.ravel(a)
+                for a in regression.posterior_nig(X2, Y2, penalty=0.5, shape=2.0, rate=1.5)
+            ]
+        ),
+        np_posterior_nig(X2, Y2, 0.5, 2.0, 1.5),
+    ),
+    (
+        "predictive_t",
+        "two features: x^T mu_N, sqrt(b_N/a_N (1 + x^T V_N x)), 2 a_N",
+        lambda: np.concatenate(
+            [
+                np.ravel(a)
+                for a in regression.predictive_t(
+                    M23.T[:2], X2, Y2, penalty=0.5, shape=2.0, rate=1.5
+                )
+            ]
+        ),
+        np_predictive_t(M23.T[:2], X2, Y2, 0.5, 2.0, 1.5),
+    ),
+    (
+        "prediction_t",
+        "two features: x^T beta_hat, s sqrt(1 + x^T (X X^T)^-1 x), n - m",
+        lambda: np.concatenate([np.ravel(a) for a in regression.prediction_t(M23.T[:2], X2, Y2)]),
+        np_prediction_t(M23.T[:2], X2, Y2),
+    ),
+    (
         "beta_map",
         "two features: the posterior mean of the closed form",
         lambda: regression.beta_map(X2, Y2, std=0.5, prior_std=2.0),
@@ -1566,6 +1658,26 @@ SPECS = {
         regression.predictive,
         dict(X_new=X2[:, :3], X=X2, y=Y2, std=0.5, prior_std=2.0),
         dict(X_new="shaped", X="shaped", y="shaped", std="scale", prior_std="scale"),
+    ),
+    "regression.log_evidence": _spec(
+        regression.log_evidence,
+        dict(X=X2, y=Y2, std=0.5, prior_std=2.0),
+        dict(X="shaped", y="shaped", std="scale", prior_std="scale"),
+    ),
+    "regression.posterior_nig": _spec(
+        regression.posterior_nig,
+        dict(X=X2, y=Y2, penalty=0.5, shape=2.0, rate=1.5),
+        dict(X="shaped", y="shaped", penalty="scale", shape="scale", rate="scale"),
+    ),
+    "regression.predictive_t": _spec(
+        regression.predictive_t,
+        dict(X_new=X2[:, :3], X=X2, y=Y2, penalty=0.5, shape=2.0, rate=1.5),
+        dict(X_new="shaped", X="shaped", y="shaped", penalty="scale", shape="scale", rate="scale"),
+    ),
+    "regression.prediction_t": _spec(
+        regression.prediction_t,
+        dict(X_new=X2[:, :3], X=X2, y=Y2),
+        dict(X_new="shaped", X="shaped", y="shaped"),
     ),
     "regression.beta_wls": _spec(
         regression.beta_wls,

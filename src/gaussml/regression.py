@@ -22,6 +22,8 @@ __all__ = [
     "TARGETS",
     "X_HIGH",
     "X_LOW",
+    "NormalInverseGamma",
+    "StudentT",
     "Target",
     "beta_intervals",
     "beta_map",
@@ -35,10 +37,14 @@ __all__ = [
     "linear_gd_path",
     "linear_nll",
     "linear_nll_grad",
+    "log_evidence",
     "log_relative_error",
     "population_slope",
     "posterior",
+    "posterior_nig",
+    "prediction_t",
     "predictive",
+    "predictive_t",
     "sample_batch",
     "sandwich_cov",
     "std_mle",
@@ -677,6 +683,232 @@ def _predictive(X_new, X, y, std, prior_std):
     scale = jnp.max(jnp.abs(parts), axis=0)
     spread = scale * jnp.sqrt(jnp.sum((parts / scale) ** 2, axis=0))
     return X_new.T @ mean, spread
+
+
+# --- the evidence, an unknown noise level, prediction intervals -----------------------
+
+
+class StudentT(NamedTuple):
+    r"""A Student-t predictive: $y = \text{loc} + \text{scale}\cdot t$, $t \sim t_\nu$, $\nu$ = `df`."""
+
+    #: The location, shape `(k,)`: the centre of the predictive of each new target.
+    loc: jax.Array
+    #: The scale, shape `(k,)` (the standard deviation is scale sqrt(df/(df - 2)) for df > 2).
+    scale: jax.Array
+    #: The degrees of freedom $\nu$ (> 0).
+    df: float
+
+
+class NormalInverseGamma(NamedTuple):
+    r"""The normal-inverse-gamma law: $\beta \mid \sigma^2 \sim N(\text{mean}, \sigma^2 V)$, $\sigma^2 \sim IG(a, b)$.
+
+    `cov_factor` is $V$ (m, m), `shape` is $a$ and `rate` is $b$ (the
+    inverse-gamma density is proportional to $(\sigma^2)^{-a-1} e^{-b/\sigma^2}$).
+    """
+
+    #: $\mu_N$, shape `(m,)`: the mean of the coefficients given $\sigma^2$.
+    mean: jax.Array
+    #: $V_N$, shape `(m, m)`: the covariance of the coefficients is $\sigma^2 V_N$.
+    cov_factor: jax.Array
+    #: $a_N$, the shape of the inverse-gamma law of $\sigma^2$.
+    shape: jax.Array
+    #: $b_N$, the rate of the inverse-gamma law of $\sigma^2$.
+    rate: jax.Array
+
+
+def _log1p_square(t):
+    r"""$\log(1 + t^2)$ for $t \ge 0$ without overflow: $2\log t + \log(1 + 1/t^2)$ for $t > 1$."""
+    large = t > 1
+    t_large, t_small = jnp.where(large, t, 1.0), jnp.where(large, 0.0, t)
+    return jnp.where(large, 2 * jnp.log(t_large) + jnp.log1p(1 / t_large**2), jnp.log1p(t_small**2))
+
+
+def _scaled_norm(parts, axis=0):
+    """The Euclidean norm along `axis`, scaled by the largest entry (no overflow of squares)."""
+    scale = jnp.max(jnp.abs(parts), axis=axis)
+    safe = jnp.where(scale > 0, scale, 1.0)
+    return safe * jnp.sqrt(jnp.sum((parts / jnp.expand_dims(safe, axis)) ** 2, axis=axis))
+
+
+def log_evidence(X, y, *, std, prior_std):
+    r"""The log marginal likelihood of the linear model with prior $\beta \sim N(0, \tau^2 I_m)$.
+
+    Integrating $\beta$ out of $y = X^\top\beta + \varepsilon$ gives
+    $y \sim N(0, C)$ with $C = \sigma^2 I_n + \tau^2 X^\top X$, so
+    $\log p(y) = -\tfrac12\big(n\log 2\pi + \log\det C + y^\top C^{-1} y\big)$.
+    With the SVD $X = \sum_i s_i u_i v_i^\top$ and $t_i = \tau s_i/\sigma$, $C$
+    has eigenvalues $\sigma^2(1 + t_i^2)$ along $v_i$ and $\sigma^2$ on the rest
+    of $\mathbb{R}^n$, so
+    $\log\det C = n\log\sigma^2 + \sum_i \log(1 + t_i^2)$ and
+    $y^\top C^{-1} y = \sum_i (v_i^\top y)^2/(\sigma^2(1 + t_i^2)) + \lVert r\rVert^2/\sigma^2$,
+    $r$ the part of $y$ outside the span of the $v_i$ (computed as a
+    residual, not as a difference of squares). No $n \times n$ matrix is formed.
+
+    Args:
+      X: inputs, shape `(m, n)`; any m and n.
+      y: targets, shape `(n,)`.
+      std: the noise std $\sigma$ (> 0).
+      prior_std: the prior std $\tau$ of each coefficient (> 0).
+
+    Returns:
+      $\log N(y; 0, \sigma^2 I_n + \tau^2 X^\top X)$, a scalar.
+
+    Raises:
+      ValueError: if the input is invalid, or the result overflows the
+        computation dtype (the message names `std`).
+    """
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    value = _log_evidence(X, y, std, prior_std)
+    if _checks.is_traced(value):  # under jit or vmap: no check, and no traced number to print
+        return value
+    return _finite_result(value, f"log_evidence with std = {std:g}", "std")
+
+
+@jax.jit
+def _log_evidence(X, y, std, prior_std):
+    _, s, Vh = _singular_basis(X)
+    n, k = y.shape[0], Vh.shape[0]
+    t = (s[:k] / std) * prior_std
+    log_det = 2 * n * jnp.log(std) + jnp.sum(_log1p_square(t))
+    z = (Vh @ y) / std
+    residual = (y - Vh.T @ (Vh @ y)) / std
+    # z_i / sqrt(1 + t_i^2), written so that large t_i does not overflow
+    large = t > 1
+    t_large, t_small = jnp.where(large, t, 1.0), jnp.where(large, 0.0, t)
+    shrunk = jnp.where(
+        large, z / (t_large * jnp.sqrt(1 + 1 / t_large**2)), z / jnp.sqrt(1 + t_small**2)
+    )
+    quadratic = _scaled_norm(jnp.concatenate([shrunk, residual])) ** 2
+    return -0.5 * (n * jnp.log(2 * jnp.pi) + log_det + quadratic)
+
+
+def _check_nig(X, y, penalty, shape, rate):
+    X, y, _ = _checks.design(X, y)
+    penalty = _checks.positive_scalar(penalty, "penalty", power=2)
+    shape = _checks.positive_scalar(shape, "shape")
+    rate = _checks.positive_scalar(rate, "rate")
+    return X, y, penalty, shape, rate
+
+
+def posterior_nig(X, y, *, penalty, shape, rate):
+    r"""The posterior under the conjugate prior $\beta \mid \sigma^2 \sim N(0, \sigma^2 I_m/\lambda)$, $\sigma^2 \sim IG(a_0, b_0)$.
+
+    The posterior is normal-inverse-gamma with
+    $V_N = (X X^\top + \lambda I_m)^{-1}$, $\mu_N = V_N X y$ (ridge with penalty
+    $\lambda$, whatever $\sigma$), $a_N = a_0 + n/2$ and
+    $b_N = b_0 + \tfrac12\big(\lVert y - X^\top\mu_N\rVert^2 + \lambda\lVert\mu_N\rVert^2\big)$;
+    computed in the singular basis of X.
+
+    Args:
+      X: inputs, shape `(m, n)`; n < m is allowed.
+      y: targets, shape `(n,)`.
+      penalty: $\lambda$ (> 0), the ratio of the noise variance to the prior variance of each coefficient.
+      shape: $a_0$ (> 0).
+      rate: $b_0$ (> 0).
+
+    Returns:
+      `NormalInverseGamma(mean, cov_factor, shape, rate)`: $\mu_N$ (m,), $V_N$ (m, m), $a_N$, $b_N$.
+
+    Raises:
+      ValueError: if the input is invalid, or the result overflows (the message names `penalty`).
+    """
+    X, y, penalty, shape, rate = _check_nig(X, y, penalty, shape, rate)
+    result = _posterior_nig(X, y, 1.0 / np.sqrt(penalty), shape, rate)
+    if _checks.is_traced(result.mean):
+        return result
+    return _finite_result(result, f"posterior_nig with penalty = {penalty:g}", "penalty")
+
+
+@jax.jit
+def _posterior_nig(X, y, scale, shape, rate):
+    U, s, Vh = _singular_basis(X)
+    k = Vh.shape[0]
+    mean = U[:, :k] @ (_ridge_gains(s[:k], scale) * (Vh @ y))
+    # 1 / (s^2 + penalty) = the posterior variances with std = 1 and prior_std = scale
+    cov = (U * _posterior_variances(s, 1.0, scale)) @ U.T
+    misfit = _scaled_norm(jnp.concatenate([y - X.T @ mean, mean / scale])) ** 2
+    return NormalInverseGamma(mean, (cov + cov.T) / 2, shape + y.shape[0] / 2, rate + misfit / 2)
+
+
+def _check_new_inputs(X_new, m, X_shape):
+    if np.ndim(X_new) != 2 or np.shape(X_new)[0] != m:
+        raise ValueError(
+            f"X_new must have shape (m, k) = ({m}, k) to match X {X_shape}, got {np.shape(X_new)}"
+        )
+    return _checks.array(X_new, "X_new", ndim=2)
+
+
+def predictive_t(X_new, X, y, *, penalty, shape, rate):
+    r"""The posterior predictive under the normal-inverse-gamma prior of `posterior_nig`: a Student-t.
+
+    $y_\ast \sim t_{2a_N}\big(x_\ast^\top\mu_N,\ (b_N/a_N)(1 + x_\ast^\top V_N x_\ast)\big)$
+    (location, squared scale): the Gaussian predictive of $y_\ast$ given
+    $\sigma^2$, $N(x_\ast^\top\mu_N, \sigma^2(1 + x_\ast^\top V_N x_\ast))$,
+    averaged over $\sigma^2 \sim IG(a_N, b_N)$.
+
+    Args:
+      X_new: new inputs, shape `(m, k)`, one column per new sample.
+      X, y, penalty, shape, rate: as `posterior_nig`.
+
+    Returns:
+      `StudentT(loc, scale, df)`: loc and scale of shape `(k,)`, df = $2 a_N$.
+
+    Raises:
+      ValueError: as `posterior_nig`, or if `X_new` does not match X.
+    """
+    X, y, penalty, shape, rate = _check_nig(X, y, penalty, shape, rate)
+    X_new = _check_new_inputs(X_new, X.shape[0], X.shape)
+    nig = _posterior_nig(X, y, 1.0 / np.sqrt(penalty), shape, rate)
+    loc = X_new.T @ nig.mean
+    leverage = jnp.einsum("ik,ij,jk->k", X_new, nig.cov_factor, X_new)
+    scale = jnp.sqrt(nig.rate / nig.shape * (1 + leverage))
+    result = StudentT(loc, scale, 2 * shape + X.shape[1])  # 2 a_N = 2 a_0 + n
+    if _checks.is_traced(loc):
+        return result
+    return _finite_result(result, f"predictive_t with penalty = {penalty:g}", "penalty")
+
+
+def prediction_t(X_new, X, y):
+    r"""The frequentist predictive of new targets: $\hat y_\ast$ and the t law of its error.
+
+    With $\hat\beta$ = `beta_mle`, $s^2 = \lVert y - X^\top\hat\beta\rVert^2/(n - m)$
+    and $h_\ast = x_\ast^\top (X X^\top)^{-1} x_\ast$,
+    $(y_\ast - x_\ast^\top\hat\beta)/(s\sqrt{1 + h_\ast}) \sim t_{n-m}$ under the
+    model, so the interval $x_\ast^\top\hat\beta \pm t_{n-m}(\tfrac{1+\ell}{2})\, s\sqrt{1 + h_\ast}$
+    covers a new $y_\ast$ with probability $\ell$. $h_\ast = \lVert R^{-\top} x_\ast\rVert^2$
+    from the QR factors of `beta_mle`.
+
+    Args:
+      X_new: new inputs, shape `(m, k)`.
+      X: training inputs, shape `(m, n)` with n > m and rank m.
+      y: training targets, shape `(n,)`.
+
+    Returns:
+      `StudentT(loc, scale, df)` with loc $x_\ast^\top\hat\beta$, scale
+      $s\sqrt{1 + h_\ast}$ (each of shape `(k,)`) and df = n - m.
+    """
+    X, y, _ = _checks.design(X, y)
+    m, n = X.shape
+    if n <= m:
+        raise ValueError(
+            f"need more samples than features for a prediction interval: n = {n} <= m = {m} "
+            "leaves no degrees of freedom to estimate sigma"
+        )
+    _checks.well_posed_design(X)
+    X_new = _check_new_inputs(X_new, m, X.shape)
+    loc, scale = _prediction_t(X_new, X, y)
+    return StudentT(loc, scale, float(n - m))
+
+
+@jax.jit
+def _prediction_t(X_new, X, y):
+    m, n = X.shape
+    beta = _solve_by_qr(X, y)
+    s = _root_mean_square_residual(X, y, beta, n - m)
+    _, R = jnp.linalg.qr(X.T)
+    root = jax.scipy.linalg.solve_triangular(R, X_new, trans="T", lower=False)
+    spread = _scaled_norm(jnp.concatenate([jnp.ones((1, X_new.shape[1]), X.dtype), root]))
+    return X_new.T @ beta, s * spread
 
 
 # --- heteroscedastic noise ------------------------------------------------------------

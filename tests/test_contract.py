@@ -1020,7 +1020,7 @@ VALID += [
         "central_coverage",
         "the share of |u - 1/2| <= level / 2",
         lambda: calibration.central_coverage([0.1, 0.5, 0.8], levels=[0.5, 0.9]),
-        np.array([2 / 3, 1.0]),
+        np.array([1 / 3, 1.0]),  # |u - 1/2| = 0.4, 0, 0.3 against 0.25 and 0.45
     ),
     (
         "coverage_se",

@@ -1,4 +1,4 @@
-r"""Claims of chapter 3, linear regression by maximum likelihood.
+r"""Claims of the chapter on linear regression by maximum likelihood (`04_regression.md`).
 
 Notation as in the book: `X` is m by n (features by samples), `y = X^T beta + eps`
 with `E[eps] = 0` and `E[eps eps^T] = sigma^2 I_n`. Matrix identities are checked

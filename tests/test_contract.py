@@ -64,6 +64,25 @@ def np_mlp(params, X):
     )
 
 
+def np_gauss_newton(params, X):
+    """J^T diag(exp(-2 s), 2) J for one input, the Jacobian of (mu, s) in the weights in closed
+    form (float64), the weights in ravel_pytree's order: b1, b2, w1, w2."""
+    p = {k: np.asarray(v, np.float64) for k, v in params.items()}
+    x = float(np.asarray(X)[0, 0])
+    hidden = np.tanh(p["w1"][:, 0] * x + p["b1"])
+    slope = 1 - hidden**2
+    rows = []
+    for out in range(2):
+        d_b1 = p["w2"][out] * slope
+        d_b2 = np.eye(2)[out]
+        d_w1 = d_b1 * x
+        d_w2 = np.outer(np.eye(2)[out], hidden).ravel()
+        rows.append(np.concatenate([d_b1, d_b2, d_w1, d_w2]))
+    J = np.array(rows)
+    log_std = (p["w2"] @ hidden + p["b2"])[1]
+    return J.T @ np.diag([np.exp(-2 * log_std), 2.0]) @ J
+
+
 def np_posterior(X, y, std, prior_std):
     """The posterior's mean and covariance by the closed form, in float64."""
     X, y = np.asarray(X, np.float64), np.asarray(y, np.float64)
@@ -431,6 +450,38 @@ INVALID = [
         "empty batch",
         lambda: nn.heteroscedastic_nll(NET2, jnp.ones((1, 0)), jnp.ones(0)),
         "X",
+    ),
+    (
+        "gaussian_nll",
+        "beta_nll above 1",
+        lambda: nn.gaussian_nll(jnp.zeros(2), 0.0, 0.0, beta_nll=1.5),
+        "beta_nll",
+    ),
+    (
+        "heteroscedastic_nll",
+        "negative beta_nll",
+        lambda: nn.heteroscedastic_nll(NET2, X3, Y3, beta_nll=-0.5),
+        "beta_nll",
+    ),
+    (
+        "fit_heteroscedastic",
+        "beta_nll of two values",
+        lambda: nn.fit_heteroscedastic(KEY, target_f1, beta_nll=[0.0, 0.5]),
+        "beta_nll",
+    ),
+    ("gauss_newton", "a one-output fit", lambda: nn.gauss_newton(FIT1, X3), "params"),
+    ("gauss_newton", "nan X", lambda: nn.gauss_newton(FIT2, jnp.array([[NAN]])), "X"),
+    (
+        "mixture_pit",
+        "means and stds of different shapes",
+        lambda: nn.mixture_pit(Y3, means=jnp.zeros((2, 3)), stds=jnp.ones((2, 4))),
+        "means",
+    ),
+    (
+        "mixture_pit",
+        "a zero std",
+        lambda: nn.mixture_pit(Y3, means=jnp.zeros((2, 3)), stds=jnp.zeros((2, 3))),
+        "stds",
     ),
     ("saturated_share", "X of rank 1", lambda: nn.saturated_share(NET1, jnp.ones(3)), "X"),
     # nn: training
@@ -834,6 +885,39 @@ VALID = [
         "against scipy",
         lambda: nn.gaussian_nll(Y3, 2.0, jnp.log(0.5)),
         -np.mean(scipy.stats.norm.logpdf(np.asarray(Y3, np.float64), 2.0, 0.5)),
+    ),
+    (
+        "gaussian_nll",
+        "beta_nll = 0.5: scipy's NLL weighted by std",
+        lambda: nn.gaussian_nll(Y3, 2.0, jnp.log(0.5), beta_nll=0.5),
+        -0.5 * np.mean(scipy.stats.norm.logpdf(np.asarray(Y3, np.float64), 2.0, 0.5)),
+    ),
+    (
+        "heteroscedastic_nll",
+        "beta_nll = 1: scipy's NLL weighted by the variance",
+        lambda: nn.heteroscedastic_nll(NET2, X3, Y3, beta_nll=1.0),
+        -np.mean(
+            np.exp(2 * np_mlp(NET2, X3)[1])
+            * scipy.stats.norm.logpdf(
+                np.asarray(Y3, np.float64), np_mlp(NET2, X3)[0], np.exp(np_mlp(NET2, X3)[1])
+            )
+        ),
+    ),
+    (
+        "gauss_newton",
+        "one input: J^T diag(exp(-2s), 2) J with J from numpy",
+        lambda: np.asarray(sum(nn.gauss_newton(FIT2, X3[:, :1]))),
+        np_gauss_newton(NET2, X3[:, :1]),
+    ),
+    (
+        "mixture_pit",
+        "against scipy",
+        lambda: nn.mixture_pit(
+            Y3, means=np.array([[2.0, 4.0, 6.0], [1.0, 3.0, 7.0]]), stds=np.full((2, 3), 0.5)
+        ),
+        scipy.stats.norm.cdf(
+            np.asarray(Y3, np.float64), np.array([[2.0, 4.0, 6.0], [1.0, 3.0, 7.0]]), 0.5
+        ).mean(axis=0),
     ),
     (
         "gaussian_nll",
@@ -1535,8 +1619,16 @@ SPECS = {
     ),
     "nn.gaussian_nll": _spec(
         nn.gaussian_nll,
-        dict(y=Y3, mean=np.array([2.0, 4.0, 6.0]), log_std=np.zeros(3)),
-        dict(y="shaped", mean="array", log_std="array"),
+        dict(y=Y3, mean=np.array([2.0, 4.0, 6.0]), log_std=np.zeros(3), beta_nll=0.5),
+        dict(y="shaped", mean="array", log_std="array", beta_nll="array"),
+    ),
+    "nn.gauss_newton": _spec(
+        nn.gauss_newton, dict(params=FIT2, X=X3), dict(params="fitted", X="shaped")
+    ),
+    "nn.mixture_pit": _spec(
+        nn.mixture_pit,
+        dict(y=Y3, means=np.array([[2.0, 4.0, 6.0], [1.0, 3.0, 7.0]]), stds=np.full((2, 3), 0.5)),
+        dict(y="shaped", means="shaped", stds="scales"),
     ),
     "nn.mean_network_nll": _spec(
         nn.mean_network_nll,
@@ -1545,8 +1637,8 @@ SPECS = {
     ),
     "nn.heteroscedastic_nll": _spec(
         nn.heteroscedastic_nll,
-        dict(params=NET2, X=X3, y=Y3),
-        dict(params="network", X="shaped", y="shaped"),
+        dict(params=NET2, X=X3, y=Y3, beta_nll=0.5),
+        dict(params="network", X="shaped", y="shaped", beta_nll="array"),
     ),
     "nn.predict_mean_network": _spec(
         nn.predict_mean_network, dict(params=FIT1, X=X3), dict(params="fitted", X="shaped")
@@ -1561,8 +1653,25 @@ SPECS = {
     ),
     "nn.init": _spec(
         nn.init,
-        dict(key=KEY, target=target_f1, steps=5, batch_size=4, hidden=3, lr=0.01, std=1.0),
-        dict(key="key", target="target", steps="count", hidden="count", lr="scale", std="scale"),
+        dict(
+            key=KEY,
+            target=target_f1,
+            steps=5,
+            batch_size=4,
+            hidden=3,
+            lr=0.01,
+            std=1.0,
+            beta_nll=0.5,
+        ),
+        dict(
+            key="key",
+            target="target",
+            steps="count",
+            hidden="count",
+            lr="scale",
+            std="scale",
+            beta_nll="array",
+        ),
     ),
     "nn.step": _spec(nn.step, dict(state=STATE, key=KEY), dict(state="state", key="key")),
     "nn.train_keys": _spec(nn.train_keys, dict(key=KEY, steps=4), dict(key="key", steps="count")),
@@ -1573,8 +1682,8 @@ SPECS = {
     ),
     "nn.fit_heteroscedastic": _spec(
         nn.fit_heteroscedastic,
-        dict(key=KEY, target=target_f1, lr=0.01, **SMALL_FIT),
-        dict(key="key", target="target", lr="scale", hidden="count"),
+        dict(key=KEY, target=target_f1, lr=0.01, beta_nll=0.5, **SMALL_FIT),
+        dict(key="key", target="target", lr="scale", hidden="count", beta_nll="array"),
     ),
     "plotting.markdown_table": _spec(
         plotting.markdown_table,

@@ -1,6 +1,7 @@
 """Tests of gaussml.nn: shapes, gradients, the learning-rate bound, the recipe's quality."""
 
 import jax
+import jax.flatten_util
 import jax.numpy as jnp
 import numpy as np
 import optax
@@ -443,3 +444,188 @@ def test_adams_rate_decays_by_the_cosine_schedule_to_its_final_value():
     f = nn.COSINE_FINAL
     expected = lr * (f + (1 - f) * (1 + np.cos(np.pi * t / steps)) / 2)
     np.testing.assert_allclose(rates, expected, rtol=1e-3)
+
+
+# --- the beta-NLL ------------------------------------------------------------------------
+
+
+def _beta_nll_reference(y, mean, log_std, gamma):
+    """The beta-NLL's value in float64: mean of std^(2 gamma) times scipy's -log N(y; mean, std)."""
+    std = np.exp(log_std)
+    return np.mean(std ** (2 * gamma) * -scipy.stats.norm.logpdf(y, mean, std))
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.25, 0.5, 1.0])
+def test_beta_nll_is_the_variance_weighted_mean_of_scipy_log_densities(gamma):
+    rng = np.random.default_rng(11)
+    y, mean, log_std = rng.normal(size=6), rng.normal(size=6), rng.normal(scale=0.5, size=6)
+    got = float(nn.gaussian_nll(y, mean, log_std, beta_nll=gamma))
+    np.testing.assert_allclose(got, _beta_nll_reference(y, mean, log_std, gamma), rtol=1e-5)
+
+
+@pytest.mark.parametrize("gamma", [0.0, 0.5, 1.0])
+def test_beta_nll_gradient_is_the_closed_form_with_the_weight_held_constant(gamma):
+    # d/d mu = -std^(2 gamma) (y - mu) / std^2 and d/ds = std^(2 gamma) (1 - (y - mu)^2 / std^2),
+    # each divided by n for the batch mean (nn-beta-nll-grad).
+    rng = np.random.default_rng(12)
+    y, mean, log_std = (jnp.asarray(rng.normal(size=5), jnp.float32) for _ in range(3))
+    grad_mean, grad_log_std = jax.grad(
+        lambda m, s: nn.gaussian_nll(y, m, s, beta_nll=gamma), argnums=(0, 1)
+    )(mean, log_std)
+    y64, m64, s64 = (np.asarray(a, np.float64) for a in (y, mean, log_std))
+    var, weight, n = np.exp(2 * s64), np.exp(2 * gamma * s64), len(y64)
+    np.testing.assert_allclose(grad_mean, -weight * (y64 - m64) / var / n, rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(
+        grad_log_std, weight * (1 - (y64 - m64) ** 2 / var) / n, rtol=1e-4, atol=1e-6
+    )
+
+
+def test_beta_nll_at_zero_is_the_nll_and_its_gradient():
+    rng = np.random.default_rng(13)
+    y, mean, log_std = (jnp.asarray(rng.normal(size=8), jnp.float32) for _ in range(3))
+    np.testing.assert_array_equal(
+        nn.gaussian_nll(y, mean, log_std, beta_nll=0.0), nn.gaussian_nll(y, mean, log_std)
+    )
+    params = nn.init_mlp(jax.random.key(14), hidden=4, outputs=2)
+    X = jnp.asarray(rng.normal(size=(1, 8)), jnp.float32)
+    plain = jax.grad(nn.heteroscedastic_nll)(params, X, y)
+    weighted = jax.grad(lambda p: nn.heteroscedastic_nll(p, X, y, beta_nll=0.0))(params)
+    for name in plain:
+        np.testing.assert_array_equal(plain[name], weighted[name])
+
+
+def test_the_beta_nll_fit_is_the_default_fit_at_zero_and_differs_otherwise():
+    options = dict(steps=20, batch_size=16, hidden=4)
+    _, default = nn.fit_heteroscedastic(jax.random.key(15), target_f2, **options)
+    _, at_zero = nn.fit_heteroscedastic(jax.random.key(15), target_f2, beta_nll=0.0, **options)
+    _, half = nn.fit_heteroscedastic(jax.random.key(15), target_f2, beta_nll=0.5, **options)
+    np.testing.assert_array_equal(default, at_zero)
+    assert not np.allclose(default[1:], half[1:])
+
+
+def test_a_seeded_beta_nll_fit_with_exponent_one_half_learns_both_outputs():
+    # The recipe with gamma = 0.5 on f2 recovers the mean and the std; over keys 0-4
+    # the worst errors were well inside the recipe's bounds (0.3 and 0.2).
+    params, _ = nn.fit_heteroscedastic(jax.random.key(0), target_f2, beta_nll=0.5)
+    mean_err, std_err = errors(params, "f2")
+    assert mean_err < 0.3
+    assert std_err < 0.2
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), float("inf")])
+def test_beta_nll_outside_the_unit_interval_is_refused(bad):
+    with pytest.raises(ValueError, match="beta_nll"):
+        nn.fit_heteroscedastic(jax.random.key(0), target_f1, beta_nll=bad)
+    with pytest.raises(ValueError, match="beta_nll"):
+        nn.gaussian_nll(jnp.zeros(2), 0.0, 0.0, beta_nll=bad)
+
+
+def test_beta_nll_needs_two_outputs():
+    with pytest.raises(ValueError, match="beta_nll needs two outputs"):
+        nn.init(jax.random.key(0), target_f1, outputs=1, beta_nll=0.5)
+
+
+# --- the Gauss-Newton matrix in the weights -----------------------------------------------
+
+
+def _small_fit(seed):
+    """A fitted-like heteroscedastic network with 3 hidden units (14 weights) and its scaling."""
+    layers = nn.init_mlp(jax.random.key(seed), hidden=3, outputs=2)
+    scaling = {"x_center": 10.0, "x_scale": 5.0, "y_center": 1.0, "y_scale": 2.0}
+    return {"layers": layers, "scaling": scaling}
+
+
+def _numpy_outputs(theta, shapes, U):
+    """The network's (mu, s) in float64 from weights flattened in ravel_pytree's (sorted) order."""
+    layers, start = {}, 0
+    for name, shape in shapes:
+        size = int(np.prod(shape))
+        layers[name] = theta[start : start + size].reshape(shape)
+        start += size
+    hidden = np.tanh(layers["w1"] @ U + layers["b1"][:, None])
+    return layers["w2"] @ hidden + layers["b2"][:, None]
+
+
+def test_gauss_newton_matches_a_finite_difference_jacobian_in_float64():
+    params = _small_fit(20)
+    X = jnp.linspace(1.0, 20.0, 7)[None, :]
+    g_mean, g_log_std = nn.gauss_newton(params, X)
+    flat, _ = jax.flatten_util.ravel_pytree(params["layers"])
+    theta = np.asarray(flat, np.float64)
+    shapes = [(name, np.shape(v)) for name, v in sorted(params["layers"].items())]
+    U = (np.asarray(X, np.float64) - 10.0) / 5.0
+    h = 1e-6
+    jac = np.stack(
+        [
+            (_numpy_outputs(theta + h * e, shapes, U) - _numpy_outputs(theta - h * e, shapes, U))
+            / (2 * h)
+            for e in np.eye(len(theta))
+        ],
+        axis=-1,
+    )  # (2, n, P)
+    out, n = _numpy_outputs(theta, shapes, U), U.shape[1]
+    expected_mean = np.einsum("i,ip,iq->pq", np.exp(-2 * out[1]), jac[0], jac[0]) / n
+    expected_log_std = 2 * np.einsum("ip,iq->pq", jac[1], jac[1]) / n
+    for got, expected in ((g_mean, expected_mean), (g_log_std, expected_log_std)):
+        assert got.shape == (len(theta), len(theta))
+        np.testing.assert_allclose(got, expected, atol=1e-5 * np.abs(expected).max())
+
+
+def test_gauss_newton_is_the_mean_outer_product_of_the_scores():
+    # The Fisher information in the weights: E[g g^T] for the gradient g of one sample's
+    # NLL, y drawn from the network's own prediction, averaged over 3 inputs.
+    params = _small_fit(21)
+    X = jnp.array([[2.0, 9.0, 17.0]])
+    g_mean, g_log_std = nn.gauss_newton(params, X)
+    G = np.asarray(g_mean + g_log_std, np.float64)
+    U = (X - 10.0) / 5.0
+    flat, unravel = jax.flatten_util.ravel_pytree(params["layers"])
+    out = nn.mlp(params["layers"], U)
+    draws = 20_000
+    Y = out[0] + jnp.exp(out[1]) * jax.random.normal(jax.random.key(22), (draws, 3))
+
+    def nll_one(theta, u, y):
+        mean, log_std = nn.mlp(unravel(theta), u.reshape(1, 1))
+        return nn.gaussian_nll(y.reshape(1), mean, log_std)
+
+    per_input = jax.vmap(jax.grad(nll_one), in_axes=(None, 0, 0))
+    scores = np.asarray(jax.vmap(per_input, in_axes=(None, None, 0))(flat, U[0], Y), np.float64)
+    outer = np.einsum("dip,diq->dpq", scores, scores) / 3  # (draws, P, P)
+    estimate, se = outer.mean(axis=0), outer.std(axis=0) / np.sqrt(draws)
+    assert np.all(np.abs(estimate - G) <= 5 * se + 1e-5 * np.abs(G).max())
+
+
+# --- the mixture's PIT ------------------------------------------------------------------
+
+
+def test_mixture_pit_is_the_mean_of_scipy_normal_cdfs():
+    rng = np.random.default_rng(17)
+    y = rng.normal(size=6)
+    means, stds = rng.normal(size=(3, 6)), np.exp(rng.normal(size=(3, 6)))
+    expected = scipy.stats.norm.cdf(y, means, stds).mean(axis=0)
+    np.testing.assert_allclose(nn.mixture_pit(y, means=means, stds=stds), expected, atol=1e-6)
+
+
+def test_mixture_pit_of_draws_from_the_mixture_is_uniform():
+    # Draws from an equal mixture of two Gaussians: their PIT values fall below each level
+    # with that probability (binomial standard error, 5 of them).
+    key_member, key_noise = jax.random.split(jax.random.key(18))
+    n = 40_000
+    member = jax.random.bernoulli(key_member, 0.5, (n,)).astype(int)
+    means, stds = jnp.array([-1.0, 2.0]), jnp.array([0.5, 1.5])
+    y = means[member] + stds[member] * jax.random.normal(key_noise, (n,))
+    pit = nn.mixture_pit(
+        y,
+        means=jnp.broadcast_to(means[:, None], (2, n)),
+        stds=jnp.broadcast_to(stds[:, None], (2, n)),
+    )
+    for level in (0.1, 0.3, 0.5, 0.7, 0.9):
+        share = float(jnp.mean(pit < level))
+        assert abs(share - level) < 5 * np.sqrt(level * (1 - level) / n)
+
+
+def test_mixture_pit_refuses_mismatched_shapes():
+    with pytest.raises(ValueError, match="means and stds"):
+        nn.mixture_pit(jnp.zeros(3), means=jnp.zeros((2, 3)), stds=jnp.ones((2, 4)))
+    with pytest.raises(ValueError, match="stds"):
+        nn.mixture_pit(jnp.zeros(3), means=jnp.zeros((2, 3)), stds=-jnp.ones((2, 3)))

@@ -21,11 +21,13 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import jax
+import jax.flatten_util
 import jax.numpy as jnp
 import numpy as np
 import optax
 
 from gaussml import _checks
+from gaussml.calibration import pit_gaussian
 from gaussml.regression import X_HIGH, X_LOW, _sample_batch
 from gaussml.univariate import logpdf
 
@@ -37,12 +39,14 @@ __all__ = [
     "TrainState",
     "fit_heteroscedastic",
     "fit_mean_network",
+    "gauss_newton",
     "gaussian_nll",
     "heteroscedastic_errors",
     "heteroscedastic_nll",
     "init",
     "init_mlp",
     "mean_network_nll",
+    "mixture_pit",
     "mlp",
     "predict_heteroscedastic",
     "predict_mean_network",
@@ -155,7 +159,7 @@ def _saturated_share(params, X):
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-def gaussian_nll(y, mean, log_std):
+def gaussian_nll(y, mean, log_std, *, beta_nll=0.0):
     r"""Mean negative log-likelihood of `y` under N(mean, exp(log_std)^2), per sample.
 
     $\frac1n \sum_i [s_i + \frac12 ((y_i - \mu_i) e^{-s_i})^2 + \frac12 \log 2\pi]$
@@ -163,15 +167,24 @@ def gaussian_nll(y, mean, log_std):
     directly (never through $\sigma = e^s$, which underflows for $s < -87$ in
     float32). An exact fit, $y_i = \mu_i$, costs $s_i + \frac12\log 2\pi$ for any $s_i$.
 
+    With `beta_nll` $= \gamma > 0$ it is the $\beta$-NLL of Seitzer et al.
+    (2022): each sample's term $\ell_i$ is weighted by
+    $\mathrm{sg}[e^{2\gamma s_i}] = \mathrm{sg}[\sigma_i^{2\gamma}]$, a weight
+    held constant under differentiation (`jax.lax.stop_gradient`), so the
+    gradient in $\mu_i$ is $-\sigma_i^{2\gamma}(y_i - \mu_i)/\sigma_i^2$.
+
     Args:
       y: finite targets, shape `(n,)`, n >= 1.
       mean, log_std: finite arrays that broadcast to the shape of `y` (a
         scalar, or shape `(n,)`); they may not add axes to it (a mean of shape
         `(n, 1)` against `y` of shape `(n,)` would average an n by n table).
+      beta_nll: the exponent $\gamma$, a scalar in [0, 1]; 0 (the default) is
+        the NLL, 1 gives the mean the gradient of the squared error.
 
     Returns:
       A scalar.
     """
+    beta_nll = _beta_nll_exponent(beta_nll)
     if np.ndim(y) > 1:
         raise ValueError(f"y must have shape (n,), got shape {np.shape(y)}")
     for value, name in ((y, "y"), (mean, "mean"), (log_std, "log_std")):
@@ -190,17 +203,27 @@ def gaussian_nll(y, mean, log_std):
             f"mean and log_std must broadcast to the shape of y {np.shape(y)}, got shapes "
             f"{np.shape(mean)} and {np.shape(log_std)} (broadcast: {shape})"
         )
-    return _gaussian_nll_compiled(jnp.asarray(y), mean, log_std)
+    return _gaussian_nll_compiled(jnp.asarray(y), mean, log_std, beta_nll=beta_nll)
 
 
-def _gaussian_nll(y, mean, log_std):
+def _beta_nll_exponent(value, name="beta_nll"):
+    """The exponent of the beta-NLL as a float, after checking it is a finite scalar in [0, 1]."""
+    value = _checks.scalar(value, name)
+    _checks.unit_interval(value, name)
+    return value
+
+
+def _gaussian_nll(y, mean, log_std, beta_nll=0.0):
     residual = y - mean
     # A zero residual contributes 0 even where exp(-log_std) overflows (0 * inf = nan).
     z = jnp.where(residual == 0, 0.0, residual * jnp.exp(-log_std))
-    return jnp.mean(log_std + (0.5 * z) * z) + _HALF_LOG_2PI
+    if beta_nll == 0:
+        return jnp.mean(log_std + (0.5 * z) * z) + _HALF_LOG_2PI
+    weight = jax.lax.stop_gradient(jnp.exp(2 * beta_nll * log_std))
+    return jnp.mean(weight * (log_std + (0.5 * z) * z + _HALF_LOG_2PI))
 
 
-_gaussian_nll_compiled = jax.jit(_gaussian_nll)
+_gaussian_nll_compiled = jax.jit(_gaussian_nll, static_argnames="beta_nll")
 
 
 def mean_network_nll(params, X, y, *, std):
@@ -218,25 +241,28 @@ def _mean_network_nll(params, X, y, std):
 _mean_network_nll_compiled = jax.jit(_mean_network_nll)
 
 
-def heteroscedastic_nll(params, X, y):
+def heteroscedastic_nll(params, X, y, *, beta_nll=0.0):
     r"""Mean NLL of a two-output network: row 0 is the mean, row 1 the log std.
 
     Args:
       params: a dict from `init_mlp(..., outputs=2)`.
       X: inputs, shape `(1, n)`, as the network sees them (no scaling applied here).
       y: targets, shape `(n,)`.
+      beta_nll: the exponent of the beta-NLL in [0, 1] (see `gaussian_nll`);
+        0, the default, is the NLL.
     """
     _checks.network(params, outputs=2)
     X, y, _ = _checks.design(X, y, features=1)
-    return _heteroscedastic_nll_compiled(params, X, y)
+    beta_nll = _beta_nll_exponent(beta_nll)
+    return _heteroscedastic_nll_compiled(params, X, y, beta_nll=beta_nll)
 
 
-def _heteroscedastic_nll(params, X, y):
+def _heteroscedastic_nll(params, X, y, beta_nll=0.0):
     out = _mlp(params, X)
-    return _gaussian_nll(y, out[0], out[1])
+    return _gaussian_nll(y, out[0], out[1], beta_nll)
 
 
-_heteroscedastic_nll_compiled = jax.jit(_heteroscedastic_nll)
+_heteroscedastic_nll_compiled = jax.jit(_heteroscedastic_nll, static_argnames="beta_nll")
 
 
 # --- training: init and step -------------------------------------------------------
@@ -251,6 +277,7 @@ class TrainConfig(NamedTuple):
     optimizer: str
     steps: int
     batch_size: int
+    beta_nll: float = 0.0  # the exponent of the beta-NLL (two outputs only)
 
 
 class TrainState(NamedTuple):
@@ -335,6 +362,7 @@ def init(
     standardise_x=True,
     standardise_y=True,
     weight_std=None,
+    beta_nll=0.0,
 ):
     r"""The state a fit starts from: scaling constants, initial network, optimiser state.
 
@@ -353,6 +381,8 @@ def init(
         (else the network sees raw x).
       standardise_y: standardise the outputs by the mean and std of a pilot
         batch (else the network predicts raw y).
+      beta_nll: the exponent in [0, 1] of the beta-NLL that two outputs
+        minimise (`gaussian_nll`); 0, the default, is the NLL.
 
     Returns:
       A `TrainState`.
@@ -369,12 +399,15 @@ def init(
     optimizer = _checks.one_of(optimizer, "optimizer", _OPTIMIZERS)
     standardise_x = _checks.flag(standardise_x, "standardise_x")
     standardise_y = _checks.flag(standardise_y, "standardise_y")
+    beta_nll = _beta_nll_exponent(beta_nll)
+    if outputs == 1 and beta_nll != 0:
+        raise ValueError(f"beta_nll needs two outputs (a mean and a log std), got {beta_nll}")
     key_scale, key_init, _ = _keys(key)
     scaling = _checks.scaling(
         _scaling(key_scale, target, standardise_x=standardise_x, standardise_y=standardise_y)
     )
     params = init_mlp(key_init, hidden=hidden, outputs=outputs, weight_std=weight_std)
-    config = TrainConfig(outputs, optimizer, steps, batch_size)
+    config = TrainConfig(outputs, optimizer, steps, batch_size, beta_nll)
     opt_state = _optimizer(config, lr).init(params)
     return TrainState(params, opt_state, scaling, target, lr, std, config)
 
@@ -399,7 +432,7 @@ def step(state, key):
     X, y = _sample_batch(key, state.target, config.batch_size)
     X, y = (X - s["x_center"]) / s["x_scale"], (y - s["y_center"]) / s["y_scale"]
     if config.outputs == 2:
-        loss = _heteroscedastic_nll
+        loss = partial(_heteroscedastic_nll, beta_nll=config.beta_nll)
     else:
         loss = partial(_mean_network_nll, std=state.std / s["y_scale"])
     value, grads = jax.value_and_grad(loss)(state.params, X, y)
@@ -512,6 +545,7 @@ def fit_heteroscedastic(
     standardise_x=True,
     standardise_y=True,
     weight_std=None,
+    beta_nll=0.0,
 ):
     r"""Train a tanh network that predicts a mean and a log std for every input.
 
@@ -534,6 +568,9 @@ def fit_heteroscedastic(
       standardise_x: standardise the inputs (else the network sees raw x).
       standardise_y: standardise the outputs (else it predicts raw y).
       weight_std: None for the scaled initialisation, or the std of every weight.
+      beta_nll: the exponent $\gamma$ in [0, 1] of the beta-NLL: each sample's
+        NLL weighted by $\mathrm{sg}[\sigma(x_i)^{2\gamma}]$ (`gaussian_nll`).
+        0, the default, is the NLL; each exponent compiles once.
 
     Returns:
       `(params, losses)`: `params` = `{"layers": ..., "scaling": ...}` for
@@ -556,6 +593,7 @@ def fit_heteroscedastic(
         standardise_x=standardise_x,
         standardise_y=standardise_y,
         weight_std=weight_std,
+        beta_nll=beta_nll,
     )
 
 
@@ -606,3 +644,72 @@ def _heteroscedastic_errors(params, target, X):
     mean_err = jnp.sqrt(jnp.mean((mean - target.mean(x)) ** 2)) / jnp.mean(true_std)
     std_err = jnp.mean(jnp.abs(std - true_std) / true_std)
     return mean_err, std_err
+
+
+# --- curvature in the weights and the calibration of an ensemble -------------------
+
+
+def gauss_newton(params, X):
+    r"""The Gauss-Newton (Fisher) matrix of a heteroscedastic fit in its weights, in two parts.
+
+    With $J_i$ the Jacobian of the outputs $(\mu_i, s_i)$ at input $x_i$ with
+    respect to the flattened weights $\theta$ (`jax.jacfwd`, in the scaled units
+    the network sees) and $F_i = \mathrm{diag}(e^{-2 s_i}, 2)$ the Fisher
+    information of one sample in $(\mu, s)$ at the network's own prediction,
+    $G = \frac1n \sum_i J_i^\top F_i J_i = G_\mu + G_s$ with
+    $G_\mu = \frac1n \sum_i e^{-2 s_i} \nabla_\theta \mu_i \nabla_\theta \mu_i^\top$ and
+    $G_s = \frac2n \sum_i \nabla_\theta s_i \nabla_\theta s_i^\top$: the expected
+    Hessian of the mean NLL in the weights when y follows the prediction.
+
+    Args:
+      params: the first output of `fit_heteroscedastic`.
+      X: raw inputs of shape `(1, n)`.
+
+    Returns:
+      `(G_mean, G_log_std)`, two symmetric positive semi-definite arrays of
+      shape `(P, P)`, P the number of weights, ordered as
+      `jax.flatten_util.ravel_pytree(params["layers"])` orders them.
+    """
+    _checks.fitted(params, 2)
+    X, _, _ = _checks.design(X, features=1)
+    return _gauss_newton(params, X)
+
+
+@jax.jit
+def _gauss_newton(params, X):
+    s = params["scaling"]
+    U = (X - s["x_center"]) / s["x_scale"]
+    flat, unravel = jax.flatten_util.ravel_pytree(params["layers"])
+    outputs = _mlp(unravel(flat), U)  # (2, n): mu and s
+    jac = jax.jacfwd(lambda theta: _mlp(unravel(theta), U))(flat)  # (2, n, P)
+    n = U.shape[1]
+    precision = jnp.exp(-2 * outputs[1])
+    g_mean = jnp.einsum("i,ip,iq->pq", precision, jac[0], jac[0]) / n
+    g_log_std = 2 * jnp.einsum("ip,iq->pq", jac[1], jac[1]) / n
+    return g_mean, g_log_std
+
+
+def mixture_pit(y, *, means, stds):
+    r"""PIT values of `y` under an equal mixture of K Gaussians (an ensemble's predictive).
+
+    The mixture's cdf is the mean of its members' cdfs:
+    $u = \frac1K \sum_k \Phi\big((y - \mu_k)/\sigma_k\big)$.
+
+    Args:
+      y: observed values, shape `(n,)`.
+      means: the members' predictive means, shape `(K, n)`.
+      stds: the members' predictive standard deviations (> 0), shape `(K, n)`.
+
+    Returns:
+      The PIT values in [0, 1], shape `(n,)`.
+    """
+    y = _checks.array(y, "y", ndim=1)
+    means = _checks.array(means, "means", ndim=2)
+    stds = _checks.array(stds, "stds", ndim=2)
+    _checks.positive_finite(stds, "stds")
+    if np.shape(means) != np.shape(stds) or np.shape(means)[1] != np.shape(y)[0]:
+        raise ValueError(
+            f"means and stds must both have shape (K, n) with n = len(y) = {np.shape(y)[0]}, "
+            f"got shapes {np.shape(means)} and {np.shape(stds)}"
+        )
+    return jnp.mean(pit_gaussian(jnp.asarray(y)[None, :], mean=means, std=stds), axis=0)

@@ -7,7 +7,9 @@ from ._binding import binds
 from ._registry import ClaimFailed, assert_equal, assert_steps, assert_true, claim
 
 __all__ = [
+    "beta_nll_gradients",
     "fisher_information_mean_log_std",
+    "gauss_newton_is_expected_hessian",
     "gaussian_nll_in_log_std",
     "gradient_descent_contraction",
     "gradient_descent_matrix_contraction",
@@ -305,6 +307,146 @@ def tanh_saturates():
     assert_true(bool(4 * sp.exp(-12) < sp.Rational(25, 10**6)), "4 exp(-12) < 2.5e-5")
 
 
+class StopGradient(sp.Function):
+    """sg[x]: the value x, whose derivative is taken to be zero (`jax.lax.stop_gradient`)."""
+
+    def fdiff(self, argindex=1):
+        return sp.S.Zero
+
+
+gamma = sp.Symbol("gamma", real=True)
+
+
+def _without_stop_gradient(expr):
+    return expr.replace(StopGradient, lambda arg: arg)
+
+
+def _beta_nll(m, s, v):
+    """The beta-NLL of one sample: sg[exp(2 gamma s)] times the NLL in the log std."""
+    nll = _nll_in_log_std.subs({mean: m, log_std: s, y: v}, simultaneous=True)
+    return StopGradient(sp.exp(2 * gamma * s)) * nll
+
+
+def _beta_nll_gradient_forms():
+    """The closed forms of the beta-NLL's derivatives in mu and s, with sigma = exp(s)."""
+    sigma = sp.exp(log_std)
+    return (
+        -(sigma ** (2 * gamma)) * (y - mean) / sigma**2,
+        sigma ** (2 * gamma) * (1 - (y - mean) ** 2 / sigma**2),
+    )
+
+
+@claim(
+    "nn-beta-nll",
+    "nn-beta-nll-grad",
+    statement=(
+        "with sg[.] a stop gradient (its derivative is zero) and std = exp(s), the beta-NLL "
+        "sg[std^(2 gamma)] (s + (y - mu)^2/(2 std^2) + log(2 pi)/2) has derivatives "
+        "-std^(2 gamma) (y - mu)/std^2 in mu and std^(2 gamma) (1 - (y - mu)^2/std^2) in s; "
+        "gamma = 0 gives the NLL and its derivatives, gamma = 1 gives the mean the derivative "
+        "-(y - mu) of (y - mu)^2/2; for y ~ N(mu, std^2) both derivatives have mean zero for "
+        "every gamma"
+    ),
+    scope="symbolic: every real y, mu, s and gamma",
+)
+def beta_nll_gradients():
+    loss = _beta_nll(mean, log_std, y)
+    d_mean, d_log_std = _beta_nll_gradient_forms()
+    grads = [_without_stop_gradient(sp.diff(loss, v)) for v in (mean, log_std)]
+    assert_equal(grads[0], d_mean, "d beta-NLL / d mu")
+    assert_equal(grads[1], d_log_std, "d beta-NLL / d s")
+    at_zero = [_without_stop_gradient(e).subs(gamma, 0) for e in (loss, *grads)]
+    nll_grads = [sp.diff(_nll_in_log_std, v) for v in (mean, log_std)]
+    for got, want, what in zip(
+        at_zero, [_nll_in_log_std, *nll_grads], ("NLL", "d mu", "d s"), strict=True
+    ):
+        assert_equal(got, want, f"gamma = 0: {what}")
+    assert_equal(grads[0].subs(gamma, 1), sp.diff((y - mean) ** 2 / 2, mean), "gamma = 1: MSE")
+    target = st.Normal("Y", mean, sp.exp(log_std))
+    for g, v in zip(grads, ("mu", "s"), strict=True):
+        assert_equal(st.E(sp.expand(g).subs(y, target)), 0, f"E[d beta-NLL / d {v}]")
+
+
+def _normal_moment(k):
+    """E[z^k] for z ~ N(0, 1)."""
+    return sp.S.Zero if k % 2 else sp.factorial2(k - 1) if k else sp.S.One
+
+
+def _expect_over_noise(expr, noises):
+    """E over independent standard normal `noises` of a polynomial in them."""
+    poly = sp.Poly(sp.expand(expr), *noises)
+    total = sp.S.Zero
+    for powers, coeff in poly.terms():
+        weight = sp.Mul(*[_normal_moment(k) for k in powers])
+        total += coeff * weight
+    return total
+
+
+def _network_like(n, p):
+    """n samples whose outputs mu_i(theta), s_i(theta) are arbitrary smooth functions of p weights."""
+    theta = sp.symbols(f"theta1:{p + 1}", real=True)
+    mus = [sp.Function(f"mu{i}")(*theta) for i in range(1, n + 1)]
+    logs = [sp.Function(f"s{i}")(*theta) for i in range(1, n + 1)]
+    ys = sp.symbols(f"y1:{n + 1}", real=True)
+    zs = sp.symbols(f"z1:{n + 1}", real=True)
+    return theta, mus, logs, ys, zs
+
+
+def _hessian_in_weights(n, p):
+    """The Hessian in theta of the mean NLL, and E over y_i ~ N(mu_i, exp(2 s_i)) of a matrix.
+
+    The expectation writes y_i = mu_i + exp(s_i) z_i with z_i ~ N(0, 1) independent.
+    """
+    theta, mus, logs, ys, zs = _network_like(n, p)
+    loss = (
+        sum(
+            _nll_in_log_std.subs({mean: m, log_std: s_, y: v}, simultaneous=True)
+            for m, s_, v in zip(mus, logs, ys, strict=True)
+        )
+        / n
+    )
+    noisy = {v: m + sp.exp(s_) * z for v, m, s_, z in zip(ys, mus, logs, zs, strict=True)}
+
+    def expect(matrix):
+        return matrix.applyfunc(lambda e: _expect_over_noise(e.subs(noisy), zs))
+
+    return sp.hessian(loss, theta), expect
+
+
+def _expected_hessian_in_weights(n, p):
+    """E[Hessian in theta of the mean NLL] with y_i = mu_i + exp(s_i) z_i, z_i ~ N(0, 1)."""
+    hessian, expect = _hessian_in_weights(n, p)
+    return expect(hessian)
+
+
+def _gauss_newton_parts(n, p):
+    """The Jacobians J_i (2 by p) of (mu_i, s_i) and the sum (1/n) sum_i J_i^T I_i J_i."""
+    theta, mus, logs, _, _ = _network_like(n, p)
+    jacobians = [sp.Matrix([m, s_]).jacobian(theta) for m, s_ in zip(mus, logs, strict=True)]
+    fishers = [_fisher_matrix().subs(log_std, s_) for s_ in logs]
+    total = sum((J.T * F * J for J, F in zip(jacobians, fishers, strict=True)), sp.zeros(p, p)) / n
+    return jacobians, logs, total
+
+
+@claim(
+    "nn-gauss-newton",
+    statement=(
+        "if y_i ~ N(mu_i(theta), exp(2 s_i(theta))) independently, the expected Hessian in the "
+        "weights theta of the mean NLL (1/n) sum_i l(mu_i, s_i; y_i) is the Gauss-Newton matrix "
+        "(1/n) sum_i J_i^T I_i J_i, with J_i the Jacobian of (mu_i, s_i) in theta and "
+        "I_i = diag(exp(-2 s_i), 2) the Fisher information of one sample"
+    ),
+    scope=(
+        "symbolic: arbitrary smooth mu_i(theta) and s_i(theta), for n = 1, 2 samples and "
+        "2, 3 weights"
+    ),
+)
+def gauss_newton_is_expected_hessian():
+    for n, p in ((1, 2), (1, 3), (2, 2), (2, 3)):
+        _, _, total = _gauss_newton_parts(n, p)
+        assert_equal(_expected_hessian_in_weights(n, p), total, f"n = {n}, {p} weights")
+
+
 # --- what the chapter displays ------------------------------------------------------
 
 _sizes = (2, 3)
@@ -483,3 +625,50 @@ def _nn_multi_contraction():
         }
         cases.append((env, [[step - bh, "=", (sp.eye(2) - lr * H) * (b - bh)], [H, "=", H]]))
     return cases
+
+
+_BETA_ENV = {**_HET_ENV, r"\sigma": sp.exp(log_std), r"\gamma": gamma, r"\mathrm{sg}": StopGradient}
+
+
+@binds("nn-beta-nll", beta_nll_gradients)
+def _nn_beta_nll():
+    def loss(m, s_, v):
+        return _nll_in_log_std.subs({mean: m, log_std: s_, y: v}, simultaneous=True)
+
+    env = {**_BETA_ENV, r"\ell": loss, r"\ell_\gamma": _beta_nll}
+    value = _beta_nll(mean, log_std, y)
+    return [(env, [[value, "=", value, "=", value]])]
+
+
+@binds("nn-beta-nll-grad", beta_nll_gradients)
+def _nn_beta_nll_grad():
+    loss = _beta_nll(mean, log_std, y)
+    env = {**_BETA_ENV, r"\ell_\gamma": loss}
+    d_mean, d_log_std = _beta_nll_gradient_forms()
+    return [
+        (
+            env,
+            [[sp.diff(loss, mean), "=", d_mean], [sp.diff(loss, log_std), "=", d_log_std]],
+        )
+    ]
+
+
+@binds(
+    "nn-gauss-newton", gauss_newton_is_expected_hessian, scope="read for n = 2 samples, 2 weights"
+)
+def _nn_gauss_newton():
+    n, p = 2, 2
+    jacobians, logs, _ = _gauss_newton_parts(n, p)
+    hessian, expect = _hessian_in_weights(n, p)
+    expected = expect(hessian)
+    env = {
+        "G": expected,
+        "H": hessian,
+        r"\mathbb{E}": expect,
+        "J": lambda i: jacobians[int(i) - 1],
+        "s": lambda i: logs[int(i) - 1],
+        "n": sp.Integer(n),
+        "e": sp.E,
+    }
+    _, _, total = _gauss_newton_parts(n, p)
+    return [(env, [[expected, "=", expected, "=", total]])]

@@ -20,20 +20,25 @@ _GATED = re.compile(
 
 
 def gated_solutions() -> dict[str, list[str]]:
-    """For each gated solution, its distinctive pieces: code lines and prose lines."""
+    """For each gated solution, its distinctive pieces: code lines and prose lines that
+    occur nowhere outside the gated solutions of the whole book (not even inside a longer
+    line of another page's cell, such as the same statement with a comment)."""
+    pages = {p: p.read_text(encoding="utf-8") for p in sorted((ROOT / "book").rglob("*.md"))}
+    elsewhere = "\n".join(
+        letters(line)
+        for text in pages.values()
+        for c in cells_of(_GATED.sub("", text))
+        for line in c.code.splitlines()
+    )
     found = {}
-    for page in sorted((ROOT / "book").rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        bodies = _GATED.findall(text)
-        outside = _GATED.sub("", text)
-        other_code = {letters(line) for c in cells_of(outside) for line in c.code.splitlines()}
-        for i, body in enumerate(bodies):
+    for page, text in pages.items():
+        for i, body in enumerate(_GATED.findall(text)):
             pieces = []
             for line in body.splitlines():
                 if line.startswith(("```", ":")) or "$" in line or "{" in line:
                     continue
                 key = letters(line)
-                if len(key) >= 25 and key not in other_code:
+                if len(key) >= 25 and key not in elsewhere:
                     pieces.append(key)
             found[f"{page.name}#gated{i + 1}"] = pieces
     return found

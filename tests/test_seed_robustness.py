@@ -85,10 +85,7 @@ def test_figure_cells_run_only_when_a_later_cell_needs_them(tmp_path):
 # Chapters whose sentences do not yet survive a change of seed, each with the
 # place of its replacements. Strict: once the chapter holds, the test fails
 # until its entry is removed.
-KNOWN_SHAKY = {
-    "06_autodiff_nn": "11 checks of the naive set-up, the ablation and the "
-    "finite-difference step: replacements in notes/seed-robustness.md",
-}
+KNOWN_SHAKY: dict[str, str] = {}
 
 
 def _chapter(path: Path):

@@ -818,8 +818,10 @@ def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_
     ("query", "section"),
     [("chi distribution", "#the-chi-distribution"), ("typical set", "#the-typical-set")],
 )
-def test_search_ranks_the_matching_section_first_with_a_prose_snippet(browser, query, section):
-    results, problems = search(browser, (SITE / "search.html").as_uri(), query)
+def test_search_ranks_the_matching_section_first_with_a_prose_snippet(
+    browser, site_server, query, section
+):
+    results, problems = search(browser, f"{site_server.origin}/search.html", query)
     assert not problems, "\n".join(problems)
     first = next(r for r in results if not r["described"])
     assert first["href"].endswith(section), [r["href"] for r in results[:5]]

@@ -47,7 +47,8 @@ parts:
   - caption: Chapters
     numbered: true
     chapters:
-      - glob: book/chapters/*  # chapter 1, and the others as stubs (make_copy)
+      - file: book/chapters/01_univariate
+      - glob: book/reduced/*  # the other chapters as stubs (make_copy)
   - caption: Appendices
     chapters:
       - file: book/appendices/0_jax_primer  # the introduction links it
@@ -71,9 +72,15 @@ def make_copy(dest: Path) -> Path:
     # All of tests/: test_derivations.py checks that each claim's Monte Carlo test exists there.
     shutil.copytree(ROOT / "tests", dest / "tests", ignore=shutil.ignore_patterns("__pycache__"))
     (dest / "_toc.yml").write_text(REDUCED_TOC, encoding="utf-8")
-    for chapter in (dest / "book" / "chapters").glob("*.md"):
+    # The other chapters stay in book/chapters (the claims' bindings read them) but out of
+    # the table of contents; a stub of each, in its own folder, carries its label.
+    stubs = dest / "book" / "reduced"
+    stubs.mkdir()
+    for chapter in sorted((dest / "book" / "chapters").glob("*.md")):
         if chapter.name != CHAPTER.name:
-            chapter.write_text(_stub(chapter.read_text(encoding="utf-8")), encoding="utf-8")
+            (stubs / chapter.name).write_text(
+                _stub(chapter.read_text(encoding="utf-8")), encoding="utf-8"
+            )
     return dest
 
 

@@ -397,6 +397,15 @@ def _root_mean_square_residual(X, y, beta, dof):
     return safe * jnp.sqrt(jnp.sum((residual / safe) ** 2) / dof)
 
 
+def _need_residual_dof(m: int, n: int, what: str) -> None:
+    """Raise unless n > m: sigma is estimated from the n - m residual degrees of freedom."""
+    if n <= m:
+        raise ValueError(
+            f"need more samples than features for {what}: n = {n} <= m = {m} leaves "
+            "no degrees of freedom to estimate sigma"
+        )
+
+
 def beta_intervals(X, y, *, level=0.95):
     r"""Confidence intervals for each coefficient, from the t distribution.
 
@@ -419,11 +428,7 @@ def beta_intervals(X, y, *, level=0.95):
     if not 0 < level < 1:
         raise ValueError(f"level must lie strictly between 0 and 1, got {level}")
     m, n = X.shape
-    if n <= m:
-        raise ValueError(
-            f"need more samples than features for an interval: n = {n} <= m = {m} leaves "
-            "no degrees of freedom to estimate sigma"
-        )
+    _need_residual_dof(m, n, "an interval")
     _checks.well_posed_design(X)
     import scipy.stats  # here: importing this module stays free of scipy.stats (seconds)
 
@@ -889,11 +894,7 @@ def prediction_t(X_new, X, y):
     """
     X, y, _ = _checks.design(X, y)
     m, n = X.shape
-    if n <= m:
-        raise ValueError(
-            f"need more samples than features for a prediction interval: n = {n} <= m = {m} "
-            "leaves no degrees of freedom to estimate sigma"
-        )
+    _need_residual_dof(m, n, "a prediction interval")
     _checks.well_posed_design(X)
     X_new = _check_new_inputs(X_new, m, X.shape)
     loc, scale = _prediction_t(X_new, X, y)

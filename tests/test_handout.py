@@ -449,3 +449,17 @@ def test_no_text_of_a_chapter_handout_runs_into_the_footer_or_header_or_off_the_
     pages = pdf_layout(pdf)
     defects = layout_defects(pages, running_bands(pages))
     assert not defects, f"{pdf.name}: text hidden or cut by the page layout:\n" + "\n".join(defects)
+
+
+MAX_CHAPTER_PAGES = 22  # a chapter a student reads in one week
+
+
+@pytest.mark.parametrize("stem", CHAPTERS)
+def test_a_chapter_handout_is_at_most_a_week_of_reading(stem):
+    pdf = _chapter_handout(stem)
+    pages = len(pdf_layout(pdf))
+    print(f"{pdf.name}: {pages} pages")
+    assert pages <= MAX_CHAPTER_PAGES, (
+        f"{pdf.name} has {pages} pages, over {MAX_CHAPTER_PAGES}: move what a first"
+        " reading does not need to an appendix"
+    )

@@ -8,7 +8,8 @@ copy, and runs the strict build as `make book` does (`scripts/build_book.py`:
 PYTHONPATH pointing at the copy's `src/`. The copy starts from the clone's
 caches when the clone has built the book, as a developer's rebuild would:
 the execution cache of the copy's key (so only a page or a package that the
-test breaks executes again, and only a claim or display it breaks is
+test breaks executes again), the claims' results (keyed on each claim's
+code and displayed LaTeX: only a claim or display the test breaks is
 checked again) and JAX's compiled programs. The assertions name the reason
 found in the build's output, not only a non-zero exit status. A control test
 shows that the unbroken copy builds.
@@ -115,6 +116,9 @@ def seed_caches(copy: Path) -> None:
     for cache, dest in (
         (ROOT / "_build" / ".jupyter_cache" / key, copy / "_build" / ".jupyter_cache" / key),
         (ROOT / "_build" / ".jax_cache", copy / "_build" / ".jax_cache"),
+        # Keyed on each claim's code and displayed LaTeX: an edited claim or display
+        # of the copy misses it and runs (gaussml.derivations._results).
+        (ROOT / "_build" / "claims", copy / "_build" / "claims"),
     ):
         if cache.is_dir() and not dest.exists():
             shutil.copytree(cache, dest)

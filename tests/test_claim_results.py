@@ -112,6 +112,13 @@ def test_the_key_of_a_claim_is_its_own_code_and_what_it_shares(tmp_path):
     assert keys(text) == before
 
 
+def test_the_key_of_a_claim_holds_the_package_modules_it_imports_transitively():
+    # The regression claims read gaussml.regression, which imports _checks and univariate.
+    source = (CLAIMS.parent / "regression.py").read_text(encoding="utf-8")
+    names = {text.split("\0")[0] for text in _results._imported_sources(source)}
+    assert {"regression.py", "_checks.py", "univariate.py"} <= names
+
+
 def _failing_claim():
     raise ClaimFailed("a false claim: 1 != 2")
 

@@ -88,15 +88,34 @@ def _is_unit(node: ast.stmt) -> bool:
     )
 
 
-def _imported_sources(source: str) -> list[str]:
-    """The package modules and sibling claim modules that `source` imports, as text."""
+def _package_imports(source: str) -> set[str]:
+    """The names of the package's modules that `source` imports (`gaussml.x`, `from .. import x`)."""
     names = set(re.findall(r"\bgaussml\.(\w+)", source))
-    names |= set(re.findall(r"^\s*from \.\.(\w+) import", source, re.M))
-    names |= {n.strip() for n in re.findall(r"^\s*from \.\. import ([\w, ]+)", source, re.M)}
-    siblings = set(re.findall(r"^\s*from \.([a-z]\w*) import", source, re.M))
-    paths = [PACKAGE / f"{n}.py" for n in sorted(names)]
-    paths += [HERE / f"{n}.py" for n in sorted(siblings)]
-    return [f"{p.name}\0{p.read_text(encoding='utf-8')}" for p in paths if p.is_file()]
+    names |= set(re.findall(r"^\s*from \.\.?(\w+) import", source, re.M))
+    for found in re.findall(r"^\s*from \.\.? import ([\w, ]+)", source, re.M):
+        names |= {n.strip() for n in found.split(",")}
+    return names
+
+
+def _imported_sources(source: str) -> list[str]:
+    """The package modules that `source` imports, and theirs (transitively), as text.
+
+    Sibling claim modules (`from .mvn import ...`) count; the framework is keyed apart.
+    """
+    seen: dict[Path, str] = {}
+    todo = [
+        *(PACKAGE / f"{n}.py" for n in re.findall(r"\bgaussml\.(\w+)", source)),
+        *(PACKAGE / f"{n}.py" for n in re.findall(r"^\s*from \.\.(\w+) import", source, re.M)),
+        *(HERE / f"{n}.py" for n in re.findall(r"^\s*from \.([a-z]\w*) import", source, re.M)),
+    ]
+    while todo:
+        path = todo.pop()
+        if path in seen or not path.is_file() or (path.parent == HERE and path.name in FRAMEWORK):
+            continue
+        seen[path] = path.read_text(encoding="utf-8")
+        todo += [path.parent / f"{n}.py" for n in _package_imports(seen[path])]
+        todo += [PACKAGE / f"{n}.py" for n in _package_imports(seen[path])]
+    return [f"{p.relative_to(PACKAGE)}\0{seen[p]}" for p in sorted(seen)]
 
 
 @functools.cache

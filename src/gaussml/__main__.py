@@ -59,7 +59,8 @@ def verify(argv: list[str]) -> int:
     claimed = {
         label: tex for label, (_, tex) in equations.items() if not isinstance(owners[label], str)
     }
-    results = check([], claimed, workers=args.jobs)
+    names = list(dict.fromkeys(o.name for o in owners.values() if not isinstance(o, str)))
+    results = check(names, claimed, workers=args.jobs)
     width = max(len(label) for label in equations)
     for label in equations:
         owner = owners[label]

@@ -249,10 +249,11 @@ def check(
     one task per claim, `workers` at a time; its passes are stored.
     """
     from ._binding import bindings
+    from ._registry import claims
 
     path = Path(cache) if cache else cache_path()
     held = _read(path)
-    by_label = bindings()
+    by_label = {lb: b for lb, b in bindings().items() if b.claim in claims()}
     names = list(
         dict.fromkeys([*names, *(by_label[lb].claim for lb in displays if lb in by_label)])
     )

@@ -80,10 +80,13 @@ check-tex:
 # --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
 .PHONY: test-slow test-seeds check-links check-reproducible bench lint verify mutants check-numbers
 
-verify: $(STAMP)  # every claim and its binding to the displayed LaTeX, without building
+# Every claim and its binding to the displayed LaTeX, without building; what
+# _build/claims/results.json holds (gaussml.derivations._results: keyed on each
+# claim's code and displayed LaTeX) does not run again, here or in the build.
+verify: $(STAMP)
 	$(BIN)/python -m gaussml verify
 
-mutants: $(STAMP)  # small edits to every numbered equation must each fail verify
+mutants: $(STAMP)  # small edits to every numbered equation must each fail verify (checked afresh)
 	$(BIN)/python scripts/equation_mutants.py
 
 # PYTEST_ARGS: e.g. .ci/run deselects the mutation test, which `make mutants` ran.

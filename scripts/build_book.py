@@ -18,8 +18,9 @@ build the reader gets. It does three things:
    prose edit re-reads only the edited page. The extensions key adds the
    Sphinx extensions (`book/_ext`), which run in Sphinx, not in the pages'
    kernels: an edit there re-reads every page (the setting
-   `gaussml_extensions_key`) without executing any, and names the file of
-   the claims' results (`book/_ext/claim_results.py`).
+   `gaussml_extensions_key`) without executing any. The claims' results are
+   not here: they have their own cache, keyed on each claim's code
+   (`gaussml.derivations._results`, shared with `make verify`).
 2. **Parallel execution.** Every page of the table of contents whose code
    cells are not in the cache is executed before Sphinx starts, `--jobs` at a
    time (two on the project's 2-core machine), each exactly as myst-nb would
@@ -271,8 +272,6 @@ def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -
         sphinx["config"] = {
             **(sphinx.get("config") or {}),
             "gaussml_extensions_key": ext_key,
-            # The claims' results (book/_ext/claim_results.py): `src/` and the checking code.
-            "gaussml_claims_cache": str(cache_path / f"claims-{ext_key}.json"),
         }
     config["sphinx"] = sphinx
     return config

@@ -13,7 +13,8 @@ the copy's own `src/`), and compares:
   hash of their content, so a changed figure changes its address).
 
 Every page executes in each fresh build; JAX's compiled programs are shared
-with the clone (`_build/.jax_cache`), since JAX keys them on the program. The
+with the clone (`_build/.jax_cache`), since JAX keys them on the program, and
+so are the claims' results (`_build/claims`), keyed on each claim's code. The
 fresh build's report (`_build/bench/reproducible-*.json`) is what a package
 edit costs, which `make bench` reports without building again.
 
@@ -89,6 +90,10 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
         # Every page executes again, but JAX's compiled programs are the clone's
         # (keyed by JAX on the program: the same program, the same machine code).
         **build_book.jax_cache_env(ROOT / "_build" / ".jax_cache"),
+        # The claims' results are the clone's too: keyed on each claim's code and
+        # displayed LaTeX, which the copy shares; what the pages compute runs again.
+        "GAUSSML_CLAIMS_CACHE": os.environ.get("GAUSSML_CLAIMS_CACHE")
+        or str(ROOT / "_build" / "claims" / "results.json"),
     }
     if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
         command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]

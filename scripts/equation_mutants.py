@@ -2,9 +2,13 @@
 
 For each numbered equation of `book/`, one edit at a time on a copy of the
 page's text: change a numeric constant, flip a sign, change an exponent, drop
-a square root or a transpose, swap two symbols. Each mutant is checked by the function `python -m gaussml verify`
-uses (`gaussml.derivations._binding.check_equation`), in process (the claim
-itself runs once; only the binding sees the edited text). A mutant that
+a square root or a transpose, swap two symbols. The unedited equations and
+their claims must hold first, read from the claim-results cache that
+`python -m gaussml verify` fills (`gaussml.derivations._results`: what it
+does not hold runs). Each mutant is then checked for real by the binding
+check `verify` uses (`gaussml.derivations._binding.check_display`): the
+claim's code is unchanged, only the display is edited, and no mutant's
+outcome is read from or written to the cache. A mutant that
 passes is a survivor: it must be listed in `EQUIVALENT` with the reason it
 does not change the mathematics. Prints the table and writes
 `_build/bench/equation_mutants.json`; exits non-zero when an equation has
@@ -26,8 +30,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from gaussml.derivations import ClaimFailed
-from gaussml.derivations._binding import BOOK, book_equations, check_equation, displayed_equations
+from gaussml.derivations import ClaimFailed, claims
+from gaussml.derivations._binding import BOOK, book_equations, check_display, displayed_equations
+from gaussml.derivations._results import check
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "_build" / "bench" / "equation_mutants.json"
@@ -207,7 +212,7 @@ def killed(label: str, page_text: str, tex: str, mutated: str) -> tuple[bool, st
     previous = signal.signal(signal.SIGALRM, _too_slow)
     signal.alarm(MUTANT_SECONDS)
     try:
-        check_equation(label, shown)
+        check_display(label, shown)
     except ClaimFailed as error:
         return True, str(error).splitlines()[0][:160]
     except _TooSlow:
@@ -222,7 +227,6 @@ def mutate_equation(item: tuple[str, tuple[Path, str]]) -> tuple[list[dict], lis
     """Every mutant of one equation, checked: its rows, its problems and the seconds taken."""
     label, (page, tex) = item
     text = page.read_text(encoding="utf-8")
-    check_equation(label, tex)  # the unedited equation must pass
     edits = mutants(tex)
     problems = [f"{label}: only {len(edits)} mutants"] if len(edits) < MIN_PER_EQUATION else []
     began = time.perf_counter()
@@ -264,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         for label, where in book_equations(args.book).items()
         if not args.label or label in args.label
     ]
+    # The baseline: every unedited equation and its claim hold (from the cache, or run).
+    labels = {label for label, _ in equations}
+    names = [c.name for c in claims().values() if labels & set(c.labels)]
+    baseline = check(names, {lb: tex for lb, (_, tex) in equations}, workers=max(1, args.jobs))
+    broken = {**baseline.claims, **baseline.displays}
+    broken = {what: error for what, error in broken.items() if error}
+    for what, error in broken.items():
+        print(f"FAILED unedited {what}: {error}", file=sys.stderr)
+    if broken:
+        return 1
     # One equation per task, in worker processes: the results come back in order.
     with ProcessPoolExecutor(max(1, args.jobs)) as pool:
         results = list(pool.map(mutate_equation, equations))

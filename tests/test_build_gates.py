@@ -8,7 +8,8 @@ copy, and runs the strict build as `make book` does (`scripts/build_book.py`:
 PYTHONPATH pointing at the copy's `src/`. The copy starts from the clone's
 caches when the clone has built the book, as a developer's rebuild would:
 the execution cache of the copy's key (so only a page or a package that the
-test breaks executes again, and only a claim or display it breaks is
+test breaks executes again), the claims' results (keyed on each claim's
+code and displayed LaTeX: only a claim or display the test breaks is
 checked again) and JAX's compiled programs. The assertions name the reason
 found in the build's output, not only a non-zero exit status. A control test
 shows that the unbroken copy builds.
@@ -109,20 +110,28 @@ def copy_env(copy: Path) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(copy / "src"), "PYTHONDONTWRITEBYTECODE": "1"}
 
 
-def seed_caches(copy: Path) -> None:
-    """Copy the clone's caches that fit `copy` (its key) into it, if the clone has them."""
+def seed_caches(copy: Path, outputs_of: str | None = None) -> None:
+    """Copy the clone's caches that fit `copy` (its key) into it, if the clone has them.
+
+    `outputs_of`: the key whose page outputs the copy starts from instead of its own
+    (a gate whose edit of `src/` cannot change what a page computes).
+    """
     key = build_book.cache_key(copy, FORMATS)
+    outputs = ROOT / "_build" / ".jupyter_cache" / (outputs_of or key)
     for cache, dest in (
-        (ROOT / "_build" / ".jupyter_cache" / key, copy / "_build" / ".jupyter_cache" / key),
+        (outputs, copy / "_build" / ".jupyter_cache" / key),
         (ROOT / "_build" / ".jax_cache", copy / "_build" / ".jax_cache"),
+        # Keyed on each claim's code and displayed LaTeX: an edited claim or display
+        # of the copy misses it and runs (gaussml.derivations._results).
+        (ROOT / "_build" / "claims", copy / "_build" / "claims"),
     ):
         if cache.is_dir() and not dest.exists():
             shutil.copytree(cache, dest)
 
 
-def build(copy: Path) -> subprocess.CompletedProcess:
+def build(copy: Path, outputs_of: str | None = None) -> subprocess.CompletedProcess:
     """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
-    seed_caches(copy)
+    seed_caches(copy, outputs_of)
     result = subprocess.run(
         [str(BIN / "python"), str(ROOT / "scripts" / "build_book.py"), str(copy)],
         cwd=copy,
@@ -138,7 +147,11 @@ def build(copy: Path) -> subprocess.CompletedProcess:
 
 
 def run_tests(copy: Path, *args: str) -> subprocess.CompletedProcess:
-    """pytest on the copy's tests, importing the copy's package."""
+    """pytest on the copy's tests, importing the copy's package (and reading the clone's
+    claim results, keyed on each claim's code: only what the copy changed runs)."""
+    claims = ROOT / "_build" / "claims"
+    if claims.is_dir() and not (copy / "_build" / "claims").exists():
+        shutil.copytree(claims, copy / "_build" / "claims")
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", *args],
         cwd=copy,
@@ -188,13 +201,17 @@ def test_a_chapter_cell_that_raises_fails_the_build(tmp_path):
 @slow
 def test_a_false_claim_fails_the_build(tmp_path):
     copy = make_copy(tmp_path / "book")
+    unedited = build_book.cache_key(copy, FORMATS)
     # The density would integrate to 2: false, and sympy must say so on the verification report.
     replace_once(
         copy / CLAIMS,
         'sp.integrate(p, (x, -sp.oo, sp.oo)), 1, "integral of the density"',
         'sp.integrate(p, (x, -sp.oo, sp.oo)), 2, "integral of the density"',
     )
-    result = build(copy)
+    # The edit changes the execution key (all of src/), but no page computes with a
+    # claim's body: the pages' outputs of the unedited key serve, and only the claim
+    # runs again (its code changed: the claim-results cache misses it).
+    result = build(copy, outputs_of=unedited)
     assert result.returncode != 0, tail(result)
     assert "ClaimFailed" in result.stdout, tail(result)
     assert "integral of the density: 1 != 2" in result.stdout, tail(result)

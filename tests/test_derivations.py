@@ -9,6 +9,7 @@ import sympy as sp
 
 from gaussml import derivations
 from gaussml.derivations import ClaimFailed, assert_equal, assert_steps, claim, claims, verify
+from gaussml.derivations._results import check
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"
@@ -31,7 +32,13 @@ def equation_labels(folder: Path = BOOK) -> dict[str, Path]:
 
 @pytest.mark.parametrize("name", sorted(claims()))
 def test_claim_holds(name):
-    result = verify(name)
+    # From the claim-results cache when `make verify` ran this claim's code already.
+    error = check([name], {}, workers=1).claims[name]
+    assert error is None, error
+
+
+def test_verify_runs_a_claim_and_times_it():
+    result = verify("normal_pdf_maximum")
     assert result.seconds >= 0
 
 

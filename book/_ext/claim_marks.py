@@ -1,8 +1,9 @@
 """Sphinx extension: the verification report, and a check mark on every numbered equation.
 
 - The directive `claim-report` runs every claim of `gaussml.derivations` while
-  its page is read (or takes its result from an earlier build of the same
-  package source: `claim_results.py`) and renders them as one table (a
+  its page is read (or takes its result from the claim-results cache that
+  `make verify` fills, keyed on the claim's code: `claim_results.py`) and
+  renders them as one table (a
   docutils table, so no character of a statement can break a cell), one row
   per claim with the anchor `claim-<name>`. A claim that does not hold is a
   build error, so a false claim fails `make book` and `make pdf`.

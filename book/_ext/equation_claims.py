@@ -74,7 +74,7 @@ def _check_equations(app, env):
 
 
 def setup(app):
-    # Where claim results are kept between builds (claim_results.py); "" keeps none.
+    # Another file for the claim results than the package's default (claim_results.py).
     app.add_config_value("gaussml_claims_cache", "", "")
     app.add_config_value("gaussml_claim_workers", 2, "")
     # The hash of book/_ext (scripts/build_book.py): an edited extension re-reads every page.

@@ -2,7 +2,10 @@
 
 For each equation it runs the sympy claim that backs it and binds the claim
 to the LaTeX the page displays (`gaussml.derivations._binding`), without
-building the book. `--chapter N` and `--label LABEL` narrow the run.
+building the book. `--chapter N` and `--label LABEL` narrow the run. Only
+what the claim-results cache does not hold runs (`_results`: a claim keyed on
+its code, a display on its LaTeX), so a second run after a prose edit runs
+no claim.
 """
 
 from __future__ import annotations
@@ -10,35 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-
-
-def _check_claim(task: tuple[str, list[tuple[str, str]]]) -> list[tuple[str, str, str, str, float]]:
-    """Run one claim and the bindings of its equations: (label, claim, scope, message, seconds)."""
-    from gaussml.derivations import ClaimFailed
-    from gaussml.derivations._binding import bindings, check_equation, claim_of
-
-    _, equations = task
-    out = []
-    for label, tex in equations:
-        start = time.perf_counter()
-        try:
-            c = claim_of(label)
-            check_equation(label, tex)
-            message = ""
-        except ClaimFailed as error:
-            message = str(error) or type(error).__name__
-        except Exception as error:
-            message = f"{label}: {type(error).__name__}: {error}"
-        try:
-            name, scope = c.name, c.scope or "scope not stated"
-        except NameError:
-            name, scope = "-", "scope not stated"
-        if label in bindings() and bindings()[label].scope:
-            scope += f"; display {bindings()[label].scope}"
-        out.append((label, name, scope, message, time.perf_counter() - start))
-    return out
 
 
 def _chapter_of(page: Path) -> int | None:
@@ -47,7 +22,8 @@ def _chapter_of(page: Path) -> int | None:
 
 
 def verify(argv: list[str]) -> int:
-    from gaussml.derivations._binding import BOOK, book_equations, claim_of
+    from gaussml.derivations._binding import BOOK, bindings, book_equations, claim_of
+    from gaussml.derivations._results import cache_path, check
 
     parser = argparse.ArgumentParser(prog="python -m gaussml verify", description=__doc__)
     parser.add_argument("--chapter", type=int, help="only the equations of chapter N")
@@ -71,35 +47,39 @@ def verify(argv: list[str]) -> int:
         print("no numbered equation to check", file=sys.stderr)
         return 2
 
-    # One task per claim: a claim backing several equations runs once.
-    tasks: dict[str, list[tuple[str, str]]] = {}
-    for label, (_, tex) in equations.items():
-        try:
-            key = claim_of(label).name
-        except Exception:
-            key = label
-        tasks.setdefault(key, []).append((label, tex))
+    # Each claim once, each display once, and only what the claim-results cache
+    # does not hold (gaussml.derivations._results).
     start = time.perf_counter()
-    ordered = sorted(
-        tasks.items(), key=lambda item: min(list(equations).index(lbl) for lbl, _ in item[1])
-    )
-    if args.jobs > 1 and len(ordered) > 1:
-        with ProcessPoolExecutor(args.jobs) as pool:
-            results = [r for chunk in pool.map(_check_claim, ordered) for r in chunk]
-    else:
-        results = [r for task in ordered for r in _check_claim(task)]
-    order = list(equations)
-    results.sort(key=lambda r: order.index(r[0]))
-    width = max(len(r[0]) for r in results)
-    failures = []
-    for label, name, scope, message, _seconds in results:
-        status = "FAILED" if message else "ok"
-        print(f"{label:<{width}}  {status:<6}  {name}  [{scope}]")
+    owners, failures = {}, []
+    for label in equations:
+        try:
+            owners[label] = claim_of(label)
+        except Exception as error:
+            owners[label] = str(error) or type(error).__name__
+    claimed = {
+        label: tex for label, (_, tex) in equations.items() if not isinstance(owners[label], str)
+    }
+    names = list(dict.fromkeys(o.name for o in owners.values() if not isinstance(o, str)))
+    results = check(names, claimed, workers=args.jobs)
+    width = max(len(label) for label in equations)
+    for label in equations:
+        owner = owners[label]
+        if isinstance(owner, str):
+            name, scope, message = "-", "scope not stated", owner
+        else:
+            name, scope = owner.name, owner.scope or "scope not stated"
+            error = results.claims[name] or results.displays[label]
+            message = f"{label}: {error}" if error else ""
+        if label in bindings() and bindings()[label].scope:
+            scope += f"; display {bindings()[label].scope}"
+        print(f"{label:<{width}}  {'FAILED' if message else 'ok':<6}  {name}  [{scope}]")
         if message:
             failures.append(message)
     elapsed = time.perf_counter() - start
     print(
-        f"\n{len(results) - len(failures)} of {len(results)} equations verified in {elapsed:.1f} s"
+        f"\n{len(equations) - len(failures)} of {len(equations)} equations verified in "
+        f"{elapsed:.1f} s: {len(results.ran_claims)} claim(s) and "
+        f"{len(results.ran_displays)} display(s) checked, the rest from {cache_path()}"
     )
     for message in failures:
         print(f"\nFAILED {message}", file=sys.stderr)

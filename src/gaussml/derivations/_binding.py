@@ -8,9 +8,9 @@ compares it side by side with those statements: a wrong constant, sign,
 exponent or symbol on the page is a `ClaimFailed` naming the label, the
 displayed side and the checked one.
 
-`check_equation(label, tex)` runs the claim (once per process) and the
-binding; `python -m gaussml verify` and the Sphinx extension
-`book/_ext/equation_claims.py` both call it, so the standalone check and the
+`python -m gaussml verify`, the Sphinx extension
+`book/_ext/equation_claims.py` and the mutation gate all reach it through
+`_results.check` (the claim-results cache), so the standalone check and the
 build fail for the same reasons.
 """
 
@@ -108,25 +108,12 @@ def check_display(label: str, tex: str) -> None:
                     )
 
 
-@functools.cache
-def _run_claim(name: str) -> None:
-    claims()[name].check()
-
-
 def claim_of(label: str) -> Claim:
     """The claim that backs equation `label`."""
     found = [c for c in claims().values() if label in c.labels]
     if len(found) != 1:
         raise ClaimFailed(f"{label}: {len(found)} claims back this equation, expected one")
     return found[0]
-
-
-def check_equation(label: str, tex: str) -> Claim:
-    """Run the claim backing `label` (once per process) and bind it to the displayed `tex`."""
-    c = claim_of(label)
-    _run_claim(c.name)
-    check_display(label, tex)
-    return c
 
 
 # --- the book's sources -----------------------------------------------------------------

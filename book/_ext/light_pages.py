@@ -1,0 +1,177 @@
+"""Sphinx extension: lighter pages, with the same look (issue 31, light pages).
+
+When the HTML build finishes:
+
+- The icon font. The theme's stylesheets draw a few icons with Font
+  Awesome's solid font (`fa-solid-900.woff2`, 156 kB, about 1,400 glyphs): the
+  admonition marks, the external-link arrow, the breadcrumb divider. The font
+  is cut (from the theme's TrueType copy) to the glyphs the stylesheets and
+  pages can show (`icon_codepoints`) and saved as WOFF (a few kB; WOFF2 needs
+  brotli); the stylesheet's `@font-face` points at it.
+- Search scripts only where they are used. The theme loads Sphinx's search
+  (`searchtools.js`, `language_data.js` and the whole `searchindex.js`) on
+  every page for a search-as-you-type box that this site does not enable
+  (`search_as_you_type` is off: the search field leads to `search.html`).
+  Every page but the search page drops those three scripts.
+- Code. Pygments wraps every name and punctuation mark of a code cell in a
+  `<span>` whose colour is the code block's own colour in both modes; those
+  spans (a third of a chapter's HTML) are unwrapped (`plain_token_classes`).
+
+The MathJax components and the icon script are cut in `site_layout.py`;
+dense scatters are drawn as images in the figures' SVG
+(`gaussml.plotting.LightSVGCanvas`).
+
+Enable it in _config.yml with `sphinx: local_extensions: {light_pages: book/_ext}`.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from site_layout import icons_used
+
+SOLID_FONT = "vendor/fontawesome/webfonts/fa-solid-900"  # under _static, without extension
+_SOLID_SRC = re.compile(
+    r"src:url\((?P<dir>[^)]*?)fa-solid-900\.woff2\) format\(\"woff2\"\),"
+    r"url\([^)]*?fa-solid-900\.ttf\) format\(\"truetype\"\)"
+)
+# A Font Awesome class's glyph, e.g. `.fa-magnifying-glass:before,.fa-search:before{content:"\f002"}`.
+_ICON_RULE = re.compile(
+    r"(?P<selectors>(?:\.fa-[a-z0-9-]+:before,?)+)\{content:\"(?P<glyph>[^\"]*)\"\}"
+)
+_ICON_NAME = re.compile(r"\.fa-([a-z0-9-]+):before")
+_ESCAPE = re.compile(r"\\([0-9a-fA-F]{4,6})")
+_PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
+_SEARCH_SCRIPT = re.compile(
+    r"\n?[ \t]*<script src=\"[^\"]*?(?:_static/searchtools\.js|_static/language_data\.js"
+    r"|searchindex\.js)\"></script>"
+)
+_PYGMENTS_RULE = re.compile(
+    r"(?:html\[data-theme=\"(?P<mode>[a-z]+)\"\] )?\.highlight(?: \.(?P<cls>[a-z0-9]+))? "
+    r"\{ (?P<body>[^}]*?) \}"
+)
+
+
+def _glyphs(text: str) -> set[int]:
+    escaped = {int(code, 16) for code in _ESCAPE.findall(text)}
+    return {c for c in escaped if 0xE000 <= c <= 0xF8FF} | {
+        ord(c) for c in _PRIVATE_USE.findall(text)
+    }
+
+
+def icon_codepoints(css: str, used_names: set[str]) -> set[int]:
+    """The icon glyphs a stylesheet can show: every glyph it names outside the
+    per-icon classes of Font Awesome, and those classes' glyphs for `used_names`."""
+    used = set()
+
+    def icon_rule(match: re.Match) -> str:
+        names = set(_ICON_NAME.findall(match.group("selectors")))
+        if names & used_names:
+            used.update(_glyphs(match.group("glyph")))
+        return ""
+
+    rest = _ICON_RULE.sub(icon_rule, css)
+    return used | _glyphs(rest)
+
+
+def subset_font(font_bytes: bytes, codepoints: set[int]) -> bytes:
+    """The font cut to `codepoints`, as WOFF."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(io.BytesIO(font_bytes))
+    options = subset.Options()
+    options.flavor = "woff"
+    options.layout_features = ["*"]
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(codepoints))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.flavor = "woff"
+    font.save(out)
+    return out.getvalue()
+
+
+def without_search_scripts(html: str) -> str:
+    """The page without the theme's search scripts (the search page keeps its own)."""
+    return _SEARCH_SCRIPT.sub("", html)
+
+
+def plain_token_classes(pygments_css: str) -> set[str]:
+    """The Pygments token classes styled with nothing but the code block's colour, in every mode."""
+    base: dict[str | None, str] = {}
+    styles: dict[str, dict[str | None, str]] = {}
+    for match in _PYGMENTS_RULE.finditer(pygments_css):
+        mode, cls, body = match.group("mode"), match.group("cls"), match.group("body").strip()
+        if cls is None:
+            color = re.search(r"(?:^|; )color: (#[0-9A-Fa-f]+)", body)
+            if color:
+                base[mode] = color.group(1).lower()
+        else:
+            styles.setdefault(cls, {})[mode] = body.rstrip(";").lower()
+    plain = set()
+    for cls, by_mode in styles.items():
+        if base and set(by_mode) == set(base):
+            if all(by_mode[mode] == f"color: {base[mode]}" for mode in base):
+                plain.add(cls)
+    return plain
+
+
+def unwrap_tokens(html: str, classes: set[str]) -> str:
+    """`html` with the code spans of `classes` replaced by their text."""
+    if not classes:
+        return html
+    names = "|".join(sorted(map(re.escape, classes)))
+    return re.sub(rf'<span class="(?:{names})">([^<]*)</span>', r"\1", html)
+
+
+def _light_font(static: Path, pages: list[str]) -> None:
+    font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
+    css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
+    theme_css = static / "styles" / "pydata-sphinx-theme.css"
+    if not font.is_file() or not theme_css.is_file():
+        return
+    scripts = [
+        p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
+    ]
+    used_names = icons_used(pages + scripts)
+    codepoints = set()
+    for css in css_files:
+        codepoints |= icon_codepoints(css.read_text(encoding="utf-8"), used_names)
+    (static / f"{SOLID_FONT}.woff").write_bytes(subset_font(font.read_bytes(), codepoints))
+    text = theme_css.read_text(encoding="utf-8")
+    text = _SOLID_SRC.sub(
+        lambda m: f'src:url({m.group("dir")}fa-solid-900.woff) format("woff")', text
+    )
+    theme_css.write_text(text, encoding="utf-8")
+
+
+def _light_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    static = Path(app.outdir) / "_static"
+    pygments = static / "pygments.css"
+    plain = (
+        plain_token_classes(pygments.read_text(encoding="utf-8")) if pygments.is_file() else set()
+    )
+    texts = []
+    outdir = Path(app.outdir)
+    for path in sorted(outdir.rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        light = unwrap_tokens(text, plain)
+        if path.relative_to(outdir).as_posix() != "search.html":
+            light = without_search_scripts(light)
+        if light != text:
+            path.write_text(light, encoding="utf-8")
+        texts.append(light)
+    _light_font(static, texts)
+
+
+def setup(app):
+    # After the other extensions have written the pages (ref_previews 400, search_snippets 500).
+    app.connect("build-finished", _light_pages, priority=950)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

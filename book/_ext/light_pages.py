@@ -13,6 +13,10 @@ When the HTML build finishes:
   every page for a search-as-you-type box that this site does not enable
   (`search_as_you_type` is off: the search field leads to `search.html`).
   Every page but the search page drops those three scripts.
+- Stylesheets. The theme's stylesheets hold all of Bootstrap and every Font
+  Awesome class (0.4 MB, most of a page's CSS). A rule is kept for the
+  selectors whose every class name occurs in some page or script of the site
+  (`unused_rules_removed`): a selector with a class that is nowhere cannot match.
 - Code. Pygments wraps every name and punctuation mark of a code cell in a
   `<span>` whose colour is the code block's own colour in both modes; those
   spans (a third of a chapter's HTML) are unwrapped (`plain_token_classes`).
@@ -34,6 +38,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from site_layout import icons_used
 
+# Class names that scripts build at run time (Bootstrap's `bs-tooltip-` + placement).
+BUILT_AT_RUN_TIME = ("bs-",)
 SOLID_FONT = "vendor/fontawesome/webfonts/fa-solid-900"  # under _static, without extension
 _SOLID_SRC = re.compile(
     r"src:url\((?P<dir>[^)]*?)fa-solid-900\.woff2\) format\(\"woff2\"\),"
@@ -83,7 +89,7 @@ def subset_font(font_bytes: bytes, codepoints: set[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    font = TTFont(io.BytesIO(font_bytes))
+    font = TTFont(io.BytesIO(font_bytes), recalcTimestamp=False)  # the same bytes each build
     options = subset.Options()
     options.flavor = "woff"
     options.layout_features = ["*"]
@@ -129,6 +135,61 @@ def unwrap_tokens(html: str, classes: set[str]) -> str:
     return re.sub(rf'<span class="(?:{names})">([^<]*)</span>', r"\1", html)
 
 
+_RULE = re.compile(r"(?P<selectors>[^{}@;]+)\{(?P<body>[^{}]*)\}")
+_CLASS = re.compile(r"\.(-?[_a-zA-Z][\w-]*)")
+_NEGATION = re.compile(r":not\([^()]*\)")
+_NAME_RUN = re.compile(r"[\w-]+")
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_QUOTED = re.compile(r"\"[^\"]*\"|'[^']*'")
+
+
+def _top_level_split(selectors: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(selectors):
+        depth += {"(": 1, ")": -1, "[": 1, "]": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(selectors[start:i])
+            start = i + 1
+    return [*parts, selectors[start:]]
+
+
+def unused_rules_removed(css: str, occurs) -> str:
+    """`css` without the selectors naming a class for which `occurs(name)` is false.
+
+    Classes inside `:not(...)`, strings and comments do not count (their absence does not stop a match);
+    a rule left with no selector goes. `@media` blocks are kept around their rules.
+    """
+
+    def rule(match: re.Match) -> str:
+        kept = []
+        for selector in _top_level_split(match.group("selectors")):
+            bare = _NEGATION.sub("", _QUOTED.sub("", _COMMENT.sub("", selector)))
+            if all(occurs(name) for name in _CLASS.findall(bare)):
+                kept.append(selector)
+        return ",".join(kept) + "{" + match.group("body") + "}" if kept else ""
+
+    return _RULE.sub(rule, css)
+
+
+def _light_stylesheets(static: Path, texts: list[str]) -> None:
+    # A class name can only occur inside a run of name characters: the runs, once each.
+    corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
+    seen: dict[str, bool] = {}
+
+    def occurs(name: str) -> bool:
+        if name not in seen:
+            seen[name] = name.startswith(BUILT_AT_RUN_TIME) or name in corpus
+        return seen[name]
+
+    for css in static.rglob("*.css"):
+        if "mathjax" in css.parts:
+            continue
+        text = css.read_text(encoding="utf-8")
+        light = unused_rules_removed(text, occurs)
+        if light != text:
+            css.write_text(light, encoding="utf-8")
+
+
 def _light_font(static: Path, pages: list[str]) -> None:
     font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
     css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
@@ -168,7 +229,11 @@ def _light_pages(app, exception):
         if light != text:
             path.write_text(light, encoding="utf-8")
         texts.append(light)
-    _light_font(static, texts)
+    _light_font(static, texts)  # before the stylesheets lose the unused icons' glyphs
+    scripts = [
+        p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
+    ]
+    _light_stylesheets(static, texts + scripts)
 
 
 def setup(app):

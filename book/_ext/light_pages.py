@@ -17,12 +17,17 @@ When the HTML build finishes:
   Awesome class (0.4 MB, most of a page's CSS). A rule is kept for the
   selectors whose every class name occurs in some page or script of the site
   (`unused_rules_removed`): a selector with a class that is nowhere cannot match.
+- Figures. Matplotlib writes SVG coordinates to six decimals, indented, with a
+  comment per text; `compact_svg` keeps two decimals (1/100 pt), which is far
+  below a screen pixel, and drops the indentation and comments.
+- Scripts of features a page does not hold: sphinx-design's tabs, sphinx-thebe's
+  live code (the site has no launch button).
 - Code. Pygments wraps every name and punctuation mark of a code cell in a
   `<span>` whose colour is the code block's own colour in both modes; those
   spans (a third of a chapter's HTML) are unwrapped (`plain_token_classes`).
 
 The MathJax components and the icon script are cut in `site_layout.py`;
-dense scatters are drawn as images in the figures' SVG
+dense scatters and bands are drawn as images in the figures' SVG
 (`gaussml.plotting.LightSVGCanvas`).
 
 Enable it in _config.yml with `sphinx: local_extensions: {light_pages: book/_ext}`.
@@ -55,6 +60,11 @@ _PRIVATE_USE = re.compile("[\ue000-\uf8ff]")
 _SEARCH_SCRIPT = re.compile(
     r"\n?[ \t]*<script src=\"[^\"]*?(?:_static/searchtools\.js|_static/language_data\.js"
     r"|searchindex\.js)\"></script>"
+)
+# (what a page holds when it needs the script, the script's file)
+_IDLE_SCRIPTS = (
+    ("sd-tab-set", r"_static/design-tabs\.js"),
+    ("thebe-launch-button", r"_static/sphinx-thebe\.js"),
 )
 _PYGMENTS_RULE = re.compile(
     r"(?:html\[data-theme=\"(?P<mode>[a-z]+)\"\] )?\.highlight(?: \.(?P<cls>[a-z0-9]+))? "
@@ -105,6 +115,15 @@ def subset_font(font_bytes: bytes, codepoints: set[int]) -> bytes:
 def without_search_scripts(html: str) -> str:
     """The page without the theme's search scripts (the search page keeps its own)."""
     return _SEARCH_SCRIPT.sub("", html)
+
+
+def without_idle_scripts(html: str) -> str:
+    """The page without the scripts of features it does not hold: the tabs of
+    sphinx-design (no tab set) and the live code of sphinx-thebe (no launch button)."""
+    for feature, script in _IDLE_SCRIPTS:
+        if feature not in html:
+            html = re.sub(rf'\n?[ \t]*<script[^>]*src="[^"]*?{script}[^"]*"></script>', "", html)
+    return html
 
 
 def plain_token_classes(pygments_css: str) -> set[str]:
@@ -190,6 +209,37 @@ def _light_stylesheets(static: Path, texts: list[str]) -> None:
             css.write_text(light, encoding="utf-8")
 
 
+_LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
+_SVG_COMMENT = re.compile(r"<!--.*?-->", re.S)
+_BETWEEN_TAGS = re.compile(r">\s+<")
+_LINE_END = re.compile(r" ?\n")
+
+
+def compact_svg(svg: str) -> str:
+    """A matplotlib SVG with coordinates to 1/100 unit, without indentation or comments.
+
+    Coordinates are in points (in 1/10 point inside a glyph), so 1/100 is far
+    below a screen pixel; the factors of `scale(...)`, which set the size of
+    text, are kept as written.
+    """
+
+    def rounded(match: re.Match) -> str:
+        if match.group(1) is None:
+            return match.group(0)
+        return f"{float(match.group(1)):.2f}".rstrip("0").rstrip(".")
+
+    svg = _BETWEEN_TAGS.sub("><", _SVG_COMMENT.sub("", svg))
+    return _LINE_END.sub(" ", _LONG_DECIMAL.sub(rounded, svg))
+
+
+def _light_figures(outdir: Path) -> None:
+    for path in (outdir / "_images").glob("*.svg"):
+        text = path.read_text(encoding="utf-8")
+        light = compact_svg(text)
+        if light != text:
+            path.write_text(light, encoding="utf-8")
+
+
 def _light_font(static: Path, pages: list[str]) -> None:
     font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
     css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
@@ -226,9 +276,11 @@ def _light_pages(app, exception):
         light = unwrap_tokens(text, plain)
         if path.relative_to(outdir).as_posix() != "search.html":
             light = without_search_scripts(light)
+        light = without_idle_scripts(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
         texts.append(light)
+    _light_figures(outdir)
     _light_font(static, texts)  # before the stylesheets lose the unused icons' glyphs
     scripts = [
         p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts

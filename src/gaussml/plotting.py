@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import re
 from collections.abc import Sequence
@@ -11,7 +10,6 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
-from matplotlib import cbook
 from matplotlib.backend_bases import register_backend
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.collections import Collection
@@ -67,29 +65,8 @@ def dense_collections(fig, limit: int = DENSE_POINTS) -> list[Collection]:
     return [c for c in fig.findobj(Collection) if points(c) > limit]
 
 
-_LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
-_BETWEEN_TAGS = re.compile(r">\s+<")
-
-
-def compact_svg(svg: str) -> str:
-    """Matplotlib's SVG text with coordinates to 1/100 unit and no indentation.
-
-    Coordinates are in points (or in 1/10 point inside a glyph), so 1/100 is
-    far below a screen pixel; the factors of `scale(...)`, which set the size of
-    text, are kept as written.
-    """
-
-    def rounded(match: re.Match) -> str:
-        if match.group(1) is None:
-            return match.group(0)
-        return f"{float(match.group(1)):.2f}".rstrip("0").rstrip(".")
-
-    return _BETWEEN_TAGS.sub("><", _LONG_DECIMAL.sub(rounded, svg))
-
-
 class LightSVGCanvas(FigureCanvasSVG):
-    """Matplotlib's SVG output with the dense collections rasterized (at `savefig.dpi`),
-    written compactly (`compact_svg`).
+    """Matplotlib's SVG output with the dense collections rasterized (at `savefig.dpi`).
 
     Axes, lines and text stay vector; the figure itself is left as it was, so its
     PDF (the LaTeX build's) stays vector throughout.
@@ -101,15 +78,11 @@ class LightSVGCanvas(FigureCanvasSVG):
         dense = [c for c in dense_collections(self.figure) if not c.get_rasterized()]
         for collection in dense:
             collection.set_rasterized(True)
-        buffer = io.StringIO()
         try:
-            super().print_svg(buffer, **kwargs)
+            return super().print_svg(filename, **kwargs)
         finally:
             for collection in dense:
                 collection.set_rasterized(False)
-        with cbook.open_file_cm(filename, "w", encoding="utf-8") as out:
-            svg = compact_svg(buffer.getvalue())
-            out.write(svg if cbook.file_requires_unicode(out) else svg.encode("utf-8"))
 
 
 def book_style(*, formats=None) -> None:

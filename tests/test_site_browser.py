@@ -1154,6 +1154,24 @@ _LOAD_TIMES = """async () => {
 }"""
 
 
+def asset_kind(path: str) -> str:
+    """What a requested file is, for the page-weight report."""
+    suffix = Path(path).suffix
+    if "/mathjax/" in path:
+        return "mathjax fonts" if suffix in {".woff", ".woff2"} else "mathjax scripts"
+    kinds = {".html": "html", ".js": "scripts", ".css": "styles", ".svg": "images"}
+    kinds |= {".png": "images", ".woff": "fonts", ".woff2": "fonts", ".ttf": "fonts"}
+    return kinds.get(suffix, "other")
+
+
+def bytes_by_kind(sizes: dict[str, int]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for url, size in sizes.items():
+        kind = asset_kind(urlsplit(url).path)
+        kinds[kind] = kinds.get(kind, 0) + size
+    return dict(sorted(kinds.items()))
+
+
 def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
     """Bytes and requests of `origin/path` with everything it loads, and its load times
     (the median of `runs` cold loads, each in a new browser context)."""
@@ -1186,6 +1204,7 @@ def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
         "dom_content_loaded_s": round(times["dom"], 3),
         "mathjax_done_s": None if times["mathjax"] is None else round(times["mathjax"], 3),
         "largest": [[urlsplit(url).path, size] for url, size in largest],
+        "bytes_by_kind": bytes_by_kind(sizes),
     }
 
 

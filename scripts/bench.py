@@ -35,7 +35,7 @@
 
 - The weight and load time of each chapter page with every asset it loads,
   from `_build/bench/page-weight.json`, which the browser test
-  (`tests/test_site_browser.py::test_chapter_pages_are_light`) writes.
+  (`tests/test_site_browser.py::test_chapter_page_weight`) writes.
 
 Goals: the sampler within 2x numpy; at least 80 % of the chapter code
 visible, no function defined in a chapter; the whole book executed in under 60 s

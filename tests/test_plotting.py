@@ -1,5 +1,7 @@
 """gaussml.plotting: whole tables whatever the cells hold (parsed as MyST, as the book does); the running mean against a direct computation; the panels draw what they say."""
 
+import io
+
 import numpy as np
 import pytest
 from docutils import nodes
@@ -9,7 +11,10 @@ from hypothesis import strategies as st
 from myst_parser.parsers.docutils_ import Parser
 
 from gaussml.plotting import (
+    DENSE_POINTS,
+    LightSVGCanvas,
     data_panel,
+    dense_collections,
     markdown_table,
     mean_std_panels,
     new_figure,
@@ -192,3 +197,39 @@ def test_path_figure_legend_names_the_linear_and_polar_curves_in_their_colours()
     colours = [h.get_color() for h in legend.legend_handles]
     assert texts == ["linear path", "polar path", "mean of the two end points"]
     assert colours[:2] == ["red", "blue"]
+
+
+def _scatter_and_band(n):
+    rng = np.random.default_rng(0)
+    fig, ax = new_figure()
+    ax.scatter(rng.standard_normal(n), rng.standard_normal(n), s=2)
+    x = np.linspace(0, 1, n)
+    ax.fill_between(x, -1 - x, 1 + x, alpha=0.3)
+    ax.plot(x, x)
+    return fig
+
+
+def _svg(fig, canvas=LightSVGCanvas) -> str:
+    out = io.StringIO()
+    canvas(fig).print_svg(out)
+    return out.getvalue()
+
+
+def test_dense_collections_are_the_scatters_and_bands_over_the_limit():
+    assert len(dense_collections(_scatter_and_band(DENSE_POINTS + 1))) == 2
+    assert dense_collections(_scatter_and_band(DENSE_POINTS // 4)) == []
+    with pytest.raises(ValueError, match="limit must be an integer >= 1, got 0"):
+        dense_collections(_scatter_and_band(10), limit=0)
+
+
+def test_light_svg_draws_dense_collections_as_one_image_and_keeps_the_rest_vector():
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
+    fig = _scatter_and_band(5000)
+    light, vector = _svg(fig), _svg(fig, FigureCanvasSVG)
+    assert light.count("<image") == 1 and "<image" not in vector
+    assert "line2d_" in light and "xtick_" in light  # lines and ticks stay vector
+    assert len(light) < len(vector) / 3
+    # The figure is left as it was: its PDF (and a plain SVG) stays vector.
+    assert not any(c.get_rasterized() for c in dense_collections(fig))
+    assert "<image" not in _svg(fig, FigureCanvasSVG)

@@ -1154,6 +1154,24 @@ _LOAD_TIMES = """async () => {
 }"""
 
 
+def asset_kind(path: str) -> str:
+    """What a requested file is, for the page-weight report."""
+    suffix = Path(path).suffix
+    if "/mathjax/" in path:
+        return "mathjax fonts" if suffix in {".woff", ".woff2"} else "mathjax scripts"
+    kinds = {".html": "html", ".js": "scripts", ".css": "styles", ".svg": "images"}
+    kinds |= {".png": "images", ".woff": "fonts", ".woff2": "fonts", ".ttf": "fonts"}
+    return kinds.get(suffix, "other")
+
+
+def bytes_by_kind(sizes: dict[str, int]) -> dict[str, int]:
+    kinds: dict[str, int] = {}
+    for url, size in sizes.items():
+        kind = asset_kind(urlsplit(url).path)
+        kinds[kind] = kinds.get(kind, 0) + size
+    return dict(sorted(kinds.items()))
+
+
 def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
     """Bytes and requests of `origin/path` with everything it loads, and its load times
     (the median of `runs` cold loads, each in a new browser context)."""
@@ -1186,10 +1204,12 @@ def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
         "dom_content_loaded_s": round(times["dom"], 3),
         "mathjax_done_s": None if times["mathjax"] is None else round(times["mathjax"], 3),
         "largest": [[urlsplit(url).path, size] for url, size in largest],
+        "bytes_by_kind": bytes_by_kind(sizes),
     }
 
 
-def test_every_figure_is_light():
+def test_figure_weight():
+    """Every figure of the site within FIGURE_BYTES_GOAL."""
     figures = {p.name: p.stat().st_size for p in (SITE / "_images").glob("*") if p.is_file()}
     if not figures:
         pytest.skip("no figure built")
@@ -1197,44 +1217,57 @@ def test_every_figure_is_light():
     assert not big, f"figures over {FIGURE_BYTES_GOAL} bytes: {big}"
 
 
-# Issue 31's goal is not met yet: what is left is the theme's stylesheet (0.4 MB),
-# MathJax's own components (0.8 MB) and the chapters' HTML (0.25-0.42 MB).
-@pytest.mark.xfail(reason="issue 31: chapter pages are 2.4-3.6 MB, goal 2 MB", strict=False)
-def test_chapter_pages_are_light(browser, site_server):
-    """Each chapter page with its assets within PAGE_BYTES_GOAL, loaded within
-    PAGE_LOAD_GOAL_S over loopback. The measurements go to
-    `_build/bench/page-weight.json` (read by `make bench`)."""
-    chapters = [p for p in PAGES if p.startswith("book/chapters/")]
-    if not chapters:
-        pytest.skip("no chapter built")
-    weights = {path: page_weight(browser, site_server.origin, path) for path in chapters}
+# The chapter pages still over PAGE_BYTES_GOAL, and why (strict: the mark goes when one is lighter).
+HEAVY_PAGES = {
+    "book/chapters/06_autodiff_nn.html": "issue 31: 2.3 MB; 12 figures (0.7 MB of SVG, a third "
+    "of it text drawn as glyph paths) and 0.39 MB of HTML, half of it code",
+}
+CHAPTER_PAGES = [p for p in PAGES if p.startswith("book/chapters/")]
+_WEIGHTS: dict[str, dict] = {}  # the pages measured in this session, for WEIGHT_REPORT
+
+
+def _write_weight_report() -> None:
     figures = {p.name: p.stat().st_size for p in (SITE / "_images").glob("*") if p.is_file()}
     WEIGHT_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    WEIGHT_REPORT.write_text(
-        json.dumps(
-            {
-                "goals": {
-                    "page_bytes": PAGE_BYTES_GOAL,
-                    "load_s": PAGE_LOAD_GOAL_S,
-                    "figure_bytes": FIGURE_BYTES_GOAL,
-                },
-                "pages": weights,
-                "largest_figure": max(figures.items(), key=lambda item: item[1], default=None),
-            },
-            indent=2,
-        )
-        + "\n",
-        encoding="utf-8",
+    report = {
+        "goals": {
+            "page_bytes": PAGE_BYTES_GOAL,
+            "load_s": PAGE_LOAD_GOAL_S,
+            "figure_bytes": FIGURE_BYTES_GOAL,
+        },
+        "pages": dict(sorted(_WEIGHTS.items())),
+        "largest_figure": max(figures.items(), key=lambda item: item[1], default=None),
+    }
+    WEIGHT_REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=HEAVY_PAGES[p]))
+        if p in HEAVY_PAGES
+        else p
+        for p in CHAPTER_PAGES
+    ]
+    or ["(no chapter built)"],
+)
+def test_chapter_page_weight(browser, site_server, path):
+    """The chapter page with every asset it loads (images, fonts, MathJax's components)
+    within PAGE_BYTES_GOAL, its bytes counted as the server sends them, uncompressed.
+    Its weight and load time go to `_build/bench/page-weight.json`, which `make bench`
+    copies into `bench.json`; the load time is recorded against PAGE_LOAD_GOAL_S, not
+    asserted: it measures the machine as much as the page."""
+    if path not in CHAPTER_PAGES:
+        pytest.skip("no chapter built")
+    weight = _WEIGHTS[path] = page_weight(browser, site_server.origin, path)
+    _write_weight_report()
+    print(
+        f"{path}: {weight['bytes'] / 1e6:.2f} MB in {weight['requests']} requests, "
+        f"load {weight['load_s']:.2f} s, MathJax done {weight['mathjax_done_s']} s"
     )
-    for path, weight in weights.items():
-        print(
-            f"{path}: {weight['bytes'] / 1e6:.2f} MB in {weight['requests']} requests, "
-            f"load {weight['load_s']:.2f} s, MathJax done {weight['mathjax_done_s']} s"
-        )
-    heavy = {p: w["bytes"] for p, w in weights.items() if w["bytes"] > PAGE_BYTES_GOAL}
-    slow = {p: w["load_s"] for p, w in weights.items() if w["load_s"] > PAGE_LOAD_GOAL_S}
-    assert not heavy, f"pages over {PAGE_BYTES_GOAL} bytes: {heavy}"
-    assert not slow, f"pages loading in over {PAGE_LOAD_GOAL_S} s: {slow}"
+    assert weight["bytes"] <= PAGE_BYTES_GOAL, (
+        f"{path}: {weight['bytes']} bytes, over {PAGE_BYTES_GOAL}; largest: {weight['largest']}"
+    )
 
 
 @pytest.mark.parametrize("mode", MODES)

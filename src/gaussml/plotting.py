@@ -10,6 +10,9 @@ from dataclasses import dataclass
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.backend_bases import register_backend
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.collections import Collection
 
 from gaussml import _checks
 
@@ -46,12 +49,48 @@ _STYLE = {
     "svg.hashsalt": "gaussml",  # stable SVG ids: two builds give identical pages
 }
 
+#: A collection (scatter markers, a filled band) with more points than this is drawn
+#: as an image inside the web's SVG: thousands of vector markers weigh hundreds of kB.
+DENSE_POINTS = 200
+
+
+def dense_collections(fig, limit: int = DENSE_POINTS) -> list[Collection]:
+    """The collections of `fig` with more than `limit` points (marker offsets or vertices)."""
+    limit = _checks.positive_int(limit, "limit")
+
+    def points(collection: Collection) -> int:
+        vertices = sum(len(path.vertices) for path in collection.get_paths())
+        return max(len(collection.get_offsets()), vertices)
+
+    return [c for c in fig.findobj(Collection) if points(c) > limit]
+
+
+class LightSVGCanvas(FigureCanvasSVG):
+    """Matplotlib's SVG output with the dense collections rasterized (at `savefig.dpi`).
+
+    Axes, lines and text stay vector; the figure itself is left as it was, so its
+    PDF (the LaTeX build's) stays vector throughout.
+    """
+
+    def print_svg(self, filename, **kwargs):
+        # Matplotlib passes every backend's options to a third-party canvas: keep the SVG's.
+        kwargs = {k: v for k, v in kwargs.items() if k in ("bbox_inches_restore", "metadata")}
+        dense = [c for c in dense_collections(self.figure) if not c.get_rasterized()]
+        for collection in dense:
+            collection.set_rasterized(True)
+        try:
+            return super().print_svg(filename, **kwargs)
+        finally:
+            for collection in dense:
+                collection.set_rasterized(False)
+
 
 def book_style(*, formats=None) -> None:
     """Apply the book's style; in a notebook, emit every figure as SVG and PDF.
 
     The web build shows the SVG, the LaTeX build embeds the PDF, so figures are
-    vector in both. `formats` defaults to the comma-separated list in the
+    vector in both, except that the SVG draws dense scatters and bands as an
+    image (`LightSVGCanvas`), which keeps every figure light on the web. `formats` defaults to the comma-separated list in the
     environment variable `GAUSSML_FIGURE_FORMATS` (the Makefile sets `svg` for
     the site and `pdf` for the PDFs, so no build renders a format it discards),
     else to both.
@@ -59,6 +98,7 @@ def book_style(*, formats=None) -> None:
     if formats is None:
         formats = tuple(os.environ.get("GAUSSML_FIGURE_FORMATS", "svg,pdf").split(","))
     mpl.rcParams.update(_STYLE)
+    register_backend("svg", LightSVGCanvas, "Scalable Vector Graphics")
     # No creation date in SVG and PDF files (matplotlib honours SOURCE_DATE_EPOCH):
     # two builds give identical figures.
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")

@@ -1,0 +1,115 @@
+"""Lighter pages with the same look (`book/_ext/light_pages.py`), on made-up inputs.
+
+The browser test weighs the built chapter pages; here, what the extension
+rewrites: unused CSS rules, the icon font's glyphs, the search and idle
+scripts, the unstyled code spans and the figures' SVG.
+"""
+
+from __future__ import annotations
+
+import io
+
+import light_pages as lp
+import pytest
+from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.ttGlyphPen import TTGlyphPen
+from fontTools.ttLib import TTFont
+
+
+def test_a_selector_naming_a_class_found_nowhere_goes():
+    css = ".used{a:1}.gone{b:2}.used,.gone .x{c:3}@media (min-width:5px){.gone{d:4}.used{e:5}}"
+    kept = lp.unused_rules_removed(css, lambda name: name == "used")
+    assert kept == ".used{a:1}.used{c:3}@media (min-width:5px){.used{e:5}}"
+
+
+def test_negations_strings_and_comments_do_not_count_as_classes():
+    css = '/* Name.Builtin */ .used:not(.gone){a:1}a[href$=".pdf"]{b:2}.used :is(.x,.y){c:3}'
+    kept = lp.unused_rules_removed(css, lambda name: name in {"used", "x", "y"})
+    assert kept == css
+
+
+def test_icon_codepoints_keep_the_theme_glyphs_and_the_used_icons_only():
+    css = (
+        ':root{--pst-icon-info:"\uf05a"}.x:after{content:"\\f107"}'
+        '.fa-search:before,.fa-magnifying-glass:before{content:"\\f002"}'
+        '.fa-anchor:before{content:"\\f13d"}'
+    )
+    assert lp.icon_codepoints(css, {"search"}) == {0xF05A, 0xF107, 0xF002}
+
+
+def _font(codepoints) -> bytes:
+    names = [".notdef"] + [f"g{c:x}" for c in codepoints]
+    builder = FontBuilder(1000, isTTF=True)
+    builder.setupGlyphOrder(names)
+    builder.setupCharacterMap({c: f"g{c:x}" for c in codepoints})
+    pen = TTGlyphPen(None)
+    pen.moveTo((0, 0))
+    pen.lineTo((500, 0))
+    pen.lineTo((500, 500))
+    pen.closePath()
+    glyph = pen.glyph()
+    builder.setupGlyf({name: glyph for name in names})
+    builder.setupHorizontalMetrics({name: (600, 0) for name in names})
+    builder.setupHorizontalHeader(ascent=800, descent=-200)
+    builder.setupNameTable({"familyName": "T", "styleName": "Regular"})
+    builder.setupOS2()
+    builder.setupPost()
+    out = io.BytesIO()
+    builder.save(out)
+    return out.getvalue()
+
+
+def test_the_font_is_cut_to_the_glyphs_asked_for_as_woff():
+    cut = lp.subset_font(_font([0xF002, 0xF05A, 0xF13D]), {0xF002, 0xF05A})
+    assert cut[:4] == b"wOFF"
+    assert set(TTFont(io.BytesIO(cut)).getBestCmap()) == {0xF002, 0xF05A}
+    assert lp.subset_font(_font([0xF002]), {0xF002}) == lp.subset_font(_font([0xF002]), {0xF002})
+
+
+def test_the_search_scripts_go_and_the_idle_scripts_only_where_idle():
+    head = (
+        '<script src="../_static/searchtools.js"></script>\n'
+        '    <script src="../_static/language_data.js"></script>\n'
+        '    <script src="../searchindex.js"></script>\n'
+        '<script src="../_static/design-tabs.js?v=1"></script>\n'
+        '<script async="async" src="../_static/sphinx-thebe.js?v=2"></script>'
+    )
+    assert lp.without_search_scripts(head).count("<script") == 2
+    assert lp.without_idle_scripts(head).count("<script") == 3
+    with_tabs = head + '<div class="sd-tab-set">'
+    assert "design-tabs.js" in lp.without_idle_scripts(with_tabs)
+
+
+PYGMENTS = """
+html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }
+html[data-theme="light"] .highlight .n { color: #080808 } /* Name */
+html[data-theme="light"] .highlight .o { color: #00622F } /* Operator */
+html[data-theme="light"] .highlight .p { color: #080808; font-weight: bold }
+html[data-theme="dark"] .highlight { background: #2b2b2b; color: #F8F8F2 }
+html[data-theme="dark"] .highlight .n { color: #F8F8F2 } /* Name */
+html[data-theme="dark"] .highlight .o { color: #ABE338 } /* Operator */
+html[data-theme="dark"] .highlight .p { color: #F8F8F2 }
+"""
+
+
+def test_only_spans_styled_as_the_code_itself_are_unwrapped():
+    plain = lp.plain_token_classes(PYGMENTS)
+    assert plain == {"n"}
+    html = '<span class="n">x</span><span class="o">=</span><span class="p">(</span>'
+    assert lp.unwrap_tokens(html, plain) == 'x<span class="o">=</span><span class="p">(</span>'
+
+
+@pytest.mark.parametrize(
+    ("svg", "compact"),
+    [
+        (
+            '<g transform="translate(12.345678 9.87654) scale(0.085 -0.085)">\n'
+            '  <!-- 0.5 -->\n  <path d="M 1.234567 2.5 \nL 3.000001 4 \nz\n"/>\n</g>',
+            '<g transform="translate(12.35 9.88) scale(0.085 -0.085)">'
+            '<path d="M 1.23 2.5 L 3 4 z "/></g>',
+        ),
+        ('<path d="M 0 0.71"/>', '<path d="M 0 0.71"/>'),
+    ],
+)
+def test_compact_svg_rounds_coordinates_and_keeps_the_text_scale(svg, compact):
+    assert lp.compact_svg(svg) == compact

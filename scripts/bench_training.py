@@ -4,10 +4,11 @@ Both versions run the same math as `gaussml.nn.fit_heteroscedastic` with its
 defaults (Adam, standardised inputs and outputs, a fresh batch of 256 per step
 drawn from the same per-step keys):
 
-- loop: `nn.init`, then a Python `for` over `nn.train_keys` calling the same
-  pure `nn.step` un-jitted (every operation of its `jax.value_and_grad` and
-  optax update is dispatched one by one from Python);
-- scan: `jax.jit` around `jax.lax.scan(nn.step)` over the steps
+- loop: `trainer = nn.trainer(...)`, `trainer.init(key)`, then a Python `for`
+  over `nn.train_keys` calling the same pure `trainer.step(key, state)`
+  un-jitted (the batch, the gradient's bookkeeping and the optax update are
+  dispatched operation by operation from Python; only the loss runs compiled);
+- scan: `jax.jit` around `jax.lax.scan` of `trainer.step` over the steps
   (`fit_heteroscedastic`), timed after a first call that compiles it, and
   separately with compilation.
 
@@ -35,16 +36,17 @@ from gaussml.regression import target_f2
 
 
 def scan_training(key, *, steps, batch_size):
-    params, losses = nn.fit_heteroscedastic(key, target_f2, steps=steps, batch_size=batch_size)
-    return jax.block_until_ready((params, losses))
+    fit, losses = nn.fit_heteroscedastic(key, target_f2, steps=steps, batch_size=batch_size)
+    return jax.block_until_ready((fit, losses))
 
 
 def loop_training(key, *, steps, batch_size, run_steps):
-    """The first `run_steps` steps of the `steps`-step fit, as a Python loop over `nn.step`."""
-    state = nn.init(key, target_f2, steps=steps, batch_size=batch_size)
+    """The first `run_steps` steps of the `steps`-step fit, as a Python loop over `trainer.step`."""
+    trainer = nn.trainer(target_f2, steps=steps, batch_size=batch_size)
+    state = trainer.init(key)
     losses = []
     for key_step in nn.train_keys(key, steps)[:run_steps]:
-        state, loss = nn.step(state, key_step)
+        state, loss = trainer.step(key_step, state)
         losses.append(loss)
     return state, np.array(losses)
 

@@ -43,12 +43,10 @@ Y2 = jnp.array([1.0, 3.1, 4.9, 7.2])
 NAN, INF = float("nan"), float("inf")
 NET1 = nn.init_mlp(KEY, hidden=3, outputs=1)
 NET2 = nn.init_mlp(KEY, hidden=3, outputs=2)
-FIT2 = {
-    "layers": NET2,
-    "scaling": {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0},
-}
-FIT1 = {"layers": NET1, "scaling": FIT2["scaling"]}
-STATE = nn.init(KEY, target_f1, steps=5, batch_size=4, hidden=3)
+FIT2 = nn.Fit(NET2, {"x_center": 0.0, "x_scale": 1.0, "y_center": 0.0, "y_scale": 1.0})
+FIT1 = nn.Fit(NET1, FIT2.scaling)
+TRAINER = nn.trainer(target_f1, steps=5, batch_size=4, hidden=3)
+STATE = TRAINER.init(KEY)
 SMALL_FIT = dict(steps=5, batch_size=8, hidden=3)
 
 
@@ -469,7 +467,7 @@ INVALID = [
         lambda: nn.fit_heteroscedastic(KEY, target_f1, beta_nll=[0.0, 0.5]),
         "beta_nll",
     ),
-    ("gauss_newton", "a one-output fit", lambda: nn.gauss_newton(FIT1, X3), "params"),
+    ("gauss_newton", "a one-output fit", lambda: nn.gauss_newton(FIT1, X3), "fit"),
     ("gauss_newton", "nan X", lambda: nn.gauss_newton(FIT2, jnp.array([[NAN]])), "X"),
     (
         "mixture_pit",
@@ -486,21 +484,23 @@ INVALID = [
     ("saturated_share", "X of rank 1", lambda: nn.saturated_share(NET1, jnp.ones(3)), "X"),
     # nn: training
     (
-        "init",
+        "trainer",
         "string standardise_x",
-        lambda: nn.init(KEY, target_f1, standardise_x="False"),
+        lambda: nn.trainer(target_f1, standardise_x="False"),
         "standardise_x",
     ),
     (
-        "init",
+        "trainer",
         "integer standardise_y",
-        lambda: nn.init(KEY, target_f1, standardise_y=1),
+        lambda: nn.trainer(target_f1, standardise_y=1),
         "standardise_y",
     ),
-    ("init", "three outputs", lambda: nn.init(KEY, target_f1, outputs=3), "outputs"),
-    ("init", "not a target", lambda: nn.init(KEY, None), "target"),
-    ("step", "not a state", lambda: nn.step({"params": NET2}, KEY), "state"),
-    ("step", "not a key", lambda: nn.step(STATE, 0), "key"),
+    ("trainer", "three outputs", lambda: nn.trainer(target_f1, outputs=3), "outputs"),
+    ("trainer", "not a target", lambda: nn.trainer(None), "target"),
+    ("trainer", "init: not a key", lambda: nn.trainer(target_f1).init(0), "key"),
+    ("trainer", "step: not a state", lambda: nn.trainer(target_f1).step(KEY, {}), "state"),
+    ("trainer", "step: the state first", lambda: nn.trainer(target_f1).step(STATE, KEY), "key"),
+    ("trainer", "step: not a key", lambda: nn.trainer(target_f1).step(0, STATE), "key"),
     ("train_keys", "zero steps", lambda: nn.train_keys(KEY, 0), "steps"),
     ("fit_mean_network", "zero std", lambda: nn.fit_mean_network(KEY, target_f1, std=0.0), "std"),
     (
@@ -534,7 +534,7 @@ INVALID = [
         lambda: nn.predict_mean_network(FIT1, jnp.ones(3)),
         "X",
     ),
-    ("predict_mean_network", "a bare network", lambda: nn.predict_mean_network(NET1, X3), "params"),
+    ("predict_mean_network", "a bare network", lambda: nn.predict_mean_network(NET1, X3), "fit"),
     (
         "predict_heteroscedastic",
         "one-output fit",
@@ -948,12 +948,17 @@ VALID = [
         lambda s: 0 <= s <= 100,
     ),
     (
-        "init",
+        "trainer",
         "the network of init_mlp",
-        lambda: nn.init(KEY, target_f1).params["w1"],
+        lambda: nn.trainer(target_f1).init(KEY).params["w1"],
         np.asarray(nn.init_mlp(jax.random.split(KEY, 3)[1], hidden=16, outputs=2)["w1"]),
     ),
-    ("step", "a finite loss", lambda: nn.step(STATE, KEY)[1], lambda loss: np.shape(loss) == ()),
+    (
+        "trainer",
+        "step: a scalar loss",
+        lambda: nn.trainer(target_f1, steps=5, batch_size=4, hidden=3).step(KEY, STATE)[1],
+        lambda loss: np.shape(loss) == (),
+    ),
     ("train_keys", "shape", lambda: nn.train_keys(KEY, 4), shape_is(4)),
     (
         "fit_mean_network",
@@ -1458,20 +1463,20 @@ ROLES = {
         ("nan", "a NaN weight", {**v, "b2": np.full(np.shape(v["b2"]), NAN)}),
         ("dtype", "a complex weight", {**v, "b2": np.asarray(v["b2"]) + 1j}),
     ],
-    # the first output of a fit: {"layers": network, "scaling": constants}
+    # the first output of a fit: nn.Fit(params=network, scaling=constants)
     "fitted": lambda v: [
-        ("pytree", "missing its scaling", {"layers": v["layers"]}),
-        ("pytree", "scaling missing a key", {**v, "scaling": {"x_center": 0.0}}),
-        ("scale", "x_scale = 0", {**v, "scaling": {**SCALING, "x_scale": 0.0}}),
-        ("scale", "x_scale = -1", {**v, "scaling": {**SCALING, "x_scale": -1.0}}),
-        ("nan", "y_scale = NaN", {**v, "scaling": {**SCALING, "y_scale": NAN}}),
-        ("inf", "y_center = inf", {**v, "scaling": {**SCALING, "y_center": INF}}),
+        ("pytree", "a dict of its parts", {"params": v.params, "scaling": v.scaling}),
+        ("pytree", "a bare network", v.params),
+        ("pytree", "scaling missing a key", v._replace(scaling={"x_center": 0.0})),
+        ("scale", "x_scale = 0", v._replace(scaling={**SCALING, "x_scale": 0.0})),
+        ("scale", "x_scale = -1", v._replace(scaling={**SCALING, "x_scale": -1.0})),
+        ("nan", "y_scale = NaN", v._replace(scaling={**SCALING, "y_scale": NAN})),
+        ("inf", "y_center = inf", v._replace(scaling={**SCALING, "y_center": INF})),
     ],
     "target": lambda v: [
         ("pytree", "a tuple of coefficients", tuple(v)),
         ("pytree", "a function", lambda k, x: x[0]),
     ],
-    "state": lambda v: [("pytree", "a dict", {"params": v.params})],
     # positions in an array: distinct integers in [0, D), a 1-d list
     "indices": lambda v: [
         ("nan", "NaN", [NAN]),
@@ -1495,6 +1500,11 @@ ROLES = {
         ("shape", "a row of two cells under one header", [[1.0, 2.0]]),
     ],
 }
+
+
+def _trainer_init(**options):
+    """`nn.trainer(**options)` and its state at KEY: the valid call returns arrays to check."""
+    return nn.trainer(**options).init(KEY)
 
 
 def _spec(function, valid, roles, *, name=None):
@@ -1622,9 +1632,7 @@ SPECS = {
         dict(y=Y3, mean=np.array([2.0, 4.0, 6.0]), log_std=np.zeros(3), beta_nll=0.5),
         dict(y="shaped", mean="array", log_std="array", beta_nll="array"),
     ),
-    "nn.gauss_newton": _spec(
-        nn.gauss_newton, dict(params=FIT2, X=X3), dict(params="fitted", X="shaped")
-    ),
+    "nn.gauss_newton": _spec(nn.gauss_newton, dict(fit=FIT2, X=X3), dict(fit="fitted", X="shaped")),
     "nn.mixture_pit": _spec(
         nn.mixture_pit,
         dict(y=Y3, means=np.array([[2.0, 4.0, 6.0], [1.0, 3.0, 7.0]]), stds=np.full((2, 3), 0.5)),
@@ -1641,20 +1649,19 @@ SPECS = {
         dict(params="network", X="shaped", y="shaped", beta_nll="array"),
     ),
     "nn.predict_mean_network": _spec(
-        nn.predict_mean_network, dict(params=FIT1, X=X3), dict(params="fitted", X="shaped")
+        nn.predict_mean_network, dict(fit=FIT1, X=X3), dict(fit="fitted", X="shaped")
     ),
     "nn.predict_heteroscedastic": _spec(
-        nn.predict_heteroscedastic, dict(params=FIT2, X=X3), dict(params="fitted", X="shaped")
+        nn.predict_heteroscedastic, dict(fit=FIT2, X=X3), dict(fit="fitted", X="shaped")
     ),
     "nn.heteroscedastic_errors": _spec(
         nn.heteroscedastic_errors,
-        dict(params=FIT2, target=target_f2, X=X3),
-        dict(params="fitted", target="target", X="shaped"),
+        dict(fit=FIT2, target=target_f2, X=X3),
+        dict(fit="fitted", target="target", X="shaped"),
     ),
-    "nn.init": _spec(
-        nn.init,
+    "nn.trainer": _spec(
+        _trainer_init,
         dict(
-            key=KEY,
             target=target_f1,
             steps=5,
             batch_size=4,
@@ -1664,7 +1671,6 @@ SPECS = {
             beta_nll=0.5,
         ),
         dict(
-            key="key",
             target="target",
             steps="count",
             hidden="count",
@@ -1673,7 +1679,6 @@ SPECS = {
             beta_nll="array",
         ),
     ),
-    "nn.step": _spec(nn.step, dict(state=STATE, key=KEY), dict(state="state", key="key")),
     "nn.train_keys": _spec(nn.train_keys, dict(key=KEY, steps=4), dict(key="key", steps="count")),
     "nn.fit_mean_network": _spec(
         nn.fit_mean_network,
@@ -1906,7 +1911,6 @@ KINDS_BY_ROLE = {
         ("network", ROLES["network"], NET2),
         ("fitted", ROLES["fitted"], FIT2),
         ("target", ROLES["target"], target_f1),
-        ("state", ROLES["state"], STATE),
         ("name", ROLES["name"], "t"),
         ("cells", ROLES["cells"], [[1.5]]),
         ("indices", ROLES["indices"], [1]),
@@ -2027,7 +2031,6 @@ PREDICATE_ONLY = {
     "highdim.unit_ball_log10_prob_bounds": "bounds; their order is checked",
     "mvn.sample": "random draws (moments in test_mvn)",
     "nn.saturated_share": "a percentage of the network's units",
-    "nn.step": "one optimiser step on a random batch",
     "nn.train_keys": "keys",
     "nn.fit_mean_network": "a fit (its quality in test_nn)",
     "nn.fit_heteroscedastic": "a fit (its quality in test_nn)",
@@ -2061,7 +2064,8 @@ KEY_BATCH = jax.random.split(KEY, 2)  # a typed key array of shape (2,), not one
 ONE_KEY_CALLS = [
     ("univariate.sample", lambda: univariate.sample(KEY_BATCH, 3)),
     ("regression.sample_batch", lambda: regression.sample_batch(KEY_BATCH, target_f1, 3)),
-    ("nn.init", lambda: nn.init(KEY_BATCH, target_f1, steps=2, hidden=3)),
+    ("nn.trainer.init", lambda: nn.trainer(target_f1, steps=2, hidden=3).init(KEY_BATCH)),
+    ("nn.trainer.step", lambda: nn.trainer(target_f1, steps=2, hidden=3).step(KEY_BATCH, STATE)),
     ("nn.train_keys", lambda: nn.train_keys(KEY_BATCH, 2)),
 ]
 

@@ -147,10 +147,10 @@ def test_heteroscedastic_recipe_quality(fitted, name):
 
 
 def test_fit_is_deterministic(fitted):
-    params, losses = nn.fit_heteroscedastic(jax.random.key(0), target_f1)
-    np.testing.assert_array_equal(losses, fitted["f1"][1])
+    fit, losses = nn.fit_heteroscedastic(jax.random.key(0), target_f1)
+    np.testing.assert_array_equal(losses, fitted["f1"].losses)
     for name in ("w1", "b1", "w2", "b2"):
-        np.testing.assert_array_equal(params["layers"][name], fitted["f1"][0]["layers"][name])
+        np.testing.assert_array_equal(fit.params[name], fitted["f1"].fit.params[name])
 
 
 def test_naive_setup_fails_to_learn_the_mean():
@@ -182,7 +182,7 @@ def test_bad_inputs_raise():
     with pytest.raises(ValueError, match="must be a network with 2 output"):
         nn.predict_heteroscedastic(params, jnp.ones((1, 5)))
     with pytest.raises(ValueError, match="std must be finite and > 0"):
-        nn.mean_network_nll(params["layers"], jnp.ones((1, 3)), jnp.ones(3), std=0.0)
+        nn.mean_network_nll(params.params, jnp.ones((1, 3)), jnp.ones(3), std=0.0)
     with pytest.raises(ValueError, match="lr must be finite and > 0"):
         nn.fit_heteroscedastic(jax.random.key(9), target_f1, lr=0.0)
     with pytest.raises(ValueError, match="steps must be an integer >= 1"):
@@ -196,7 +196,7 @@ def test_bad_inputs_raise():
     with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
         nn.fit_heteroscedastic(jax.random.key(9), lambda key, x: x[0])
     with pytest.raises(ValueError, match="must be a network with 2 output"):
-        nn.heteroscedastic_nll(params["layers"], jnp.ones((1, 3)), jnp.ones(3))
+        nn.heteroscedastic_nll(params.params, jnp.ones((1, 3)), jnp.ones(3))
 
 
 def test_a_diverging_fit_raises_naming_the_step():
@@ -213,19 +213,104 @@ def test_a_diverging_fit_raises_naming_the_step():
         )
 
 
-# --- init and step ------------------------------------------------------------------------
+# --- the trainer: init and step ------------------------------------------------------------
 
 
 def test_python_loop_of_step_runs_the_same_math_as_the_scan(fitted):
     # The benchmark's loop and the compiled scan run the same `step` on the same
     # keys; their losses differ only by float32 rounding of differently fused
     # operations, a few eps times O(1) values per step over 5 steps: 1e-5.
-    state = nn.init(jax.random.key(0), target_f1)
+    train = nn.trainer(target_f1)
+    state = train.init(jax.random.key(0))
     losses = []
-    for key in nn.train_keys(jax.random.key(0), state.config.steps)[:5]:
-        state, loss = nn.step(state, key)
+    for key in nn.train_keys(jax.random.key(0), 3000)[:5]:
+        state, loss = train.step(key, state)
         losses.append(loss)
-    np.testing.assert_allclose(np.array(losses), fitted["f1"][1][:5], rtol=0, atol=1e-5)
+    np.testing.assert_allclose(np.array(losses), fitted["f1"].losses[:5], rtol=0, atol=1e-5)
+
+
+def test_the_trainer_run_to_the_end_is_the_fit():
+    # A whole run of `step` under a Python loop against the fit's compiled scan:
+    # the same math on the same keys, apart from float32 rounding of differently
+    # fused operations; over 30 steps of plain gradient descent it stays below 1e-4.
+    options = dict(outputs=1, hidden=4, steps=30, batch_size=32, lr=1e-3, optimizer="sgd")
+    train = nn.trainer(target_f2, **options)
+    key = jax.random.key(9)
+    state = train.init(key)
+    losses = []
+    for key_step in nn.train_keys(key, options["steps"]):
+        state, loss = train.step(key_step, state)
+        losses.append(loss)
+    options.pop("outputs")
+    fit, fit_losses = nn.fit_mean_network(key, target_f2, **options)
+    np.testing.assert_allclose(np.array(losses), fit_losses, rtol=0, atol=1e-4)
+    for name in ("w1", "b1", "w2", "b2"):
+        np.testing.assert_allclose(state.params[name], fit.params[name], rtol=0, atol=1e-4)
+
+
+def test_the_trainer_state_holds_only_arrays_and_the_step_takes_the_key_first():
+    train = nn.trainer(target_f1, hidden=3, steps=4, batch_size=8)
+    assert isinstance(train, tuple) and train._fields == ("init", "step")
+    state = train.init(jax.random.key(1))
+    assert isinstance(state, nn.TrainerState)
+    leaves = jax.tree_util.tree_leaves(state)
+    assert leaves and all(isinstance(leaf, jax.Array) for leaf in leaves)
+    new_state, loss = train.step(jax.random.key(2), state)
+    assert np.shape(loss) == ()
+    assert jax.tree_util.tree_structure(new_state) == jax.tree_util.tree_structure(state)
+    with pytest.raises(TypeError, match=r"key must come first: trainer\.step\(key, state\)"):
+        train.step(state, jax.random.key(2))  # the old order: the state first
+    with pytest.raises(TypeError, match="state must be a TrainerState"):
+        train.step(jax.random.key(2), {"params": state.params})
+    with pytest.raises(TypeError, match="key must be a JAX random key"):
+        train.step(0, state)
+    with pytest.raises(TypeError, match="key must be a JAX random key"):
+        train.init(0)
+
+
+def test_the_option_list_and_its_defaults_exist_once():
+    import inspect
+
+    fit_parameters = [
+        list(inspect.signature(f).parameters) for f in (nn.fit_mean_network, nn.fit_heteroscedastic)
+    ]
+    assert fit_parameters == [["key", "target", "options"]] * 2
+    source = inspect.getsource(nn)
+    assert source.count("batch_size=256") == 1  # a default, written once (in `trainer`)
+    assert source.count("standardise_y=True") == 1
+
+
+def test_fit_mean_network_takes_the_defaults_of_the_trainer():
+    # The same key and options through the trainer and through the fit: the same initial network.
+    options = dict(steps=1, batch_size=4)
+    fit, _ = nn.fit_mean_network(jax.random.key(2), target_f1, **options)
+    state = nn.trainer(target_f1, outputs=1, **options).init(jax.random.key(2))
+    assert fit.params["w1"].shape == state.params["w1"].shape == (16, 1)
+
+
+def test_named_results_unpack_as_tuples(fitted):
+    result = fitted["f2"]
+    fit, losses = result
+    assert isinstance(result, nn.FitResult) and result.fit is fit and result.losses is losses
+    params, scaling = fit
+    assert params is fit.params and scaling is fit.scaling
+    mean, std = prediction = nn.predict_heteroscedastic(fit, GRID)
+    assert prediction.mean is mean and prediction.std is std
+    mean_error, std_error = errors_ = nn.heteroscedastic_errors(fit, target_f2, GRID)
+    assert errors_.mean_error is mean_error and isinstance(std_error, jax.Array)
+    g_mean, g_log_std = gn = nn.gauss_newton(fit, GRID[:, :5])
+    assert gn.mean is g_mean and gn.log_std is g_log_std
+
+
+def test_bad_options_are_refused_when_the_trainer_is_made():
+    with pytest.raises(ValueError, match="outputs must be 1 or 2, got 3"):
+        nn.trainer(target_f1, outputs=3)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        nn.trainer(target_f1, batch_size=0)
+    with pytest.raises(TypeError, match=r"target must be a regression\.Target"):
+        nn.trainer("f1")
+    with pytest.raises(TypeError, match="outputs is set by the fit"):
+        nn.fit_mean_network(jax.random.key(0), target_f1, outputs=2)
 
 
 @pytest.mark.parametrize("standardise_x", [True, False])
@@ -234,9 +319,11 @@ def test_the_inputs_and_the_outputs_are_standardised_separately(standardise_x, s
     # Each flag sets its own constants; y's are the mean and std of the pilot batch
     # (the first 10 000 draws of the scaling key), the same whatever standardise_x.
     key = jax.random.key(4)
-    scaling = nn.init(
-        key, target_f3, standardise_x=standardise_x, standardise_y=standardise_y
-    ).scaling
+    scaling = (
+        nn.trainer(target_f3, standardise_x=standardise_x, standardise_y=standardise_y)
+        .init(key)
+        .scaling
+    )
     x_expected = (nn.X_CENTER, nn.X_SCALE) if standardise_x else (0.0, 1.0)
     np.testing.assert_allclose((scaling["x_center"], scaling["x_scale"]), x_expected)
     _, y = regression.sample_batch(jax.random.split(key, 3)[0], target_f3, 10_000)
@@ -253,10 +340,10 @@ def test_init_gives_the_initial_network_of_the_fit():
     options = dict(
         standardise_x=False, standardise_y=False, optimizer="sgd", weight_std=1.0, lr=1e-4, steps=1
     )
-    state = nn.init(jax.random.key(3), target_f2, **options)
+    state = nn.trainer(target_f2, **options).init(jax.random.key(3))
     _, losses = nn.fit_heteroscedastic(jax.random.key(3), target_f2, **options)
     (key,) = nn.train_keys(jax.random.key(3), 1)
-    X, y = regression.sample_batch(key, target_f2, state.config.batch_size)
+    X, y = regression.sample_batch(key, target_f2, 256)  # the default batch_size
     expected = nn.heteroscedastic_nll(state.params, X, y)
     np.testing.assert_allclose(losses[0], expected, rtol=1e-5)
 
@@ -279,9 +366,9 @@ def test_input_scaling_constants_are_the_mean_and_std_of_the_inputs():
     x = np.asarray(X[0], dtype=np.float64)
     assert abs(nn.X_CENTER - x.mean()) < 5 * x.std() / np.sqrt(n)
     assert abs(nn.X_SCALE - x.std()) < 5 * 0.008
-    scaling = nn.init(jax.random.key(0), target_f1).scaling
-    assert scaling["x_center"] == nn.X_CENTER
-    assert scaling["x_scale"] == nn.X_SCALE
+    scaling = nn.trainer(target_f1).init(jax.random.key(0)).scaling
+    assert scaling["x_center"] == np.float32(nn.X_CENTER)
+    assert scaling["x_scale"] == np.float32(nn.X_SCALE)
 
 
 def test_heteroscedastic_errors_against_an_independent_computation(fitted):
@@ -303,7 +390,7 @@ def test_saturated_share_counts_units_with_small_derivative():
         "b2": jnp.zeros(1),
     }
     x = jnp.array([[-4.0, -2.9, 0.0, 2.9, 3.1]])
-    assert nn.saturated_share(params, x) == pytest.approx(40.0)
+    assert float(nn.saturated_share(params, x)) == pytest.approx(40.0)
 
 
 # --- bad input (issue 30) ---------------------------------------------------------------
@@ -338,9 +425,9 @@ def test_gaussian_nll_refuses_shapes_that_change_the_average(y, mean, message):
     ],
 )
 def test_a_fit_with_bad_scaling_constants_is_refused(scaling, error):
-    params = {"layers": nn.init_mlp(jax.random.key(0), hidden=3, outputs=2), "scaling": scaling}
-    with pytest.raises(error, match=r"params\['scaling'\]"):
-        nn.predict_heteroscedastic(params, GRID)
+    fit = nn.Fit(nn.init_mlp(jax.random.key(0), hidden=3, outputs=2), scaling)
+    with pytest.raises(error, match=r"fit\.scaling"):
+        nn.predict_heteroscedastic(fit, GRID)
 
 
 # --- the units, keys and rate of a fit -----------------------------------------------------
@@ -373,7 +460,7 @@ def test_the_mean_network_loss_uses_the_std_in_the_scaled_units():
     """The first loss of a fit is `mean_network_nll` of init's network on the scaled
     first batch with std / y_scale (float32 rounding of O(1) values: 1e-5)."""
     options = dict(outputs=1, std=0.3, hidden=4, steps=1, batch_size=64)
-    state = nn.init(jax.random.key(6), target_f2, **options)
+    state = nn.trainer(target_f2, **options).init(jax.random.key(6))
     options.pop("outputs")
     _, losses = nn.fit_mean_network(jax.random.key(6), target_f2, **options)
     (key,) = nn.train_keys(jax.random.key(6), 1)
@@ -396,7 +483,7 @@ def test_the_training_keys_are_independent_of_the_initialisation_key():
     weights.
     """
     key = jax.random.key(7)
-    state = nn.init(key, target_f1, hidden=4)
+    state = nn.trainer(target_f1, hidden=4).init(key)
     init_key = next(
         k
         for k in jax.random.split(key, 3)
@@ -424,7 +511,8 @@ def test_adams_rate_decays_by_the_cosine_schedule_to_its_final_value():
     two updates (float32 rounding of O(1) updates: 1e-3 relative).
     """
     steps, lr = 10, 0.01
-    state = nn.init(jax.random.key(8), target_f3, hidden=4, steps=steps, batch_size=64, lr=lr)
+    train = nn.trainer(target_f3, hidden=4, steps=steps, batch_size=64, lr=lr)
+    state = train.init(jax.random.key(8))
     reference = optax.adam(1.0)
     ref_state = reference.init(state.params)
     s = state.scaling
@@ -434,7 +522,7 @@ def test_adams_rate_decays_by_the_cosine_schedule_to_its_final_value():
         X, y = (X - s["x_center"]) / s["x_scale"], (y - s["y_center"]) / s["y_scale"]
         grads = jax.grad(nn.heteroscedastic_nll)(state.params, X, y)
         unit, ref_state = reference.update(grads, ref_state, state.params)
-        new_state, _ = nn.step(state, key)
+        new_state, _ = train.step(key, state)
         moved = jax.tree_util.tree_map(lambda a, b: a - b, new_state.params, state.params)
         u = np.concatenate([np.ravel(v) for v in jax.tree_util.tree_leaves(unit)])
         m = np.concatenate([np.ravel(v) for v in jax.tree_util.tree_leaves(moved)])
@@ -522,7 +610,7 @@ def test_beta_nll_outside_the_unit_interval_is_refused(bad):
 
 def test_beta_nll_needs_two_outputs():
     with pytest.raises(ValueError, match="beta_nll needs two outputs"):
-        nn.init(jax.random.key(0), target_f1, outputs=1, beta_nll=0.5)
+        nn.trainer(target_f1, outputs=1, beta_nll=0.5)
 
 
 # --- the Gauss-Newton matrix in the weights -----------------------------------------------
@@ -532,7 +620,7 @@ def _small_fit(seed):
     """A fitted-like heteroscedastic network with 3 hidden units (14 weights) and its scaling."""
     layers = nn.init_mlp(jax.random.key(seed), hidden=3, outputs=2)
     scaling = {"x_center": 10.0, "x_scale": 5.0, "y_center": 1.0, "y_scale": 2.0}
-    return {"layers": layers, "scaling": scaling}
+    return nn.Fit(layers, scaling)
 
 
 def _numpy_outputs(theta, shapes, U):
@@ -550,9 +638,9 @@ def test_gauss_newton_matches_a_finite_difference_jacobian_in_float64():
     params = _small_fit(20)
     X = jnp.linspace(1.0, 20.0, 7)[None, :]
     g_mean, g_log_std = nn.gauss_newton(params, X)
-    flat, _ = jax.flatten_util.ravel_pytree(params["layers"])
+    flat, _ = jax.flatten_util.ravel_pytree(params.params)
     theta = np.asarray(flat, np.float64)
-    shapes = [(name, np.shape(v)) for name, v in sorted(params["layers"].items())]
+    shapes = [(name, np.shape(v)) for name, v in sorted(params.params.items())]
     U = (np.asarray(X, np.float64) - 10.0) / 5.0
     h = 1e-6
     jac = np.stack(
@@ -579,8 +667,8 @@ def test_gauss_newton_is_the_mean_outer_product_of_the_scores():
     g_mean, g_log_std = nn.gauss_newton(params, X)
     G = np.asarray(g_mean + g_log_std, np.float64)
     U = (X - 10.0) / 5.0
-    flat, unravel = jax.flatten_util.ravel_pytree(params["layers"])
-    out = nn.mlp(params["layers"], U)
+    flat, unravel = jax.flatten_util.ravel_pytree(params.params)
+    out = nn.mlp(params.params, U)
     draws = 20_000
     Y = out[0] + jnp.exp(out[1]) * jax.random.normal(jax.random.key(22), (draws, 3))
 

@@ -29,11 +29,12 @@ import json
 import re
 from pathlib import Path
 
-from sphinx.pycode import ModuleAnalyzer
+from sphinx.directives.code import LiteralIncludeReader
 
 _ROLE = re.compile(r"\{([a-z:-]+)\}`([^`]*)`")
 _DIRECTIVE = re.compile(r"^(`{3,})\{([a-z:-]+)\}[ \t]*(.*?)\n(.*?)^\1[ \t]*$", re.M | re.S)
 _OPTION = re.compile(r"^:[\w-]+:.*\n?", re.M)
+_OPTION_VALUE = re.compile(r"^:([\w-]+):[ \t]*(.*?)[ \t]*$", re.M)
 _EQ_LABEL = re.compile(r"(\$\$)[ \t]*\(([\w-]+)\)[ \t]*$", re.M)
 _GLUE_MIME = "application/papermill.record/"
 
@@ -134,14 +135,17 @@ class _Resolver:
         return f"*{caption.strip()}*\n"
 
     def included(self, argument, options) -> str:
-        """A `literalinclude` of a Python object, as a Python code block."""
+        """A `literalinclude` as a Python code block: the lines the page shows.
+
+        Sphinx's own reader applies the options (`pyobject`, `start-at`,
+        `end-before`, `dedent`, `lines`, ...) as the page's directive does.
+        """
         path = (self.folder / argument).resolve()
-        lines = path.read_text(encoding="utf-8").splitlines()
-        name = re.search(r"^:pyobject:\s*(\S+)", options, re.M)
-        if name:
-            _, start, end = ModuleAnalyzer.for_file(str(path), "").find_tags()[name.group(1)]
-            lines = lines[start - 1 : end - 1]
-        return "```python\n" + "\n".join(lines).rstrip() + "\n```\n"
+        given = dict(_OPTION_VALUE.findall(options))
+        if "dedent" in given:
+            given["dedent"] = int(given["dedent"]) if given["dedent"] else None
+        text, _ = LiteralIncludeReader(str(path), given, self.config).read()
+        return "```python\n" + text.rstrip() + "\n```\n"
 
     def directive(self, match) -> str:
         _, name, argument, body = match.groups()

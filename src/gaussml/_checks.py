@@ -367,15 +367,16 @@ def target(value, name: str = "target"):
     return value
 
 
-def fitted(params, outputs: int | None):
-    """Check the first output of a fit: `{"layers": network, "scaling": constants}`."""
-    if not isinstance(params, dict) or set(params) != {"layers", "scaling"}:
+def fitted(fit, outputs: int | None):
+    """Check the first output of a fit: an `nn.Fit(params, scaling)` with a valid network."""
+    from gaussml.nn import Fit  # here: nn imports this module
+
+    if not isinstance(fit, Fit):
         raise TypeError(
-            "params must be the first output of a fit, a dict with keys 'layers' and "
-            f"'scaling', got {_short(params)}"
+            f"fit must be the first output of a fit, an nn.Fit(params, scaling), got {_short(fit)}"
         )
-    network(params["layers"], "params['layers']", outputs=outputs)
-    scaling(params["scaling"], "params['scaling']")
+    network(fit.params, "fit.params", outputs=outputs)
+    scaling(fit.scaling, "fit.scaling")
 
 
 # --- added for issue 30: dtypes, overflow-safe norms, containers --------------------------
@@ -445,7 +446,7 @@ def nonnegative_finite(value, name: str):
     return value
 
 
-#: The keys of a network's scaling constants (`nn.init`, the fits' `params["scaling"]`).
+#: The keys of a network's scaling constants (`nn.TrainerState.scaling`, `nn.Fit.scaling`).
 SCALING_KEYS = ("x_center", "x_scale", "y_center", "y_scale")
 
 

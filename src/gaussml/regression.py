@@ -182,19 +182,12 @@ def sample_batch(key, target, n):
       `(X, y)` with `X` of shape `(1, n)` and `y` of shape `(n,)`.
     """
     _checks.prng_key(key)
-    _checks.target(target)
     n = _checks.positive_int(n, "n")
-    return _sample_batch_compiled(key, target, n)
-
-
-def _sample_batch(key, target, n):
-    """`sample_batch` unchecked (traced inside the compiled fits)."""
+    if not any(map(_checks.is_traced, jax.tree_util.tree_leaves(target))):
+        _checks.target(target)  # (a traced target was checked where the trace began)
     key_x, key_noise = jax.random.split(key)
     X = jax.random.uniform(key_x, (1, n), minval=target.x_low, maxval=target.x_high)
     return X, _draw(target, key_noise, X[0])
-
-
-_sample_batch_compiled = jax.jit(_sample_batch, static_argnums=2)
 
 
 def linear_nll(beta, X, y, *, std):
@@ -1103,7 +1096,7 @@ def _learning_rates(lr, steps: int) -> jax.Array:
 def _linear_gd(key, beta_init, rates, std, target, *, steps, batch_size):
     def step(beta, inputs):
         key_step, rate = inputs
-        X, y = _sample_batch(key_step, target, batch_size)
+        X, y = sample_batch(key_step, target, batch_size)
         value, grad = jax.value_and_grad(_linear_nll)(beta, X, y, std)
         return beta - rate * grad, (beta, value)
 

@@ -58,6 +58,8 @@ CLASHES = [
     Clash("m (features)", "a mean", r"\\mathcal\{N\}\(m\b|-\s*k\s*m\b|Y_1 - m\b"),
     Clash("D (dimension)", "a diagonal matrix", r"[A-Z]\s*D\s*[A-Z]\^\\top|\^\\top\s*D\s*z"),
     Clash("Z (standard Gaussian)", "a norm", r"Z\s*=\s*\\lVert"),
+    Clash("Q (squared norm)", "a rotation", r"Q\s*Q\^\\top|Q\s*x\b|Q\s*D\b|\(Q\s*W\)"),
+    Clash("P (probability)", "a count", letter("P") + r"(?![(\\_])", r"(?i)\bpairs\b|parameters"),
 ]
 
 _SENTENCE_END = re.compile(r"[.?!:]\s|\n\s*\n|\n\|")
@@ -124,6 +126,9 @@ def test_the_pages_are_read():
         ("Draw $x \\sim \\mathcal{N}(m, s^2)$.\n", "a mean"),
         ("Write $I_n - H = Q D Q^\\top$.\n", "a diagonal matrix"),
         ("Let $Z = \\lVert x \\rVert$.\n", "a norm"),
+        ("For a rotation $Q$, $Q x \\sim \\mathcal{N}(0, I_D)$.\n", "a rotation"),
+        ("With $P =$ 100 pairs of shape $(P, D)$.\n", "a count"),
+        ("A gradient of $P$ parameters takes $P$ passes.\n", "a count"),
     ],
 )
 def test_a_planted_clash_fails(page, forbidden):
@@ -141,6 +146,8 @@ def test_a_planted_clash_fails(page, forbidden):
         "The sample standard deviation $s$ and the scale $s_y$ of the targets.\n",
         "Then $Q \\sim \\chi^2_\\nu$, summed over $k = 1, \\dots, n$.\n",
         "Write `x_{s}` and `$\\mathbb{E}$` in code.\n",
+        "A draw hits the ball with probability $P$; the mean wait is $1/P$ draws.\n",
+        "Factor $X^\\top = Q R$ with $Q^\\top Q = I_m$; then $Q = \\lVert x \\rVert^2$.\n",
     ],
 )
 def test_a_correct_page_passes(page):

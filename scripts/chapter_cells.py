@@ -45,6 +45,27 @@ class Cell:
             return False
         return bool(tree.body) and all(_is_glue(node) for node in tree.body)
 
+    @property
+    def glue_plumbing(self) -> bool:
+        """Only `glue(...)` calls and the import of `glue` from `myst_nb`: a
+        cell a reader's notebook can drop without changing what runs."""
+        tree = _parse(self.code)
+        return bool(tree.body) and all(_is_glue(node) or _imports_glue(node) for node in tree.body)
+
+    def mentions_glue(self) -> bool:
+        """Names `myst_nb` or calls `glue`: page plumbing, not the reader's code."""
+        tree = _parse(self.code)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import | ast.ImportFrom):
+                modules = [node.module] if isinstance(node, ast.ImportFrom) else []
+                modules += [alias.name for alias in node.names]
+                if any(m and m.split(".")[0] == "myst_nb" for m in modules):
+                    return True
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                if node.func.id == "glue":
+                    return True
+        return "myst_nb" in self.code
+
     def code_lines(self) -> list[str]:
         """The lines that execute something: not blank, not only a comment."""
         return [
@@ -112,6 +133,14 @@ def _is_glue(node: ast.stmt) -> bool:
     if isinstance(node, ast.For):
         return all(_is_glue(n) for n in node.body) and not node.orelse
     return False
+
+
+def _imports_glue(node: ast.stmt) -> bool:
+    return (
+        isinstance(node, ast.ImportFrom)
+        and node.module == "myst_nb"
+        and [alias.name for alias in node.names] == ["glue"]
+    )
 
 
 def cells(path: Path) -> list[Cell]:

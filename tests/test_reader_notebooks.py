@@ -10,7 +10,10 @@ Markdown (`book/_ext/reader_notebooks.py`, under the download button):
 - every chapter's notebook runs top to bottom with nbclient, in an empty
   folder, with Python's sockets unable to reach another host: none raises.
   The notebook leaves out the page's hidden cells, so a visible cell that
-  depended on a hidden computation would fail here.
+  depended on a hidden computation would fail here; and `myst_nb` cannot be
+  imported in its kernel, so a cell that still glued a value would fail too
+  (the printed code runs in a plain kernel with only the book's package;
+  `tests/test_chapter_code.py` checks the same on the sources, without a build).
 
 Skipped when the site has not been built; `.ci/run` runs it after `make book`.
 """
@@ -50,6 +53,13 @@ def _local_only(self, address):
 
 
 _socket.socket.connect = _local_only
+"""
+# Also run first: the book's plumbing (`myst_nb.glue`) is not importable, as in
+# a reader's plain Jupyter kernel.
+WITHOUT_MYST_NB = """\
+import sys as _sys
+
+_sys.modules["myst_nb"] = None  # import myst_nb raises ModuleNotFoundError
 """
 _MYST = re.compile(r"\{[a-z:-]+\}`|^`{3,}\{|^\([\w-]+\)=", re.MULTILINE)
 
@@ -101,6 +111,7 @@ def test_the_notebook_runs_on_its_own(chapter, tmp_path, monkeypatch):
         monkeypatch.setenv(name, value)
 
     nb = nbformat.reads(served(chapter).read_text(encoding="utf-8"), as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(WITHOUT_MYST_NB))
     nb.cells.insert(0, nbformat.v4.new_code_cell(NO_NETWORK))
     client = NotebookClient(
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}

@@ -12,6 +12,7 @@ __all__ = [
     "box_muller_jacobian",
     "chi_square_density",
     "chi_square_mgf",
+    "fourth_central_moment",
     "gaussian_integral_polar",
     "maximum_entropy",
     "mle_variance_bias",
@@ -355,6 +356,30 @@ def normal_mgf():
 
 
 @claim(
+    "uni-fourth-moment",
+    statement="E[(X - mean)^4] = 4! std^4 / 8 = 3 std^4: X - mean has the generating function "
+    "exp(std^2 t^2 / 2), whose Taylor coefficient at t^4 is std^4 / 8 = E[(X - mean)^4] / 4!; "
+    "the same value by integrating against the density, and E[(X - mean)^(2k)] = (2k - 1)!! std^(2k) "
+    "from the coefficient at t^(2k)",
+    scope="symbolic: every real mean and every std > 0; the (2k - 1)!! form for k = 1..6",
+)
+def fourth_central_moment():
+    centred_mgf = sp.exp(std**2 * t**2 / 2)
+    assert_equal(_mgf() * sp.exp(-mean * t), centred_mgf, "E[exp(t (X - mean))]")
+    series = sp.series(centred_mgf, t, 0, 5).removeO()
+    assert_equal(series.coeff(t, 4), std**4 / 8, "the coefficient of t^4")
+    assert_equal(sp.diff(centred_mgf, t, 4).subs(t, 0), 3 * std**4, "the fourth derivative at 0")
+    assert_equal(_expect((_X - mean) ** 4), 3 * std**4, "E[(X - mean)^4] by integration")
+    for k in range(1, 7):
+        coefficient = sp.series(centred_mgf, t, 0, 2 * k + 1).removeO().coeff(t, 2 * k)
+        assert_equal(
+            sp.factorial(2 * k) * coefficient,
+            sp.factorial2(2 * k - 1) * std ** (2 * k),
+            f"E[(X - mean)^{2 * k}]",
+        )
+
+
+@claim(
     "uni-entropy",
     statement="h = E[-log p(X)] = log(2 pi std^2)/2 + E[(X - mean)^2]/(2 std^2) = log(2 pi e std^2)/2; "
     "-log p(x) is quadratic in x, so E_q[-log p] takes this value for every density q with the same "
@@ -656,6 +681,12 @@ def _uni_mgf():
     mgf = _mgf()
     env = {**_EXPECT_ENV, "M_X": lambda v: mgf.subs(t, v)}
     return [(env, [[mgf, "=", mgf, "=", sp.exp(mean * t + std**2 * t**2 / 2)]])]
+
+
+@binds("uni-fourth-moment", fourth_central_moment)
+def _uni_fourth_moment():
+    fourth = _expect((_X - mean) ** 4)
+    return [(_EXPECT_ENV, [[fourth, "=", sp.factorial(4) * std**4 / 8, "=", 3 * std**4]])]
 
 
 @binds("uni-entropy", maximum_entropy)

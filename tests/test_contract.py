@@ -1486,6 +1486,8 @@ ROLES = {
     ],
     # a name: a non-empty string without whitespace
     "name": lambda v: [("dtype", "None", None), ("empty", "empty", ""), ("dtype", "a number", 3)],
+    # a name or None (nothing to name)
+    "optional_name": lambda v: [("empty", "empty", ""), ("dtype", "a number", 3)],
     # the rows of a table: strings or finite real numbers, one per column
     "cells": lambda v: [
         ("nan", "a NaN cell", [[NAN]]),
@@ -1688,7 +1690,7 @@ SPECS = {
     "plotting.markdown_table": _spec(
         plotting.markdown_table,
         dict(header=["a"], rows=[[1.5]], caption="c", label="t", formats=[".2f"]),
-        dict(rows="cells", label="name"),
+        dict(rows="cells", label="optional_name"),
     ),
     "plotting.running_mean": _spec(
         plotting.running_mean, dict(values=np.arange(5.0), width=2), dict(values="series")
@@ -1908,6 +1910,7 @@ KINDS_BY_ROLE = {
         ("target", ROLES["target"], target_f1),
         ("state", ROLES["state"], STATE),
         ("name", ROLES["name"], "t"),
+        ("optional_name", ROLES["optional_name"], "t"),
         ("cells", ROLES["cells"], [[1.5]]),
         ("indices", ROLES["indices"], [1]),
     ]

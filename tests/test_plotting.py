@@ -96,6 +96,16 @@ def test_bad_arguments_are_clear_errors(kwargs, message):
         markdown_table(**args)
 
 
+def test_a_table_without_a_label_has_no_name():
+    named = markdown_table(["a"], [("x",)], caption="c", label="tab-n").text
+    unnamed = markdown_table(["a"], [("x",)], caption="c", label=None).text
+    assert ":name: tab-n" in named
+    assert ":name:" not in unnamed
+    assert unnamed.splitlines() == [
+        line for line in named.splitlines() if not line.startswith(":name:")
+    ]
+
+
 def test_running_mean_matches_a_direct_average_of_each_window():
     values = np.random.default_rng(0).normal(size=200)
     got = running_mean(values, width=50)
@@ -177,7 +187,7 @@ def test_markdown_table_never_prints_a_non_finite_or_complex_number(cell, error)
         markdown_table(["a"], [[cell]], caption="c", label="t", formats=[".2f"])
 
 
-@pytest.mark.parametrize("label", [None, "", "two words"])
+@pytest.mark.parametrize("label", [1, "", "two words"])
 def test_markdown_table_needs_a_label_that_is_a_name(label):
     with pytest.raises((TypeError, ValueError), match="label must"):
         markdown_table(["a"], [[1.0]], caption="c", label=label)

@@ -95,7 +95,7 @@ def markdown_table(
     rows: Sequence[Sequence],
     *,
     caption: str,
-    label: str,
+    label: str | None,
     formats: Sequence[str] | None = None,
     widths: Sequence[int] | None = None,
 ) -> MarkdownTable:
@@ -108,22 +108,24 @@ def markdown_table(
       header: column titles (MyST inline markup allowed, e.g. math).
       rows: the cells; numbers are formatted with `formats`.
       caption: the table's caption.
-      label: the table's name, for cross-references with the numref role.
+      label: the table's name, for cross-references with the numref role; None
+        for a table without a name and so without a number (an appendix's: its
+        number would not match between the site and the PDF).
       formats: one format spec per column (e.g. ``".3f"``); strings pass through.
         Columns with a spec are right-aligned (numbers), the others left-aligned.
       widths: relative column widths (they matter in the PDF); automatic if None.
 
     Raises:
-      TypeError: if `caption` or `label` is not a string, or a cell is neither a
+      TypeError: if `caption` or `label` (unless None) is not a string, or a cell is neither a
         string nor a real number.
       ValueError: on a count mismatch, an empty or multi-line caption, a label
         that is empty or holds whitespace, or a NaN or infinite number (a table
         never prints "nan").
     """
     for value, name in ((caption, "caption"), (label, "label")):
-        if not isinstance(value, str):
+        if not isinstance(value, str) and not (name == "label" and value is None):
             raise TypeError(f"{name} must be a string, got {value!r}")
-    if not label or any(c.isspace() for c in label):
+    if label is not None and (not label or any(c.isspace() for c in label)):
         raise ValueError(f"label must be a non-empty name without whitespace, got {label!r}")
     if not caption.strip():
         raise ValueError(f"caption must not be empty, got {caption!r}")
@@ -148,7 +150,7 @@ def markdown_table(
     numeric = [f"col-{i}-right" for i, spec in enumerate(formats, start=1) if spec]
     lines = [
         f"```{{list-table}} {caption}",
-        f":name: {label}",
+        *([f":name: {label}"] if label is not None else []),
         ":header-rows: 1",
         ":align: center",
         *([f":class: {' '.join(numeric)}"] if numeric else []),

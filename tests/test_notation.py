@@ -80,9 +80,7 @@ def clashes(text: str, where: str = "page") -> list[str]:
         for clash in CLASHES:
             if not re.search(clash.math, tex):
                 continue
-            if clash.sentence and not re.search(
-                clash.sentence, sentence_around(text, start, end)
-            ):
+            if clash.sentence and not re.search(clash.sentence, sentence_around(text, start, end)):
                 continue
             line = text.count("\n", 0, start) + 1
             found.append(
@@ -119,7 +117,10 @@ def test_the_pages_are_read():
             "The net predicts the log standard deviation $s(x)$.\n",
             "a log standard deviation or a singular value",
         ),
-        ("Its singular values $s_i$ are positive.\n", "a log standard deviation or a singular value"),
+        (
+            "Its singular values $s_i$ are positive.\n",
+            "a log standard deviation or a singular value",
+        ),
         ("Then $Q \\sim \\chi^2_k$.\n", "k as degrees of freedom"),
         ("The matrix has rank $k$.\n", "a rank or a count"),
         ("Take $X \\in \\mathbb{R}^{n \\times m}$.\n", "the number of features"),

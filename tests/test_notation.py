@@ -58,6 +58,7 @@ CLASHES = [
     Clash("m (features)", "a mean", r"\\mathcal\{N\}\(m\b|-\s*k\s*m\b|Y_1 - m\b"),
     Clash("D (dimension)", "a diagonal matrix", r"[A-Z]\s*D\s*[A-Z]\^\\top|\^\\top\s*D\s*z"),
     Clash("Z (standard Gaussian)", "a norm", r"Z\s*=\s*\\lVert"),
+    Clash("eta (step size)", "the information vector", r"\\eta\s*=\s*\\Lambda|\\eta_\{?a\b"),
     Clash("Q (squared norm)", "a rotation", r"Q\s*Q\^\\top|Q\s*x\b|Q\s*D\b|\(Q\s*W\)"),
     Clash("P (probability)", "a count", letter("P") + r"(?![(\\_])", r"(?i)\bpairs\b|parameters"),
 ]
@@ -127,6 +128,7 @@ def test_the_pages_are_read():
         ("Draw $x \\sim \\mathcal{N}(m, s^2)$.\n", "a mean"),
         ("Write $I_n - H = Q D Q^\\top$.\n", "a diagonal matrix"),
         ("Let $Z = \\lVert x \\rVert$.\n", "a norm"),
+        ("With $\\eta = \\Lambda \\mu$ the density is quadratic.\n", "the information vector"),
         ("For a rotation $Q$, $Q x \\sim \\mathcal{N}(0, I_D)$.\n", "a rotation"),
         ("With $P =$ 100 pairs of shape $(P, D)$.\n", "a count"),
         ("A gradient of $P$ parameters takes $P$ passes.\n", "a count"),

@@ -251,6 +251,15 @@ def _mask_inline(m: _Masker) -> None:
         text = m.masked()
 
 
+def math_spans(text: str) -> list[tuple[int, int]]:
+    """The (start, end) offsets of every piece of math the reader sees on a MyST page:
+    display math (`$$`, `{math}`) and inline `$...$`, not math inside code."""
+    m = _Masker(text)
+    _mask_blocks(m)
+    _mask_inline(m)
+    return sorted(m.math)
+
+
 _YEAR_BEFORE = re.compile(
     r"(?:\(|\b(?:[Ii]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Aa]round|[Cc]irca|c\.))\s*$"
 )

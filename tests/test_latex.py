@@ -121,3 +121,10 @@ def test_partial_derivative_by_a_subscripted_name():
     env = {"z_1": u1**2 * u2, "u_1": u1, "u_2": u2}
     assert _zero(parse_expression(r"\frac{\partial z_1}{\partial u_1}", env) - 2 * u1 * u2)
     assert _zero(parse_expression(r"\frac{\partial z_1}{\partial u_2}", env) - u1**2)
+
+
+def test_a_fraction_over_a_subscripted_d_is_a_quotient_not_a_derivative():
+    d1, lam = sp.symbols("d1 lambda", positive=True)
+    env = {"d": {1: d1}, r"\lambda": lam}
+    shown = parse_expression(r"\frac{d_1^2}{d_1^2 + \lambda}", env)
+    assert _zero(shown - d1**2 / (d1**2 + lam))

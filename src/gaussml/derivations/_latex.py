@@ -565,6 +565,8 @@ class _Parser:
         """`\\frac{d}{dx}`, `\\frac{d(r^2)}{dr}`, `\\frac{\\partial f}{\\partial x}`, or None."""
         if len(den) < 2 or den[0].value not in ("d", r"\partial"):
             return None
+        if den[1].value == "_":  # `d_i`: a subscripted letter d, not a differential
+            return None
         if not num or num[0].value != den[0].value:
             return None
         var = self.lookup("".join(t.value for t in den[1:]))  # `dx`, or `\partial u_1`

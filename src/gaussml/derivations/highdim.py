@@ -631,7 +631,7 @@ def _distance_probability(event):
 
 _DISTANCE_ENV = {
     **ENV,
-    "Z": _Z,
+    "R": _Z,
     "P": _distance_probability,
     "F_T": lambda v: _F_chi(v / sp.sqrt(2)),
     "F_\\chi_D": _F_chi,

@@ -323,10 +323,10 @@ def conditional_by_completing_the_square():
 @claim(
     "mvn-info",
     "mvn-info-cond",
-    statement="with Lambda = Sigma^{-1} and eta = Lambda mu, "
-    "-(x - mu)^T Sigma^{-1} (x - mu) / 2 = -x^T Lambda x / 2 + eta^T x - eta^T Lambda^{-1} eta / 2; "
+    statement="with Lambda = Sigma^{-1} and xi = Lambda mu, "
+    "-(x - mu)^T Sigma^{-1} (x - mu) / 2 = -x^T Lambda x / 2 + xi^T x - xi^T Lambda^{-1} xi / 2; "
     "the conditional of x_a given x_b has the precision Lambda_{a|b} = Lambda_aa and "
-    "eta_{a|b} = Lambda_{a|b} mu_{a|b} = eta_a - Lambda_ab x_b",
+    "xi_{a|b} = Lambda_{a|b} mu_{a|b} = xi_a - Lambda_ab x_b",
     scope="symbolic for every D and every block size (matrix symbols, Sigma symmetric; a 1 x 1 "
     "matrix equals its transpose); the displays read for D = 2, 3 and "
     "(p, q) = (1, 1), (1, 2), (2, 1), every entry a symbol",
@@ -349,7 +349,7 @@ def information_form():
     assert_true(_is_identity(schur * l_aa), "Lambda_{a|b} = Sigma_{a|b}^{-1} = Lambda_aa")
     assert_true(
         _is_zero_matrix(sp.expand((schur.I * cond_mean - (eta_a - l_ab * x_b)).doit())),
-        "eta_{a|b} = Sigma_{a|b}^{-1} mu_{a|b} = eta_a - Lambda_ab x_b, every size",
+        "xi_{a|b} = Sigma_{a|b}^{-1} mu_{a|b} = xi_a - Lambda_ab x_b, every size",
     )
 
 
@@ -432,18 +432,18 @@ def _partition_env(p, q):
     cond_mean, cond_cov = (
         m.applyfunc(sp.cancel) for m in _conditional_from_precision(cov, mean, v, a, b)
     )
-    env = {**ENV, "x": v, r"\mu": mean, r"\Sigma": cov, r"\Lambda": lam, r"\eta": eta}
+    env = {**ENV, "x": v, r"\mu": mean, r"\Sigma": cov, r"\Lambda": lam, r"\xi": eta}
     for name, rows in (("a", a), ("b", b)):
         env[f"x_{name}"] = _read(_block(v, rows, [0]))
         env[rf"\mu_{name}"] = _read(_block(mean, rows, [0]))
-        env[rf"\eta_{name}"] = _read(_block(eta, rows, [0]))
+        env[rf"\xi_{name}"] = _read(_block(eta, rows, [0]))
         for other, cols in (("a", a), ("b", b)):
             env[rf"\Sigma_{name}{other}"] = _read(_block(cov, rows, cols))
             env[rf"\Lambda_{name}{other}"] = _read(_block(lam, rows, cols))
     cond_precision = _inverse(cond_cov).applyfunc(sp.cancel)
     env[r"\mu_a|b"], env[r"\Sigma_a|b"] = _read(cond_mean), _read(cond_cov)
     env[r"\Lambda_a|b"] = _read(cond_precision)
-    env[r"\eta_a|b"] = _read((cond_precision * cond_mean).applyfunc(sp.cancel))
+    env[r"\xi_a|b"] = _read((cond_precision * cond_mean).applyfunc(sp.cancel))
     return env
 
 
@@ -521,7 +521,7 @@ def _mvn_info_cond():
                 env,
                 [
                     [env[r"\Lambda_a|b"], "=", env[r"\Lambda_a|b"]],
-                    [env[r"\eta_a|b"], "=", env[r"\eta_a|b"]],
+                    [env[r"\xi_a|b"], "=", env[r"\xi_a|b"]],
                 ],
             )
         )

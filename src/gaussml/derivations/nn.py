@@ -129,8 +129,8 @@ def gradient_descent_contraction():
 @claim(
     "nn-multi-contraction",
     statement=(
-        "with m features the mean NLL has Hessian H = X X^T / (n std^2), and a gradient step "
-        "multiplies the error beta - beta_hat by I - eta H, beta_hat = (X X^T)^-1 X y; "
+        "with m features the mean NLL has Hessian A = X X^T / (n std^2), and a gradient step "
+        "multiplies the error beta - beta_hat by I - eta A, beta_hat = (X X^T)^-1 X y; "
         "for every m and n (matrix symbols), and entrywise for m = 2, n = 2, 3"
     ),
     scope=(
@@ -190,10 +190,10 @@ def _vector_nll(X, y_vec, b):
     "nn-het-nll",
     "nn-het-grad",
     statement=(
-        "with std = exp(s), -log N(y; mu, std^2) = s + (y - mu)^2 exp(-2s)/2 + log(2 pi)/2; its "
-        "derivatives are -(y - mu) exp(-2s) in mu and 1 - (y - mu)^2 exp(-2s) in s"
+        "with std = exp(omega), -log N(y; mu, std^2) = omega + (y - mu)^2 exp(-2 omega)/2 + log(2 pi)/2; its "
+        "derivatives are -(y - mu) exp(-2 omega) in mu and 1 - (y - mu)^2 exp(-2 omega) in omega"
     ),
-    scope="symbolic: every real y, mu and s",
+    scope="symbolic: every real y, mu and omega",
 )
 def gaussian_nll_in_log_std():
     sigma = sp.exp(log_std)
@@ -208,10 +208,10 @@ def gaussian_nll_in_log_std():
     "nn-profile",
     statement=(
         "if y ~ N(m, std^2) and the model's mean is m + d, the expected NLL is smallest at "
-        "exp(2s) = std^2 + d^2, where it exceeds its value at d = 0 by only log(1 + d^2/std^2)/2; "
+        "exp(2 omega) = std^2 + d^2, where it exceeds its value at d = 0 by only log(1 + d^2/std^2)/2; "
         "with the std fixed the excess is d^2 / (2 std^2)"
     ),
-    scope="symbolic: every real m, d and s and every std > 0",
+    scope="symbolic: every real m, d and omega and every std > 0",
 )
 def variance_absorbs_mean_error():
     m = sp.Symbol("m", real=True)
@@ -249,8 +249,8 @@ def _profile_excess(formula, best):
 @claim(
     "nn-fisher",
     statement=(
-        "for y ~ N(mu, exp(2s)) the expected Hessian of -log N(y; mu, exp(2s)) in (mu, s), the "
-        "Fisher information of one sample, is diag(exp(-2s), 2) = diag(1/std^2, 2); the "
+        "for y ~ N(mu, exp(2 omega)) the expected Hessian of -log N(y; mu, exp(2 omega)) in (mu, omega), the "
+        "Fisher information of one sample, is diag(exp(-2 omega), 2) = diag(1/std^2, 2); the "
         "expected gradient (the score) is zero"
     ),
     method="symbolic + Monte Carlo",
@@ -258,8 +258,8 @@ def _profile_excess(formula, best):
         "tests/test_nn.py::test_fisher_information_of_mean_and_log_std_is_diag_inverse_var_and_two"
     ),
     scope=(
-        "symbolic: every real mu and s; Monte Carlo: test_fisher_information_of_mean_and_"
-        "log_std_is_diag_inverse_var_and_two, 100000 draws at mu = 1.5, s = -0.7"
+        "symbolic: every real mu and omega; Monte Carlo: test_fisher_information_of_mean_and_"
+        "log_std_is_diag_inverse_var_and_two, 100000 draws at mu = 1.5, omega = -0.7"
     ),
 )
 def fisher_information_mean_log_std():
@@ -340,14 +340,14 @@ def _beta_nll_gradient_forms():
     "nn-beta-nll",
     "nn-beta-nll-grad",
     statement=(
-        "with sg[.] a stop gradient (its derivative is zero) and std = exp(s), the beta-NLL "
-        "sg[std^(2 gamma)] (s + (y - mu)^2/(2 std^2) + log(2 pi)/2) has derivatives "
-        "-std^(2 gamma) (y - mu)/std^2 in mu and std^(2 gamma) (1 - (y - mu)^2/std^2) in s; "
+        "with sg[.] a stop gradient (its derivative is zero) and std = exp(omega), the beta-NLL "
+        "sg[std^(2 gamma)] (omega + (y - mu)^2/(2 std^2) + log(2 pi)/2) has derivatives "
+        "-std^(2 gamma) (y - mu)/std^2 in mu and std^(2 gamma) (1 - (y - mu)^2/std^2) in omega; "
         "gamma = 0 gives the NLL and its derivatives, gamma = 1 gives the mean the derivative "
         "-(y - mu) of (y - mu)^2/2; for y ~ N(mu, std^2) both derivatives have mean zero for "
         "every gamma"
     ),
-    scope="symbolic: every real y, mu, s and gamma",
+    scope="symbolic: every real y, mu, omega and gamma",
 )
 def beta_nll_gradients():
     loss = _beta_nll(mean, log_std, y)
@@ -431,13 +431,13 @@ def _gauss_newton_parts(n, p):
 @claim(
     "nn-gauss-newton",
     statement=(
-        "if y_i ~ N(mu_i(theta), exp(2 s_i(theta))) independently, the expected Hessian in the "
-        "weights theta of the mean NLL (1/n) sum_i l(mu_i, s_i; y_i) is the Gauss-Newton matrix "
-        "(1/n) sum_i J_i^T I_i J_i, with J_i the Jacobian of (mu_i, s_i) in theta and "
-        "I_i = diag(exp(-2 s_i), 2) the Fisher information of one sample"
+        "if y_i ~ N(mu_i(theta), exp(2 omega_i(theta))) independently, the expected Hessian in the "
+        "weights theta of the mean NLL (1/n) sum_i l(mu_i, omega_i; y_i) is the Gauss-Newton matrix "
+        "(1/n) sum_i J_i^T I_i J_i, with J_i the Jacobian of (mu_i, omega_i) in theta and "
+        "I_i = diag(exp(-2 omega_i), 2) the Fisher information of one sample"
     ),
     scope=(
-        "symbolic: arbitrary smooth mu_i(theta) and s_i(theta), for n = 1, 2 samples and "
+        "symbolic: arbitrary smooth mu_i(theta) and omega_i(theta), for n = 1, 2 samples and "
         "2, 3 weights"
     ),
 )
@@ -508,7 +508,7 @@ def _nn_ex2():
         "x": x,
         "c": x**2 / std**2,
         r"\sigma": std,
-        r"\mathbb{E}": lambda e: st.E(e.subs(x, uniform)),
+        "E": lambda e: st.E(e.subs(x, uniform)),
     }
     mean_square = st.E(uniform**2)
     return [
@@ -526,7 +526,7 @@ _nll_in_log_std = log_std + (y - mean) ** 2 * sp.exp(-2 * log_std) / 2 + sp.log(
 _HET_ENV = {
     "y": y,
     r"\mu": mean,
-    "s": log_std,
+    r"\omega": log_std,
     "e": sp.E,
     r"\mathcal{N}": lambda v, m, var: (
         sp.exp(-((v - m) ** 2) / (2 * var)) / sp.sqrt(2 * sp.pi * var)
@@ -600,7 +600,7 @@ def _nn_fisher():
     sigma = sp.exp(log_std)
     # The left side is the expected Hessian, computed here, not the displayed matrix.
     expected = _expected_hessian()
-    env = {r"\mathcal{I}": expected, r"\sigma": sigma, r"\mu": mean, "s": log_std}
+    env = {r"\mathcal{I}": expected, r"\sigma": sigma, r"\mu": mean, r"\omega": log_std}
     return [(env, [[expected, "=", _fisher_matrix()]])]
 
 
@@ -618,7 +618,7 @@ def _nn_multi_contraction():
             r"\hat{\beta}": bh,
             r"\eta": lr,
             "I": sp.eye(2),
-            "H": H,
+            r"\mathbf{A}": H,
             "X": X,
             "n": sp.Integer(n),
             r"\sigma": std,
@@ -663,10 +663,10 @@ def _nn_gauss_newton():
     expected = expect(hessian)
     env = {
         "G": expected,
-        "H": hessian,
-        r"\mathbb{E}": expect,
+        r"\mathbf{A}": hessian,
+        "E": expect,
         "J": lambda i: jacobians[int(i) - 1],
-        "s": lambda i: logs[int(i) - 1],
+        r"\omega": lambda i: logs[int(i) - 1],
         "n": sp.Integer(n),
         "e": sp.E,
     }

@@ -813,7 +813,7 @@ def chi_square_density():
 
 @binds("uni-chi2-pdf", chi_square_density, scope="read for every k > 0 and q > 0")
 def _uni_chi2_pdf():
-    env = {**ENV, "k": _k, "q": _Q, "f_k": lambda v: _chi_square_density(v, _k)}
+    env = {**ENV, r"\nu": _k, "q": _Q, r"f_\nu": lambda v: _chi_square_density(v, _k)}
     density = _chi_square_density(_Q, _k)
     return [(env, [[density, "=", density], [_Q, ">", 0]])]
 
@@ -849,7 +849,7 @@ def _uni_chi2_mgf():
     _, product, density_mgf = _chi_square_mgf_lines()
     env = {
         **ENV,
-        "k": _k,
+        r"\nu": _k,
         "t": _T_BELOW_HALF,
         "Q": _Q,
         "M_Q": lambda v: product.subs(_u, 1 - 2 * v),

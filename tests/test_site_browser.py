@@ -36,7 +36,10 @@ figure (`book/_ext/ref_previews.py`) opens on hover and on keyboard focus,
 shows typeset math, keeps axe-core at 0 violations while open, and closes on
 Escape.
 
-A full-page screenshot of each page under `book/` is saved in
+Each page is loaded once at 1280 px per mode for every check above (axe-core
+runs twice on it: every solution closed, then open) and once at 390 px per
+mode for the layout; the claim marks and the keyboard are checked in light
+mode. A full-page screenshot of a page that fails is saved in
 `_build/screenshots/`. The tests skip when the site has not been built or
 Chromium is missing; `.ci/run` always runs them after `make book`.
 
@@ -280,21 +283,25 @@ def axe_problems(page) -> tuple[int, list[str]]:
     return len(results["violations"]), lines
 
 
-def check_page(
-    browser,
-    origin: str,
-    path: str,
-    *,
-    screenshot: Path | None = None,
-    mode: str = "light",
-    axe: bool = True,
-) -> PageReport:
-    """Load `origin/path` in a fresh browser context, in the theme's `mode`, and report every problem."""
-    report = PageReport(path)
+def new_page(browser, width: int = 1280, mode: str | None = None):
+    """A fresh browser context (its own empty cache) and a page in it, `width` px wide
+    (a phone below 600 px), in the theme's `mode` (None: the theme's default)."""
+    phone = width < 600
+    context = browser.new_context(
+        viewport={"width": width, "height": 844 if phone else 900},
+        is_mobile=phone,
+        has_touch=phone,
+    )
+    if mode is not None:
+        context.add_init_script(_SET_MODE.format(mode=mode))
+    return context, context.new_page()
+
+
+def watch(page, origin: str, report: PageReport):
+    """Record on `report` every foreign request (aborted, for as long as the page
+    lives), failed request and console error of `page`. Returns a function that
+    stops listening for failed requests and console errors (before axe-core runs)."""
     local = urlsplit(origin).netloc
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(_SET_MODE.format(mode=mode))
-    page = context.new_page()
 
     def route(r):
         url = r.request.url
@@ -322,65 +329,78 @@ def check_page(
     page.on("response", response)
     page.on("console", console)
     page.on("pageerror", lambda exc: report.console_errors.append(f"uncaught: {exc}"))
-    try:
-        url = f"{origin}/{path}"
-        page.goto(url, wait_until="load")
-        if _is_redirect(url):
-            # A redirect page (the site's index.html): check where it lands.
-            page.wait_for_url(lambda u: u != url, wait_until="load")
-            report.redirected_to = page.url
-        has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
-        # MathJax's first typesetting is done and every image has loaded or
-        # failed: no wait for `networkidle` (on a busy machine it timed out).
-        images = page.evaluate(_LOAD_IMAGES)
-        state = page.evaluate(_MATH_STATE)
 
-        report.math_count = state["total"]
-        if state["total"] and not has_mathjax:
-            report.math_problems.append(f"{state['total']} math elements but no MathJax script")
-        report.math_problems += [f"not typeset: {t!r}" for t in state["untypeset"]]
-        report.math_problems += [f"MathJax error: {e!r}" for e in state["errors"]]
-        report.math_problems += [f"no assistive MathML: {t!r}" for t in state["noAssistive"]]
-        for raw in RAW_TEX:
-            at = state["text"].find(raw)
-            if at >= 0:
-                context_text = state["text"][max(0, at - 40) : at + 40].replace("\n", " ")
-                report.math_problems.append(
-                    f"raw {raw!r} in the visible text: ...{context_text}..."
-                )
+    def stop():
+        # axe-core re-fetches the stylesheets to read their rules and resolves an
+        # `@import` against the page instead of the stylesheet (a 404 for the
+        # theme's `../basic.css`); those requests are axe's, not the page's.
+        page.remove_listener("requestfailed", failed)
+        page.remove_listener("response", response)
+        page.remove_listener("console", console)
 
-        at = state["text"].find("Verified by")
+    return stop
+
+
+def load_and_inspect(page, origin: str, path: str, report: PageReport, mode: str | None) -> None:
+    """Load `origin/path` in `page` (watched), wait for MathJax and every image,
+    and record on `report` what is wrong with its math, images, notes and mode."""
+    url = f"{origin}/{path}"
+    page.goto(url, wait_until="load")
+    if _is_redirect(url):
+        # A redirect page (the site's index.html): check where it lands.
+        page.wait_for_url(lambda u: u != url, wait_until="load")
+        report.redirected_to = page.url
+    has_mathjax = page.evaluate(_WAIT_FOR_MATHJAX)
+    # MathJax's first typesetting is done and every image has loaded or
+    # failed: no wait for `networkidle` (on a busy machine it timed out).
+    images = page.evaluate(_LOAD_IMAGES)
+    state = page.evaluate(_MATH_STATE)
+
+    report.math_count = state["total"]
+    if state["total"] and not has_mathjax:
+        report.math_problems.append(f"{state['total']} math elements but no MathJax script")
+    report.math_problems += [f"not typeset: {t!r}" for t in state["untypeset"]]
+    report.math_problems += [f"MathJax error: {e!r}" for e in state["errors"]]
+    report.math_problems += [f"no assistive MathML: {t!r}" for t in state["noAssistive"]]
+    for raw in RAW_TEX:
+        at = state["text"].find(raw)
         if at >= 0:
-            report.stale_notes.append(state["text"][at : at + 80].replace("\n", " "))
+            context_text = state["text"][max(0, at - 40) : at + 40].replace("\n", " ")
+            report.math_problems.append(f"raw {raw!r} in the visible text: ...{context_text}...")
 
-        if page.evaluate("() => !!document.querySelector('.bd-header, .bd-container')"):
-            # A page of the theme: it must have drawn itself in the mode asked for.
-            shown = page.evaluate("() => document.documentElement.dataset.theme")
-            if shown != mode:
-                report.wrong_mode.append(f"asked for {mode!r}, the theme shows {shown!r}")
-        report.image_count = len(images)
-        report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
-        # Figures drawn as inline SVG (none today; glued figures are <img>).
-        sizes = page.evaluate(
-            "() => Array.from(document.querySelectorAll('figure svg, .cell_output svg'))"
-            ".map(s => { const b = s.getBBox(); return [s.id || s.outerHTML.slice(0, 60), b.width, b.height]; })"
-        )
-        report.broken_images += [f"inline svg {name} ({w}x{h})" for name, w, h in sizes if not w]
+    at = state["text"].find("Verified by")
+    if at >= 0:
+        report.stale_notes.append(state["text"][at : at + 80].replace("\n", " "))
 
-        if screenshot is not None:
-            screenshot.parent.mkdir(parents=True, exist_ok=True)
-            # Generous: a long page (the API reference) on a busy machine takes > 30 s.
-            page.screenshot(path=str(screenshot), full_page=True, timeout=120_000)
+    if mode is not None and page.evaluate(
+        "() => !!document.querySelector('.bd-header, .bd-container')"
+    ):
+        # A page of the theme: it must have drawn itself in the mode asked for.
+        shown = page.evaluate("() => document.documentElement.dataset.theme")
+        if shown != mode:
+            report.wrong_mode.append(f"asked for {mode!r}, the theme shows {shown!r}")
+    report.image_count = len(images)
+    report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
+    # Figures drawn as inline SVG (none today; glued figures are <img>).
+    sizes = page.evaluate(
+        "() => Array.from(document.querySelectorAll('figure svg, .cell_output svg'))"
+        ".map(s => { const b = s.getBBox(); return [s.id || s.outerHTML.slice(0, 60), b.width, b.height]; })"
+    )
+    report.broken_images += [f"inline svg {name} ({w}x{h})" for name, w, h in sizes if not w]
+
+
+def check_page(
+    browser, origin: str, path: str, *, mode: str = "light", axe: bool = True
+) -> PageReport:
+    """Load `origin/path` in a fresh browser context, in the theme's `mode`, and report every problem."""
+    report = PageReport(path)
+    context, page = new_page(browser, mode=mode)
+    try:
+        stop_listening = watch(page, origin, report)
+        load_and_inspect(page, origin, path, report, mode)
         if axe:
-            # Last, and no longer listening: axe-core re-fetches the stylesheets to
-            # read their rules and resolves an `@import` against the page instead of
-            # the stylesheet (a 404 for the theme's `../basic.css`); those requests
-            # are axe's, not the page's.
-            page.remove_listener("requestfailed", failed)
-            page.remove_listener("response", response)
-            page.remove_listener("console", console)
+            stop_listening()
             report.axe_violations, report.accessibility = axe_problems(page)
-            print(f"axe-core: {report.axe_violations} violations on {path} ({mode} mode)")
     finally:
         context.close()
     return report
@@ -411,62 +431,61 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
     description, holds the statement: a screen reader reads it once.
     Returns the number of numbered equations and the problems found.
     """
-    problems: list[str] = []
-    local = urlsplit(origin).netloc
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-
-    def route(r):
-        if urlsplit(r.request.url).netloc == local or urlsplit(r.request.url).scheme == "data":
-            r.continue_()
-        else:
-            problems.append(f"request to another host: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
+    report = PageReport(path)
+    context, page = new_page(browser)
     try:
+        watch(page, origin, report)
         page.goto(f"{origin}/{path}", wait_until="load")
         page.evaluate(_WAIT_FOR_MATHJAX)
-        closed = {eq["id"]: eq for eq in page.evaluate(_MARKS)}
+        closed = page.evaluate(_MARKS)
         page.evaluate(_OPEN_EVERYTHING)
-        equations = page.evaluate(_MARKS)
-        for eq in equations:
-            where = f"{path}#{eq['id']}"
-            if eq["inExercise"] and closed[eq["id"]]["shown"]:
-                # Before the solution is open, a mark would tell that the claim asked for holds.
-                problems.append(f"{where}: a claim mark inside an exercise gives the answer away")
-                continue
-            if eq["name"] is None or not eq["shown"]:
-                problems.append(f"{where}: numbered equation without a claim mark")
-                continue
-            if eq["name"] != MARK_NAME or eq["title"]:
-                problems.append(
-                    f"{where}: the mark's accessible name is {eq['name']!r} (title {eq['title']!r})"
-                )
-            if eq["tipRole"] != "tooltip" or not eq["statement"]:
-                problems.append(f"{where}: the mark has no tooltip (role {eq['tipRole']!r})")
-                continue
-            if not eq["href"] or "#claim-" not in eq["href"]:
-                problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
-            link = page.locator(f"#{eq['id']} a.claim-mark__link")
-            tip = page.locator(f"#{eq['id']} .claim-mark__tip")
-            if tip.is_visible():
-                problems.append(f"{where}: the tooltip shows before the mark is focused")
-            link.focus()
-            if not tip.is_visible():
-                problems.append(f"{where}: focusing the mark does not show its tooltip")
-            else:
-                box = tip.bounding_box()
-                if box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
-                    problems.append(f"{where}: the tooltip opens outside the window: {box}")
-                if eq["statement"][:40] not in " ".join(tip.inner_text().split()):
-                    problems.append(f"{where}: the tooltip does not show its statement")
-            page.keyboard.press("Escape")
-            if tip.is_visible():
-                problems.append(f"{where}: Escape does not close the tooltip")
-            link.blur()
+        count, problems = marks_problems(page, path, closed)
     finally:
         context.close()
+    return count, problems + [f"request to another host: {u}" for u in report.foreign_requests]
+
+
+def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]:
+    """The claim marks of `page`, whose every solution is now open, against `closed`,
+    what `_MARKS` saw before it was opened (see `check_marks`)."""
+    problems: list[str] = []
+    closed_by_id = {eq["id"]: eq for eq in closed}
+    equations = page.evaluate(_MARKS)
+    for eq in equations:
+        where = f"{path}#{eq['id']}"
+        if eq["inExercise"] and closed_by_id[eq["id"]]["shown"]:
+            # Before the solution is open, a mark would tell that the claim asked for holds.
+            problems.append(f"{where}: a claim mark inside an exercise gives the answer away")
+            continue
+        if eq["name"] is None or not eq["shown"]:
+            problems.append(f"{where}: numbered equation without a claim mark")
+            continue
+        if eq["name"] != MARK_NAME or eq["title"]:
+            problems.append(
+                f"{where}: the mark's accessible name is {eq['name']!r} (title {eq['title']!r})"
+            )
+        if eq["tipRole"] != "tooltip" or not eq["statement"]:
+            problems.append(f"{where}: the mark has no tooltip (role {eq['tipRole']!r})")
+            continue
+        if not eq["href"] or "#claim-" not in eq["href"]:
+            problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
+        link = page.locator(f"#{eq['id']} a.claim-mark__link")
+        tip = page.locator(f"#{eq['id']} .claim-mark__tip")
+        if tip.is_visible():
+            problems.append(f"{where}: the tooltip shows before the mark is focused")
+        link.focus()
+        if not tip.is_visible():
+            problems.append(f"{where}: focusing the mark does not show its tooltip")
+        else:
+            box = tip.bounding_box()
+            if box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
+                problems.append(f"{where}: the tooltip opens outside the window: {box}")
+            if eq["statement"][:40] not in " ".join(tip.inner_text().split()):
+                problems.append(f"{where}: the tooltip does not show its statement")
+        page.keyboard.press("Escape")
+        if tip.is_visible():
+            problems.append(f"{where}: Escape does not close the tooltip")
+        link.blur()
     return len(equations), problems
 
 
@@ -515,39 +534,44 @@ def check_keyboard(browser, origin: str, path: str) -> tuple[int, list[str]]:
 
     Returns the number of controls and the problems found.
     """
-    problems: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    context, page = new_page(browser)
     try:
         page.goto(f"{origin}/{path}", wait_until="load")  # the toggles exist from DOMContentLoaded
-        controls = page.locator(_CONTROLS)
-        count = controls.count()
-        for i in range(count):
-            control = controls.nth(i)
-            if not control.is_visible():
-                continue  # e.g. inside a closed solution: checked once that opens
-            name = control.evaluate(
-                "el => (el.getAttribute('aria-label') || el.textContent || el.tagName)"
-                ".trim().slice(0, 40)"
-            )
-            where = f"{path}: control {i} ({name!r})"
-            if control.evaluate("el => el.tabIndex") < 0:
-                problems.append(f"{where} is not in the tab order")
-                continue
-            control.focus()
-            if not control.evaluate("el => el === document.activeElement"):
-                problems.append(f"{where} does not take the focus")
-                continue
-            before = control.evaluate(_CONTROL_STATE)
-            if before.startswith("checked=true"):
-                continue  # the tab already shown
-            page.keyboard.press("Enter" if not before.startswith("checked") else "Space")
-            after = control.evaluate(_CONTROL_STATE)
-            if after == before:
-                problems.append(f"{where}: Enter leaves it {before}")
-            page.keyboard.press("Escape")
+        return keyboard_problems(page, path)
     finally:
         context.close()
+
+
+def keyboard_problems(page, path: str) -> tuple[int, list[str]]:
+    """Every visible control of the loaded `page` takes the focus and changes state on
+    Enter (Space for a tab). Returns the number of controls and the problems found."""
+    problems: list[str] = []
+    controls = page.locator(_CONTROLS)
+    count = controls.count()
+    for i in range(count):
+        control = controls.nth(i)
+        if not control.is_visible():
+            continue  # e.g. inside a solution that an earlier control closed
+        name = control.evaluate(
+            "el => (el.getAttribute('aria-label') || el.textContent || el.tagName)"
+            ".trim().slice(0, 40)"
+        )
+        where = f"{path}: control {i} ({name!r})"
+        if control.evaluate("el => el.tabIndex") < 0:
+            problems.append(f"{where} is not in the tab order")
+            continue
+        control.focus()
+        if not control.evaluate("el => el === document.activeElement"):
+            problems.append(f"{where} does not take the focus")
+            continue
+        before = control.evaluate(_CONTROL_STATE)
+        if before.startswith("checked=true"):
+            continue  # the tab already shown
+        page.keyboard.press("Enter" if not before.startswith("checked") else "Space")
+        after = control.evaluate(_CONTROL_STATE)
+        if after == before:
+            problems.append(f"{where}: Enter leaves it {before}")
+        page.keyboard.press("Escape")
     return count, problems
 
 
@@ -677,6 +701,8 @@ PAGES = site_pages()
 def site_server():
     if not PAGES:
         _unavailable(f"no built site in {SITE}: run 'make book' first")
+    # Screenshots of failing pages only; the folder always exists (`.ci/run` lists it).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     server = LocalServer(SITE)
     yield server
     server.close()
@@ -689,49 +715,11 @@ def test_site_has_pages():
     assert any(p.startswith("book/chapters/") for p in PAGES), PAGES
 
 
-@pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("path", PAGES or ["(no site built)"])
-def test_page_in_browser(browser, site_server, path, mode):
-    shot = None
-    if path.startswith("book/"):
-        name = path.removesuffix(".html").replace("/", "__") + ".png"
-        shot = SCREENSHOTS / name if mode == "light" else SCREENSHOTS / mode / name
-    report = check_page(browser, site_server.origin, path, screenshot=shot, mode=mode)
-    problems = report.problems()
-    assert report.axe_violations is not None
-    assert not problems, "\n".join(problems)
-    if report.redirected_to is not None:
-        assert report.redirected_to.startswith(site_server.origin + "/book/"), report.redirected_to
-    if path.startswith("book/chapters/"):
-        # A chapter has numbered equations and figures: make sure the checks saw them.
-        assert report.math_count > 0, f"{path}: no math found; is MathJax loaded at all?"
-        assert report.image_count > 0, f"{path}: no images found"
-        assert shot is not None and shot.stat().st_size > 10_000
-
-
-@pytest.mark.parametrize(
-    "path", [p for p in PAGES if p.startswith("book/chapters/")] or ["(no site built)"]
-)
-def test_every_equation_has_a_claim_mark_that_opens_on_focus(browser, site_server, path):
-    count, problems = check_marks(browser, site_server.origin, path)
-    assert not problems, "\n".join(problems)
-    assert count > 0, f"{path}: no numbered equation found"
-
-
 def test_a_tap_opens_a_claim_tip(browser, site_server):
     path = "book/chapters/01_univariate.html"
     if path not in PAGES:
         pytest.skip(f"{path} not built")
     assert check_tap(browser, site_server.origin, path) == []
-
-
-@pytest.mark.parametrize(
-    "path", [p for p in PAGES if p.startswith("book/chapters/")] or ["(no site built)"]
-)
-def test_every_toggle_and_dropdown_works_from_the_keyboard(browser, site_server, path):
-    count, problems = check_keyboard(browser, site_server.origin, path)
-    assert not problems, "\n".join(problems)
-    assert count > 0, f"{path}: no toggle or dropdown found"
 
 
 def test_previews_of_an_equation_and_a_figure_open_typeset_and_close_on_escape(
@@ -1045,41 +1033,36 @@ class LayoutReport:
     counts: dict = field(default_factory=dict)
 
 
-def check_layout(
-    browser, origin: str, path: str, width: int, mode: str = "light", *, axe: bool = False
-) -> LayoutReport:
+def check_layout(browser, origin: str, path: str, width: int, mode: str = "light") -> LayoutReport:
     """Load `origin/path` at `width` px (a phone below 600), open every solution and
-    hidden cell, and report what does not fit: a clipped inline formula, a region
-    that scrolls without a cue or cannot take the focus, a numbered display that
-    loses width to its number, code that shows fewer than 79 columns at desktop
-    width, a page that scrolls sideways, a figure whose tick labels are below 9 px.
-    With `axe`, axe-core also runs on the opened page (the same load: one page
-    load per page, width and mode serves both checks).
-    """
-    report = LayoutReport(path, width, mode)
-    phone = width < 600
-    context = browser.new_context(
-        viewport={"width": width, "height": 844 if phone else 900},
-        is_mobile=phone,
-        has_touch=phone,
-    )
-    context.add_init_script(_SET_MODE.format(mode=mode))
-    page = context.new_page()
+    hidden cell, and report what does not fit (see `layout_report`)."""
+    context, page = new_page(browser, width, mode)
     try:
         page.goto(f"{origin}/{path}", wait_until="load")
         page.evaluate(_WAIT_FOR_MATHJAX)
         page.evaluate(_LOAD_IMAGES)
-        stops, formula_stops = page.evaluate(_TAB_STOPS)
+        tab_stops = page.evaluate(_TAB_STOPS)
         page.evaluate(_OPEN_EVERYTHING)
-        state = page.evaluate(_LAYOUT)
-        axe_count, axe_lines = axe_problems(page) if axe else (0, [])
+        return layout_report(page, origin, path, width, mode, tab_stops)
     finally:
         context.close()
+
+
+def layout_report(
+    page, origin: str, path: str, width: int, mode: str, tab_stops: list[int]
+) -> LayoutReport:
+    """What does not fit on the loaded `page`, whose every solution and hidden cell is
+    open: a clipped inline formula, a region that scrolls without a cue or cannot take
+    the focus, a numbered display that loses width to its number, code that shows
+    fewer than 79 columns at desktop width, a page that scrolls sideways, a figure
+    whose tick labels are below 9 px. `tab_stops` is what `_TAB_STOPS` counted before
+    the page was opened."""
+    report = LayoutReport(path, width, mode)
+    phone = width < 600
+    state = page.evaluate(_LAYOUT)
+    stops, formula_stops = tab_stops
     where = f"{path} at {width} px ({mode})"
     problems = report.problems
-    problems += [f"{where}, solutions open: axe-core: {line}" for line in axe_lines]
-    if axe_count and not axe_lines:
-        problems.append(f"{where}, solutions open: {axe_count} axe-core violations")
     problems += [f"{where}: inline formula cut off: {t!r}" for t in state["clipped"]]
     problems += [f"{where}: scrolls with no cue: {t!r}" for t in state["noCue"]]
     problems += [f"{where}: scrolls but takes no focus: {t!r}" for t in state["notFocusable"]]
@@ -1106,6 +1089,8 @@ def check_layout(
         if tick is not None and tick * drawn / natural < MIN_TICK_PX:
             small_figures.append(f"{src.rsplit('/', 1)[-1][:12]} ({tick * drawn / natural:.1f} px)")
     problems += [f"{where}: tick labels below {MIN_TICK_PX} px: {f}" for f in small_figures]
+    if formula_stops:
+        problems.append(f"{where}: {formula_stops} formulas are Tab stops")
     report.counts = {
         "clipped inline formulas": len(state["clipped"]),
         "scroll without cue": len(state["noCue"]),
@@ -1123,17 +1108,140 @@ def check_layout(
 LAYOUT_PAGES = [p for p in PAGES if p.startswith("book/") or p == "genindex.html"]
 
 
+def failure_message(path: str, width: int, mode: str, failures: dict[str, list[str]]) -> str:
+    """Every failure of one page, width and mode, grouped by the check that found it."""
+    lines = [f"{path} at {width} px ({mode} mode) fails {len(failures)} check(s):"]
+    for check, items in failures.items():
+        lines.append(f"- {check}:")
+        lines += [f"    {item}" for item in items]
+    return "\n".join(lines)
+
+
+def save_failure_screenshot(page, folder: Path, path: str, width: int, mode: str) -> None:
+    """A full-page screenshot of a page that failed, for the reader of the CI log."""
+    name = path.removesuffix(".html").replace("/", "__") + f"__{width}px_{mode}.png"
+    try:
+        # Generous: a long page (the API reference) on a busy machine takes > 30 s.
+        folder.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(folder / name), full_page=True, timeout=120_000)
+    except playwright_api.Error as exc:
+        print(f"no screenshot of {path}: {exc}")
+
+
+def desktop_failures(
+    browser,
+    origin: str,
+    path: str,
+    mode: str,
+    *,
+    layout: bool,
+    chapter: bool,
+    screenshots: Path = SCREENSHOTS,
+) -> dict[str, list[str]]:
+    """Every check of `origin/path` on one load at 1280 px in `mode`, in this order:
+    requests, console, math, images, stale notes and the theme's mode
+    (`load_and_inspect`); axe-core with every solution closed; then, every solution
+    open, with `layout` the layout and axe-core again, and on a `chapter` in light
+    mode its claim marks and the keyboard (each control toggled, so last). A foreign
+    request at any step counts. Returns the problems found by each check that found
+    some; on any, a full-page screenshot of the page goes to `screenshots`."""
+    width = WIDTHS["desktop"]
+    report = PageReport(path)
+    failures: dict[str, list[str]] = {}
+    context, page = new_page(browser, width, mode)
+    try:
+        stop_listening = watch(page, origin, report)
+        load_and_inspect(page, origin, path, report, mode)
+        stop_listening()  # before axe-core (see `watch`)
+        landed = report.redirected_to
+        if landed is not None and not landed.startswith(f"{origin}/book/"):
+            failures["redirect"] = [f"lands on {landed}, outside book/"]
+        if chapter:
+            # A chapter has numbered equations and figures: make sure the checks saw them.
+            failures["content seen"] = [
+                f"{what} found"
+                for what, missing in (
+                    ("no math (is MathJax loaded at all?)", report.math_count == 0),
+                    ("no images", report.image_count == 0),
+                    ("a blank window (screenshot under 10 kB)", len(page.screenshot()) < 10_000),
+                )
+                if missing
+            ]
+        tab_stops = page.evaluate(_TAB_STOPS)
+        closed_marks = page.evaluate(_MARKS) if chapter else []
+        _, failures["axe-core, solutions closed"] = axe_problems(page)
+        page.evaluate(_OPEN_EVERYTHING)
+        if layout:
+            found = layout_report(page, origin, path, width, mode, tab_stops)
+            print(f"layout {path} {width} {mode}: {found.counts}")
+            failures["layout, solutions open"] = found.problems
+            _, failures["axe-core, solutions open"] = axe_problems(page)
+        if chapter and mode == "light":
+            count, failures["claim marks"] = marks_problems(page, path, closed_marks)
+            if not count:
+                failures["claim marks"].append("no numbered equation found")
+            count, failures["keyboard"] = keyboard_problems(page, path)
+            if not count:
+                failures["keyboard"].append("no toggle or dropdown found")
+        # Last: a request to another host at any step above is recorded.
+        failures["requests, console, math, images, notes, mode"] = report.problems()
+        failures = {check: items for check, items in failures.items() if items}
+        if failures:
+            save_failure_screenshot(page, screenshots, path, width, mode)
+    finally:
+        context.close()
+    return failures
+
+
 @pytest.mark.parametrize("mode", MODES)
-@pytest.mark.parametrize("width", list(WIDTHS.values()), ids=list(WIDTHS))
+@pytest.mark.parametrize("path", PAGES or ["(no site built)"])
+def test_page_at_desktop_width(browser, site_server, path, mode):
+    """Every check of the page on one load at 1280 px per mode (`desktop_failures`);
+    the message names the page, width, mode and each check that failed."""
+    failures = desktop_failures(
+        browser,
+        site_server.origin,
+        path,
+        mode,
+        layout=path in LAYOUT_PAGES,
+        chapter=path.startswith("book/chapters/"),
+    )
+    assert not failures, failure_message(path, WIDTHS["desktop"], mode, failures)
+
+
+@pytest.mark.parametrize(
+    ("path", "check", "needle"),
+    [
+        ("console.html", "requests, console, math, images, notes, mode", "boom"),
+        ("inaccessible.html", "axe-core, solutions closed", "image-alt"),
+        ("inaccessible.html", "axe-core, solutions open", "color-contrast"),
+        ("unmarked.html", "claim marks", "numbered equation without a claim mark"),
+        ("mouse-only.html", "keyboard", "is not in the tab order"),
+    ],
+)
+def test_one_load_names_the_check_that_fails(browser, broken_site, tmp_path, path, check, needle):
+    """The checks sharing one load each still report their fault, under their name,
+    and the failing page is photographed."""
+    shots = tmp_path / "screenshots"
+    failures = desktop_failures(
+        browser, broken_site.origin, path, "light", layout=True, chapter=True, screenshots=shots
+    )
+    assert any(needle in item for item in failures.get(check, [])), failures
+    assert check in failure_message(path, WIDTHS["desktop"], "light", failures)
+    assert (shots / path.replace(".html", "__1280px_light.png")).stat().st_size > 0
+
+
+@pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", LAYOUT_PAGES or ["(no site built)"])
-def test_every_page_fits_phone_and_desktop(browser, site_server, path, width, mode):
-    """The layout at each width and mode; at desktop width also axe-core with every solution
-    open, and no formula among the Tab stops (one page load serves the three checks)."""
-    desktop = width == WIDTHS["desktop"]
-    report = check_layout(browser, site_server.origin, path, width, mode, axe=desktop)
+def test_page_fits_a_phone(browser, site_server, path, mode):
+    """The layout at 390 px with every solution open, in each mode (the desktop width
+    is checked by `test_page_at_desktop_width`, on the same load as the other checks)."""
+    width = WIDTHS["phone"]
+    report = check_layout(browser, site_server.origin, path, width, mode)
     print(f"layout {path} {width} {mode}: {report.counts}")
-    assert not report.problems, "\n".join(report.problems)
-    assert report.counts["formula tab stops"] == 0, report.counts
+    assert not report.problems, failure_message(
+        path, width, mode, {"layout, solutions open": report.problems}
+    )
 
 
 # --- light pages: what a chapter page costs to load (issue 31) -----------------------

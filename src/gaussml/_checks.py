@@ -1,7 +1,10 @@
 """Validation at the Python boundary, shared by every module: the one home of every check.
 
 Each public function checks its arguments once, here, and then computes on
-trusted values. A message names the argument, the value received and what
+trusted values. Where the body of a public function is the mathematics alone,
+the checks are attached by the decorator `checked`: they run eagerly at the
+call, then the (usually jitted) body runs on the checked arguments, so the
+function the book prints is the one a user calls. A message names the argument, the value received and what
 was expected. Values are judged in the dtype the computation uses (float32
 unless JAX's x64 mode is on): a std of `1e-40` is positive in float64 but
 rounds to a subnormal that the CPU flushes to 0 in float32, so it is an error.

@@ -11,6 +11,12 @@ Conventions, in the style of `jax.scipy.stats`:
 - `dim` is the dimension $D$: an integer >= 1, or an array of them that
   broadcasts against the other argument. Other numbers (0, 2.5, NaN) raise
   `ValueError`; non-numbers raise `TypeError`.
+- `scale` (keyword-only, > 0, default 1) stretches a chi law, as in
+  `scipy.stats.chi(dim, scale=scale)`: $s$ times a chi variable has the
+  density $f(r/s; D)/s$, the factor $1/s$ being the Jacobian. The distance
+  between two independent draws is the chi law at `scale=sqrt(2)`.
+- Samplers take the sample shape first, as `jax.random.normal(key, shape)`
+  does (an integer n is the shape `(n,)`).
 - Densities of a radius are defined on the whole real line: for `r < 0` the
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs

@@ -1,7 +1,10 @@
 """The univariate Gaussian N(mean, std^2): density, sampler, Box-Muller, estimates.
 
 Every function takes the standard deviation `std`, never the variance, the
-same convention as `scipy.stats.norm(loc, scale)`.
+same convention as `scipy.stats.norm(loc, scale)`, and always by keyword.
+Samplers take a shape, as `jax.random.normal(key, shape)` does (an integer n
+is the shape `(n,)`). A multi-part result is a named tuple (`Normal`,
+`Interval`), which unpacks like a tuple.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 
-from gaussml.regression import _linear_nll
+from gaussml.regression import linear_nll
 
 N = 1000
 SIZES = (1, 10, 100, 1000)
@@ -51,7 +51,7 @@ def main() -> None:
         X = jax.random.normal(key_x, (m, N))
         y = jax.random.normal(key_y, (N,))
         beta = jax.random.normal(key_b, (m,))
-        nll = partial(_linear_nll, X=X, y=y, std=1.0)
+        nll = partial(linear_nll, X=X, y=y, std=1.0)
         reverse = jax.jit(jax.grad(nll))
         forward = jax.jit(jax.jacfwd(nll))
         assert jnp.allclose(reverse(beta), forward(beta), rtol=1e-4, atol=1e-4)

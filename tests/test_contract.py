@@ -173,30 +173,31 @@ INVALID = [
     ("affine", "inf mean", lambda: univariate.affine(0.0, mean=INF, std=1.0), "mean"),
     ("affine", "zero std", lambda: univariate.affine(0.0, mean=0.0, std=0.0), "std"),
     ("sample", "not a key", lambda: univariate.sample(0, 3), "key"),
-    ("sample", "zero n", lambda: univariate.sample(KEY, 0), "n"),
-    ("sample", "float n", lambda: univariate.sample(KEY, 2.0), "n"),
+    ("sample", "zero n", lambda: univariate.sample(KEY, 0), "shape"),
+    ("sample", "float n", lambda: univariate.sample(KEY, 2.0), "shape"),
+    ("sample", "a zero in the shape", lambda: univariate.sample(KEY, (3, 0)), "shape"),
     ("sample", "array std", lambda: univariate.sample(KEY, 3, std=jnp.ones(3)), "std"),
     ("sample", "nan mean", lambda: univariate.sample(KEY, 3, mean=NAN), "mean"),
     ("fit_mle", "nan x", lambda: univariate.fit_mle(jnp.array([1.0, NAN])), "x"),
     ("fit_mle", "empty x", lambda: univariate.fit_mle(jnp.zeros(0)), "x"),
     ("fit_mle", "matrix x", lambda: univariate.fit_mle(jnp.ones((2, 2))), "x"),
     ("box_muller", "not a key", lambda: univariate.box_muller(0, 4), "key"),
-    ("box_muller", "zero n", lambda: univariate.box_muller(KEY, 0), "n"),
+    ("box_muller", "zero n", lambda: univariate.box_muller(KEY, 0), "shape"),
     # highdim
     ("chi_logpdf", "nan r", lambda: highdim.chi_logpdf(NAN, 3), "r"),
     ("chi_logpdf", "zero dim", lambda: highdim.chi_logpdf(1.0, 0), "dim"),
     ("chi_pdf", "float dim", lambda: highdim.chi_pdf(1.0, 2.5), "dim"),
     ("chi_mean", "zero dim", lambda: highdim.chi_mean(0), "dim"),
     ("chi_var", "negative dim", lambda: highdim.chi_var(-1), "dim"),
-    ("distance_logpdf", "inf t", lambda: highdim.distance_logpdf(INF, 3), "t"),
-    ("distance_pdf", "zero dim", lambda: highdim.distance_pdf(1.0, 0), "dim"),
+    ("chi_logpdf", "zero scale", lambda: highdim.chi_logpdf(1.0, 3, scale=0.0), "scale"),
+    ("chi_pdf", "negative scale", lambda: highdim.chi_pdf(1.0, 3, scale=-1.0), "scale"),
     (
         "unit_ball_log10_prob_bounds",
         "zero dim",
         lambda: highdim.unit_ball_log10_prob_bounds(0),
         "dim",
     ),
-    ("sample_norms", "zero n", lambda: highdim.sample_norms(KEY, 0, 3), "n"),
+    ("sample_norms", "zero n", lambda: highdim.sample_norms(KEY, 0, 3), "shape"),
     (
         "logpdf",
         "cov not positive definite",
@@ -214,24 +215,24 @@ INVALID = [
     (
         "marginal",
         "cov not positive definite",
-        lambda: mvn.marginal(jnp.zeros(2), jnp.array([[1.0, 2.0], [2.0, 1.0]]), [0]),
+        lambda: mvn.marginal([0], mean=jnp.zeros(2), cov=jnp.array([[1.0, 2.0], [2.0, 1.0]])),
         "cov",
     ),
     (
         "conditional",
         "every component observed",
-        lambda: mvn.conditional(jnp.zeros(2), jnp.eye(2), [0, 1], jnp.zeros(2)),
+        lambda: mvn.conditional([0, 1], jnp.zeros(2), mean=jnp.zeros(2), cov=jnp.eye(2)),
         "idx",
     ),
     (
         "conditional",
         "values of the wrong length",
-        lambda: mvn.conditional(jnp.zeros(3), jnp.eye(3), [0, 1], jnp.zeros(3)),
+        lambda: mvn.conditional([0, 1], jnp.zeros(3), mean=jnp.zeros(3), cov=jnp.eye(3)),
         "values",
     ),
     ("sample_norms", "not a key", lambda: highdim.sample_norms("key", 3, 3), "key"),
     ("sample_distances", "zero dim", lambda: highdim.sample_distances(KEY, 3, 0), "dim"),
-    ("std_normal_loglik", "nan x", lambda: highdim.std_normal_loglik(jnp.array([[NAN, 0.0]])), "x"),
+    ("std_normal_logpdf", "nan x", lambda: highdim.std_normal_logpdf(jnp.array([[NAN, 0.0]])), "x"),
     ("lerp", "alpha above 1", lambda: highdim.lerp(1.5, jnp.ones(3), jnp.ones(3)), "alpha"),
     ("lerp", "mismatched points", lambda: highdim.lerp(0.5, jnp.ones(3), jnp.ones(2)), "x_b"),
     (
@@ -307,14 +308,14 @@ INVALID = [
         ),
         "X",
     ),
-    ("beta_mle_cov", "std array", lambda: regression.beta_mle_cov(X2, jnp.ones(2)), "std"),
+    ("beta_mle_cov", "std array", lambda: regression.beta_mle_cov(X2, std=jnp.ones(2)), "std"),
     (
         "beta_mle_cov",
         "std whose square underflows",
-        lambda: regression.beta_mle_cov(X2, 1e-25),
+        lambda: regression.beta_mle_cov(X2, std=1e-25),
         "std",
     ),
-    ("beta_mle_cov", "nan X", lambda: regression.beta_mle_cov(X2.at[0, 0].set(NAN), 1.0), "X"),
+    ("beta_mle_cov", "nan X", lambda: regression.beta_mle_cov(X2.at[0, 0].set(NAN), std=1.0), "X"),
     ("std_mle", "beta of wrong shape", lambda: regression.std_mle(X3, Y3, jnp.ones(2)), "beta"),
     ("std_mle", "ddof = n", lambda: regression.std_mle(X3, Y3, jnp.ones(1), ddof=3), "ddof"),
     ("std_mle", "bool ddof", lambda: regression.std_mle(X3, Y3, jnp.ones(1), ddof=True), "ddof"),
@@ -614,8 +615,13 @@ INVALID = [
         lambda: regression.log_relative_error(np.ones(2), np.ones(3)),
         "reference",
     ),
-    ("beta_wls", "std of wrong length", lambda: regression.beta_wls(X3, Y3, jnp.ones(2)), "std"),
-    ("beta_wls", "zero std", lambda: regression.beta_wls(X3, Y3, jnp.zeros(3)), "std"),
+    (
+        "beta_wls",
+        "std of wrong length",
+        lambda: regression.beta_wls(X3, Y3, std=jnp.ones(2)),
+        "std",
+    ),
+    ("beta_wls", "zero std", lambda: regression.beta_wls(X3, Y3, std=jnp.zeros(3)), "std"),
     (
         "sandwich_cov",
         "beta of wrong shape",
@@ -675,6 +681,8 @@ VALID = [
         (np.mean([1.0, 2.0, 4.0, 7.0]), np.std([1.0, 2.0, 4.0, 7.0])),
     ),
     ("box_muller", "shape", lambda: univariate.box_muller(KEY, 6), shape_is(6)),
+    ("box_muller", "2-d shape", lambda: univariate.box_muller(KEY, (2, 3)), shape_is(2, 3)),
+    ("sample", "2-d shape", lambda: univariate.sample(KEY, (2, 3)), shape_is(2, 3)),
     # highdim: scipy.stats.chi and direct formulas
     (
         "chi_logpdf",
@@ -686,16 +694,28 @@ VALID = [
     ("chi_mean", "dim 10", lambda: highdim.chi_mean(10), scipy.stats.chi.mean(10)),
     ("chi_var", "dim 10", lambda: highdim.chi_var(10), scipy.stats.chi.var(10)),
     (
-        "distance_logpdf",
-        "dim 5",
-        lambda: highdim.distance_logpdf(3.0, 5),
-        scipy.stats.chi.logpdf(3.0 / math.sqrt(2), 5) - 0.5 * math.log(2),
+        "chi_logpdf",
+        "dim 5, scale sqrt(2): the distance between two draws",
+        lambda: highdim.chi_logpdf(3.0, 5, scale=math.sqrt(2)),
+        scipy.stats.chi.logpdf(3.0, 5, scale=math.sqrt(2)),
     ),
     (
-        "distance_pdf",
-        "dim 5",
-        lambda: highdim.distance_pdf(3.0, 5),
-        scipy.stats.chi.pdf(3.0 / math.sqrt(2), 5) / math.sqrt(2),
+        "chi_pdf",
+        "dim 5, scale sqrt(2)",
+        lambda: highdim.chi_pdf(3.0, 5, scale=math.sqrt(2)),
+        scipy.stats.chi.pdf(3.0, 5, scale=math.sqrt(2)),
+    ),
+    (
+        "chi_mean",
+        "dim 5, scale 3",
+        lambda: highdim.chi_mean(5, scale=3.0),
+        scipy.stats.chi.mean(5, scale=3.0),
+    ),
+    (
+        "chi_var",
+        "dim 5, scale 3",
+        lambda: highdim.chi_var(5, scale=3.0),
+        scipy.stats.chi.var(5, scale=3.0),
     ),
     (
         "unit_ball_log10_prob_bounds",
@@ -704,6 +724,7 @@ VALID = [
         lambda out: np.all(np.asarray(out) < 0),
     ),
     ("sample_norms", "shape", lambda: highdim.sample_norms(KEY, 4, 3), shape_is(4)),
+    ("sample_norms", "2-d shape", lambda: highdim.sample_norms(KEY, (2, 4), 3), shape_is(2, 4)),
     (
         "logpdf",
         "2-d",
@@ -730,19 +751,29 @@ VALID = [
     (
         "conditional",
         "mean, 2-d",
-        lambda: mvn.conditional(jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), [1], [3.0]).mean,
+        lambda: (
+            mvn.conditional(
+                [1], [3.0], mean=jnp.zeros(2), cov=jnp.array([[2.0, 0.5], [0.5, 1.0]])
+            ).mean
+        ),
         np.array([1.5]),
     ),
     (
         "conditional",
         "cov, 2-d",
-        lambda: mvn.conditional(jnp.zeros(2), jnp.array([[2.0, 0.5], [0.5, 1.0]]), [1], [3.0]).cov,
+        lambda: (
+            mvn.conditional(
+                [1], [3.0], mean=jnp.zeros(2), cov=jnp.array([[2.0, 0.5], [0.5, 1.0]])
+            ).cov
+        ),
         np.array([[1.75]]),
     ),
     (
         "marginal",
         "cov, reordered",
-        lambda: mvn.marginal(jnp.zeros(3), jnp.diag(jnp.array([1.0, 2.0, 3.0])), [2, 0]).cov,
+        lambda: (
+            mvn.marginal([2, 0], mean=jnp.zeros(3), cov=jnp.diag(jnp.array([1.0, 2.0, 3.0]))).cov
+        ),
         np.diag([3.0, 1.0]),
     ),
     (
@@ -753,9 +784,9 @@ VALID = [
     ),
     ("sample_distances", "shape", lambda: highdim.sample_distances(KEY, 4, 3), shape_is(4)),
     (
-        "std_normal_loglik",
+        "std_normal_logpdf",
         "two points",
-        lambda: highdim.std_normal_loglik(jnp.array([[0.0, 1.0], [2.0, -1.0]])),
+        lambda: highdim.std_normal_logpdf(jnp.array([[0.0, 1.0], [2.0, -1.0]])),
         scipy.stats.norm.logpdf([[0.0, 1.0], [2.0, -1.0]]).sum(axis=1),
     ),
     ("lerp", "midpoint", lambda: highdim.lerp(0.5, jnp.ones(2), -jnp.ones(2)), np.zeros(2)),
@@ -821,7 +852,7 @@ VALID = [
     (
         "beta_mle_cov",
         "known std",
-        lambda: regression.beta_mle_cov(X2, 0.5),
+        lambda: regression.beta_mle_cov(X2, std=0.5),
         0.25 * np.linalg.inv(np.asarray(X2, np.float64) @ np.asarray(X2, np.float64).T),
     ),
     (
@@ -1042,7 +1073,7 @@ VALID = [
     (
         "beta_wls",
         "equal stds give least squares",
-        lambda: regression.beta_wls(X2, Y2, jnp.full(4, 2.0)),
+        lambda: regression.beta_wls(X2, Y2, std=jnp.full(4, 2.0)),
         ols(X2, Y2),
     ),
     (
@@ -1185,9 +1216,9 @@ VALID += [
         scipy.stats.multivariate_normal([0, 0], _COV_BIG).logpdf(_BIG[:2] / 10),
     ),
     (
-        "std_normal_loglik",
+        "std_normal_logpdf",
         "entries of 1e18",
-        lambda: highdim.std_normal_loglik(jnp.asarray(_BIG / 10, jnp.float32)),
+        lambda: highdim.std_normal_logpdf(jnp.asarray(_BIG / 10, jnp.float32)),
         scipy.stats.norm.logpdf(_BIG / 10).sum(),
     ),
     (
@@ -1335,7 +1366,7 @@ VALID += [
     (
         "beta_wls",
         "unequal stds against statsmodels' WLS",
-        lambda: regression.beta_wls(X2, Y2, STD4),
+        lambda: regression.beta_wls(X2, Y2, std=STD4),
         WLS(_Y2, _X2.T, weights=1 / STD4**2).fit().params,
     ),
     (
@@ -1542,33 +1573,41 @@ SPECS = {
     ),
     "univariate.sample": _spec(
         univariate.sample,
-        dict(key=KEY, n=3, mean=0.5, std=2.0),
-        dict(key="key", n="count", mean="array", std="scale"),
+        dict(key=KEY, shape=3, mean=0.5, std=2.0),
+        dict(key="key", shape="count", mean="array", std="scale"),
     ),
     "univariate.box_muller": _spec(
-        univariate.box_muller, dict(key=KEY, n=3), dict(key="key", n="count")
+        univariate.box_muller, dict(key=KEY, shape=3), dict(key="key", shape="count")
     ),
     "univariate.fit_mle": _spec(univariate.fit_mle, dict(x=A3), dict(x="shaped")),
-    "highdim.chi_logpdf": _spec(highdim.chi_logpdf, dict(r=R3, dim=3), dict(r="array", dim="dims")),
-    "highdim.chi_pdf": _spec(highdim.chi_pdf, dict(r=R3, dim=3), dict(r="array", dim="dims")),
-    "highdim.chi_mean": _spec(highdim.chi_mean, dict(dim=3), dict(dim="dims")),
-    "highdim.chi_var": _spec(highdim.chi_var, dict(dim=3), dict(dim="dims")),
-    "highdim.distance_logpdf": _spec(
-        highdim.distance_logpdf, dict(t=R3, dim=3), dict(t="array", dim="dims")
+    "highdim.chi_logpdf": _spec(
+        highdim.chi_logpdf,
+        dict(r=R3, dim=3, scale=1.5),
+        dict(r="array", dim="dims", scale="scale"),
     ),
-    "highdim.distance_pdf": _spec(
-        highdim.distance_pdf, dict(t=R3, dim=3), dict(t="array", dim="dims")
+    "highdim.chi_pdf": _spec(
+        highdim.chi_pdf, dict(r=R3, dim=3, scale=1.5), dict(r="array", dim="dims", scale="scale")
+    ),
+    "highdim.chi_mean": _spec(
+        highdim.chi_mean, dict(dim=3, scale=1.5), dict(dim="dims", scale="scale")
+    ),
+    "highdim.chi_var": _spec(
+        highdim.chi_var, dict(dim=3, scale=1.5), dict(dim="dims", scale="scale")
     ),
     "highdim.unit_ball_log10_prob_bounds": _spec(
         highdim.unit_ball_log10_prob_bounds, dict(dim=3), dict(dim="dims")
     ),
     "highdim.sample_norms": _spec(
-        highdim.sample_norms, dict(key=KEY, n=3, dim=2), dict(key="key", n="count", dim="count")
+        highdim.sample_norms,
+        dict(key=KEY, shape=3, dim=2),
+        dict(key="key", shape="count", dim="count"),
     ),
     "highdim.sample_distances": _spec(
-        highdim.sample_distances, dict(key=KEY, n=3, dim=2), dict(key="key", n="count", dim="count")
+        highdim.sample_distances,
+        dict(key=KEY, shape=3, dim=2),
+        dict(key="key", shape="count", dim="count"),
     ),
-    "highdim.std_normal_loglik": _spec(highdim.std_normal_loglik, dict(x=M23), dict(x="points")),
+    "highdim.std_normal_logpdf": _spec(highdim.std_normal_logpdf, dict(x=M23), dict(x="points")),
     "highdim.lerp": _spec(
         highdim.lerp,
         dict(alpha=0.5, x_a=A3, x_b=-A3),
@@ -1605,8 +1644,8 @@ SPECS = {
     ),
     "mvn.sample": _spec(
         mvn.sample,
-        dict(key=KEY, n=3, mean=np.zeros(2), cov=COV2),
-        dict(key="key", n="count", mean="shaped", cov="shaped"),
+        dict(key=KEY, shape=3, mean=np.zeros(2), cov=COV2),
+        dict(key="key", shape="count", mean="shaped", cov="shaped"),
     ),
     "mvn.marginal": _spec(
         mvn.marginal,
@@ -1844,8 +1883,11 @@ BROADCAST_MISMATCH = [
     ("univariate.affine", lambda: univariate.affine(np.ones(3), mean=np.ones(2), std=1.0), "z"),
     ("highdim.chi_logpdf", lambda: highdim.chi_logpdf(np.ones(3), np.array([1, 2])), "dim"),
     ("highdim.chi_pdf", lambda: highdim.chi_pdf(np.ones(3), np.array([1, 2])), "dim"),
-    ("highdim.distance_logpdf", lambda: highdim.distance_logpdf(np.ones(3), [1, 2]), "dim"),
-    ("highdim.distance_pdf", lambda: highdim.distance_pdf(np.ones(3), [1, 2]), "dim"),
+    (
+        "highdim.chi_logpdf",
+        lambda: highdim.chi_logpdf(np.ones(3), 2, scale=np.ones(2)),
+        "scale",
+    ),
     ("highdim.lerp", lambda: highdim.lerp(np.array([0.1, 0.2]), A3, A3), "alpha"),
     ("highdim.polar_interp", lambda: highdim.polar_interp(np.array([0.1, 0.2]), A3, A3), "alpha"),
 ]
@@ -2063,6 +2105,14 @@ KEY_BATCH = jax.random.split(KEY, 2)  # a typed key array of shape (2,), not one
 
 ONE_KEY_CALLS = [
     ("univariate.sample", lambda: univariate.sample(KEY_BATCH, 3)),
+    ("univariate.box_muller", lambda: univariate.box_muller(KEY_BATCH, 3)),
+    ("highdim.sample_norms", lambda: highdim.sample_norms(KEY_BATCH, 3, 2)),
+    ("highdim.sample_distances", lambda: highdim.sample_distances(KEY_BATCH, 3, 2)),
+    ("mvn.sample", lambda: mvn.sample(KEY_BATCH, 3, mean=np.zeros(2), cov=np.eye(2))),
+    (
+        "regression.fit_linear_gd",
+        lambda: regression.fit_linear_gd(KEY_BATCH, target_f1, beta_init=0.0, lr=1e-3, steps=2),
+    ),
     ("regression.sample_batch", lambda: regression.sample_batch(KEY_BATCH, target_f1, 3)),
     ("nn.trainer.init", lambda: nn.trainer(target_f1, steps=2, hidden=3).init(KEY_BATCH)),
     ("nn.trainer.step", lambda: nn.trainer(target_f1, steps=2, hidden=3).step(KEY_BATCH, STATE)),

@@ -31,6 +31,16 @@ ALL_DIMS = np.arange(1, 1001)
 QUANTILES = (1e-6, 1e-3, 0.1, 0.5, 0.9, 0.999, 1 - 1e-6)
 
 
+def distance_logpdf(t, dim):
+    """The log-density of the distance between two draws: chi at scale sqrt(2)."""
+    return highdim.chi_logpdf(t, dim, scale=np.sqrt(2))
+
+
+def distance_pdf(t, dim):
+    """The density of the distance between two draws: chi at scale sqrt(2)."""
+    return highdim.chi_pdf(t, dim, scale=np.sqrt(2))
+
+
 @pytest.mark.parametrize("q", QUANTILES)
 def test_chi_logpdf_and_pdf_match_scipy_for_dims_1_to_1000(q):
     r = scipy.stats.chi.ppf(q, ALL_DIMS).astype(np.float32)
@@ -59,8 +69,14 @@ def test_chi_is_finite_and_accurate_in_very_high_dimension(dim):
     )
     np.testing.assert_allclose(highdim.chi_mean(dim), scipy.stats.chi.mean(dim), rtol=1e-6)
     np.testing.assert_allclose(highdim.chi_var(dim), scipy.stats.chi.var(dim), rtol=1e-4)
+    # The distance at scale sqrt(2), against scipy at the float32 input it receives (the
+    # division by the scale rounds t / sqrt(2) once more, so compare with the same tolerance).
+    t = (np.sqrt(2) * r).astype(np.float32)
     np.testing.assert_allclose(
-        highdim.distance_logpdf(np.sqrt(2) * r, dim), got - 0.5 * np.log(2), rtol=1e-5
+        distance_logpdf(t, dim),
+        scipy.stats.chi.logpdf(t.astype(np.float64), dim, scale=np.sqrt(2)),
+        rtol=2e-5,
+        atol=1e-4,
     )
 
 
@@ -93,7 +109,7 @@ def test_chi_density_at_zero_and_below():
     np.testing.assert_allclose(highdim.chi_pdf(0.0, 1), np.sqrt(2 / np.pi), rtol=1e-6)
     np.testing.assert_allclose(highdim.chi_pdf(1e-30, 1), np.sqrt(2 / np.pi), rtol=1e-6)
     assert np.isneginf(float(highdim.chi_logpdf(0.0, 3)))
-    assert np.isneginf(float(highdim.distance_logpdf(-1.0, 3)))
+    assert np.isneginf(float(distance_logpdf(-1.0, 3)))
 
 
 def test_chi_pdf_integrates_to_one():
@@ -126,7 +142,7 @@ def test_unit_ball_probability_lies_between_its_bounds():
 def test_distance_pdf_integrates_to_one(dim):
     mode = np.sqrt(2 * (dim - 1))  # f_T peaks at sqrt(2 (D - 1)), width of order 1
     total, _ = scipy.integrate.quad(
-        lambda t: float(highdim.distance_pdf(t, dim)),
+        lambda t: float(distance_pdf(t, dim)),
         0,
         mode + 60,
         points=[mode],
@@ -145,13 +161,11 @@ def test_distance_pdf_is_the_scaled_chi_with_the_jacobian(dim):
     )
     # Compared in log space: far in the tails a float32 log-density of size 100 carries an
     # absolute error of ~1e-5, i.e. a relative error of ~1e-5 in the density itself.
-    got = highdim.distance_logpdf(t, dim)
+    got = distance_logpdf(t, dim)
     np.testing.assert_allclose(got, log_closed_form, rtol=2e-5, atol=1e-5)
     scaled_chi = scipy.stats.chi.logpdf(t, dim, scale=np.sqrt(2))
     np.testing.assert_allclose(got, scaled_chi, rtol=2e-5, atol=1e-5)
-    np.testing.assert_allclose(
-        highdim.distance_pdf(t, dim), np.exp(scaled_chi), rtol=1e-3, atol=1e-30
-    )
+    np.testing.assert_allclose(distance_pdf(t, dim), np.exp(scaled_chi), rtol=1e-3, atol=1e-30)
 
 
 def cdf_from_pdf(pdf, upper):
@@ -165,7 +179,7 @@ def cdf_from_pdf(pdf, upper):
 @pytest.mark.parametrize("seed, dim", list(enumerate(DIMS_SHOWN)))
 def test_simulated_distances_follow_distance_pdf(seed, dim):
     distances = np.asarray(highdim.sample_distances(jax.random.key(seed), 4000, dim))
-    cdf = cdf_from_pdf(lambda t: highdim.distance_pdf(t, dim), np.sqrt(2 * dim) + 12)
+    cdf = cdf_from_pdf(lambda t: distance_pdf(t, dim), np.sqrt(2 * dim) + 12)
     # Seeded, hence deterministic; a correct density fails at this level with probability 1e-3.
     assert scipy.stats.kstest(distances, cdf).pvalue > KS_LEVEL
     # The wrong law N(0, sqrt(2) I) (std 2^(1/4), a common mistake) is rejected.
@@ -195,13 +209,13 @@ def test_norm_variance_by_simulation():
 # --- log-likelihood and interpolation ----------------------------------------------------------
 
 
-def test_std_normal_loglik_is_the_sum_of_univariate_logpdfs():
+def test_std_normal_logpdf_is_the_sum_of_univariate_logpdfs():
     x = np.random.default_rng(0).normal(size=(7, 3, 20)).astype(np.float32)
-    got = highdim.std_normal_loglik(x)
+    got = highdim.std_normal_logpdf(x)
     assert got.shape == (7, 3)
     np.testing.assert_allclose(got, scipy.stats.norm.logpdf(x).sum(axis=-1), rtol=1e-5)
     far = np.full((1, 10_000), 30.0, dtype=np.float32)  # density far below float range
-    assert np.isfinite(float(highdim.std_normal_loglik(far)[0]))
+    assert np.isfinite(float(highdim.std_normal_logpdf(far)[0]))
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.1, 0.5, 0.8, 1.0])
@@ -233,10 +247,10 @@ def test_loglik_along_paths_by_simulation(dim):
     # The end points are the draws themselves on both paths.
     for curves in (linear, polar):
         np.testing.assert_allclose(
-            curves.gaussian[-1], highdim.std_normal_loglik(x_a).mean(), rtol=1e-5
+            curves.gaussian[-1], highdim.std_normal_logpdf(x_a).mean(), rtol=1e-5
         )
         np.testing.assert_allclose(
-            curves.gaussian[0], highdim.std_normal_loglik(x_b).mean(), rtol=1e-5
+            curves.gaussian[0], highdim.std_normal_logpdf(x_b).mean(), rtol=1e-5
         )
     # Gaussian log-likelihood of lerp: E = -(D/2)(s^2 + log 2 pi) with s^2 = a^2 + (1 - a)^2.
     # Its per-pair standard deviation is (s^2 / 2) sqrt(2 D) (half a scaled chi-square(D)).
@@ -373,7 +387,7 @@ def test_lerp_leaves_the_chi_law_in_high_dimension(alpha):
 
 @pytest.mark.parametrize("dim", [0, -2, 2.5, np.nan, np.inf, np.array([3, 0])])
 def test_bad_dim_is_a_value_error(dim):
-    for fn in (highdim.chi_pdf, highdim.chi_logpdf, highdim.distance_pdf, highdim.distance_logpdf):
+    for fn in (highdim.chi_pdf, highdim.chi_logpdf, distance_pdf, distance_logpdf):
         with pytest.raises(ValueError, match="dim must be an integer >= 1"):
             fn(1.0, dim)
     with pytest.raises(ValueError, match="dim must be an integer >= 1"):
@@ -392,8 +406,8 @@ def test_dim_of_the_wrong_type_is_a_type_error():
 def test_non_finite_radius_is_a_value_error():
     with pytest.raises(ValueError, match="r must be finite"):
         highdim.chi_logpdf(np.array([1.0, np.nan]), 3)
-    with pytest.raises(ValueError, match="t must be finite"):
-        highdim.distance_pdf(np.inf, 3)
+    with pytest.raises(ValueError, match="r must be finite"):
+        distance_pdf(np.inf, 3)
 
 
 @pytest.mark.parametrize("alpha", [-0.1, 1.5, np.array([0.5, 2.0])])
@@ -420,12 +434,12 @@ def test_bad_path_and_shapes_are_value_errors():
     with pytest.raises(ValueError, match=r"alphas must have shape \(A,\)"):
         highdim.mean_loglik_along_path(0.5, x, x, path="linear")
     with pytest.raises(ValueError, match="scalar"):
-        highdim.std_normal_loglik(1.0)
+        highdim.std_normal_logpdf(1.0)
     with pytest.raises(ValueError, match=r"dims must be a 1-D sequence of integers in \[1, 3\]"):
         highdim.prefix_norms(x, [1, 4])
     with pytest.raises(ValueError, match=r"integers in \[1, 3\]"):
         highdim.mean_loglik_along_path(np.linspace(0, 1, 3), x, x, path="polar", dims=[5])
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(ValueError, match="shape must be a tuple of integers >= 1"):
         highdim.sample_norms(jax.random.key(0), 0, 3)
 
 
@@ -506,13 +520,13 @@ def test_prefix_cosines_near_the_float32_limits_match_numpy(x_a, x_b):
 
 @settings(max_examples=30)
 @given(x=float32_rows(1, 3, high=20))
-def test_std_normal_loglik_near_the_float32_limits_matches_scipy_or_raises(x):
+def test_std_normal_logpdf_near_the_float32_limits_matches_scipy_or_raises(x):
     ref = scipy.stats.norm.logpdf(x).sum(axis=-1)
     if np.all(np.abs(ref) < F32_MAX / 2):
-        np.testing.assert_allclose(highdim.std_normal_loglik(x), ref, rtol=1e-5, atol=1e-5)
+        np.testing.assert_allclose(highdim.std_normal_logpdf(x), ref, rtol=1e-5, atol=1e-5)
     else:
         with pytest.raises(ValueError, match="not representable"):
-            highdim.std_normal_loglik(x)
+            highdim.std_normal_logpdf(x)
 
 
 @settings(max_examples=20)
@@ -536,4 +550,99 @@ def test_stirling_remainder_series_matches_float64_gammaln(k):
 
 def test_points_without_coordinates_are_a_value_error():
     with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\) with D >= 1"):
-        highdim.std_normal_loglik(np.zeros((2, 0)))
+        highdim.std_normal_logpdf(np.zeros((2, 0)))
+
+
+# --- issue 32: the chi family with a scale, sample shapes, keys -----------------------------
+
+
+@pytest.mark.parametrize("scale", [0.3, 1.0, np.sqrt(2), 7.5])
+@pytest.mark.parametrize("dim", [1, 2, 5, 50, 1000])
+def test_chi_with_scale_matches_scipy_chi_with_scale(dim, scale):
+    x = scipy.stats.chi(dim).ppf(np.linspace(0.001, 0.999, 41))
+    r = (scale * x).astype(np.float32)
+    ref = scipy.stats.chi(dim, scale=scale)
+    np.testing.assert_allclose(
+        highdim.chi_logpdf(r, dim, scale=scale),
+        ref.logpdf(r.astype(np.float64)),
+        rtol=2e-5,
+        atol=2e-5,
+    )
+    np.testing.assert_allclose(
+        highdim.chi_pdf(r, dim, scale=scale), ref.pdf(r.astype(np.float64)), rtol=1e-4, atol=1e-30
+    )
+    np.testing.assert_allclose(highdim.chi_mean(dim, scale=scale), ref.mean(), rtol=1e-5)
+    np.testing.assert_allclose(highdim.chi_var(dim, scale=scale), ref.var(), rtol=1e-4)
+
+
+def test_chi_scale_broadcasts_against_r_and_dim():
+    r, dims, scales = np.array([[1.0], [2.0]]), np.array([1, 3, 5]), np.array([0.5, 1.0, 2.0])
+    got = highdim.chi_logpdf(r, dims, scale=scales)
+    assert got.shape == (2, 3)
+    np.testing.assert_allclose(got, scipy.stats.chi.logpdf(r, dims, scale=scales), rtol=1e-5)
+    assert highdim.chi_mean(dims, scale=scales).shape == (3,)
+
+
+@pytest.mark.parametrize("scale", [0.0, -1.0, np.nan, np.inf, np.array([1.0, -2.0])])
+def test_bad_scale_is_a_value_error_naming_scale(scale):
+    for call in (
+        lambda: highdim.chi_logpdf(1.0, 3, scale=scale),
+        lambda: highdim.chi_pdf(1.0, 3, scale=scale),
+        lambda: highdim.chi_mean(3, scale=scale),
+        lambda: highdim.chi_var(3, scale=scale),
+    ):
+        with pytest.raises(ValueError, match="scale must be finite and > 0"):
+            call()
+
+
+def test_scale_is_keyword_only():
+    with pytest.raises(TypeError):
+        highdim.chi_logpdf(1.0, 3, 2.0)
+    with pytest.raises(TypeError):
+        highdim.chi_mean(3, 2.0)
+
+
+@pytest.mark.parametrize("shape", [(4, 5), (2, 3, 2), 7])
+@pytest.mark.parametrize("sampler", ["sample_norms", "sample_distances"])
+def test_samplers_take_a_shape(sampler, shape):
+    draws = getattr(highdim, sampler)(jax.random.key(1), shape, 3)
+    assert draws.shape == ((shape,) if isinstance(shape, int) else shape)
+
+
+@pytest.mark.parametrize(
+    ("sampler", "scale"), [("sample_norms", 1.0), ("sample_distances", np.sqrt(2))]
+)
+def test_samplers_of_a_2d_shape_follow_chi_at_their_scale(sampler, scale):
+    dim = 4
+    draws = np.asarray(getattr(highdim, sampler)(jax.random.key(3), (60, 50), dim), np.float64)
+    flat = draws.ravel()
+    ref = scipy.stats.chi(dim, scale=scale)
+    assert scipy.stats.kstest(flat, ref.cdf).pvalue > KS_LEVEL
+    assert abs(flat.mean() - ref.mean()) < N_SE * ref.std() / np.sqrt(flat.size)
+
+
+@pytest.mark.parametrize(
+    "key", [0, "key", np.zeros(2, np.uint32), jax.random.split(jax.random.key(0), 2)]
+)
+@pytest.mark.parametrize("sampler", ["sample_norms", "sample_distances"])
+def test_samplers_check_their_key(sampler, key):
+    with pytest.raises((TypeError, ValueError), match="key must be"):
+        getattr(highdim, sampler)(key, 3, 2)
+
+
+def test_unit_ball_bounds_are_a_named_interval():
+    bounds = highdim.unit_ball_log10_prob_bounds(np.array([1, 10]))
+    assert bounds._fields == ("lower", "upper")
+    lower, upper = bounds
+    assert np.all(np.asarray(lower) < np.asarray(upper))
+
+
+def test_std_normal_logpdf_is_mvn_logpdf_at_mean_0_and_cov_i():
+    from gaussml import mvn
+
+    x = np.random.default_rng(4).normal(size=(6, 5)).astype(np.float32)
+    np.testing.assert_allclose(
+        highdim.std_normal_logpdf(x),
+        mvn.logpdf(x, mean=np.zeros(5), cov=np.eye(5)),
+        rtol=1e-5,
+    )

@@ -104,9 +104,9 @@ def test_bad_mean_points_and_n_are_rejected_naming_them():
         mvn.logpdf(np.array([0.0, np.nan]), mean=np.zeros(2), cov=np.eye(2))
     with pytest.raises(ValueError, match=r"x must have shape \(\.\.\., D\)"):
         mvn.mahalanobis(np.zeros(3), mean=np.zeros(2), cov=np.eye(2))
-    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+    with pytest.raises(ValueError, match="shape must be a tuple of integers >= 1"):
         mvn.sample(jax.random.key(0), 0, mean=np.zeros(2), cov=np.eye(2))
-    with pytest.raises(TypeError, match="n must be an integer"):
+    with pytest.raises(TypeError, match="shape must be a tuple of integers"):
         mvn.sample(jax.random.key(0), 2.5, mean=np.zeros(2), cov=np.eye(2))
 
 
@@ -173,7 +173,7 @@ def test_conditional_matches_the_block_matrix_formula(seed, d):
     b, a = _split(seed, d)
     values = rng.normal(size=b.size) * 2
     ref_mean, ref_cov = _block_conditional(mean, cov, b, a, values)
-    got_mean, got_cov = mvn.conditional(mean, cov, b, values)
+    got_mean, got_cov = mvn.conditional(b, values, mean=mean, cov=cov)
     np.testing.assert_allclose(got_mean, ref_mean, rtol=1e-4, atol=1e-4)
     np.testing.assert_allclose(got_cov, ref_cov, rtol=1e-4, atol=1e-4)
 
@@ -185,7 +185,7 @@ def test_marginal_picks_the_blocks_in_the_order_listed(seed, d):
     cov, mean = _spd(seed, d), rng.normal(size=d)
     cov = (cov + cov.T) / 2
     keep = rng.permutation(d)[: int(rng.integers(1, d + 1))]
-    got = mvn.marginal(mean, cov, keep)
+    got = mvn.marginal(keep, mean=mean, cov=cov)
     assert isinstance(got, mvn.Gaussian)
     np.testing.assert_allclose(got.mean, mean[keep], rtol=1e-6)
     np.testing.assert_allclose(got.cov, cov[np.ix_(keep, keep)], rtol=1e-6)
@@ -194,10 +194,10 @@ def test_marginal_picks_the_blocks_in_the_order_listed(seed, d):
 def test_a_batch_of_observations_gives_one_mean_each_and_one_covariance():
     cov, mean = _spd(3, 4), np.array([1.0, 0.0, -1.0, 2.0])
     values = np.random.default_rng(3).normal(size=(5, 2))
-    batch = mvn.conditional(mean, cov, [3, 1], values)
+    batch = mvn.conditional([3, 1], values, mean=mean, cov=cov)
     assert batch.mean.shape == (5, 2) and batch.cov.shape == (2, 2)
     for row, v in zip(np.asarray(batch.mean), values, strict=True):
-        one = mvn.conditional(mean, cov, [3, 1], v)
+        one = mvn.conditional([3, 1], v, mean=mean, cov=cov)
         np.testing.assert_allclose(row, one.mean, rtol=1e-5, atol=1e-6)
         np.testing.assert_allclose(batch.cov, one.cov, rtol=1e-6)
 
@@ -209,7 +209,7 @@ def test_conditional_law_by_simulation():
     cov, mean = _spd(4, d), np.array([0.5, -1.0, 2.0, 0.0])
     b, a = np.array([2, 0]), np.array([1, 3])
     draws = np.asarray(mvn.sample(jax.random.key(4), n, mean=mean, cov=cov), np.float64)
-    cond = mvn.conditional(mean, cov, b, draws[:, b])
+    cond = mvn.conditional(b, draws[:, b], mean=mean, cov=cov)
     residual = draws[:, a] - np.asarray(cond.mean, np.float64)
     cond_cov = np.asarray(cond.cov, np.float64)
     var_a, var_b = np.diag(cond_cov), np.diag(cov)[b]
@@ -222,7 +222,7 @@ def test_conditional_law_by_simulation():
 
 def test_conditioning_on_uncorrelated_components_changes_nothing():
     cov = np.diag([2.0, 3.0, 0.5])
-    mean, cov_a = mvn.conditional(np.zeros(3), cov, [1], np.array([10.0]))
+    mean, cov_a = mvn.conditional([1], np.array([10.0]), mean=np.zeros(3), cov=cov)
     np.testing.assert_allclose(mean, [0.0, 0.0], atol=1e-6)
     np.testing.assert_allclose(cov_a, np.diag([2.0, 0.5]), rtol=1e-6)
 
@@ -241,8 +241,8 @@ def test_conditioning_on_uncorrelated_components_changes_nothing():
 )
 def test_bad_indices_are_rejected_naming_idx(idx, match):
     for call in (
-        lambda: mvn.marginal(np.zeros(3), np.eye(3), idx),
-        lambda: mvn.conditional(np.zeros(3), np.eye(3), idx, np.zeros(np.size(idx))),
+        lambda: mvn.marginal(idx, mean=np.zeros(3), cov=np.eye(3)),
+        lambda: mvn.conditional(idx, np.zeros(np.size(idx)), mean=np.zeros(3), cov=np.eye(3)),
     ):
         with pytest.raises((ValueError, TypeError), match=f"idx must list.*{match}"):
             call()
@@ -250,14 +250,72 @@ def test_bad_indices_are_rejected_naming_idx(idx, match):
 
 def test_bad_conditional_input_is_rejected_naming_it():
     with pytest.raises(ValueError, match=r"idx must list 1 to 2 .* shape \(3,\)"):
-        mvn.conditional(np.zeros(3), np.eye(3), [0, 1, 2], np.zeros(3))
+        mvn.conditional([0, 1, 2], np.zeros(3), mean=np.zeros(3), cov=np.eye(3))
     with pytest.raises(ValueError, match=r"values must have shape \(\.\.\., K\) with K = .* 2"):
-        mvn.conditional(np.zeros(3), np.eye(3), [0, 1], np.zeros(3))
+        mvn.conditional([0, 1], np.zeros(3), mean=np.zeros(3), cov=np.eye(3))
     with pytest.raises(ValueError, match="values must be finite"):
-        mvn.conditional(np.zeros(3), np.eye(3), [0], np.array([np.nan]))
+        mvn.conditional([0], np.array([np.nan]), mean=np.zeros(3), cov=np.eye(3))
     with pytest.raises(ValueError, match="cov must be positive definite"):
-        mvn.conditional(np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]), [0], np.zeros(1))
+        mvn.conditional([0], np.zeros(1), mean=np.zeros(2), cov=np.array([[1.0, 2.0], [2.0, 1.0]]))
     with pytest.raises(ValueError, match="cov must be positive definite"):
-        mvn.marginal(np.zeros(2), np.array([[1.0, 2.0], [2.0, 1.0]]), [0])
+        mvn.marginal([0], mean=np.zeros(2), cov=np.array([[1.0, 2.0], [2.0, 1.0]]))
     with pytest.raises(ValueError, match="D >= 2"):
-        mvn.conditional(np.zeros(1), np.eye(1), [0], np.zeros(1))
+        mvn.conditional([0], np.zeros(1), mean=np.zeros(1), cov=np.eye(1))
+
+
+# --- issue 32: sample shapes, keyword-only parameters, named results ----------------------
+
+
+@pytest.mark.parametrize("shape", [(5,), (2, 3), (2, 3, 4), 6])
+def test_sample_takes_a_sample_shape_and_appends_d(shape):
+    draws = mvn.sample(jax.random.key(0), shape, mean=np.zeros(3), cov=np.eye(3))
+    want = (shape,) if isinstance(shape, int) else shape
+    assert draws.shape == (*want, 3)
+
+
+def test_draws_of_a_2d_sample_shape_have_the_mean_and_covariance():
+    mean = np.array([1.0, -2.0])
+    cov = np.array([[2.0, 0.6], [0.6, 1.0]])
+    draws = mvn.sample(jax.random.key(9), (100, 80), mean=mean, cov=cov)
+    flat = np.asarray(draws, np.float64).reshape(-1, 2)
+    n = flat.shape[0]
+    se_mean = np.sqrt(np.diag(cov) / n)
+    assert np.all(np.abs(flat.mean(axis=0) - mean) < 5 * se_mean)
+    # Var of a sample covariance entry of a Gaussian: (S_ij^2 + S_ii S_jj) / n
+    se_cov = np.sqrt((cov**2 + np.outer(np.diag(cov), np.diag(cov))) / n)
+    assert np.all(np.abs(np.cov(flat.T) - cov) < 5 * se_cov)
+    # each coordinate is N(mean_i, cov_ii): KS against scipy
+    for i in range(2):
+        ks = scipy.stats.kstest(flat[:, i], scipy.stats.norm(mean[i], np.sqrt(cov[i, i])).cdf)
+        assert ks.pvalue > 1e-3
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: mvn.sample(jax.random.key(0), 3, np.zeros(2), np.eye(2)),
+        lambda: mvn.logpdf(np.zeros(2), np.zeros(2), np.eye(2)),
+        lambda: mvn.marginal([0], np.zeros(2), np.eye(2)),
+        lambda: mvn.conditional([0], np.zeros(1), np.zeros(2), np.eye(2)),
+    ],
+)
+def test_mean_and_cov_are_keyword_only(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_marginal_and_conditional_return_a_named_gaussian():
+    cov = np.array([[2.0, 0.5], [0.5, 1.0]])
+    marg = mvn.marginal([1], mean=np.zeros(2), cov=cov)
+    cond = mvn.conditional([1], np.array([1.0]), mean=np.zeros(2), cov=cov)
+    for law in (marg, cond):
+        assert isinstance(law, mvn.Gaussian) and law._fields == ("mean", "cov")
+        mean, cov_out = law
+        np.testing.assert_array_equal(mean, law.mean)
+        np.testing.assert_array_equal(cov_out, law.cov)
+
+
+@pytest.mark.parametrize("key", [0, "key", np.zeros(2, np.uint8)])
+def test_sample_checks_its_key(key):
+    with pytest.raises(TypeError, match="key must be a JAX random key"):
+        mvn.sample(key, 3, mean=np.zeros(2), cov=np.eye(2))

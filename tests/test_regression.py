@@ -161,7 +161,7 @@ def test_beta_mle_cov_matches_statsmodels_with_known_std(m, n, std):
     X, y = random_design(jax.random.key(7 * m + n), m, n)
     fit = sm.OLS(np.asarray(y, dtype=np.float64), np.asarray(X, dtype=np.float64).T).fit()
     expected = fit.normalized_cov_params * std**2  # (X X^T)^{-1} sigma^2 with sigma known
-    got = beta_mle_cov(X, std)
+    got = beta_mle_cov(X, std=std)
     assert got.shape == (m, m)
     np.testing.assert_allclose(got, expected, rtol=RTOL, atol=1e-7)
     np.testing.assert_allclose(got, got.T, rtol=0, atol=1e-7)
@@ -171,7 +171,7 @@ def test_beta_mle_cov_matches_statsmodels_with_known_std(m, n, std):
 def test_beta_mle_cov_1d_equals_std2_over_sum_x2():
     X, _ = sample_batch(jax.random.key(8), target_f1, 100)
     x = np.asarray(X[0], dtype=np.float64)
-    np.testing.assert_allclose(beta_mle_cov(X, 0.3), [[0.09 / np.sum(x**2)]], rtol=RTOL)
+    np.testing.assert_allclose(beta_mle_cov(X, std=0.3), [[0.09 / np.sum(x**2)]], rtol=RTOL)
 
 
 def _mc_beta_hats(X, beta, std, n_draws, key):
@@ -195,7 +195,7 @@ def test_beta_hat_mean_and_covariance_monte_carlo():
     X = jnp.vstack([jnp.ones_like(x), x])
     beta, std, n_draws = jnp.array([1.0, 2.0]), 0.5, 20_000
     beta_hats = _mc_beta_hats(X, beta, std, n_draws, key_noise)
-    C = np.asarray(beta_mle_cov(X, std), dtype=np.float64)
+    C = np.asarray(beta_mle_cov(X, std=std), dtype=np.float64)
 
     se_mean = np.sqrt(np.diag(C) / n_draws)
     assert np.all(np.abs(beta_hats.mean(axis=0) - np.asarray(beta)) < 5 * se_mean)
@@ -342,7 +342,7 @@ def test_beta_mle_rejects_fewer_samples_than_features(m, n):
     with pytest.raises(ValueError, match=rf"n = {n} < m = {m}.*rank at most {n}"):
         beta_mle(X, y)
     with pytest.raises(ValueError, match="rank at most"):
-        beta_mle_cov(X, 1.0)
+        beta_mle_cov(X, std=1.0)
 
 
 def test_beta_mle_rejects_rank_deficient_X():
@@ -351,7 +351,7 @@ def test_beta_mle_rejects_rank_deficient_X():
     with pytest.raises(ValueError, match=r"has rank 2 < m = 3"):
         beta_mle(X, np.ones(10))
     with pytest.raises(ValueError, match="rank 2"):
-        beta_mle_cov(X, 0.5)
+        beta_mle_cov(X, std=0.5)
     with pytest.raises(ValueError, match="rank 0"):
         beta_mle(np.zeros((1, 4)), np.ones(4))
 
@@ -396,13 +396,13 @@ def test_bad_std_is_rejected(std):
     with pytest.raises(ValueError, match="std must be finite and > 0"):
         linear_nll_grad(beta, X, y, std=std)
     with pytest.raises(ValueError, match="std must be finite and > 0"):
-        beta_mle_cov(X, std)
+        beta_mle_cov(X, std=std)
 
 
 def test_beta_mle_cov_rejects_non_scalar_std():
     X, _ = random_design(jax.random.key(4), 2, 10)
     with pytest.raises(ValueError, match="std must be a scalar"):
-        beta_mle_cov(X, jnp.ones(2))
+        beta_mle_cov(X, std=jnp.ones(2))
 
 
 @pytest.mark.parametrize(
@@ -566,7 +566,9 @@ def test_beta_mle_and_its_covariance_are_jittable_and_match_the_qr_factor():
     np.testing.assert_allclose(jax.jit(beta_mle)(X, y), beta_mle(X, y), rtol=1e-5, atol=1e-6)
     R = np.linalg.qr(np.asarray(X, np.float64).T, mode="r")
     R_inv = np.linalg.inv(R)
-    np.testing.assert_allclose(beta_mle_cov(X, 2.0), 4.0 * R_inv @ R_inv.T, rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(
+        beta_mle_cov(X, std=2.0), 4.0 * R_inv @ R_inv.T, rtol=1e-4, atol=1e-7
+    )
 
 
 def test_the_refusal_names_cond_x_the_dtype_and_the_threshold():
@@ -693,7 +695,7 @@ def test_beta_wls_with_tiny_stds_and_huge_inputs_matches_statsmodels():
     y = np.array([1.0, 1.2, 0.9, 1.1], np.float32)
     std = np.array([1e-10, 2e-10, 1e-10, 3e-10], np.float32)
     fit = sm.WLS(y.astype(np.float64), X.T.astype(np.float64), weights=std.astype(float) ** -2)
-    np.testing.assert_allclose(regression.beta_wls(X, y, std), fit.fit().params, rtol=1e-5)
+    np.testing.assert_allclose(regression.beta_wls(X, y, std=std), fit.fit().params, rtol=1e-5)
 
 
 def test_beta_intervals_cover_at_their_level_monte_carlo():
@@ -866,8 +868,8 @@ def test_predictive_std_grows_away_from_the_data_and_never_falls_below_std():
         ),
         (lambda: regression.beta_ridge(jnp.ones((2, 3)), jnp.ones(3), penalty=0.0), "penalty"),
         (lambda: regression.beta_min_norm(jnp.ones((2, 3)), jnp.ones(2)), "y"),
-        (lambda: regression.beta_wls(jnp.ones((1, 3)), jnp.ones(3), jnp.ones(2)), "std"),
-        (lambda: regression.beta_wls(jnp.ones((1, 3)), jnp.ones(3), -jnp.ones(3)), "std"),
+        (lambda: regression.beta_wls(jnp.ones((1, 3)), jnp.ones(3), std=jnp.ones(2)), "std"),
+        (lambda: regression.beta_wls(jnp.ones((1, 3)), jnp.ones(3), std=-jnp.ones(3)), "std"),
         (lambda: regression.beta_intervals(jnp.ones((1, 3)), jnp.ones(3), level=1.0), "level"),
         (lambda: regression.beta_intervals(jnp.eye(2), jnp.ones(2)), "n = 2"),
     ],
@@ -888,13 +890,13 @@ def test_beta_wls_matches_statsmodels_wls(target):
     fit = sm.WLS(
         np.asarray(y, np.float64), np.asarray(X, np.float64).T, weights=1 / np.asarray(std) ** 2
     ).fit()
-    np.testing.assert_allclose(regression.beta_wls(X, y, std), fit.params, rtol=1e-3, atol=1e-4)
+    np.testing.assert_allclose(regression.beta_wls(X, y, std=std), fit.params, rtol=1e-3, atol=1e-4)
 
 
 def test_beta_wls_with_equal_stds_is_beta_mle():
     X, y = random_design(jax.random.key(71), 2, 30)
     np.testing.assert_allclose(
-        regression.beta_wls(X, y, jnp.full(30, 3.0)), beta_mle(X, y), rtol=1e-4
+        regression.beta_wls(X, y, std=jnp.full(30, 3.0)), beta_mle(X, y), rtol=1e-4
     )
 
 
@@ -923,7 +925,7 @@ def test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the_naive_one_fai
     true_var = slopes.var(ddof=1)  # standard error sqrt(2 / R) relative: 2.2 %
     hc0 = jax.jit(jax.vmap(regression.sandwich_cov, in_axes=(None, 0, 0)))(x, ys, beta_hats)
     std_hats = jax.jit(jax.vmap(std_mle, in_axes=(None, 0, 0)))(x, ys, beta_hats)
-    naive = jax.jit(jax.vmap(beta_mle_cov, in_axes=(None, 0)))(x, std_hats)
+    naive = jax.jit(jax.vmap(beta_mle_cov, in_axes=(None,)))(x, std=std_hats)
     hc0, naive = float(jnp.mean(hc0[:, 0, 0])), float(jnp.mean(naive[:, 0, 0]))
     assert abs(hc0 / true_var - 1) < 0.11
     assert naive / true_var < 0.8
@@ -1132,3 +1134,91 @@ def test_posterior_nig_mean_is_ridge_and_rate_is_the_penalised_misfit():
     misfit = np.sum((y - X.T @ ridge) ** 2) + 0.3 * ridge @ ridge
     assert float(nig.rate) == pytest.approx(0.5 + misfit / 2, rel=1e-4)
     assert float(nig.shape) == pytest.approx(1.0 + 3 / 2)
+
+
+# --- issue 32: named results, keyword-only scales, the checked public bodies ----------------
+
+X_NAMED = jnp.array([[1.0, 1.0, 1.0, 1.0, 1.0], [0.0, 1.0, 2.0, 3.0, 4.0]])
+Y_NAMED = jnp.array([0.9, 3.1, 5.2, 6.8, 9.1])
+
+
+def test_beta_intervals_is_a_named_interval_that_unpacks():
+    from gaussml.univariate import Interval
+
+    result = regression.beta_intervals(X_NAMED, Y_NAMED, level=0.9)
+    assert isinstance(result, Interval) and result._fields == ("lower", "upper")
+    lower, upper = result
+    np.testing.assert_array_equal(lower, result.lower)
+    fit = sm.OLS(np.asarray(Y_NAMED, np.float64), np.asarray(X_NAMED, np.float64).T).fit()
+    np.testing.assert_allclose(np.c_[lower, upper], fit.conf_int(alpha=0.1), rtol=1e-4)
+
+
+def test_posterior_is_a_named_mvn_gaussian():
+    from gaussml.mvn import Gaussian
+
+    result = regression.posterior(X_NAMED, Y_NAMED, std=0.5, prior_std=3.0)
+    assert isinstance(result, Gaussian) and result._fields == ("mean", "cov")
+    mean, cov = result
+    X64, y64 = np.asarray(X_NAMED, np.float64), np.asarray(Y_NAMED, np.float64)
+    precision = X64 @ X64.T / 0.25 + np.eye(2) / 9.0
+    np.testing.assert_allclose(cov, np.linalg.inv(precision), rtol=1e-4)
+    np.testing.assert_allclose(mean, np.linalg.solve(precision, X64 @ y64 / 0.25), rtol=1e-4)
+
+
+def test_predictive_is_a_named_normal():
+    from gaussml.univariate import Normal
+
+    result = regression.predictive(X_NAMED[:, :2], X_NAMED, Y_NAMED, std=0.5, prior_std=3.0)
+    assert isinstance(result, Normal) and result._fields == ("mean", "std")
+    mean, std = result
+    assert mean.shape == std.shape == (2,)
+
+
+def test_fit_linear_gd_is_a_named_descent_path():
+    path = regression.fit_linear_gd(
+        jax.random.key(0), target_f1, beta_init=0.0, lr=1e-3, steps=6, batch_size=5
+    )
+    assert isinstance(path, regression.DescentPath) and path._fields == ("betas", "losses")
+    betas, losses = path
+    assert betas.shape == (7,) and losses.shape == (6,)
+    assert float(betas[0]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_log_evidence_returns_an_array_scalar():
+    value = regression.log_evidence(X_NAMED, Y_NAMED, std=0.5, prior_std=3.0)
+    assert isinstance(value, jax.Array) and value.shape == ()
+    X64, y64 = np.asarray(X_NAMED, np.float64), np.asarray(Y_NAMED, np.float64)
+    C = 0.25 * np.eye(5) + 9.0 * X64.T @ X64
+    ref = scipy.stats.multivariate_normal(np.zeros(5), C).logpdf(y64)
+    np.testing.assert_allclose(value, ref, rtol=1e-5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: regression.beta_mle_cov(X_NAMED, 0.5),
+        lambda: regression.beta_wls(X_NAMED, Y_NAMED, jnp.ones(5)),
+        lambda: regression.linear_nll(jnp.zeros(2), X_NAMED, Y_NAMED, 1.0),
+        lambda: regression.linear_nll_grad(jnp.zeros(2), X_NAMED, Y_NAMED, 1.0),
+        lambda: regression.linear_curvature(X_NAMED, 1.0),
+        lambda: regression.posterior(X_NAMED, Y_NAMED, 0.5, 3.0),
+        lambda: regression.log_evidence(X_NAMED, Y_NAMED, 0.5, 3.0),
+        lambda: regression.predictive(X_NAMED, X_NAMED, Y_NAMED, 0.5, 3.0),
+    ],
+)
+def test_std_is_keyword_only(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_linear_nll_is_differentiable_through_its_checks():
+    beta = jnp.array([0.5, 1.5])
+    got = jax.grad(regression.linear_nll)(beta, X_NAMED, Y_NAMED, std=0.7)
+    want = regression.linear_nll_grad(beta, X_NAMED, Y_NAMED, std=0.7)
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("key", [0, "key", jax.random.split(jax.random.key(0), 2)])
+def test_fit_linear_gd_checks_its_key(key):
+    with pytest.raises((TypeError, ValueError), match="key must be"):
+        regression.fit_linear_gd(key, target_f1, beta_init=0.0, lr=1e-3, steps=2)

@@ -151,11 +151,20 @@ def test_bad_std_array_is_rejected():
 
 
 @pytest.mark.parametrize(
-    ("n", "error"), [(0, ValueError), (-5, ValueError), (2.5, TypeError), (True, TypeError)]
+    ("shape", "error"),
+    [
+        (0, ValueError),
+        (-5, ValueError),
+        ((3, 0), ValueError),
+        (2.5, TypeError),
+        (True, TypeError),
+        ((2.0, 3), TypeError),
+        ("3", TypeError),
+    ],
 )
-def test_bad_sample_size_is_rejected(n, error):
-    with pytest.raises(error, match="n must"):
-        univariate.sample(jax.random.key(0), n)
+def test_bad_sample_shape_is_rejected(shape, error):
+    with pytest.raises(error, match="shape must"):
+        univariate.sample(jax.random.key(0), shape)
 
 
 def test_non_numeric_std_is_a_type_error():
@@ -231,10 +240,100 @@ def test_box_muller_draws_are_standard_normal():
     assert abs(np.corrcoef(draws[:half], draws[half:])[0, 1]) < 5 / np.sqrt(half)
 
 
-@pytest.mark.parametrize(("n", "error"), [(0, ValueError), (2.5, TypeError)])
-def test_box_muller_bad_size_is_rejected(n, error):
-    with pytest.raises(error, match="n must"):
-        univariate.box_muller(jax.random.key(0), n)
+@pytest.mark.parametrize(
+    ("shape", "error"), [(0, ValueError), (2.5, TypeError), ((2, -1), ValueError)]
+)
+def test_box_muller_bad_shape_is_rejected(shape, error):
+    with pytest.raises(error, match="shape must"):
+        univariate.box_muller(jax.random.key(0), shape)
+
+
+# --- issue 32: shapes, named results, keyword-only scales --------------------------------
+
+
+@pytest.mark.parametrize("shape", [(7,), (3, 4), (2, 3, 5), 6])
+@pytest.mark.parametrize("sampler", ["sample", "box_muller"])
+def test_samplers_take_a_shape_like_jax_random_normal(sampler, shape):
+    draws = getattr(univariate, sampler)(jax.random.key(2), shape)
+    want = (shape,) if isinstance(shape, int) else shape
+    assert draws.shape == want
+    assert jnp.all(jnp.isfinite(draws))
+
+
+@pytest.mark.parametrize("sampler", ["sample", "box_muller"])
+def test_an_integer_n_is_the_shape_n(sampler):
+    key = jax.random.key(5)
+    f = getattr(univariate, sampler)
+    np.testing.assert_array_equal(f(key, 9), f(key, (9,)))
+
+
+@pytest.mark.parametrize("shape", [(200, 150), (30_000,)])
+def test_sample_of_any_shape_is_n_mean_std2_by_ks_and_moments(shape):
+    mean, std = -2.0, 3.0
+    draws = np.asarray(
+        univariate.sample(jax.random.key(11), shape, mean=mean, std=std), np.float64
+    ).ravel()
+    n = draws.size
+    assert abs(draws.mean() - mean) < 5 * std / np.sqrt(n)
+    assert abs(draws.var(ddof=1) - std**2) < 5 * std**2 * np.sqrt(2.0 / (n - 1))
+    assert scipy.stats.kstest(draws, scipy.stats.norm(mean, std).cdf).pvalue > 1e-3
+
+
+def test_box_muller_of_a_2d_shape_is_standard_normal_by_ks_and_moments():
+    draws = np.asarray(univariate.box_muller(jax.random.key(12), (101, 99)), np.float64).ravel()
+    n = draws.size
+    assert abs(draws.mean()) < 5 / np.sqrt(n)
+    assert abs(draws.var(ddof=1) - 1.0) < 5 * np.sqrt(2.0 / (n - 1))
+    assert scipy.stats.kstest(draws, scipy.stats.norm.cdf).pvalue > 1e-3
+
+
+def test_fit_mle_returns_a_named_normal_that_unpacks():
+    x = jnp.array([1.0, 2.0, 4.0, 7.0])
+    fit = univariate.fit_mle(x)
+    assert isinstance(fit, univariate.Normal)
+    assert fit._fields == ("mean", "std")
+    mean, std = fit
+    assert isinstance(mean, jax.Array) and isinstance(std, jax.Array)
+    np.testing.assert_allclose(fit.mean, np.mean([1.0, 2.0, 4.0, 7.0]), rtol=1e-6)
+    np.testing.assert_allclose(fit.std, np.std([1.0, 2.0, 4.0, 7.0]), rtol=1e-6)
+    assert float(std) == pytest.approx(float(fit.std))
+
+
+def test_interval_is_a_named_pair_that_unpacks():
+    interval = univariate.Interval(jnp.zeros(2), jnp.ones(2))
+    lower, upper = interval
+    assert interval._fields == ("lower", "upper")
+    np.testing.assert_array_equal(lower, interval.lower)
+    np.testing.assert_array_equal(upper, interval.upper)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: univariate.sample(jax.random.key(0), 3, 0.0, 1.0),
+        lambda: univariate.logpdf(0.0, 0.0, 1.0),
+        lambda: univariate.pdf(0.0, 0.0, 1.0),
+        lambda: univariate.affine(0.0, 0.0, 1.0),
+    ],
+)
+def test_std_is_keyword_only(call):
+    with pytest.raises(TypeError):
+        call()
+
+
+def test_the_checked_functions_keep_name_docstring_and_signature():
+    import inspect
+
+    for f in (univariate.sample, univariate.box_muller, univariate.fit_mle, univariate.pdf):
+        assert f.__module__ == "gaussml.univariate" and f.__doc__
+    assert list(inspect.signature(univariate.sample).parameters) == ["key", "shape", "mean", "std"]
+
+
+def test_a_traced_shape_free_call_under_jit_and_vmap_gives_the_same_draws():
+    keys = jax.random.split(jax.random.key(3), 4)
+    batch = jax.vmap(lambda k: univariate.sample(k, (5,), mean=1.0, std=2.0))(keys)
+    one = univariate.sample(keys[2], (5,), mean=1.0, std=2.0)
+    np.testing.assert_allclose(batch[2], one, rtol=1e-6)
 
 
 # --- the chi-square law of the sample variance ------------------------------------------

@@ -1,7 +1,10 @@
 """Validation at the Python boundary, shared by every module: the one home of every check.
 
 Each public function checks its arguments once, here, and then computes on
-trusted values. A message names the argument, the value received and what
+trusted values. Where the body of a public function is the mathematics alone,
+the checks are attached by the decorator `checked`: they run eagerly at the
+call, then the (usually jitted) body runs on the checked arguments, so the
+function the book prints is the one a user calls. A message names the argument, the value received and what
 was expected. Values are judged in the dtype the computation uses (float32
 unless JAX's x64 mode is on): a std of `1e-40` is positive in float64 but
 rounds to a subnormal that the CPU flushes to 0 in float32, so it is an error.
@@ -14,6 +17,8 @@ ranges are therefore not checked; shapes still are.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import math
 
 import jax
@@ -26,7 +31,7 @@ def is_traced(value) -> bool:
     return isinstance(value, jax.core.Tracer)
 
 
-def _short(value) -> str:
+def short(value) -> str:
     text = repr(value)
     return text if len(text) <= 120 else text[:117] + "..."
 
@@ -47,9 +52,9 @@ def real(value, name: str) -> np.ndarray | jax.Array:
     try:
         arr = np.asarray(value)
     except Exception as err:  # ragged lists and the like
-        raise TypeError(f"{name} must be a real number or array, got {_short(value)}") from err
+        raise TypeError(f"{name} must be a real number or array, got {short(value)}") from err
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be a real number or array, got {_short(value)}")
+        raise TypeError(f"{name} must be a real number or array, got {short(value)}")
     not_wider_than_float64(arr, name)
     return arr
 
@@ -64,7 +69,7 @@ def finite(value, name: str):
         cast = arr.astype(compute_dtype(arr))
     if not np.all(np.isfinite(cast)):
         dtype = compute_dtype(arr)
-        raise ValueError(f"{name} must be finite (in {dtype}), got {_short(value)}")
+        raise ValueError(f"{name} must be finite (in {dtype}), got {short(value)}")
     return value
 
 
@@ -78,7 +83,7 @@ def positive_finite(value, name: str, *, power: int = 1):
         return value
     arr = real(value, name)
     if not np.all(np.isfinite(arr)) or not np.all(arr > 0):
-        raise ValueError(f"{name} must be finite and > 0, got {_short(value)}")
+        raise ValueError(f"{name} must be finite and > 0, got {short(value)}")
     dtype = compute_dtype(arr)
     info = np.finfo(dtype)
     low, high = float(info.tiny) ** (1 / power), float(info.max) ** (1 / power)
@@ -87,7 +92,7 @@ def positive_finite(value, name: str, *, power: int = 1):
         what = name if power == 1 else f"{name}**{power}"
         raise ValueError(
             f"{name} must lie in [{low:.3g}, {high:.3g}] so that {what} is a normal finite "
-            f"{dtype} number, got {_short(value)}"
+            f"{dtype} number, got {short(value)}"
         )
     return value
 
@@ -117,7 +122,7 @@ def positive_scalar(value, name: str, *, power: int = 1) -> float:
 def positive_int(value, name: str) -> int:
     """Return `value` as an int after checking that it is an integer >= 1."""
     if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
+        raise TypeError(f"{name} must be an integer >= 1, got {short(value)}")
     if value < 1:
         raise ValueError(f"{name} must be an integer >= 1, got {value}")
     return int(value)
@@ -126,14 +131,14 @@ def positive_int(value, name: str) -> int:
 def flag(value, name: str) -> bool:
     """A boolean (True or False), not a truthy string or number."""
     if not isinstance(value, bool | np.bool_):
-        raise TypeError(f"{name} must be True or False, got {_short(value)}")
+        raise TypeError(f"{name} must be True or False, got {short(value)}")
     return bool(value)
 
 
 def one_of(value, name: str, options: tuple):
     """`value`, after checking that it is one of `options`."""
     if not isinstance(value, str) or value not in options:
-        raise ValueError(f"{name} must be one of {options}, got {_short(value)}")
+        raise ValueError(f"{name} must be one of {options}, got {short(value)}")
     return value
 
 
@@ -149,7 +154,7 @@ def prng_key(value, name: str = "key"):
         if value.dtype == jnp.uint32 and value.shape == (2,):
             return value
     raise TypeError(
-        f"{name} must be a JAX random key such as jax.random.key(0), got {_short(value)}"
+        f"{name} must be a JAX random key such as jax.random.key(0), got {short(value)}"
     )
 
 
@@ -211,7 +216,7 @@ def network(params, name: str = "params", *, outputs: int | None = None) -> int:
     """
     if not isinstance(params, dict) or set(params) != {"w1", "b1", "w2", "b2"}:
         raise TypeError(
-            f"{name} must be a dict with keys w1, b1, w2, b2 (from init_mlp), got {_short(params)}"
+            f"{name} must be a dict with keys w1, b1, w2, b2 (from init_mlp), got {short(params)}"
         )
     shapes = {k: np.shape(v) for k, v in params.items()}
     ok = (
@@ -240,7 +245,7 @@ def positive_integers(value, name: str):
         return value
     arr = np.asarray(value)
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) or np.iscomplexobj(arr):
-        raise TypeError(f"{name} must be an integer >= 1, got {_short(value)}")
+        raise TypeError(f"{name} must be an integer >= 1, got {short(value)}")
     not_wider_than_float64(arr, name)
     with np.errstate(over="ignore"):  # judged in the computation dtype: 1e39 is inf in float32
         fits = np.isfinite(arr.astype(compute_dtype()))
@@ -284,7 +289,7 @@ def prefix_indices(dims, dim_max: int, name: str = "dims"):
     arr = np.asarray(dims)
     if arr.ndim != 1 or np.any(arr > dim_max):
         raise ValueError(
-            f"{name} must be a 1-D sequence of integers in [1, {dim_max}], got {_short(dims)}"
+            f"{name} must be a 1-D sequence of integers in [1, {dim_max}], got {short(dims)}"
         )
     return jnp.asarray(arr.astype(int) - 1)
 
@@ -355,9 +360,7 @@ def target(value, name: str = "target"):
     from gaussml.regression import Target  # here: regression imports this module
 
     if not isinstance(value, Target):
-        raise TypeError(
-            f"{name} must be a regression.Target such as target_f1, got {_short(value)}"
-        )
+        raise TypeError(f"{name} must be a regression.Target such as target_f1, got {short(value)}")
     for field, coefficient in value._asdict().items():
         scalar(coefficient, f"{name}.{field}")
         if field in ("noise", "noise_slope"):
@@ -373,7 +376,7 @@ def fitted(fit, outputs: int | None):
 
     if not isinstance(fit, Fit):
         raise TypeError(
-            f"fit must be the first output of a fit, an nn.Fit(params, scaling), got {_short(fit)}"
+            f"fit must be the first output of a fit, an nn.Fit(params, scaling), got {short(fit)}"
         )
     network(fit.params, "fit.params", outputs=outputs)
     scaling(fit.scaling, "fit.scaling")
@@ -404,7 +407,7 @@ def representable(result, what: str, **inputs):
     bad = [leaf for leaf in leaves if not bool(jnp.all(jnp.isfinite(leaf)))]
     if bad:
         dtype = jnp.asarray(bad[0]).dtype
-        given = ", ".join(f"{k} = {_short(v)}" for k, v in inputs.items())
+        given = ", ".join(f"{k} = {short(v)}" for k, v in inputs.items())
         raise ValueError(
             f"{what} is not representable in {dtype} for {given}: its magnitude exceeds "
             f"{float(jnp.finfo(dtype).max):.3g} (rescale the input, or enable float64)"
@@ -442,7 +445,7 @@ def nonnegative_finite(value, name: str):
         return value
     finite(value, name)
     if np.any(np.asarray(value) < 0):
-        raise ValueError(f"{name} must be >= 0, got {_short(value)}")
+        raise ValueError(f"{name} must be >= 0, got {short(value)}")
     return value
 
 
@@ -455,7 +458,7 @@ def scaling(value, name: str = "scaling"):
     scalars, the two scales > 0 (a zero, negative or NaN scale would divide the data by it)."""
     if not isinstance(value, dict) or set(value) != set(SCALING_KEYS):
         raise TypeError(
-            f"{name} must be a dict with keys {', '.join(SCALING_KEYS)}, got {_short(value)}"
+            f"{name} must be a dict with keys {', '.join(SCALING_KEYS)}, got {short(value)}"
         )
     for key in SCALING_KEYS:
         if key.endswith("scale"):
@@ -475,7 +478,7 @@ def target_coefficient(value, name: str, *, nonnegative: bool = False):
     that take a target check it again, as scalars (`target`).
     """
     if isinstance(value, str | bytes | bool | complex | np.bool_):
-        raise TypeError(f"{name} must be a real number, got {_short(value)}")
+        raise TypeError(f"{name} must be a real number, got {short(value)}")
     if isinstance(value, int | float | np.number | np.ndarray) or (
         isinstance(value, jax.Array) and not is_traced(value)
     ):
@@ -513,17 +516,74 @@ def indices(value, size: int, name: str = "idx", *, max_count: int | None = None
     limit = size if max_count is None else max_count
     expected = f"{name} must list 1 to {limit} distinct integer positions in [0, {size})"
     if is_traced(value):
-        raise TypeError(f"{expected} as concrete values (not traced), got {_short(value)}")
+        raise TypeError(f"{expected} as concrete values (not traced), got {short(value)}")
     try:
         arr = np.atleast_1d(np.asarray(value))
     except Exception as err:  # ragged lists and the like
-        raise TypeError(f"{expected}, got {_short(value)}") from err
+        raise TypeError(f"{expected}, got {short(value)}") from err
     if arr.ndim != 1 or arr.size == 0 or arr.size > limit:
-        raise ValueError(f"{expected}, got shape {np.shape(value)}: {_short(value)}")
+        raise ValueError(f"{expected}, got shape {np.shape(value)}: {short(value)}")
     if arr.dtype == bool or not np.issubdtype(arr.dtype, np.integer):
-        raise TypeError(f"{expected}, got dtype {arr.dtype}: {_short(value)}")
+        raise TypeError(f"{expected}, got dtype {arr.dtype}: {short(value)}")
     if np.any((arr < 0) | (arr >= size)):
         raise ValueError(f"{expected}, got {arr.tolist()} (out of range)")
     if np.unique(arr).size != arr.size:
         raise ValueError(f"{expected}, got {arr.tolist()} (repeated)")
     return arr.astype(int)
+
+
+# --- issue 32: a public pure function, checked at the Python boundary ----------------------
+
+
+def checked(check, *, result=None):
+    """Decorate a pure function with eager checks of its arguments (and of its result).
+
+    `check` takes the function's arguments (as the function does) and
+    returns them, checked and converted, as a dict by name; it raises the
+    package's clear errors. The function then runs on them, and
+    `result(out, **arguments)`, if given, checks its output (for example
+    that it is representable). Under `jit`, `grad` or `vmap` the arguments
+    are tracers, which the checks pass (shapes are still checked). The
+    decorated function keeps its name, docstring and signature, and its body
+    is the mathematics; `f.__wrapped__` is the body alone.
+    """
+
+    def decorate(body):
+        signature = inspect.signature(body)
+
+        @functools.wraps(body)
+        def checked_call(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = check(**bound.arguments)
+            out = body(**arguments)
+            return out if result is None else result(out, **arguments)
+
+        return checked_call
+
+    return decorate
+
+
+def sample_shape(value, name: str = "shape") -> tuple[int, ...]:
+    """A sample shape as a tuple of integers >= 1, as `jax.random.normal` takes it;
+    an integer n stands for (n,)."""
+    if isinstance(value, int | np.integer) and not isinstance(value, bool):
+        value = (value,)
+    if not isinstance(value, tuple | list) or not all(
+        isinstance(v, int | np.integer) and not isinstance(v, bool) for v in value
+    ):
+        raise TypeError(
+            f"{name} must be a tuple of integers >= 1 (or one integer n for (n,)), "
+            f"got {short(value)}"
+        )
+    if any(v < 1 for v in value):
+        raise ValueError(f"{name} must be a tuple of integers >= 1, got {short(tuple(value))}")
+    return tuple(int(v) for v in value)
+
+
+def scaled_norm(x, axis: int = -1):
+    """The Euclidean norm along `axis` as `m ||x / m||` with `m = max |x|`: no square
+    overflows and no small one underflows (jittable; 0 for a zero vector)."""
+    top = jnp.max(jnp.abs(x), axis=axis, keepdims=True)
+    safe = jnp.where(top > 0, top, 1.0)
+    return jnp.squeeze(safe, axis) * jnp.sqrt(jnp.sum((x / safe) ** 2, axis=axis))

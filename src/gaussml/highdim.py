@@ -11,6 +11,12 @@ Conventions, in the style of `jax.scipy.stats`:
 - `dim` is the dimension $D$: an integer >= 1, or an array of them that
   broadcasts against the other argument. Other numbers (0, 2.5, NaN) raise
   `ValueError`; non-numbers raise `TypeError`.
+- `scale` (keyword-only, > 0, default 1) stretches a chi law, as in
+  `scipy.stats.chi(dim, scale=scale)`: $s$ times a chi variable has the
+  density $f(r/s; D)/s$, the factor $1/s$ being the Jacobian. The distance
+  between two independent draws is the chi law at `scale=sqrt(2)`.
+- Samplers take the sample shape first, as `jax.random.normal(key, shape)`
+  does (an integer n is the shape `(n,)`).
 - Densities of a radius are defined on the whole real line: for `r < 0` the
   density is 0 and the log-density is `-inf` (a radius is never negative, so
   this is the right value, as in `scipy.stats.chi`). NaN or infinite inputs
@@ -41,7 +47,7 @@ from jax.scipy.special import gammaln
 
 from gaussml import _checks
 from gaussml._checks import finite, positive_int, representable
-from gaussml.mvn import _scaled_norm
+from gaussml.univariate import Interval
 
 __all__ = [
     "PathLogliks",
@@ -49,8 +55,6 @@ __all__ = [
     "chi_mean",
     "chi_pdf",
     "chi_var",
-    "distance_logpdf",
-    "distance_pdf",
     "lerp",
     "mean_loglik_along_path",
     "polar_interp",
@@ -58,7 +62,7 @@ __all__ = [
     "prefix_norms",
     "sample_distances",
     "sample_norms",
-    "std_normal_loglik",
+    "std_normal_logpdf",
     "unit_ball_log10_prob_bounds",
 ]
 
@@ -96,25 +100,67 @@ def _log_gamma_ratio(k):
     return jnp.where(k >= _SERIES_FROM, series, direct)
 
 
+def _check_radius(r, dim, scale):
+    """`r` finite, `dim` integers >= 1, `scale` finite and > 0, the three broadcastable;
+    returned as arrays of one floating dtype."""
+    _checks.positive_integers(dim, "dim")
+    finite(r, "r")
+    _checks.positive_finite(scale, "scale")
+    _checks.broadcastable(r=r, dim=dim, scale=scale)
+    r = jnp.asarray(r, dtype=float)
+    return dict(r=r, dim=jnp.asarray(dim, dtype=r.dtype), scale=jnp.asarray(scale, dtype=r.dtype))
+
+
+def _representable_where_positive(out, r, dim, scale):
+    """Check `out` at `r > 0`, where the true log-density is finite (below, -inf is exact)."""
+    if not _checks.is_traced(out):
+        representable(jnp.where(r > 0, out, 0.0), "the chi log-density", r=r, dim=dim, scale=scale)
+    return out
+
+
+@_checks.checked(_check_radius, result=_representable_where_positive)
 @jax.jit
-def _chi_logpdf(r, dim):
-    # With k = D/2 and u = r^2 / D, the chi log-density is
-    #   log 2 - log r + k log u - k (u - 1) + 1/2 log(k / 2 pi)
+def chi_logpdf(r, dim, *, scale=1.0):
+    r"""Log-density of $s$ times a chi variable with `dim` degrees of freedom ($s$ = `scale`).
+
+    $\log f(r; D, s) = \log f(r/s; D) - \log s$ (the Jacobian of $r = s x$), with
+    $\log f(x; D) = (1 - \tfrac D2)\log 2 - \log\Gamma(\tfrac D2) + (D - 1)\log x - \tfrac{x^2}{2}$
+    for $x \ge 0$: at $s = 1$ the law of $\|x\|$ for $x \sim N(0, I_D)$, at
+    $s = \sqrt 2$ that of the distance between two independent draws. For $r < 0$
+    it is $-\infty$. At $r = 0$ it is $\tfrac12\log(2/\pi) - \log s$ for $D = 1$
+    and $-\infty$ above. As `scipy.stats.chi(dim, scale=scale).logpdf(r)`.
+
+    Args:
+      r: radii, any shape (finite).
+      dim: the dimension $D$ (integer >= 1), broadcastable to `r`.
+      scale: $s$ (> 0), broadcastable to `r`.
+
+    Returns:
+      The log-density, shape `broadcast(r, dim, scale)`, float32 unless x64 is enabled.
+
+    Raises:
+      ValueError: if `r` is not finite, `dim` is not an integer >= 1 or `scale`
+        is not > 0 (all in the computation dtype), or a log-density at some
+        `r > 0` is below the dtype's range (`r / scale` above about 2.6e19 in float32).
+    """
+    # With x = r / s, k = D/2 and u = x^2 / D, the chi log-density is
+    #   log 2 - log x + k log u - k (u - 1) + 1/2 log(k / 2 pi)
     #   - stirling_error(k),
-    # the Gamma(k) log-density of s = k u plus the Jacobian
-    # log(ds/dr) = log r.
+    # the Gamma(k) log-density of k u plus the Jacobian
+    # log(d(k u)/dx) = log x.
     # Near the mode (u close to 1) the two large terms are combined into
     # -k (v - log1p(v)) with v = u - 1, which has no cancellation.
+    x = r / scale
     k = dim / 2
-    positive = r > 0
-    r_safe = jnp.where(positive, r, 1.0)
-    u = r_safe**2 / dim
+    positive = x > 0
+    x_safe = jnp.where(positive, x, 1.0)
+    u = x_safe**2 / dim
     near = jnp.abs(u - 1) < 0.5
     v = jnp.where(near, u - 1, 0.0)
-    log_r = jnp.log(r_safe)
-    near_terms = -k * (v - jnp.log1p(v)) - log_r
-    # k (u - 1) = r^2 / 2 - k, with (r / 2) r: r^2 overflows float32 above 1.8e19.
-    far_terms = (dim - 1) * log_r - k * jnp.log(dim) - ((0.5 * r_safe) * r_safe - k)
+    log_x = jnp.log(x_safe)
+    near_terms = -k * (v - jnp.log1p(v)) - log_x
+    # k (u - 1) = x^2 / 2 - k, with (x / 2) x: x^2 overflows float32 above 1.8e19.
+    far_terms = (dim - 1) * log_x - k * jnp.log(dim) - ((0.5 * x_safe) * x_safe - k)
     body = (
         _LOG_2
         + jnp.where(near, near_terms, far_terms)
@@ -122,62 +168,31 @@ def _chi_logpdf(r, dim):
         - _stirling_error(k)
     )
     at_zero = jnp.where(dim == 1, _HALF_LOG_2_OVER_PI, -jnp.inf)
-    return jnp.where(positive, body, jnp.where(r == 0, at_zero, -jnp.inf))
+    return jnp.where(positive, body, jnp.where(x == 0, at_zero, -jnp.inf)) - jnp.log(scale)
 
 
-def chi_logpdf(r, dim):
-    r"""Log-density of the chi distribution with `dim` degrees of freedom.
-
-    $\log f(r; D) = (1 - \tfrac D2)\log 2 - \log\Gamma(\tfrac D2) + (D - 1)\log r - \tfrac{r^2}{2}$
-    for $r \ge 0$: the law of $\|x\|$ for $x \sim N(0, I_D)$. For $r < 0$ it is
-    $-\infty$. At $r = 0$ it is $\tfrac12\log(2/\pi)$ for $D = 1$ and $-\infty$ above.
-
-    Args:
-      r: radii, any shape (finite).
-      dim: the dimension $D$ (integer >= 1), broadcastable to `r`.
-
-    Returns:
-      The log-density, shape `broadcast(r, dim)`, float32 unless x64 is enabled.
-
-    Raises:
-      ValueError: if `r` is not finite or `dim` is not an integer >= 1 (both
-        in the computation dtype), or a log-density at some `r > 0` is below
-        the dtype's range (`r` above about 2.6e19 in float32).
-    """
-    _checks.positive_integers(dim, "dim")
-    finite(r, "r")
-    _checks.broadcastable(r=r, dim=dim)
-    r = jnp.asarray(r, dtype=float)
-    out = _chi_logpdf(r, jnp.asarray(dim, dtype=r.dtype))
-    _representable_where_positive(out, r, "the chi log-density", r=r, dim=dim)
-    return out
-
-
-def _representable_where_positive(out, at, what, **inputs):
-    """Check `out` at `r > 0`, where the true log-density is finite (below, -inf is exact)."""
-    if not _checks.is_traced(out):
-        representable(jnp.where(at > 0, out, 0.0), what, **inputs)
-
-
+@_checks.checked(_check_radius)
 @jax.jit
-def _chi_pdf(r, dim):
-    return jnp.exp(_chi_logpdf(r, dim))
+def chi_pdf(r, dim, *, scale=1.0):
+    r"""Density of $s$ times a chi variable: $f(r; D, s) = \frac{(r/s)^{D-1} e^{-r^2/(2s^2)}}{s\, 2^{D/2-1}\Gamma(D/2)}$.
 
-
-def chi_pdf(r, dim):
-    r"""Density of the chi distribution: $f(r; D) = \frac{r^{D-1} e^{-r^2/2}}{2^{D/2-1}\Gamma(D/2)}$.
-
-    Zero for $r < 0$. Args, shapes and errors as in `chi_logpdf`.
+    Zero for $r < 0$. Args and shapes as in `chi_logpdf`; where the
+    log-density is below the dtype's range the density is 0 (no error).
     """
+    return jnp.exp(chi_logpdf(r, dim, scale=scale))
+
+
+def _check_dim(dim, scale):
     _checks.positive_integers(dim, "dim")
-    finite(r, "r")
-    _checks.broadcastable(r=r, dim=dim)
-    r = jnp.asarray(r, dtype=float)
-    return _chi_pdf(r, jnp.asarray(dim, dtype=r.dtype))
+    _checks.positive_finite(scale, "scale", power=2)
+    _checks.broadcastable(dim=dim, scale=scale)
+    return dict(dim=jnp.asarray(dim, dtype=float), scale=scale)
 
 
-def chi_mean(dim):
-    r"""Mean of the chi distribution, $E\|x\| = \sqrt 2\, \Gamma(\tfrac{D+1}{2}) / \Gamma(\tfrac D2)$.
+@_checks.checked(_check_dim)
+@jax.jit
+def chi_mean(dim, *, scale=1.0):
+    r"""Mean of the chi distribution, $E\|x\| = \sqrt 2\, \Gamma(\tfrac{D+1}{2}) / \Gamma(\tfrac D2)$, times `scale`.
 
     It is slightly below $\sqrt D$ and $\sqrt D - E\|x\| \to 0$. Computed as
     $\sqrt D \exp(\log\Gamma(k + \tfrac12) - \log\Gamma(k) - \tfrac12\log k)$ with
@@ -185,21 +200,23 @@ def chi_mean(dim):
 
     Args:
       dim: the dimension $D$ (integer >= 1), any shape.
+      scale: $s$ (> 0): the mean of $s$ times a chi variable is $s$ times its mean.
 
     Returns:
-      The mean, shape of `dim`.
+      The mean, shape `broadcast(dim, scale)`.
     """
-    _checks.positive_integers(dim, "dim")
-    return _chi_mean(jnp.asarray(dim, dtype=float))
+    return scale * jnp.sqrt(dim) * jnp.exp(_log_gamma_ratio(dim / 2))
 
 
+# Above this dimension chi_var is 1/2 - 1/(8D) to float64 precision (the next term is
+# 1/(16 D^2)), and the expm1 form loses it: 1/(8k) underflows float32 near D = 1e37.
+_VAR_SERIES_FROM = 2.0**40
+
+
+@_checks.checked(_check_dim)
 @jax.jit
-def _chi_mean(dim):
-    return jnp.sqrt(dim) * jnp.exp(_log_gamma_ratio(dim / 2))
-
-
-def chi_var(dim):
-    r"""Variance of the chi distribution, $\operatorname{Var}\|x\| = D - (E\|x\|)^2$.
+def chi_var(dim, *, scale=1.0):
+    r"""Variance of the chi distribution, $\operatorname{Var}\|x\| = D - (E\|x\|)^2$, times `scale`$^2$.
 
     It tends to $\tfrac12$ as $D \to \infty$: the norm concentrates in a shell
     of width of order 1 around $\sqrt D$. Computed as
@@ -209,26 +226,17 @@ def chi_var(dim):
 
     Args:
       dim: the dimension $D$ (integer >= 1), any shape.
+      scale: $s$ (> 0): the variance of $s$ times a chi variable is $s^2$ times its variance.
 
     Returns:
-      The variance, shape of `dim`.
+      The variance, shape `broadcast(dim, scale)`.
     """
-    _checks.positive_integers(dim, "dim")
-    return _chi_var(jnp.asarray(dim, dtype=float))
-
-
-# Above this dimension chi_var is 1/2 - 1/(8D) to float64 precision (the next term is
-# 1/(16 D^2)), and the expm1 form loses it: 1/(8k) underflows float32 near D = 1e37.
-_VAR_SERIES_FROM = 2.0**40
-
-
-@jax.jit
-def _chi_var(dim):
     large = dim >= _VAR_SERIES_FROM
     small_dim = jnp.where(large, 1.0, dim)
-    return jnp.where(
+    unit = jnp.where(
         large, 0.5 - 0.125 / dim, -small_dim * jnp.expm1(2 * _log_gamma_ratio(small_dim / 2))
     )
+    return scale**2 * unit
 
 
 def unit_ball_log10_prob_bounds(dim):
@@ -243,7 +251,7 @@ def unit_ball_log10_prob_bounds(dim):
       dim: the dimension $D$ (integer >= 1), any shape.
 
     Returns:
-      `(lower, upper)`, two arrays of the shape of `dim`; they differ by
+      `Interval(lower, upper)`, two arrays of the shape of `dim`; they differ by
       $\tfrac12 \log_{10} e \approx 0.22$.
     """
     _checks.positive_integers(dim, "dim")
@@ -254,111 +262,77 @@ def unit_ball_log10_prob_bounds(dim):
 @jax.jit
 def _unit_ball_log10_prob_bounds(dim):
     log_b = -(dim / 2) * _LOG_2 - gammaln(dim / 2 + 1)
-    return (log_b - 0.5) / _LOG_10, log_b / _LOG_10
+    return Interval((log_b - 0.5) / _LOG_10, log_b / _LOG_10)
 
 
 # --- distances between two draws ------------------------------------------------------
 
 
-def distance_logpdf(t, dim):
-    r"""Log-density of $T = \|x_a - x_b\|$ for independent $x_a, x_b \sim N(0, I_D)$.
-
-    $x_a - x_b \sim N(0, 2 I_D)$, so $T = \sqrt 2 Z$ with $Z$ chi-distributed and
-    $f_T(t) = f_\chi(t / \sqrt 2; D) / \sqrt 2 = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$
-    for $t \ge 0$ (and $-\infty$ below).
-
-    Args:
-      t: distances, any shape (finite).
-      dim: the dimension $D$ (integer >= 1), broadcastable to `t`.
-
-    Returns:
-      The log-density, shape `broadcast(t, dim)`.
-
-    Raises:
-      ValueError: if `t` is not finite or `dim` is not an integer >= 1, or a
-        log-density at some `t > 0` is below the dtype's range.
-    """
-    _checks.positive_integers(dim, "dim")
-    finite(t, "t")
-    _checks.broadcastable(t=t, dim=dim)
-    t = jnp.asarray(t, dtype=float)
-    out = _distance_logpdf(t, jnp.asarray(dim, dtype=t.dtype))
-    _representable_where_positive(out, t, "the distance log-density", t=t, dim=dim)
-    return out
+def _check_sampler(key, shape, dim):
+    return dict(
+        key=_checks.prng_key(key), shape=_checks.sample_shape(shape), dim=positive_int(dim, "dim")
+    )
 
 
-@jax.jit
-def _distance_logpdf(t, dim):
-    return _chi_logpdf(t / np.sqrt(2.0), dim) - 0.5 * _LOG_2
-
-
-def distance_pdf(t, dim):
-    r"""Density $f_T(t) = \frac{t^{D-1} e^{-t^2/4}}{2^{D-1}\Gamma(D/2)}$ of the distance between two draws.
-
-    Zero for $t < 0$. Args, shapes and errors as in `distance_logpdf`.
-    """
-    _checks.positive_integers(dim, "dim")
-    finite(t, "t")
-    _checks.broadcastable(t=t, dim=dim)
-    t = jnp.asarray(t, dtype=float)
-    return _distance_pdf(t, jnp.asarray(dim, dtype=t.dtype))
-
-
-@jax.jit
-def _distance_pdf(t, dim):
-    return jnp.exp(_distance_logpdf(t, dim))
-
-
-def sample_norms(key, n, dim):
-    r"""Norms $\|x\|$ of `n` independent draws $x \sim N(0, I_D)$.
+@_checks.checked(_check_sampler)
+@partial(jax.jit, static_argnames=("shape", "dim"))
+def sample_norms(key, shape, dim):
+    r"""Norms $\|x\|$ of independent draws $x \sim N(0, I_D)$, an array of shape `shape`.
 
     Args:
       key: a `jax.random` key.
-      n: the number of draws (integer >= 1).
+      shape: the sample shape, a tuple of integers >= 1 (an integer n is `(n,)`).
       dim: the dimension $D$ (integer >= 1).
 
     Returns:
-      An array of shape `(n,)`, chi-distributed with `dim` degrees of freedom.
+      An array of shape `shape`, chi-distributed with `dim` degrees of freedom.
     """
-    _checks.prng_key(key)
-    n, dim = positive_int(n, "n"), positive_int(dim, "dim")
-    return _sample_norms(key, n, dim)
+    return jnp.linalg.norm(jax.random.normal(key, (*shape, dim)), axis=-1)
 
 
-@partial(jax.jit, static_argnums=(1, 2))
-def _sample_norms(key, n, dim):
-    return jnp.linalg.norm(jax.random.normal(key, (n, dim)), axis=-1)
-
-
-def sample_distances(key, n, dim):
-    r"""Distances $\|x_a - x_b\|$ between `n` independent pairs of draws from $N(0, I_D)$.
+@_checks.checked(_check_sampler)
+@partial(jax.jit, static_argnames=("shape", "dim"))
+def sample_distances(key, shape, dim):
+    r"""Distances $\|x_a - x_b\|$ between independent pairs of draws from $N(0, I_D)$.
 
     Args:
       key: a `jax.random` key (split into one subkey per end point).
-      n: the number of pairs (integer >= 1).
+      shape: the sample shape, a tuple of integers >= 1 (an integer n is `(n,)`).
       dim: the dimension $D$ (integer >= 1).
 
     Returns:
-      An array of shape `(n,)` with density `distance_pdf(., dim)`.
+      An array of shape `shape`: $\sqrt 2$ times a chi variable, with density
+      `chi_pdf(., dim, scale=sqrt(2))`.
     """
-    _checks.prng_key(key)
-    n, dim = positive_int(n, "n"), positive_int(dim, "dim")
-    return _sample_distances(key, n, dim)
-
-
-@partial(jax.jit, static_argnums=(1, 2))
-def _sample_distances(key, n, dim):
     key_a, key_b = jax.random.split(key)
-    x_a = jax.random.normal(key_a, (n, dim))
-    x_b = jax.random.normal(key_b, (n, dim))
+    x_a = jax.random.normal(key_a, (*shape, dim))
+    x_b = jax.random.normal(key_b, (*shape, dim))
     return jnp.linalg.norm(x_a - x_b, axis=-1)
 
 
 # --- log-likelihood and interpolation ----------------------------------------------------
 
 
-def std_normal_loglik(x):
+def _check_points(x):
+    if jnp.ndim(x) < 1 or jnp.shape(x)[-1] < 1:
+        what = "a scalar" if jnp.ndim(x) < 1 else f"shape {jnp.shape(x)}"
+        raise ValueError(f"x must have shape (..., D) with D >= 1, got {what}")
+    return dict(x=_checks.array(x, "x", nonempty=False))
+
+
+def _representable_logpdf(out, x):
+    return representable(out, "the log-density", x=x)
+
+
+@_checks.checked(_check_points, result=_representable_logpdf)
+@jax.jit
+def std_normal_logpdf(x):
     r"""Log-density of $N(0, I_D)$ over the last axis: $-\tfrac12 x^\top x - \tfrac D2 \log 2\pi$.
+
+    `mvn.logpdf(x, mean=0, cov=I)` without the factorisation of $I$, which
+    has nothing to do here. The norm is computed scaled
+    (`_checks.scaled_norm`), so that no square overflows or underflows where
+    the log-density is representable.
 
     Args:
       x: points of shape `(..., D)` with $D \ge 1$.
@@ -366,24 +340,11 @@ def std_normal_loglik(x):
     Returns:
       The log-density of each point, shape `(...)`.
 
-    The norm is computed scaled (`mvn._scaled_norm`), so that no square
-    overflows or underflows where the log-density is representable.
-
     Raises:
       ValueError: if `x` is a scalar, has no coordinates, has non-finite
         entries, or its log-density is below the dtype's range.
     """
-    if jnp.ndim(x) < 1 or jnp.shape(x)[-1] < 1:
-        what = "a scalar" if jnp.ndim(x) < 1 else f"shape {jnp.shape(x)}"
-        raise ValueError(f"x must have shape (..., D) with D >= 1, got {what}")
-    x = _checks.array(x, "x", nonempty=False)
-    out = _std_normal_loglik(x)
-    return representable(out, "the log-density", x=x)
-
-
-@jax.jit
-def _std_normal_loglik(x):
-    norm = _scaled_norm(x, 1.0)
+    norm = _checks.scaled_norm(x)
     return -(0.5 * norm) * norm - 0.5 * x.shape[-1] * _LOG_2PI
 
 
@@ -434,11 +395,11 @@ class PathLogliks(NamedTuple):
     """Average log-likelihoods along interpolation paths, one row per weight alpha.
 
     Both fields have shape `(A,)`, or `(A, k)` when `k` dimensions are asked for.
-    `gaussian` averages `std_normal_loglik` of the points over the pairs,
+    `gaussian` averages `std_normal_logpdf` of the points over the pairs,
     `chi` averages `chi_logpdf` of their norms.
     """
 
-    #: Average `std_normal_loglik` of the interpolated points, shape `(A,)` or `(A, k)`.
+    #: Average `std_normal_logpdf` of the interpolated points, shape `(A,)` or `(A, k)`.
     gaussian: jax.Array
     #: Average `chi_logpdf` of the interpolated points' norms, shape `(A,)` or `(A, k)`.
     chi: jax.Array
@@ -621,5 +582,5 @@ def _mean_loglik_along_path(alphas, x_a, x_b, last, path, safe=True):
     dims = (last + 1).astype(norms.dtype)
     return PathLogliks(
         gaussian=(-half_sq_norms - 0.5 * dims * _LOG_2PI).mean(axis=1),
-        chi=_chi_logpdf(norms, dims).mean(axis=1),
+        chi=chi_logpdf(norms, dims).mean(axis=1),
     )

@@ -28,7 +28,7 @@ import numpy as np
 from jax.scipy.linalg import solve_triangular
 
 from gaussml import _checks
-from gaussml._checks import is_traced, positive_int, prng_key, representable
+from gaussml._checks import checked, is_traced, prng_key, representable, sample_shape
 
 __all__ = ["Gaussian", "cholesky", "conditional", "logpdf", "mahalanobis", "marginal", "sample"]
 
@@ -80,7 +80,7 @@ def cholesky(cov):
         raise ValueError(
             f"cov cannot be factored in {cov.dtype}: its Cholesky factor has non-finite "
             "entries (cov too close to singular, or its entries too large), got "
-            f"{_checks._short(np.asarray(cov).tolist())}"
+            f"{_checks.short(np.asarray(cov).tolist())}"
         )
     return chol
 
@@ -106,12 +106,10 @@ def _whiten(x, mean, chol):
 
 
 @jax.jit
-def _scaled_norm(z, scale):
-    """`scale * ||z||` over the last axis, as `m ||z / m||` with `m = max |z|` (no overflow
-    of the squares, no underflow of small ones)."""
-    top = jnp.max(jnp.abs(z), axis=-1, keepdims=True)
-    safe = jnp.where(top > 0, top, 1.0)
-    return scale * top[..., 0] * jnp.sqrt(jnp.sum((z / safe) ** 2, axis=-1))
+def _norm_of_whitened(x, mean, chol):
+    """`||L^{-1}(x - mean)||` over the last axis, scaled (`_checks.scaled_norm`)."""
+    z, scale = _whiten(x, mean, chol)
+    return scale * _checks.scaled_norm(z)
 
 
 def mahalanobis(x, *, mean, cov):
@@ -128,7 +126,7 @@ def mahalanobis(x, *, mean, cov):
     """
     mean, cov = _mean_and_cov(mean, cov)
     x = _points(x, mean.shape[0])
-    distance = _scaled_norm(*_whiten(x, mean, cholesky(cov)))
+    distance = _norm_of_whitened(x, mean, cholesky(cov))
     return representable(distance, "the Mahalanobis distance", x=x, mean=mean, cov=cov)
 
 
@@ -148,44 +146,54 @@ def logpdf(x, *, mean, cov):
     mean, cov = _mean_and_cov(mean, cov)
     x = _points(x, mean.shape[0])
     chol = cholesky(cov)
-    distance = _scaled_norm(*_whiten(x, mean, chol))
+    distance = _norm_of_whitened(x, mean, chol)
     half_log_det = jnp.sum(jnp.log(jnp.diag(chol)))
     d = mean.shape[0]
     log_p = -(0.5 * distance) * distance - half_log_det - 0.5 * d * _LOG_2PI
     return representable(log_p, "the log-density", x=x, mean=mean, cov=cov)
 
 
-def sample(key, n, *, mean, cov):
-    r"""`n` independent draws from $N(\mu, \Sigma)$, as $\mu + L\varepsilon$.
+def _check_sample(key, shape, mean, cov):
+    """The checked arguments of `sample`; `cov` must factor (see `cholesky`)."""
+    mean, cov = _mean_and_cov(mean, cov)
+    cholesky(cov)
+    return dict(key=prng_key(key), shape=sample_shape(shape), mean=mean, cov=cov)
+
+
+def _representable_draws(draws, key, shape, mean, cov):
+    return representable(draws, "a draw", mean=mean, cov=cov)
+
+
+@checked(_check_sample, result=_representable_draws)
+def sample(key, shape, *, mean, cov):
+    r"""Independent draws from $N(\mu, \Sigma)$, as $\mu + L\varepsilon$.
 
     Args:
       key: a `jax.random` key.
-      n: the number of draws, an integer >= 1.
+      shape: the sample shape, a tuple of integers >= 1 (an integer n is
+        the shape `(n,)`), as in `jax.random.normal(key, shape)`.
       mean: $\mu$, shape `(D,)`.
       cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
 
     Returns:
-      The draws, shape `(n, D)`, one per row: row $i$ is
-      $\mu + L \varepsilon_i$ with $\varepsilon_i \sim N(0, I_D)$ and
-      $L L^\top = \Sigma$.
+      The draws, shape `(*shape, D)`, one point per row for `shape = (n,)`:
+      row $i$ is $\mu + L \varepsilon_i$ with $\varepsilon_i \sim N(0, I_D)$
+      and $L L^\top = \Sigma$.
     """
-    key = prng_key(key)
-    n = positive_int(n, "n")
-    mean, cov = _mean_and_cov(mean, cov)
-    chol = cholesky(cov)
-    eps = jax.random.normal(key, (n, mean.shape[0]), dtype=chol.dtype)
-    return representable(mean + eps @ chol.T, "a draw", mean=mean, cov=cov)
+    chol = jnp.linalg.cholesky(cov)
+    eps = jax.random.normal(key, (*shape, mean.shape[0]), dtype=chol.dtype)
+    return mean + eps @ chol.T
 
 
-def marginal(mean, cov, idx):
+def marginal(idx, *, mean, cov):
     r"""The marginal law of $x_a = (x_i)_{i \in \mathrm{idx}}$ for $x \sim N(\mu, \Sigma)$:
     $N(\mu_a, \Sigma_{aa})$, the entries of $\mu$ and the rows and columns of $\Sigma$ that
     `idx` picks, in the order `idx` lists them.
 
     Args:
+      idx: the kept components, 1 to D distinct integers in [0, D).
       mean: $\mu$, shape `(D,)`.
       cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
-      idx: the kept components, 1 to D distinct integers in [0, D).
 
     Returns:
       `Gaussian(mean, cov)` with shapes `(K,)` and `(K, K)`, K = `len(idx)`.
@@ -196,7 +204,7 @@ def marginal(mean, cov, idx):
     return Gaussian(mean[keep], cov[np.ix_(keep, keep)])
 
 
-def conditional(mean, cov, idx, values):
+def conditional(idx, values, *, mean, cov):
     r"""For $x \sim N(\mu, \Sigma)$, the law of the components not in `idx` given that
     the components `idx` equal `values` ($x_b$ = `values`, with $x_b$ = `x[idx]`).
 
@@ -211,11 +219,11 @@ def conditional(mean, cov, idx, values):
     and $\Sigma_{a|b} = L_{aa} L_{aa}^\top$.
 
     Args:
-      mean: $\mu$, shape `(D,)`.
-      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
       idx: the observed components $b$, 1 to D - 1 distinct integers in [0, D).
       values: the observed $x_b$, shape `(K,)` with K = `len(idx)`, or `(..., K)` for
         a batch of observations.
+      mean: $\mu$, shape `(D,)`.
+      cov: $\Sigma$, shape `(D, D)`, symmetric positive definite.
 
     Returns:
       `Gaussian(mean, cov)` over the D - K remaining components: the mean has

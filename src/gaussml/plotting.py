@@ -240,7 +240,7 @@ def running_mean(values, width=50):
     width = _checks.positive_int(width, "width")
     values = _checks.real(values, "values")
     if values.ndim == 1 and not np.all(np.isfinite(values.astype(np.float64))):
-        raise ValueError(f"values must be finite, got {_checks._short(values)}")
+        raise ValueError(f"values must be finite, got {_checks.short(values)}")
     values = values.astype(np.float64)
     if values.ndim != 1 or not 1 <= width <= len(values):
         raise ValueError(

@@ -16,12 +16,14 @@ import jax.scipy.linalg
 import numpy as np
 
 from gaussml import _checks
-from gaussml.univariate import logpdf
+from gaussml.mvn import Gaussian
+from gaussml.univariate import Interval, Normal, logpdf
 
 __all__ = [
     "TARGETS",
     "X_HIGH",
     "X_LOW",
+    "DescentPath",
     "NormalInverseGamma",
     "StudentT",
     "Target",
@@ -190,6 +192,13 @@ def sample_batch(key, target, n):
     return X, _draw(target, key_noise, X[0])
 
 
+def _check_linear_nll(beta, X, y, std):
+    X, y, beta = _checks.design(X, y, beta)
+    return dict(beta=beta, X=X, y=y, std=_checks.positive_finite(std, "std"))
+
+
+@_checks.checked(_check_linear_nll)
+@jax.jit
 def linear_nll(beta, X, y, *, std):
     r"""Mean negative log-likelihood of the linear model, per sample.
 
@@ -207,16 +216,7 @@ def linear_nll(beta, X, y, *, std):
     Returns:
       A scalar.
     """
-    X, y, beta = _checks.design(X, y, beta)
-    _checks.positive_finite(std, "std")
-    return _linear_nll_compiled(beta, X, y, std)
-
-
-def _linear_nll(beta, X, y, std):
     return -jnp.mean(logpdf(y, mean=X.T @ beta, std=std))
-
-
-_linear_nll_compiled = jax.jit(_linear_nll)
 
 
 def linear_nll_grad(beta, X, y, *, std):
@@ -243,6 +243,15 @@ def linear_nll_grad(beta, X, y, *, std):
 # --- maximum-likelihood estimates ---------------------------------------------------
 
 
+def _check_well_posed(X, y):
+    """`X` and `y` of the book's shapes, finite, and X of rank m and small cond(X)."""
+    X, y, _ = _checks.design(X, y)
+    _checks.well_posed_design(X)
+    return dict(X=X, y=y)
+
+
+@_checks.checked(_check_well_posed)
+@jax.jit
 def beta_mle(X, y):
     r"""Maximum-likelihood (least-squares) coefficients of the linear model.
 
@@ -272,8 +281,6 @@ def beta_mle(X, y):
         to 8.4e3, float64 up to 4.5e12. The message names cond(X), the dtype
         and a remedy.
     """
-    X, y, _ = _checks.design(X, y)
-    _checks.well_posed_design(X)
     return _solve_by_qr(X, y)
 
 
@@ -325,7 +332,16 @@ def log_relative_error(estimate, reference, *, digits=15):
         return np.clip(-np.log10(error), 0.0, digits)
 
 
-def beta_mle_cov(X, std):
+def _check_mle_cov(X, std):
+    X, _, _ = _checks.design(X)
+    std = _checks.positive_scalar(std, "std", power=2)
+    _checks.well_posed_design(X)
+    return dict(X=X, std=std)
+
+
+@_checks.checked(_check_mle_cov)
+@jax.jit
+def beta_mle_cov(X, *, std):
     r"""Covariance of `beta_mle` over the noise, for fixed inputs `X`.
 
     $\operatorname{Cov}(\hat\beta) = \sigma^2 (X X^\top)^{-1}$ when
@@ -343,15 +359,7 @@ def beta_mle_cov(X, std):
     Raises:
       ValueError: as `beta_mle`, or if `std` is not a finite positive scalar.
     """
-    X, _, _ = _checks.design(X)
-    std = _checks.positive_scalar(std, "std", power=2)
-    _checks.well_posed_design(X)
-    return _mle_cov(X, std)
-
-
-@jax.jit
-def _mle_cov(X, std):
-    scaled = std * _inverse_r(X)[1]
+    scaled = std * _inverse_r(X)[1]  # sigma R^{-1}
     return scaled @ scaled.T
 
 
@@ -414,7 +422,7 @@ def beta_intervals(X, y, *, level=0.95):
       level: the coverage, a number strictly between 0 and 1.
 
     Returns:
-      `(lower, upper)`, each of shape `(m,)`.
+      `Interval(lower, upper)`, each of shape `(m,)`.
     """
     X, y, _ = _checks.design(X, y)
     level = _checks.scalar(level, "level")
@@ -442,7 +450,7 @@ def _beta_intervals(X, y, quantile):
     safe = jnp.where(scale > 0, scale, 1.0)
     row_norms = safe[:, 0] * jnp.sqrt(jnp.sum((inverse / safe) ** 2, axis=1))
     half = quantile * s * row_norms
-    return beta - half, beta + half
+    return Interval(beta - half, beta + half)
 
 
 # --- fewer samples than features, or a nearly singular X X^T -------------------------
@@ -566,10 +574,11 @@ def _ridge(X, y, scale):
 
 
 def _check_bayes(X, y, std, prior_std):
+    """The checked arguments of the Bayesian functions, as a dict by name."""
     X, y, _ = _checks.design(X, y)
     std = _checks.positive_scalar(std, "std", power=2)
     prior_std = _checks.positive_scalar(prior_std, "prior_std", power=2)
-    return X, y, std, prior_std
+    return dict(X=X, y=y, std=std, prior_std=prior_std)
 
 
 def posterior(X, y, *, std, prior_std):
@@ -591,13 +600,13 @@ def posterior(X, y, *, std, prior_std):
       prior_std: the prior std $\tau$ of each coefficient (> 0).
 
     Returns:
-      `(mean, cov)` of shapes `(m,)` and `(m, m)`.
+      `Gaussian(mean, cov)` (`gaussml.mvn.Gaussian`) of shapes `(m,)` and `(m, m)`.
 
     Raises:
       ValueError: if the input is invalid, or the result overflows the
         computation dtype (the message names `prior_std`).
     """
-    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std).values()
     result = _posterior(X, y, std, prior_std)
     return _finite_result(result, f"the posterior with prior_std = {prior_std:g}", "prior_std")
 
@@ -608,7 +617,7 @@ def _posterior(X, y, std, prior_std):
     k = Vh.shape[0]
     mean = U[:, :k] @ (_ridge_gains(s[:k], prior_std / std) * (Vh @ y))
     cov = (U * _posterior_variances(s, std, prior_std)) @ U.T
-    return mean, (cov + cov.T) / 2
+    return Gaussian(mean, (cov + cov.T) / 2)
 
 
 def beta_map(X, y, *, std, prior_std):
@@ -631,7 +640,7 @@ def beta_map(X, y, *, std, prior_std):
     Raises:
       ValueError: as `posterior`.
     """
-    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std).values()
     beta = _ridge(X, y, prior_std / std)
     return _finite_result(beta, f"beta_map with prior_std = {prior_std:g}", "prior_std")
 
@@ -654,12 +663,12 @@ def predictive(X_new, X, y, *, std, prior_std):
       prior_std: the prior std $\tau$ (> 0).
 
     Returns:
-      `(mean, std)`, each of shape `(k,)`.
+      `Normal(mean, std)` (`gaussml.univariate.Normal`), each of shape `(k,)`.
 
     Raises:
       ValueError: as `posterior`.
     """
-    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
+    X, y, std, prior_std = _check_bayes(X, y, std, prior_std).values()
     m = X.shape[0]
     if np.ndim(X_new) != 2 or np.shape(X_new)[0] != m:
         raise ValueError(
@@ -680,7 +689,7 @@ def _predictive(X_new, X, y, std, prior_std):
     parts = jnp.concatenate([jnp.full((1, X_new.shape[1]), std, X_new.dtype), parts])
     scale = jnp.max(jnp.abs(parts), axis=0)
     spread = scale * jnp.sqrt(jnp.sum((parts / scale) ** 2, axis=0))
-    return X_new.T @ mean, spread
+    return Normal(X_new.T @ mean, spread)
 
 
 # --- the evidence, an unknown noise level, prediction intervals -----------------------
@@ -721,13 +730,14 @@ def _log1p_square(t):
     return jnp.where(large, 2 * jnp.log(t_large) + jnp.log1p(1 / t_large**2), jnp.log1p(t_small**2))
 
 
-def _scaled_norm(parts, axis=0):
-    """The Euclidean norm along `axis`, scaled by the largest entry (no overflow of squares)."""
-    scale = jnp.max(jnp.abs(parts), axis=axis)
-    safe = jnp.where(scale > 0, scale, 1.0)
-    return safe * jnp.sqrt(jnp.sum((parts / jnp.expand_dims(safe, axis)) ** 2, axis=axis))
+def _finite_evidence(value, X, y, std, prior_std):
+    if _checks.is_traced(value):  # under jit or vmap: no check, and no traced number to print
+        return value
+    return _finite_result(value, f"log_evidence with std = {std:g}", "std")
 
 
+@_checks.checked(_check_bayes, result=_finite_evidence)
+@jax.jit
 def log_evidence(X, y, *, std, prior_std):
     r"""The log marginal likelihood of the linear model with prior $\beta \sim N(0, \tau^2 I_m)$.
 
@@ -755,15 +765,6 @@ def log_evidence(X, y, *, std, prior_std):
       ValueError: if the input is invalid, or the result overflows the
         computation dtype (the message names `std`).
     """
-    X, y, std, prior_std = _check_bayes(X, y, std, prior_std)
-    value = _log_evidence(X, y, std, prior_std)
-    if _checks.is_traced(value):  # under jit or vmap: no check, and no traced number to print
-        return value
-    return _finite_result(value, f"log_evidence with std = {std:g}", "std")
-
-
-@jax.jit
-def _log_evidence(X, y, std, prior_std):
     _, s, Vh = _singular_basis(X)
     n, k = y.shape[0], Vh.shape[0]
     t = (s[:k] / std) * prior_std
@@ -776,7 +777,7 @@ def _log_evidence(X, y, std, prior_std):
     shrunk = jnp.where(
         large, z / (t_large * jnp.sqrt(1 + 1 / t_large**2)), z / jnp.sqrt(1 + t_small**2)
     )
-    quadratic = _scaled_norm(jnp.concatenate([shrunk, residual])) ** 2
+    quadratic = _checks.scaled_norm(jnp.concatenate([shrunk, residual])) ** 2
     return -0.5 * (n * jnp.log(2 * jnp.pi) + log_det + quadratic)
 
 
@@ -824,7 +825,7 @@ def _posterior_nig(X, y, scale, shape, rate):
     mean = U[:, :k] @ (_ridge_gains(s[:k], scale) * (Vh @ y))
     # 1 / (s^2 + penalty) = the posterior variances with std = 1 and prior_std = scale
     cov = (U * _posterior_variances(s, 1.0, scale)) @ U.T
-    misfit = _scaled_norm(jnp.concatenate([y - X.T @ mean, mean / scale])) ** 2
+    misfit = _checks.scaled_norm(jnp.concatenate([y - X.T @ mean, mean / scale])) ** 2
     return NormalInverseGamma(mean, (cov + cov.T) / 2, shape + y.shape[0] / 2, rate + misfit / 2)
 
 
@@ -901,14 +902,16 @@ def _prediction_t(X_new, X, y):
     s = _root_mean_square_residual(X, y, beta, n - m)
     _, R = jnp.linalg.qr(X.T)
     root = jax.scipy.linalg.solve_triangular(R, X_new, trans="T", lower=False)
-    spread = _scaled_norm(jnp.concatenate([jnp.ones((1, X_new.shape[1]), X.dtype), root]))
+    spread = _checks.scaled_norm(
+        jnp.concatenate([jnp.ones((1, X_new.shape[1]), X.dtype), root]), axis=0
+    )
     return X_new.T @ beta, s * spread
 
 
 # --- heteroscedastic noise ------------------------------------------------------------
 
 
-def beta_wls(X, y, std):
+def beta_wls(X, y, *, std):
     r"""Weighted least squares: the maximum-likelihood $\beta$ when sample i has noise std $\sigma_i$.
 
     $\hat\beta_W = (X W X^\top)^{-1} X W y$ with $W = \operatorname{diag}(1/\sigma_i^2)$,
@@ -1017,7 +1020,7 @@ def linear_gd_path(beta_init, X, y, *, lr, steps, std=1.0):
 @partial(jax.jit, static_argnames=("steps",))
 def _linear_gd_path(beta_init, X, y, lr, std, steps):
     def step(beta, _):
-        beta = beta - lr * jax.grad(_linear_nll)(beta, X, y, std)
+        beta = beta - lr * jax.grad(linear_nll)(beta, X, y, std=std)
         return beta, beta
 
     _, betas = jax.lax.scan(step, beta_init, None, length=steps)
@@ -1035,6 +1038,40 @@ def _raise_if_diverged(values, what, lr):
         )
 
 
+class DescentPath(NamedTuple):
+    """The coefficients and losses of gradient descent; unpacks as `betas, losses`."""
+
+    #: The coefficient at the start and after every step, shape `(steps + 1,)`.
+    betas: jax.Array
+    #: The NLL of each step's batch at the coefficient before the update, shape `(steps,)`.
+    losses: jax.Array
+
+
+def _check_linear_gd(key, target, beta_init, lr, steps, batch_size, std):
+    """The checked arguments of `fit_linear_gd`; `beta_init` as a `(1,)` array, `lr` as one
+    rate per step."""
+    _checks.prng_key(key)
+    _checks.target(target)
+    steps = _checks.positive_int(steps, "steps")
+    return dict(
+        key=key,
+        target=target,
+        beta_init=jnp.array([_checks.scalar(beta_init, "beta_init")]),
+        lr=_learning_rates(lr, steps),
+        steps=steps,
+        batch_size=_checks.positive_int(batch_size, "batch_size"),
+        std=_checks.positive_scalar(std, "std"),
+    )
+
+
+def _converged(path, lr, **_):
+    """`path` after checking that every loss is finite (else the rate was too large)."""
+    _raise_if_diverged(path.losses, "the loss", float(np.max(np.asarray(lr))))
+    return path
+
+
+@_checks.checked(_check_linear_gd, result=_converged)
+@partial(jax.jit, static_argnames=("steps", "batch_size"))
 def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=1.0):
     r"""Gradient descent on the one-feature linear model's mean NLL, a fresh batch each step.
 
@@ -1055,26 +1092,24 @@ def fit_linear_gd(key, target, *, beta_init, lr, steps=100, batch_size=100, std=
       std: the model's fixed noise std (> 0).
 
     Returns:
-      `(betas, losses)`: `betas` of shape `(steps + 1,)` (the start and every
-      update), `losses` of shape `(steps,)` (the NLL of each step's batch at
-      the coefficient before the update).
+      `DescentPath(betas, losses)`: `betas` of shape `(steps + 1,)` (the start
+      and every update), `losses` of shape `(steps,)` (the NLL of each step's
+      batch at the coefficient before the update).
 
     Raises:
       FloatingPointError: if the loss becomes non-finite (the learning rate
         is too large); the message names the step.
     """
-    _checks.prng_key(key)
-    _checks.target(target)
-    beta_init = _checks.scalar(beta_init, "beta_init")
-    std = _checks.positive_scalar(std, "std")
-    steps = _checks.positive_int(steps, "steps")
-    batch_size = _checks.positive_int(batch_size, "batch_size")
-    rates = _learning_rates(lr, steps)
-    betas, losses = _linear_gd(
-        key, jnp.array([beta_init]), rates, std, target, steps=steps, batch_size=batch_size
-    )
-    _raise_if_diverged(losses, "the loss", float(np.max(np.asarray(rates))))
-    return betas, losses
+
+    def step(beta, inputs):
+        key_step, rate = inputs
+        X, y = sample_batch(key_step, target, batch_size)
+        value, grad = jax.value_and_grad(linear_nll)(beta, X, y, std=std)
+        return beta - rate * grad, (beta, value)
+
+    keys = jax.random.split(key, steps)
+    beta, (betas, losses) = jax.lax.scan(step, beta_init, (keys, lr))
+    return DescentPath(jnp.concatenate([betas[:, 0], beta]), losses)
 
 
 def _learning_rates(lr, steps: int) -> jax.Array:
@@ -1090,16 +1125,3 @@ def _learning_rates(lr, steps: int) -> jax.Array:
         )
     _checks.positive_finite(arr, "lr")
     return jnp.asarray(arr, dtype=_checks.compute_dtype())
-
-
-@partial(jax.jit, static_argnames=("steps", "batch_size"))
-def _linear_gd(key, beta_init, rates, std, target, *, steps, batch_size):
-    def step(beta, inputs):
-        key_step, rate = inputs
-        X, y = sample_batch(key_step, target, batch_size)
-        value, grad = jax.value_and_grad(_linear_nll)(beta, X, y, std)
-        return beta - rate * grad, (beta, value)
-
-    keys = jax.random.split(key, steps)
-    beta, (betas, losses) = jax.lax.scan(step, beta_init, (keys, rates))
-    return jnp.concatenate([betas[:, 0], beta]), losses

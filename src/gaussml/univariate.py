@@ -1,12 +1,17 @@
 """The univariate Gaussian N(mean, std^2): density, sampler, Box-Muller, estimates.
 
 Every function takes the standard deviation `std`, never the variance, the
-same convention as `scipy.stats.norm(loc, scale)`.
+same convention as `scipy.stats.norm(loc, scale)`, and always by keyword.
+Samplers take a shape, as `jax.random.normal(key, shape)` does (an integer n
+is the shape `(n,)`). A multi-part result is a named tuple (`Normal`,
+`Interval`), which unpacks like a tuple.
 """
 
 from __future__ import annotations
 
+import math
 from functools import partial
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -14,19 +19,38 @@ import jax.numpy as jnp
 from gaussml._checks import (
     array,
     broadcastable,
+    checked,
     finite,
     positive_finite,
-    positive_int,
     positive_scalar,
     power_of_two_scale,
     prng_key,
     representable,
+    sample_shape,
     scalar,
 )
 
-__all__ = ["affine", "box_muller", "fit_mle", "logpdf", "pdf", "sample"]
+__all__ = ["Interval", "Normal", "affine", "box_muller", "fit_mle", "logpdf", "pdf", "sample"]
 
 _HALF_LOG_2PI = 0.5 * jnp.log(2.0 * jnp.pi)
+
+
+class Normal(NamedTuple):
+    r"""The normal law $N(\mu, \sigma^2)$ as its two parameters; unpacks as `mean, std`."""
+
+    #: $\mu$, a scalar or an array (one mean per point).
+    mean: jax.Array
+    #: $\sigma$ (> 0), the standard deviation, the shape of `mean`.
+    std: jax.Array
+
+
+class Interval(NamedTuple):
+    """An interval of the real line, or one per entry; unpacks as `lower, upper`."""
+
+    #: The lower end points.
+    lower: jax.Array
+    #: The upper end points, the shape of `lower`.
+    upper: jax.Array
 
 
 def logpdf(x, *, mean=0.0, std=1.0):
@@ -62,6 +86,17 @@ def logpdf(x, *, mean=0.0, std=1.0):
     return representable(log_p, "the log-density", x=x, mean=mean, std=std)
 
 
+def _check_density(x, mean, std):
+    """`x`, `mean` finite, `std` finite and > 0, all three broadcastable."""
+    finite(x, "x")
+    finite(mean, "mean")
+    positive_finite(std, "std")
+    broadcastable(x=x, mean=mean, std=std)
+    return dict(x=x, mean=mean, std=std)
+
+
+@checked(_check_density)
+@jax.jit
 def pdf(x, *, mean=0.0, std=1.0):
     r"""Density of N(mean, std^2).
 
@@ -71,15 +106,6 @@ def pdf(x, *, mean=0.0, std=1.0):
     Args and shapes as in `logpdf`; where the log-density is below the
     dtype's range the density is 0 (no error).
     """
-    finite(x, "x")
-    finite(mean, "mean")
-    positive_finite(std, "std")
-    broadcastable(x=x, mean=mean, std=std)
-    return _pdf(x, mean, std)
-
-
-@jax.jit
-def _pdf(x, mean, std):
     # Traced, logpdf checks nothing: a log-density of -inf gives the density 0.
     return jnp.exp(logpdf(x, mean=mean, std=std))
 
@@ -105,34 +131,48 @@ def affine(z, *, mean, std):
     return representable(mean + std * jnp.asarray(z), "mean + std * z", z=z, mean=mean, std=std)
 
 
-def sample(key, n, *, mean=0.0, std=1.0):
-    """Draw `n` independent samples from N(mean, std^2).
+def _check_sample(key, shape, mean, std):
+    """The checked arguments of `sample`: a key, a shape, a scalar mean, a scalar std > 0."""
+    return dict(
+        key=prng_key(key),
+        shape=sample_shape(shape),
+        mean=scalar(mean, "mean"),
+        std=positive_scalar(std, "std"),
+    )
 
-    One vectorised call: standard normal draws from `key`, then `affine`.
+
+def _representable_draws(draws, key, shape, mean, std):
+    return representable(draws, "a draw", mean=mean, std=std)
+
+
+@checked(_check_sample, result=_representable_draws)
+@partial(jax.jit, static_argnames="shape")
+def sample(key, shape, *, mean=0.0, std=1.0):
+    """Independent draws from N(mean, std^2), an array of shape `shape`.
+
+    One vectorised call: standard normal draws from `key`, then `affine`'s map.
 
     Args:
       key: a `jax.random` key.
-      n: the number of draws (an integer >= 1).
+      shape: the shape of the draws, a tuple of integers >= 1 (an integer n
+        is the shape `(n,)`), as in `jax.random.normal(key, shape)`.
       mean: the mean (a scalar).
       std: the standard deviation (a scalar, > 0, finite).
 
     Returns:
-      An array of shape `(n,)`.
+      An array of shape `shape`.
     """
-    prng_key(key)
-    n = positive_int(n, "n")
-    scalar(mean, "mean")
-    positive_scalar(std, "std")
-    return representable(_sample(key, n, mean, std), "a draw", mean=mean, std=std)
+    return mean + std * jax.random.normal(key, shape)
 
 
-@partial(jax.jit, static_argnums=1)
-def _sample(key, n, mean, std):
-    return mean + std * jax.random.normal(key, (n,))
+def _check_key_and_shape(key, shape):
+    return dict(key=prng_key(key), shape=sample_shape(shape))
 
 
-def box_muller(key, n):
-    r"""Draw `n` standard normal values by the Box-Muller transform.
+@checked(_check_key_and_shape)
+@partial(jax.jit, static_argnames="shape")
+def box_muller(key, shape):
+    r"""Standard normal draws of shape `shape` by the Box-Muller transform.
 
     From independent $u_1, u_2 \sim U(0, 1]$,
     $z_1 = \sqrt{-2 \log u_1} \cos(2\pi u_2)$ and
@@ -141,18 +181,13 @@ def box_muller(key, n):
 
     Args:
       key: a `jax.random` key.
-      n: the number of draws (an integer >= 1).
+      shape: the shape of the draws, a tuple of integers >= 1 (an integer n
+        is the shape `(n,)`).
 
     Returns:
-      An array of shape `(n,)`.
+      An array of shape `shape`.
     """
-    prng_key(key)
-    n = positive_int(n, "n")
-    return _box_muller(key, n)
-
-
-@partial(jax.jit, static_argnums=1)
-def _box_muller(key, n):
+    n = math.prod(shape)
     pairs = (n + 1) // 2
     key_radius, key_angle = jax.random.split(key)
     # 1 - U(0, 1) lies in (0, 1]: log(u1) stays finite.
@@ -161,9 +196,11 @@ def _box_muller(key, n):
     radius = jnp.sqrt(-2.0 * jnp.log(u1))
     angle = 2.0 * jnp.pi * u2
     z = jnp.concatenate([radius * jnp.cos(angle), radius * jnp.sin(angle)])
-    return z[:n]
+    return z[:n].reshape(shape)
 
 
+@checked(lambda x: dict(x=array(x, "x", ndim=1)))
+@jax.jit
 def fit_mle(x):
     r"""Maximum-likelihood estimates of the mean and std of N(mean, std^2).
 
@@ -181,17 +218,12 @@ def fit_mle(x):
       x: the observations, shape `(n,)` with n >= 1, all finite.
 
     Returns:
-      `(mean, std)`, two scalars.
+      `Normal(mean, std)`, two scalars; unpacks as `mean, std = fit_mle(x)`.
 
     Raises:
       ValueError: if `x` is empty, not one-dimensional, or not finite.
     """
-    return _fit_mle(array(x, "x", ndim=1))
-
-
-@jax.jit
-def _fit_mle(x):
     scale = power_of_two_scale(jnp.max(jnp.abs(x)))
     scaled = x / scale
     mean = jnp.mean(scaled)
-    return scale * mean, scale * jnp.sqrt(jnp.mean((scaled - mean) ** 2))
+    return Normal(scale * mean, scale * jnp.sqrt(jnp.mean((scaled - mean) ** 2)))

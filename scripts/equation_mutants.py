@@ -87,6 +87,15 @@ EQUIVALENT: dict[tuple[str, str], str] = {
         "swap x <-> \\mu",
     ): "the density depends on x and mu only through (x - mu)^T Sigma^{-1} (x - mu), "
     "which is the same for mu - x",
+    ("uni-fourth-moment", "swap X <-> \\mu"): "(mu - X)^4 = (X - mu)^4: an even power",
+    (
+        "nn-het-nll",
+        "swap \\mu <-> y",
+    ): "the loss depends on y and mu only through (y - mu)^2 = (mu - y)^2",
+    (
+        "nn-beta-nll",
+        "swap \\mu <-> y",
+    ): "the loss depends on y and mu only through (y - mu)^2 = (mu - y)^2",
 }
 
 # Groups whose content is words or markup, never mathematics to mutate.

@@ -16,6 +16,7 @@ without `myst_nb` by `tests/test_reader_notebooks.py` after `make book`.
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,43 @@ def test_the_cell_checks_read_the_code(code, mentions, plumbing):
     (cell,) = cells_of(f"```{{code-cell}} ipython3\n{code}\n```\n")
     assert cell.mentions_glue() is mentions
     assert cell.glue_plumbing is plumbing
+
+
+def ends_with_a_shown_method_call(code: str) -> bool:
+    """A figure cell whose last statement is a method call, e.g. `ax.legend()`:
+    Jupyter would print its return value, `<matplotlib.legend.Legend at 0x...>`,
+    an address that changes from run to run. A trailing `;` silences it."""
+    body = [line for line in code.rstrip().splitlines() if line.strip()]
+    if not body or body[-1].rstrip().endswith(";"):
+        return False
+    tree = ast.parse(code) if code.strip() else None
+    last = tree.body[-1] if tree and tree.body else None
+    return (
+        isinstance(last, ast.Expr)
+        and isinstance(last.value, ast.Call)
+        and isinstance(last.value.func, ast.Attribute)
+    )
+
+
+@pytest.mark.parametrize("path", PAGES, ids=_ids)
+def test_figure_cells_print_no_return_value(path):
+    offending = [
+        _where(path, cell)
+        for cell in cells(path)
+        if "hide-input" in cell.tags and ends_with_a_shown_method_call(cell.code)
+    ]
+    assert not offending, f"end these figure cells with ';': {offending}"
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("ax.legend(frameon=False)", True),
+        ("ax.legend(frameon=False);", False),
+        ("fig, ax = new_figure()\nax.plot(x, y)", True),
+        ("print(x)", False),
+        ("x = ax.legend()", False),
+    ],
+)
+def test_a_shown_method_call_is_found(code, shown):
+    assert ends_with_a_shown_method_call(code) is shown

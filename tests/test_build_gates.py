@@ -53,6 +53,7 @@ parts:
   - caption: Appendices
     chapters:
       - file: book/appendices/0_jax_primer  # the introduction links it
+      - glob: book/reduced-appendices/*  # the other appendices the introduction links, as stubs
       - file: book/appendices/a_verification_report  # runs every claim
       - file: book/appendices/d_api  # chapter 1 links its functions here
       - file: book/appendices/e_references  # chapter 1's citations resolve here
@@ -82,13 +83,20 @@ def make_copy(dest: Path) -> Path:
             (stubs / chapter.name).write_text(
                 _stub(chapter.read_text(encoding="utf-8")), encoding="utf-8"
             )
+    # The appendices that continue a chapter (1_..., 3_...): stubs too, for their labels.
+    appendix_stubs = dest / "book" / "reduced-appendices"
+    appendix_stubs.mkdir()
+    for appendix in sorted((dest / "book" / "appendices").glob("[1-9]_*.md")):
+        (appendix_stubs / appendix.name).write_text(
+            _stub(appendix.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     return dest
 
 
 def _stub(page: str) -> str:
-    """A chapter reduced to its label and title: the pages kept refer to chapters by label
+    """A chapter or appendix reduced to its label and title: the pages kept refer to them by label
     ({ref}`ch-nn`), and the copy builds without executing the chapters it does not test."""
-    label = re.search(r"^\(ch-[\w-]+\)=$", page, re.MULTILINE).group(0)
+    label = re.search(r"^\((?:ch|app)-[\w-]+\)=$", page, re.MULTILINE).group(0)
     title = re.search(r"^# .+$", page, re.MULTILINE).group(0)
     return f"{label}\n{title}\n\nNot part of this reduced copy.\n"
 

@@ -104,7 +104,7 @@ def scalar(value, name: str) -> float:
     arr = real(value, name)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    finite(arr, name)
+    finite(value, name)  # the value as given, in the message
     return float(arr)
 
 
@@ -115,7 +115,7 @@ def positive_scalar(value, name: str, *, power: int = 1) -> float:
     arr = real(value, name)
     if arr.ndim != 0:
         raise ValueError(f"{name} must be a scalar, got shape {arr.shape}")
-    positive_finite(arr, name, power=power)
+    positive_finite(value, name, power=power)  # the value as given, in the message
     return float(arr)
 
 
@@ -538,14 +538,18 @@ def indices(value, size: int, name: str = "idx", *, max_count: int | None = None
 def checked(check, *, result=None):
     """Decorate a pure function with eager checks of its arguments (and of its result).
 
-    `check` takes the function's arguments (as the function does) and
-    returns them, checked and converted, as a dict by name; it raises the
-    package's clear errors. The function then runs on them, and
-    `result(out, **arguments)`, if given, checks its output (for example
-    that it is representable). Under `jit`, `grad` or `vmap` the arguments
-    are tracers, which the checks pass (shapes are still checked). The
-    decorated function keeps its name, docstring and signature, and its body
-    is the mathematics; `f.__wrapped__` is the body alone.
+    `check` takes the function's arguments by name (as the function does),
+    raises the package's clear errors (each naming the argument, the value
+    and what was expected) and returns a dict of the arguments it converted
+    (a list to an array, say); an argument it leaves out passes unchanged.
+    The function then runs on them, and `result(out, **arguments)`, if
+    given, checks its output (for example that it is representable). Stack
+    `@checked(check)` over `@jax.jit` so the body runs compiled, one
+    compilation per shape. Under `jit`, `grad` or `vmap` the arguments are
+    tracers, which the checks pass (shapes are still checked), at no cost per
+    call of the compiled program. The decorated function keeps its name,
+    docstring and signature, and its body is the mathematics;
+    `f.__wrapped__` is the body alone.
     """
 
     def decorate(body):
@@ -555,7 +559,7 @@ def checked(check, *, result=None):
         def checked_call(*args, **kwargs):
             bound = signature.bind(*args, **kwargs)
             bound.apply_defaults()
-            arguments = check(**bound.arguments)
+            arguments = {**bound.arguments, **check(**bound.arguments)}
             out = body(**arguments)
             return out if result is None else result(out, **arguments)
 

@@ -82,32 +82,6 @@ SATURATED_SLOPE = 0.01
 # --- checked entry points ---------------------------------------------------------
 
 
-def _checked(check, **jit_options):
-    """Decorate a pure function so that every call first validates its arguments.
-
-    `check` takes the function's arguments by name, raises on bad input and
-    returns a dict of the arguments it converted (a list to an array, say).
-    The function then runs compiled (`jax.jit(fn, **jit_options)`: one
-    compilation per shape), so its own body is the math alone. Inside a trace
-    (a fit's step) the checks see shapes, not values, and cost nothing per step.
-    """
-
-    def decorate(fn):
-        signature = inspect.signature(fn)
-        compiled = jax.jit(fn, **jit_options)
-
-        @functools.wraps(fn)
-        def checked(*args, **kwargs):
-            bound = signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            bound.arguments.update(check(**bound.arguments))
-            return compiled(*bound.args, **bound.kwargs)
-
-        return checked
-
-    return decorate
-
-
 def _network_inputs(params, X, outputs=None):
     """A network and inputs `X` of shape `(1, n)`, as JAX arrays."""
     _checks.network(params, outputs=outputs)
@@ -211,7 +185,8 @@ def init_mlp(key, *, hidden=10, outputs=1, weight_std=None):
     }
 
 
-@_checked(_network_inputs)
+@_checks.checked(_network_inputs)
+@jax.jit
 def mlp(params, X):
     r"""The network's outputs $W_2 \tanh(W_1 X + b_1) + b_2$ for inputs `X` of shape `(1, n)`.
 
@@ -222,7 +197,8 @@ def mlp(params, X):
     return params["w2"] @ hidden + params["b2"][:, None]
 
 
-@_checked(_network_inputs)
+@_checks.checked(_network_inputs)
+@jax.jit
 def saturated_share(params, X):
     r"""Percentage of (hidden unit, input) pairs where the unit is saturated.
 
@@ -246,7 +222,8 @@ def saturated_share(params, X):
 _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
-@_checked(_gaussian_nll_arguments, static_argnames="beta_nll")
+@_checks.checked(_gaussian_nll_arguments)
+@functools.partial(jax.jit, static_argnames="beta_nll")
 def gaussian_nll(y, mean, log_std, *, beta_nll=0.0):
     r"""Mean negative log-likelihood of `y` under N(mean, exp(log_std)^2), per sample.
 
@@ -275,13 +252,15 @@ def gaussian_nll(y, mean, log_std, *, beta_nll=0.0):
     return jnp.mean(weight * (log_std + (0.5 * z) * z + _HALF_LOG_2PI))
 
 
-@_checked(_mean_network_arguments)
+@_checks.checked(_mean_network_arguments)
+@jax.jit
 def mean_network_nll(params, X, y, *, std):
     """Mean NLL of a one-output network predicting the mean, with a fixed `std` (> 0)."""
     return -jnp.mean(logpdf(y, mean=mlp(params, X)[0], std=std))
 
 
-@_checked(_heteroscedastic_arguments, static_argnames="beta_nll")
+@_checks.checked(_heteroscedastic_arguments)
+@functools.partial(jax.jit, static_argnames="beta_nll")
 def heteroscedastic_nll(params, X, y, *, beta_nll=0.0):
     r"""Mean NLL of a two-output network: row 0 is the mean, row 1 the log std.
 
@@ -681,7 +660,8 @@ class GaussNewton(NamedTuple):
     log_std: jax.Array
 
 
-@_checked(_two_output_fit_inputs)
+@_checks.checked(_two_output_fit_inputs)
+@jax.jit
 def gauss_newton(fit, X):
     r"""The Gauss-Newton (Fisher) matrix of a heteroscedastic fit in its weights, in two parts.
 

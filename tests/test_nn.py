@@ -268,6 +268,17 @@ def test_the_trainer_state_holds_only_arrays_and_the_step_takes_the_key_first():
         train.init(0)
 
 
+def test_the_docstrings_write_the_log_std_as_omega():
+    """The notation table (book/intro.md) writes a network's log std as omega, its hidden
+    width as M; s is the sample standard deviation, h a finite-difference step."""
+    import re
+
+    docs = [nn.__doc__] + [getattr(nn, name).__doc__ or "" for name in nn.__all__]
+    for doc in docs:
+        assert not re.search(r"e\^\{?-?2? ?s\b|\bs_i\b|\bs\(x|G_s\b|\(\\mu, s\)", doc), doc
+        assert "\\text{hidden}" not in doc, doc
+
+
 def test_the_option_list_and_its_defaults_exist_once():
     import inspect
 
@@ -369,6 +380,12 @@ def test_input_scaling_constants_are_the_mean_and_std_of_the_inputs():
     scaling = nn.trainer(target_f1).init(jax.random.key(0)).scaling
     assert scaling["x_center"] == np.float32(nn.X_CENTER)
     assert scaling["x_scale"] == np.float32(nn.X_SCALE)
+
+
+def test_heteroscedastic_errors_names_the_inputs_without_noise(fitted):
+    X = jnp.array([[0.0, 1.0, 0.0]])  # f2's noise std vanishes at x = 0
+    with pytest.raises(ValueError, match=r"X must avoid .* got 2 such input\(s\): .*0\."):
+        nn.heteroscedastic_errors(fitted["f2"][0], target_f2, X)
 
 
 def test_heteroscedastic_errors_against_an_independent_computation(fitted):

@@ -147,18 +147,19 @@ def _two_output_fit_inputs(fit, X):
 def init_mlp(key, *, hidden=10, outputs=1, weight_std=None):
     r"""Initial parameters of a network with one tanh hidden layer and one input.
 
-    The network is $f(x) = W_2 \tanh(W_1 x + b_1) + b_2$ with $W_1$ of shape
-    `(hidden, 1)`, $b_1$ `(hidden,)`, $W_2$ `(outputs, hidden)`, $b_2$ `(outputs,)`.
+    The network is $f_\theta(x) = W_2 \tanh(W_1 x + b_1) + b_2$ with $M$ =
+    `hidden` units: $W_1$ of shape `(M, 1)`, $b_1$ `(M,)`, $W_2$ `(outputs, M)`,
+    $b_2$ `(outputs,)`.
 
     Args:
       key: a `jax.random` key, split into one key per weight matrix.
-      hidden: the number of hidden tanh units (>= 1).
+      hidden: $M$, the number of hidden tanh units (>= 1).
       outputs: the number of outputs (>= 1): 1 for a mean, 2 for a mean and a log std.
-      weight_std: the std of every weight and bias, drawn from N(0, weight_std^2)
-        (`weight_std=1.0` draws every weight from N(0, 1)). By default
-        (None) a scaled initialisation for standardised inputs:
+      weight_std: $w_0$, the std of every weight and bias, drawn from
+        $N(0, w_0^2)$ (`weight_std=1.0` draws every weight from N(0, 1)). By
+        default (None) a scaled initialisation for standardised inputs:
         $W_1, b_1 \sim N(0, 1)$, so that the hidden units' bends spread over
-        the inputs' range; $W_2 \sim N(0, 1/\text{hidden})$ and $b_2 = 0$, so that the outputs
+        the inputs' range; $W_2 \sim N(0, 1/M)$ and $b_2 = 0$, so that the outputs
         start of order one.
 
     Returns:
@@ -227,9 +228,9 @@ _HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 def gaussian_nll(y, mean, log_std, *, beta_nll=0.0):
     r"""Mean negative log-likelihood of `y` under N(mean, exp(log_std)^2), per sample.
 
-    $\frac1n \sum_i [s_i + \frac12 ((y_i - \mu_i) e^{-s_i})^2 + \frac12 \log 2\pi]$
-    with $s_i$ = `log_std`, computed from the log std directly (never through
-    $\sigma = e^s$, which underflows for $s < -87$ in float32). With
+    $\frac1n \sum_i [\omega_i + \frac12 ((y_i - \mu_i) e^{-\omega_i})^2 + \frac12 \log 2\pi]$
+    with $\omega_i$ = `log_std`, computed from the log std directly (never through
+    $\sigma = e^\omega$, which underflows for $\omega < -87$ in float32). With
     `beta_nll` $= \gamma > 0$, the $\beta$-NLL of Seitzer et al. (2022): each
     term weighted by $\mathrm{sg}[\sigma_i^{2\gamma}]$, held constant under
     differentiation (`jax.lax.stop_gradient`).
@@ -262,7 +263,7 @@ def mean_network_nll(params, X, y, *, std):
 @_checks.checked(_heteroscedastic_arguments)
 @functools.partial(jax.jit, static_argnames="beta_nll")
 def heteroscedastic_nll(params, X, y, *, beta_nll=0.0):
-    r"""Mean NLL of a two-output network: row 0 is the mean, row 1 the log std.
+    r"""Mean NLL of a two-output network: row 0 is the mean $\mu$, row 1 the log std $\omega$.
 
     `X` (shape `(1, n)`) is as the network sees it; `beta_nll` is the
     exponent of the beta-NLL in [0, 1] (see `gaussian_nll`), 0 the NLL.
@@ -377,14 +378,15 @@ def trainer(
       outputs: 1 (a mean, with the fixed `std`) or 2 (a mean and a log std).
       std: the fixed noise std of a one-output network, in the units of y (> 0).
       hidden, weight_std: see `init_mlp`.
-      steps: the length of the run (>= 1), over which Adam's rate decays.
+      steps: the length of the run (>= 1), over which Adam's rate decays
+        (Adam's decay rates $\rho_1$, $\rho_2$ and constant $\delta$ are optax's defaults).
       batch_size: the samples of each step's batch (>= 1).
-      lr: the (initial) learning rate (> 0).
+      lr: the (initial) learning rate $\eta$ (> 0).
       optimizer: "adam" (with a cosine-decayed rate) or "sgd" (plain gradient descent).
       standardise_x: standardise the inputs with `X_CENTER` and `X_SCALE`
         (else the network sees raw x).
-      standardise_y: standardise the outputs by the mean and std of a pilot
-        batch (else the network predicts raw y).
+      standardise_y: standardise the outputs by the mean and std $s_y$ of a
+        pilot batch (else the network predicts raw y).
       beta_nll: the exponent in [0, 1] of the beta-NLL that two outputs
         minimise (`gaussian_nll`); 0, the default, is the NLL.
 
@@ -508,7 +510,7 @@ def fit_mean_network(key, target, **options):
     r"""Train a one-output tanh network for the mean with a fixed std: `trainer(target,
     outputs=1, **options)` run for `steps` steps, compiled.
 
-    Minimises the mean NLL $\frac1n\sum_i -\log N(y_i; f(x_i), \sigma^2)$, a fresh
+    Minimises the mean NLL $\frac1n\sum_i -\log N(y_i; f_\theta(x_i), \sigma^2)$, a fresh
     batch each step, $\sigma$ = `std` in the units of y. The options and their
     defaults are those of `trainer`.
 
@@ -532,7 +534,7 @@ def fit_heteroscedastic(key, target, **options):
     r"""Train a tanh network that predicts a mean and a log std for every input:
     `trainer(target, outputs=2, **options)` run for `steps` steps, compiled.
 
-    Minimises $\frac1n\sum_i \big[s(x_i) + \frac{(y_i - \mu(x_i))^2}{2 e^{2 s(x_i)}}\big]$
+    Minimises $\frac1n\sum_i \big[\omega(x_i) + \frac{(y_i - \mu(x_i))^2}{2 e^{2 \omega(x_i)}}\big]$
     (plus a constant), a fresh batch each step. The defaults of `trainer` are
     the chapter's working recipe: standardised inputs, outputs scaled by the
     mean and std of a pilot batch, Adam with a cosine-decayed rate, and the
@@ -567,7 +569,7 @@ class Prediction(NamedTuple):
 
     #: the learned mean $\mu(x)$, shape `(n,)`.
     mean: jax.Array
-    #: the learned std $\sigma(x) = e^{s(x)}$, shape `(n,)`.
+    #: the learned std $\sigma(x) = e^{\omega(x)}$, shape `(n,)`.
     std: jax.Array
 
 
@@ -592,7 +594,7 @@ def predict_mean_network(fit, X):
 
 
 def predict_heteroscedastic(fit, X):
-    r"""The learned mean $\mu(x)$ and std $\sigma(x) = e^{s(x)}$ in the units of y.
+    r"""The learned mean $\mu(x)$ and std $\sigma(x) = e^{\omega(x)}$ in the units of y.
 
     Args:
       fit: the `Fit` of `fit_heteroscedastic`.
@@ -633,8 +635,12 @@ def heteroscedastic_errors(fit, target, X):
     _checks.target(target)
     _checks.fitted(fit, 2)
     X, _, _ = _checks.design(X, features=1)
-    if not np.all(np.asarray(target.std(np.asarray(X[0]))) > 0):
-        raise ValueError("X must avoid the inputs where the target's noise std is 0")
+    silent = np.asarray(X[0])[~(np.asarray(target.std(np.asarray(X[0]))) > 0)]
+    if silent.size:
+        raise ValueError(
+            "X must avoid the inputs where the target's noise std is 0 (the relative error "
+            f"of the std divides by it), got {silent.size} such input(s): {_checks.short(silent)}"
+        )
     return _heteroscedastic_errors(fit, target, X)
 
 
@@ -656,7 +662,7 @@ class GaussNewton(NamedTuple):
 
     #: $G_\mu$, the part of the mean, shape `(P, P)`.
     mean: jax.Array
-    #: $G_s$, the part of the log std, shape `(P, P)`.
+    #: $G_\omega$, the part of the log std, shape `(P, P)`.
     log_std: jax.Array
 
 
@@ -665,14 +671,15 @@ class GaussNewton(NamedTuple):
 def gauss_newton(fit, X):
     r"""The Gauss-Newton (Fisher) matrix of a heteroscedastic fit in its weights, in two parts.
 
-    With $J_i$ the Jacobian of the outputs $(\mu_i, s_i)$ at input $x_i$ with
+    With $J_i$ the Jacobian of the outputs $(\mu_i, \omega_i)$ at input $x_i$ with
     respect to the flattened weights $\theta$ (`jax.jacfwd`, in the scaled units
-    the network sees) and $F_i = \mathrm{diag}(e^{-2 s_i}, 2)$ the Fisher
-    information of one sample in $(\mu, s)$ at the network's own prediction,
-    $G = \frac1n \sum_i J_i^\top F_i J_i = G_\mu + G_s$ with
-    $G_\mu = \frac1n \sum_i e^{-2 s_i} \nabla_\theta \mu_i \nabla_\theta \mu_i^\top$ and
-    $G_s = \frac2n \sum_i \nabla_\theta s_i \nabla_\theta s_i^\top$: the expected
-    Hessian of the mean NLL in the weights when y follows the prediction.
+    the network sees) and $F_i = \mathrm{diag}(e^{-2 \omega_i}, 2)$ the Fisher
+    information of one sample in $(\mu, \omega)$ at the network's own prediction,
+    $G = \frac1n \sum_i J_i^\top F_i J_i = G_\mu + G_\omega$ with
+    $G_\mu = \frac1n \sum_i e^{-2 \omega_i} \nabla_\theta \mu_i \nabla_\theta \mu_i^\top$ and
+    $G_\omega = \frac2n \sum_i \nabla_\theta \omega_i \nabla_\theta \omega_i^\top$: the
+    expected Hessian $E[\mathbf{A}]$ of the mean NLL in the weights when y follows
+    the prediction.
 
     Args:
       fit: the `Fit` of `fit_heteroscedastic`.
@@ -686,7 +693,7 @@ def gauss_newton(fit, X):
     s = fit.scaling
     U = (X - s["x_center"]) / s["x_scale"]
     flat, unravel = jax.flatten_util.ravel_pytree(fit.params)
-    outputs = mlp(unravel(flat), U)  # (2, n): mu and s
+    outputs = mlp(unravel(flat), U)  # (2, n): mu and omega
     jac = jax.jacfwd(lambda theta: mlp(unravel(theta), U))(flat)  # (2, n, P)
     n = U.shape[1]
     precision = jnp.exp(-2 * outputs[1])

@@ -1100,6 +1100,8 @@ def test_posterior_nig_and_predictive_t_are_calibrated_monte_carlo():
         for y in np.asarray(ys)
     ]
     loc, scale = (np.array([float(getattr(law, f)[0]) for law in laws]) for f in ("loc", "scale"))
+    assert isinstance(laws[0].df, jax.Array) and laws[0].df.shape == ()
+    np.testing.assert_allclose(laws[0].df, 2 * shape + n)  # 2 a_N = 2 a_0 + n
     pits = scipy.stats.t.cdf(np.asarray(y_new), laws[0].df, loc=loc, scale=scale)
     assert abs(pits.mean() - 0.5) < 5 * np.sqrt(1 / 12 / draws)
     assert abs(pits.var() - 1 / 12) < 5 * np.sqrt(1 / 180 / draws)
@@ -1120,7 +1122,8 @@ def test_prediction_t_intervals_cover_at_their_level_monte_carlo():
     inside = []
     for y, target in zip(np.asarray(ys), np.asarray(y_new), strict=True):
         law = regression.prediction_t(x_new, X, y)
-        assert law.df == n - m
+        assert isinstance(law.df, jax.Array) and law.df.shape == ()
+        np.testing.assert_allclose(law.df, n - m)
         inside.append(abs(target - law.loc[0]) <= quantile * law.scale[0])
     assert abs(np.mean(inside) - level) < 5 * np.sqrt(level * (1 - level) / draws)
 

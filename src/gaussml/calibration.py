@@ -22,7 +22,14 @@ import jax.scipy.special as jsp_special
 import jax.scipy.stats as jsp_stats
 import numpy as np
 
-from gaussml._checks import broadcastable, finite, positive_finite, positive_int, unit_interval
+from gaussml._checks import (
+    broadcastable,
+    compute_dtype,
+    finite,
+    positive_finite,
+    positive_int,
+    unit_interval,
+)
 
 __all__ = ["central_coverage", "coverage_se", "pit_gaussian", "pit_student_t"]
 
@@ -113,9 +120,9 @@ def coverage_se(levels, *, n):
       n: the number of observations (an integer >= 1).
 
     Returns:
-      The standard errors, shape of `levels` (a numpy array).
+      The standard errors, shape of `levels`.
     """
     unit_interval(levels, "levels")
     n = positive_int(n, "n")
-    ell = np.asarray(levels, dtype=np.float64)
-    return np.sqrt(ell * (1.0 - ell) / n)
+    ell = jnp.asarray(levels, dtype=compute_dtype(levels))
+    return jnp.sqrt(ell * (1.0 - ell) / n)

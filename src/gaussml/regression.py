@@ -702,8 +702,8 @@ class StudentT(NamedTuple):
     loc: jax.Array
     #: The scale, shape `(k,)` (the standard deviation is scale sqrt(df/(df - 2)) for df > 2).
     scale: jax.Array
-    #: The degrees of freedom $\nu$ (> 0).
-    df: float
+    #: The degrees of freedom $\nu$ (> 0), a scalar array.
+    df: jax.Array
 
 
 class NormalInverseGamma(NamedTuple):
@@ -850,7 +850,7 @@ def predictive_t(X_new, X, y, *, penalty, shape, rate):
       X, y, penalty, shape, rate: as `posterior_nig`.
 
     Returns:
-      `StudentT(loc, scale, df)`: loc and scale of shape `(k,)`, df = $2 a_N$.
+      `StudentT(loc, scale, df)`: loc and scale of shape `(k,)`, df = $2 a_N$ (a scalar).
 
     Raises:
       ValueError: as `posterior_nig`, or if `X_new` does not match X.
@@ -861,7 +861,8 @@ def predictive_t(X_new, X, y, *, penalty, shape, rate):
     loc = X_new.T @ nig.mean
     leverage = jnp.einsum("ik,ij,jk->k", X_new, nig.cov_factor, X_new)
     scale = jnp.sqrt(nig.rate / nig.shape * (1 + leverage))
-    result = StudentT(loc, scale, 2 * shape + X.shape[1])  # 2 a_N = 2 a_0 + n
+    df = jnp.asarray(2 * shape + X.shape[1], dtype=loc.dtype)  # 2 a_N = 2 a_0 + n
+    result = StudentT(loc, scale, df)
     if _checks.is_traced(loc):
         return result
     return _finite_result(result, f"predictive_t with penalty = {penalty:g}", "penalty")
@@ -884,7 +885,7 @@ def prediction_t(X_new, X, y):
 
     Returns:
       `StudentT(loc, scale, df)` with loc $x_\ast^\top\hat\beta$, scale
-      $s\sqrt{1 + h_\ast}$ (each of shape `(k,)`) and df = n - m.
+      $s\sqrt{1 + h_\ast}$ (each of shape `(k,)`) and df = n - m (a scalar).
     """
     X, y, _ = _checks.design(X, y)
     m, n = X.shape
@@ -892,7 +893,7 @@ def prediction_t(X_new, X, y):
     _checks.well_posed_design(X)
     X_new = _check_new_inputs(X_new, m, X.shape)
     loc, scale = _prediction_t(X_new, X, y)
-    return StudentT(loc, scale, float(n - m))
+    return StudentT(loc, scale, jnp.asarray(n - m, dtype=loc.dtype))
 
 
 @jax.jit

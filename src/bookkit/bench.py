@@ -22,13 +22,13 @@
   opens with one click (cells not tagged `remove-cell` / `remove-input`),
   glue-only cells left out, per chapter and overall, and the number of
   function definitions in chapter cells; read from the sources
-  (`scripts/chapter_cells.py`).
+  (`bookkit.chapters`).
 - The chapter-4 training ratio (compiled scan against per-step eager
-  gradient), from `scripts/bench_training.py --json PATH` when it exists.
+  gradient), from `bookkit.bench_training --json PATH` when it exists.
 - The cost of a full gradient by forward and by reverse mode as the number of
-  coefficients grows (`scripts/bench_autodiff.py`), for chapter 4's operation
+  coefficients grows (`bookkit.bench_autodiff`), for chapter 4's operation
   counts.
-- The accuracy of least squares on NIST StRD datasets (`scripts/strd.py`):
+- The accuracy of least squares on NIST StRD datasets (`bookkit.bench_accuracy`):
   per dataset cond(X) and the LRE (correct digits, the smallest over the
   coefficients) of `beta_mle` in float64, `numpy.linalg.lstsq`, statsmodels
   OLS, and `beta_mle` in float32 or "refused".
@@ -59,11 +59,11 @@ from pathlib import Path
 
 import yaml
 
-import build_book  # scripts/ is on sys.path when run as a script
-from chapter_cells import CHAPTERS, cells
-from check_reproducible import copy_project
+from . import build as build_book
+from .chapters import CHAPTERS, cells
+from .project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench"
 N_DRAWS = 10**6
 
@@ -155,14 +155,15 @@ def project_copy(dest: Path) -> Path:
 
 
 def timed_build(copy: Path, log: Path, report: Path) -> tuple[float, dict | None]:
-    """`make book`'s build of `copy` (scripts/build_book.py); wall time and its report."""
+    """`make book`'s build of `copy` (bookkit.build); wall time and its report."""
     env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FORMATS}
     start = time.perf_counter()
     with log.open("w") as out:
         rc = subprocess.run(
             [
                 sys.executable,
-                str(ROOT / "scripts" / "build_book.py"),
+                "-m",
+                "bookkit.build",
                 str(copy),
                 "--report",
                 str(report),
@@ -353,13 +354,10 @@ def ci_total(bench_seconds: float) -> dict:
 
 
 def _run_bench_script(name: str, json_name: str) -> tuple[dict | None, object, str]:
-    """Run scripts/NAME --json OUT/JSON_NAME: (failure report or None, its JSON, its stdout)."""
-    script = ROOT / "scripts" / name
-    if not script.exists():
-        return {"available": False, "note": f"not available yet (scripts/{name} missing)"}, None, ""
+    """Run bookkit.NAME --json OUT/JSON_NAME: (failure report or None, its JSON, its stdout)."""
     path = OUT / json_name
     proc = subprocess.run(
-        [sys.executable, str(script), "--json", str(path)],
+        [sys.executable, "-m", f"bookkit.{name}", "--json", str(path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -367,7 +365,7 @@ def _run_bench_script(name: str, json_name: str) -> tuple[dict | None, object, s
     if proc.returncode != 0 or not path.exists():
         failure = {
             "available": False,
-            "note": f"scripts/{name} failed (exit {proc.returncode})",
+            "note": f"bookkit.{name} failed (exit {proc.returncode})",
             "stderr_tail": proc.stderr[-2000:],
         }
         return failure, None, proc.stdout
@@ -375,7 +373,7 @@ def _run_bench_script(name: str, json_name: str) -> tuple[dict | None, object, s
 
 
 def bench_training() -> dict:
-    failure, data, table = _run_bench_script("bench_training.py", "training.json")
+    failure, data, table = _run_bench_script("bench_training", "training.json")
     if failure:
         return failure
     ratio = _find_ratio(data)
@@ -390,19 +388,19 @@ def bench_training() -> dict:
 
 
 def bench_autodiff() -> dict:
-    """Forward against reverse mode as the parameters grow (scripts/bench_autodiff.py)."""
-    failure, rows, table = _run_bench_script("bench_autodiff.py", "autodiff.json")
+    """Forward against reverse mode as the parameters grow (bookkit.bench_autodiff)."""
+    failure, rows, table = _run_bench_script("bench_autodiff", "autodiff.json")
     if failure:
         return failure
     return {"available": True, "rows": rows, "table": table}
 
 
 def bench_regression_accuracy() -> dict:
-    """The LRE table of least squares on NIST StRD (`scripts/strd.py`), a few seconds."""
-    import strd  # here: imports JAX, sympy and statsmodels
+    """The LRE table of least squares on NIST StRD (`bookkit.bench_accuracy`), a few seconds."""
+    from . import bench_accuracy  # here: imports JAX, sympy and statsmodels
 
-    rows = strd.lre_rows()
-    return {"rows": rows, "table": strd.lre_table(rows)}
+    rows = bench_accuracy.lre_rows()
+    return {"rows": rows, "table": bench_accuracy.lre_table(rows)}
 
 
 def _find_ratio(data) -> float | None:
@@ -661,11 +659,11 @@ def main(argv=None) -> int:
     report["pages"] = page_weights()
     print("sampler ...", flush=True)
     report["sampler"] = bench_sampler(args.repeats, args.loop_draws)
-    print("training (scripts/bench_training.py) ...", flush=True)
+    print("training (bookkit.bench_training) ...", flush=True)
     report["training"] = bench_training()
-    print("forward against reverse mode (scripts/bench_autodiff.py) ...", flush=True)
+    print("forward against reverse mode (bookkit.bench_autodiff) ...", flush=True)
     report["autodiff"] = bench_autodiff()
-    print("least squares on NIST StRD (scripts/strd.py) ...", flush=True)
+    print("least squares on NIST StRD (bookkit.bench_accuracy) ...", flush=True)
     report["regression_accuracy"] = bench_regression_accuracy()
     if not args.no_builds:
         print("builds: cold make book, rebuilds after a prose and a package edit ...", flush=True)
@@ -688,12 +686,12 @@ def write_report(report: dict, path: Path) -> int:
     print(text)
     training = report.get("training") or {}
     if training.get("table"):
-        print("\nscripts/bench_training.py:\n" + training["table"])
+        print("\nbookkit.bench_training:\n" + training["table"])
     autodiff = report.get("autodiff") or {}
-    print("\nscripts/bench_autodiff.py:\n" + autodiff.get("table", autodiff.get("note", "")))
+    print("\nbookkit.bench_autodiff:\n" + autodiff.get("table", autodiff.get("note", "")))
     accuracy = report.get("regression_accuracy") or {}
     if accuracy.get("table"):
-        print("\nleast squares on NIST StRD, LRE (scripts/strd.py):\n" + accuracy["table"])
+        print("\nleast squares on NIST StRD, LRE (bookkit.bench_accuracy):\n" + accuracy["table"])
     print(f"\nwritten to {path}")
     return 0
 

@@ -9,7 +9,7 @@ median in milliseconds and the ratio forward / reverse, which grows roughly
 like m. Timings stay here, not in the book, since they differ between machines
 and builds; chapter 4 states the operation counts.
 
-Usage: python scripts/bench_autodiff.py [--repeats 20] [--json PATH]
+Usage: python -m bookkit.bench_autodiff [--repeats 20] [--json PATH]
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ chapter does). Both start from the same parameters and keys, and the script
 checks that their losses over the first `--loop-steps` steps agree.
 
 Usage:
-    PYTHONPATH=src .venv/bin/python scripts/bench_training.py [--json PATH]
+    PYTHONPATH=src .venv/bin/python -m bookkit.bench_training [--json PATH]
 """
 
 from __future__ import annotations

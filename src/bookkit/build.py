@@ -1,11 +1,12 @@
 """Build the book with a cache that cannot go stale, executing pages two at a time.
 
-`make book`, `make pdf` and `make handout` run this script; so do the failure
+`make book`, `make pdf` and `make handout` run this module; so do the failure
 gates, the reproducibility check and the benchmarks, so that they test the
 build the reader gets. It does three things:
 
 1. **The keys.** The execution key hashes everything a page's outputs depend
-   on besides its code cells: the `gaussml` package source (`src/`), the
+   on besides its code cells: the `gaussml` package source (`src/gaussml`;
+   not the tooling, `src/bookkit`, which runs outside the pages), the
    pins (`requirements.txt`, `pyproject.toml`), the Python version and the
    figure formats (`GAUSSML_FIGURE_FORMATS`). The notebooks' outputs are
    cached by jupyter-cache (myst-nb's `cache` mode) in
@@ -16,8 +17,8 @@ build the reader gets. It does three things:
    which invalidates Sphinx's environment when it changes): after a package
    edit Sphinx re-reads every page, so no page keeps an older output, while a
    prose edit re-reads only the edited page. The extensions key adds the
-   Sphinx extensions (`book/_ext`), which run in Sphinx, not in the pages'
-   kernels: an edit there re-reads every page (the setting
+   Sphinx extensions (`src/bookkit/sphinx`), which run in Sphinx, not in the
+   pages' kernels: an edit there re-reads every page (the setting
    `gaussml_extensions_key`) without executing any. The claims' results are
    not here: they have their own cache, keyed on each claim's code
    (`gaussml.derivations._results`, shared with `make verify`).
@@ -40,7 +41,7 @@ cache folder: the reproducibility check uses it, so that its second build
 proves something). `_config.yml` itself keeps `execute_notebooks: force`: a
 plain `jupyter-book build .` never reads a cache.
 
-    python scripts/build_book.py [SOURCE] [--builder html|pdflatex]
+    python -m bookkit.build [SOURCE] [--builder html|pdflatex]
         [--config YML] [--toc YML] [--path-output DIR] [--jobs N] [--fresh]
         [--caches DIR] [--report JSON]
 """
@@ -62,10 +63,11 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 KEY_VERSION = "1"  # bump to invalidate every cache
 KEEP_CACHES = 4  # the newest cache folders kept (HTML and PDF keys, before and after an edit)
+CLAIMS_EXTENSIONS = {"bookkit.sphinx.equation_claims", "bookkit.sphinx.claim_marks"}
 
 
 # --- the key ---------------------------------------------------------------------------
@@ -99,7 +101,7 @@ def cache_key(source: Path, figure_formats: str) -> str:
     _add(digest, "key-version", KEY_VERSION.encode())
     _add(digest, "python", platform.python_version().encode())
     _add(digest, "figure-formats", figure_formats.encode())
-    _add_tree(digest, source, "src")
+    _add_tree(digest, source, "src/gaussml")  # not src/bookkit: it runs outside the pages
     for name in ("requirements.txt", "pyproject.toml"):
         path = source / name
         _add(digest, name, path.read_bytes() if path.exists() else b"")
@@ -107,9 +109,9 @@ def cache_key(source: Path, figure_formats: str) -> str:
 
 
 def extensions_key(source: Path, key: str) -> str:
-    """The execution `key` and the Sphinx extensions (`book/_ext`): what Sphinx's pages hold."""
+    """The execution `key` and the Sphinx extensions (`src/bookkit/sphinx`): what the pages hold."""
     digest = hashlib.sha256(key.encode())
-    _add_tree(digest, source, "book/_ext")
+    _add_tree(digest, source, "src/bookkit/sphinx")
     return digest.hexdigest()[:16]
 
 
@@ -262,13 +264,9 @@ def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -
     if config.get("bibtex_bibfiles"):
         config["bibtex_bibfiles"] = [str(source / p) for p in config["bibtex_bibfiles"]]
     sphinx = dict(config.get("sphinx") or {})
-    if sphinx.get("local_extensions"):
-        sphinx["local_extensions"] = {
-            k: str(source / v) for k, v in sphinx["local_extensions"].items()
-        }
-    # The settings of book/_ext/equation_claims.py (which claim_marks.py loads), when
+    # The settings of bookkit.sphinx.equation_claims (which claim_marks loads), when
     # the book uses it: an unknown setting would be a warning, so an error under -W.
-    if {"equation_claims", "claim_marks"} & set(sphinx.get("local_extensions") or {}):
+    if CLAIMS_EXTENSIONS & set(sphinx.get("extra_extensions") or []):
         sphinx["config"] = {
             **(sphinx.get("config") or {}),
             "gaussml_extensions_key": ext_key,
@@ -313,7 +311,7 @@ def main(argv=None) -> int:
     cache_path.mkdir(parents=True, exist_ok=True)
     os.utime(cache_path)
     prune_caches(caches, cache_path)
-    print(f"execution cache: {cache_path} (key of src/, the pins, {formats})")
+    print(f"execution cache: {cache_path} (key of src/gaussml, the pins, {formats})")
 
     use_jax_compilation_cache(build / ".jax_cache")
     report = execute_missing(source, toc_pages(source, toc), cache_path, config, args.jobs)

@@ -23,7 +23,7 @@ at a time in the handout's LaTeX folder (its figures, styles and fonts), and
 each PDF is copied to `_build/handouts/<chapter>.pdf`, beside a copy of the
 whole handout.
 
-Usage: python scripts/chapter_handouts.py [--latex DIR] [--out DIR] [--jobs N]
+Usage: python -m bookkit.chapter_handouts [--latex DIR] [--out DIR] [--jobs N]
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 LATEX = ROOT / "_build/handout/_build/latex"
 NAME = "gaussml-handout"  # the whole handout's .tex, .aux and .pdf
 OUT = ROOT / "_build/handouts"

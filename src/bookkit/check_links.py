@@ -13,7 +13,7 @@ its page and line.
 Files are read directly, each page parsed once (a local site needs no HTTP
 server: LinkChecker over one took minutes for what this does in a second).
 
-Usage: python scripts/check_links.py [SITE_DIR]   (default: _build/html)
+Usage: python -m bookkit.check_links [SITE_DIR]   (default: _build/html)
 """
 
 from __future__ import annotations

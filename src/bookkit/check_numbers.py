@@ -40,13 +40,13 @@ in removed cells, the literal is reported. Experiment parameters are defined
 once, in a visible cell, and the prose glues them.
 
 What remains legitimate (a section name, a hypothetical the text calls
-hypothetical) is listed in `scripts/numbers_allowlist.toml`, each entry with
+hypothetical) is listed in `src/bookkit/numbers_allowlist.toml`, each entry with
 its file, a piece of the line's text that contains the number, and its reason;
 entries match on the text, so they survive line moves (an entry that matches
 nothing is reported as stale, without failing). Exit status 1 when a typed
 number is not allowlisted.
 
-    python scripts/check_numbers.py [FILE.md ...] [--root DIR] [--allowlist TOML]
+    python -m bookkit.check_numbers [FILE.md ...] [--root DIR] [--allowlist TOML]
 """
 
 from __future__ import annotations
@@ -60,10 +60,10 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from chapter_cells import cells_of  # scripts/ is on the path (run as a script)
+from .chapters import cells_of
 
-ROOT = Path(__file__).resolve().parents[1]
-ALLOWLIST = "scripts/numbers_allowlist.toml"
+ROOT = Path(__file__).resolve().parents[2]
+ALLOWLIST = "src/bookkit/numbers_allowlist.toml"
 
 # Directives whose whole block is code or generated: nothing in it is prose.
 _SKIP_BLOCKS = {

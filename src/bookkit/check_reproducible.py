@@ -1,7 +1,7 @@
 """Two builds of the book from the same sources give the same book.
 
 Copies the project's files (those git knows, tracked or not ignored) into two
-temporary folders, builds each as `make book` does (`scripts/build_book.py
+temporary folders, builds each as `make book` does (`bookkit.build
 --fresh`: every page executed, none read from a cache; PYTHONPATH pointing at
 the copy's own `src/`), and compares:
 
@@ -23,9 +23,9 @@ the copy. Elements that show run times differ by design and are left out;
 the list is EXCLUDED below, explicit and short: keep it so.
 
 Usage:
-  python scripts/check_reproducible.py                 # two fresh builds
-  python scripts/check_reproducible.py --against _build  # a fresh build vs an existing one
-  python scripts/check_reproducible.py --against _build --plain
+  python -m bookkit.check_reproducible                 # two fresh builds
+  python -m bookkit.check_reproducible --against _build  # a fresh build vs an existing one
+  python -m bookkit.check_reproducible --against _build --plain
       # ... the fresh build by plain `jupyter-book build` (pages executed one by one, no
       # cache): the cached, parallel build gives the same book as the plain one
 Exit status 0 when the builds agree, 1 when they differ (the differences are printed).
@@ -48,9 +48,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-import build_book  # scripts/ is on sys.path when run as a script
+from .build import jax_cache_env
+from .project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
 
 # (page pattern, what to drop, why). Nothing else may differ between builds.
@@ -65,22 +66,6 @@ EXCLUDED = [
 _QUERY = re.compile(r"\?(v|digest)=[0-9a-f]+")
 
 
-def project_files(root: Path) -> list[Path]:
-    out = subprocess.run(
-        ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=root,
-        check=True,
-        capture_output=True,
-    ).stdout.decode()
-    return [Path(p) for p in out.split("\0") if p and (root / p).is_file()]
-
-
-def copy_project(root: Path, dest: Path) -> None:
-    for rel in project_files(root):
-        (dest / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(root / rel, dest / rel)
-
-
 def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = None) -> float:
     """Build the copy's HTML site, every page executed; return the wall time in seconds."""
     env = {
@@ -89,7 +74,7 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
         "GAUSSML_FIGURE_FORMATS": "svg,pdf",  # those of `make book` (the Makefile)
         # Every page executes again, but JAX's compiled programs are the clone's
         # (keyed by JAX on the program: the same program, the same machine code).
-        **build_book.jax_cache_env(ROOT / "_build" / ".jax_cache"),
+        **jax_cache_env(ROOT / "_build" / ".jax_cache"),
         # The claims' results are the clone's too: keyed on each claim's code and
         # displayed LaTeX, which the copy shares; what the pages compute runs again.
         "GAUSSML_CLAIMS_CACHE": os.environ.get("GAUSSML_CLAIMS_CACHE")
@@ -98,7 +83,7 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
     if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
         command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]
     else:
-        command = [sys.executable, str(ROOT / "scripts" / "build_book.py"), str(copy), "--fresh"]
+        command = [sys.executable, "-m", "bookkit.build", str(copy), "--fresh"]
         if report is not None:
             command += ["--report", str(report)]
     start = time.perf_counter()
@@ -216,7 +201,7 @@ def main(argv=None) -> int:
             report = ROOT / "_build" / "bench" / f"reproducible-{name}.json"
             report.parent.mkdir(parents=True, exist_ok=True)
             seconds = build(copy, work / f"build-{name}.log", plain=args.plain, report=report)
-            how = "plain jupyter-book build" if args.plain else "scripts/build_book.py --fresh"
+            how = "plain jupyter-book build" if args.plain else "bookkit.build --fresh"
             print(f"built copy {name} in {seconds:.0f} s ({how})")
             builds.append((copy / "_build", copy))
         (build_a, root_a), (build_b, root_b) = builds

@@ -4,7 +4,7 @@ For each numbered equation of `book/`, one edit at a time on a copy of the
 page's text: change a numeric constant, flip a sign, change an exponent, drop
 a square root or a transpose, swap two symbols. The unedited equations and
 their claims must hold first, read from the claim-results cache that
-`python -m gaussml verify` fills (`gaussml.derivations._results`: what it
+`python -m bookkit.verify` fills (`gaussml.derivations._results`: what it
 does not hold runs). Each mutant is then checked for real by the binding
 check `verify` uses (`gaussml.derivations._binding.check_display`): the
 claim's code is unchanged, only the display is edited, and no mutant's
@@ -14,7 +14,7 @@ does not change the mathematics. Prints the table and writes
 `_build/bench/equation_mutants.json`; exits non-zero when an equation has
 fewer than 3 mutants, the kill rate is below 95 %, or a survivor is not explained.
 
-    python scripts/equation_mutants.py [--label LABEL]
+    python -m bookkit.equation_mutants [--label LABEL]
 """
 
 from __future__ import annotations
@@ -31,10 +31,12 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from gaussml.derivations import ClaimFailed, claims
-from gaussml.derivations._binding import BOOK, book_equations, check_display, displayed_equations
+from gaussml.derivations._binding import check_display
 from gaussml.derivations._results import check
 
-ROOT = Path(__file__).resolve().parents[1]
+from .displays import BOOK, book_equations, displayed_equations
+
+ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench" / "equation_mutants.json"
 PER_OPERATOR = 3  # at most this many mutants per operator and equation
 MIN_PER_EQUATION = 3

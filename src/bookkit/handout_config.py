@@ -10,11 +10,11 @@ reference, found by their labels in `book/appendices/`): the table of
 contents is derived from _toc.yml with each glob expanded to the files it
 keeps. Without them, the chapters' links to the API reference print as code
 (their targets are not in the build, which is not a warning here), the check
-marks print without a link (`book/_ext/claim_marks.py`), and the appendices
+marks print without a link (`bookkit.sphinx.claim_marks`), and the appendices
 still start after the last chapter (`\\appendix` was the report's). With
 `--teacher` the handout keeps every appendix, as the book has them.
 
-Usage: python scripts/handout_config.py [--teacher] OUTPUT_YML
+Usage: python -m bookkit.handout_config [--teacher] OUTPUT_YML
        (writes OUTPUT_YML and _toc.yml beside it)
 """
 
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The appendices a student handout leaves out, by the label that opens each.
 TEACHER_ONLY = {
     "app-verification": "the verification report",
@@ -57,9 +57,6 @@ def handout_config(config: dict, teacher: bool = False, chapters: int = 0) -> di
     # The config is read from another folder: make its relative paths absolute.
     config["bibtex_bibfiles"] = [str(ROOT / p) for p in config.get("bibtex_bibfiles", [])]
     sphinx = dict(config["sphinx"])
-    sphinx["local_extensions"] = {
-        k: str(ROOT / v) for k, v in sphinx.get("local_extensions", {}).items()
-    }
     sphinx["config"] = {**sphinx["config"], "hide_solutions": True}
     if not teacher:
         settings = sphinx["config"]

@@ -10,7 +10,7 @@ line length of 79, so that code fits the printed page:
 - no code line longer than 79 characters (comments and strings included,
   which the formatter does not wrap).
 
-Usage: python scripts/lint_chapters.py [--fix] CHAPTER.md ...
+Usage: python -m bookkit.lint_chapters [--fix] CHAPTER.md ...
 `--fix` formats the cells (and sorts imports) and writes them back in place.
 """
 
@@ -23,7 +23,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from chapter_cells import ROOT, cells  # scripts/ is on sys.path when run as a script
+from .chapters import ROOT, cells
 
 LINE_LENGTH = 79
 RUFF = [sys.executable, "-m", "ruff"]

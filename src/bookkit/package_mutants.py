@@ -8,9 +8,9 @@ they pass; a survivor is either a gap in the tests or an equivalent mutant, and 
 listed with its line for a person to judge (`EQUIVALENT` holds those already judged,
 with the reason).
 
-    python scripts/package_mutants.py                    # every module, 15 mutants each
-    python scripts/package_mutants.py --modules mvn univariate --per-module 30
-    python scripts/package_mutants.py --rerun _build/bench/package_mutants.json
+    python -m bookkit.package_mutants                    # every module, 15 mutants each
+    python -m bookkit.package_mutants --modules mvn univariate --per-module 30
+    python -m bookkit.package_mutants --rerun _build/bench/package_mutants.json
 
 Not part of CI: a full run takes tens of minutes on two cores.
 """
@@ -29,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "src" / "gaussml"
 MODULES = ("univariate", "mvn", "highdim", "plotting", "nn")
 

@@ -6,7 +6,7 @@ copied source, its doctree and its executed notebook stay in `_build`, where
 the link check, the browser test and `make serve` would still find them.
 `make book` runs this after each build:
 
-  python scripts/prune_stale_pages.py _build
+  python -m bookkit.prune_stale_pages _build
 
 The current book is the list of documents in `html/objects.inv`, which Sphinx
 writes at every HTML build from its environment. Removed, for each document

@@ -2,7 +2,7 @@
 
 Every interpretive sentence about a simulation is asserted in the cell that
 computes it, and must hold for any seed, not only for the published one. This
-script executes a chapter's code cells (`scripts/chapter_cells.py`) once per
+script executes a chapter's code cells (`bookkit.chapters`) once per
 seed index `s`, in one process and a fresh namespace per seed, with every key
 the chapter draws shifted: `jax.random.key(K)` and `jax.random.PRNGKey(K)`
 become the keys of `K + 1000 s`, and `numpy.random.default_rng(K)` the
@@ -16,9 +16,9 @@ To be cheap, `glue(...)` does nothing, figures use the Agg backend, cells that
 only glue are skipped, and so is a `hide-input` cell (figure code) that holds
 no assertion and binds no name a later executed cell needs.
 
-    python scripts/seed_robustness.py book/chapters/01_univariate.md
-    python scripts/seed_robustness.py --seeds 20 --json out.json CHAPTER
-    python scripts/seed_robustness.py --show "(best_h, h_theory)" CHAPTER
+    python -m bookkit.seed_robustness book/chapters/01_univariate.md
+    python -m bookkit.seed_robustness --seeds 20 --json out.json CHAPTER
+    python -m bookkit.seed_robustness --show "(best_h, h_theory)" CHAPTER
 
 prints, per assertion, the seeds on which it failed or was not measured
 (`--markdown FILE`: as a table; `--show EXPR`: a value after each seed).
@@ -43,7 +43,7 @@ from pathlib import Path
 
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-from chapter_cells import ROOT, Cell, cells
+from .chapters import ROOT, Cell, cells
 
 SEED_STRIDE = 1000  # seed index s shifts every literal seed K to K + SEED_STRIDE * s
 CHECK = "__seed_check__"

@@ -1,6 +1,6 @@
 """Serve the built site on 127.0.0.1 (`make serve`); a busy port is said in one line.
 
-Usage: python scripts/serve.py PORT DIRECTORY
+Usage: python -m bookkit.serve PORT DIRECTORY
 Runs on any Python 3 (no project package needed).
 """
 

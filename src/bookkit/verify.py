@@ -1,8 +1,8 @@
-"""Command line: `python -m gaussml verify` checks every numbered equation of the book.
+"""Command line: `python -m bookkit.verify` checks every numbered equation of the book.
 
 For each equation it runs the sympy claim that backs it and binds the claim
-to the LaTeX the page displays (`gaussml.derivations._binding`), without
-building the book. `--chapter N` and `--label LABEL` narrow the run. Only
+to the LaTeX the page displays (found by `bookkit.displays`, checked by
+`gaussml.derivations._binding`), without building the book (`make verify`). `--chapter N` and `--label LABEL` narrow the run. Only
 what the claim-results cache does not hold runs (`_results`: a claim keyed on
 its code, a display on its LaTeX), so a second run after a prose edit runs
 no claim.
@@ -22,10 +22,12 @@ def _chapter_of(page: Path) -> int | None:
 
 
 def verify(argv: list[str]) -> int:
-    from gaussml.derivations._binding import BOOK, bindings, book_equations, claim_of
+    from gaussml.derivations._binding import bindings, claim_of
     from gaussml.derivations._results import cache_path, check
 
-    parser = argparse.ArgumentParser(prog="python -m gaussml verify", description=__doc__)
+    from .displays import BOOK, book_equations
+
+    parser = argparse.ArgumentParser(prog="python -m bookkit.verify", description=__doc__)
     parser.add_argument("--chapter", type=int, help="only the equations of chapter N")
     parser.add_argument("--label", action="append", help="only this equation (repeatable)")
     parser.add_argument(
@@ -87,11 +89,7 @@ def verify(argv: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] != "verify":
-        print("usage: python -m gaussml verify [--chapter N] [--label LABEL]", file=sys.stderr)
-        return 2
-    return verify(argv[1:])
+    return verify(sys.argv[1:] if argv is None else argv)
 
 
 if __name__ == "__main__":

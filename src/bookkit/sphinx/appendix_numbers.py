@@ -9,7 +9,7 @@ the PDF's numbers: each kind (figure, table, code block, equation) is
 counted from 1 in the order of the page. `{numref}`, `{eq}`, captions and
 equation numbers all read these numbers.
 
-Enable it in _config.yml with `sphinx: local_extensions: {appendix_numbers: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.appendix_numbers]`.
 """
 
 from __future__ import annotations

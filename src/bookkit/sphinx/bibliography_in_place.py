@@ -7,7 +7,7 @@ bibliography moves back into the section that held the citations, and the
 LaTeX environment drops its own heading (the section has one). The web build
 is not affected.
 
-Enable it in _config.yml with `sphinx: local_extensions: {bibliography_in_place: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.bibliography_in_place]`.
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@
   away. On the web its mark stays hidden until the exercise's solution is
   opened. Its solution may keep its marks.
 
-Enable it in _config.yml with `sphinx: local_extensions: {claim_marks: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.claim_marks]`.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ from sphinx.writers.latex import LaTeXTranslator
 
 logger = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+STATIC = Path(__file__).resolve().parent / "static"
 COLUMNS = (
     ("Equations", 14),
     ("Claim: what it states", 40),
@@ -146,9 +146,9 @@ class ClaimReport(SphinxDirective):
     option_spec: ClassVar[dict] = {"workers": directives.positive_int}
 
     def run(self):
-        from claim_results import claimed_displays, outcomes
-
         from gaussml.derivations import claims
+
+        from .claim_results import claimed_displays, outcomes
 
         registered = claims()
         # The displays of every page are checked in the same run, in parallel:
@@ -479,7 +479,7 @@ def add_assets(app, config):
 
 
 def setup(app):
-    app.setup_extension("equation_claims")  # the settings of claim_results.py
+    app.setup_extension("bookkit.sphinx.equation_claims")  # the settings of claim_results
     app.add_directive("claim-report", ClaimReport)
     app.connect("missing-reference", keep_unbuilt_labels_as_text)
     app.connect("doctree-resolved", sort_report_rows)

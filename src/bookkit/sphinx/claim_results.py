@@ -4,7 +4,7 @@ The verification report (`claim_marks`) needs every claim's outcome; the
 consistency check (`equation_claims`) needs, for every numbered equation, its
 claim's outcome and whether the displayed LaTeX is what the claim checked.
 Both ask `outcomes`, which asks the package's one claim-results cache
-(`gaussml.derivations._results.check`), the one `python -m gaussml verify`,
+(`gaussml.derivations._results.check`), the one `python -m bookkit.verify`,
 the mutation gate and the tests read too: a claim is keyed on its code, a
 display on its LaTeX and its binding's code, so a prose edit runs nothing
 and a claim already run by `make verify` is not run again by the build. Only
@@ -48,7 +48,7 @@ def claim_names_by_label() -> dict[str, str]:
 
 def page_displays(env, docnames) -> dict[str, dict[str, str]]:
     """docname -> {label: the displayed LaTeX} for every numbered display of its source."""
-    from gaussml.derivations._binding import displayed_equations
+    from ..displays import displayed_equations
 
     return {
         doc: displayed_equations(Path(env.doc2path(doc)).read_text(encoding="utf-8"))

@@ -7,14 +7,14 @@ reach the site or the PDF. `tests/test_derivations.py` checks the same from
 the MyST sources (and the converse: no claim names a missing label); this
 extension checks what Sphinx actually numbered.
 
-Each numbered equation is also checked as `python -m gaussml verify` checks
+Each numbered equation is also checked as `python -m bookkit.verify` checks
 it, by the same functions (`verify` and `_binding.check_display`): its claim
 runs, and the LaTeX displayed in the page's source must be what the claim
 checked. A wrong constant on the page is a warning naming the label, the
 displayed side and the checked one. Results are shared with the
 verification report and kept between builds (`claim_results.py`).
 
-Enable it in _config.yml with `sphinx: local_extensions: {equation_claims: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.equation_claims]`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 
 def _check_equations(app, env):
-    from claim_results import claim_names_by_label, outcomes, page_displays
+    from .claim_results import claim_names_by_label, outcomes, page_displays
 
     claimed = claim_names_by_label()
     equations = env.get_domain("math").equations  # label -> (docname, number)
@@ -77,7 +77,7 @@ def setup(app):
     # Another file for the claim results than the package's default (claim_results.py).
     app.add_config_value("gaussml_claims_cache", "", "")
     app.add_config_value("gaussml_claim_workers", 2, "")
-    # The hash of book/_ext (scripts/build_book.py): an edited extension re-reads every page.
+    # The hash of src/bookkit/sphinx (bookkit.build): an edited extension re-reads every page.
     app.add_config_value("gaussml_extensions_key", "", "env")
     app.connect("env-check-consistency", _check_equations)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -8,7 +8,7 @@ than as TeX a screen reader would spell out. An image that is neither
 described nor captioned fails the build (a warning, and the book builds with
 `-W`).
 
-Enable it in _config.yml with `sphinx: local_extensions: {figure_alt: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.figure_alt]`.
 """
 
 from __future__ import annotations

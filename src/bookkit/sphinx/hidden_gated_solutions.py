@@ -9,7 +9,7 @@ marker instead, and a transform removes everything from it to the end
 marker, so the handout has neither the solution's text nor its code.
 
 Enable it in _config.yml with
-`sphinx: local_extensions: {hidden_gated_solutions: book/_ext}`.
+`sphinx: extra_extensions: [bookkit.sphinx.hidden_gated_solutions]`.
 """
 
 from __future__ import annotations

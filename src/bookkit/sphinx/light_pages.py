@@ -30,18 +30,16 @@ The MathJax components and the icon script are cut in `site_layout.py`;
 dense scatters and bands are drawn as images in the figures' SVG
 (`gaussml.plotting.LightSVGCanvas`).
 
-Enable it in _config.yml with `sphinx: local_extensions: {light_pages: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.light_pages]`.
 """
 
 from __future__ import annotations
 
 import io
 import re
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from site_layout import icons_used
+from .site_layout import icons_used
 
 # Class names that scripts build at run time (Bootstrap's `bs-tooltip-` + placement).
 BUILT_AT_RUN_TIME = ("bs-",)

@@ -9,7 +9,7 @@ next build, and the lookup only reads the node: this extension keeps each
 target page's doctree, unpickled once, for the numref lookups of the writing
 phase. The writers still get their own fresh copy from `get_doctree`.
 
-Enable it in _config.yml with `sphinx: local_extensions: {numref_doctrees: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.numref_doctrees]`.
 """
 
 from __future__ import annotations

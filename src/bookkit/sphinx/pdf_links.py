@@ -9,11 +9,11 @@ nor linked: the menu entry and the paragraph say which command builds it, so
 the site never shows a broken or stale link.
 
 When `make handouts` has built one handout per chapter
-(`scripts/chapter_handouts.py`, `_build/handouts/<chapter>.pdf`), each
+(`bookkit.chapter_handouts`, `_build/handouts/<chapter>.pdf`), each
 chapter's page also links its own, under the same rule; an unbuilt or stale
 chapter handout is simply not offered.
 
-Enable it in _config.yml with `sphinx: local_extensions: {pdf_links: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.pdf_links]`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository
+ROOT = Path(__file__).resolve().parents[3]  # the repository
 SITE_FOLDER = "pdf"  # in the site: pdf/<name>
 ANCHOR = "pdf-downloads"  # the introduction's paragraph
 # What the PDFs are built from: a PDF older than any of these is stale.

@@ -3,7 +3,7 @@
 - The book's version, read from `pyproject.toml` (one place), becomes Sphinx's
   `version` and `release` and the MyST substitution `{{ book_version }}` that
   the introduction's "How to cite" uses.
-- `book/_static/readers.css`: figures legible in the theme's dark mode; links
+- `src/bookkit/sphinx/static/readers.css`: figures legible in the theme's dark mode; links
   with enough contrast on tinted boxes.
 - The bibliography's ARIA roles: docutils marks each entry of the citation
   list (`role="list"`) with `doc-biblioentry`, which DPUB-ARIA 1.1 deprecates
@@ -11,7 +11,7 @@
   aria-deprecated-role, aria-required-children); each entry becomes a
   `listitem`.
 
-Enable it in _config.yml with `sphinx: local_extensions: {readers: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.readers]`.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]  # the repository
-STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+ROOT = Path(__file__).resolve().parents[3]  # the repository
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def book_version(root: Path = ROOT) -> str:

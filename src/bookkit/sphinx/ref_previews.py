@@ -20,7 +20,7 @@ paragraph. Everything is made at build time and served from the site:
 A template is not part of the rendered page: axe-core, the search snippets
 and MathJax's first pass do not see it.
 
-Enable it in _config.yml with `sphinx: local_extensions: {ref_previews: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.ref_previews]`.
 """
 
 from __future__ import annotations
@@ -31,9 +31,10 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages
 
-STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+from .built_pages import PageMemo, built_pages
+
+STATIC = Path(__file__).resolve().parent / "static"
 
 # The targets that get a preview, as CSS selectors of the element holding the id.
 TARGETS = {

@@ -18,7 +18,7 @@ from an import list or plotting code.
 mention its title's words (Sphinx counts every section title of a page as the
 page's title words).
 
-Enable it in _config.yml with `sphinx: local_extensions: {search_snippets: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.search_snippets]`.
 """
 
 from __future__ import annotations
@@ -27,10 +27,11 @@ import json
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages
-from figure_alt import tex_to_text
 
-STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+from .built_pages import PageMemo, built_pages
+from .figure_alt import tex_to_text
+
+STATIC = Path(__file__).resolve().parent / "static"
 PAGES_JS = "search_pages.js"
 
 

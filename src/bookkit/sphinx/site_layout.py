@@ -1,13 +1,13 @@
 """Sphinx extension: pages that fit every screen, from a phone to a desktop.
 
-- `book/_static/site_layout.css`: an inline formula that is wider than its
+- `src/bookkit/sphinx/static/site_layout.css`: an inline formula that is wider than its
   line scrolls instead of being cut off; on a narrow screen an equation's
   number (and its check mark) sits above the display, which keeps the whole
   width; code cells show 79 columns at the column's width (their font shrinks
   a little where the column is narrower); long API signatures and the index
   wrap instead of making the page scroll sideways; the dark-mode search
   highlight keeps its contrast.
-- `book/_static/site_layout.js`: every region that scrolls sideways (a
+- `src/bookkit/sphinx/static/site_layout.js`: every region that scrolls sideways (a
   display, an inline formula, a code cell, an output, a figure, a table)
   fades out on the side where more of it hides, and takes the keyboard focus
   with a name (`role="region"`, WCAG 2.1.1), also once a solution is opened.
@@ -20,21 +20,19 @@
 - MathJax: formulas are not Tab stops (`inTabOrder: false`); the assistive
   MathML a screen reader reads stays.
 
-Enable it in _config.yml with `sphinx: local_extensions: {site_layout: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.site_layout]`.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from built_pages import PageMemo, built_pages
+from .built_pages import PageMemo, built_pages
 
-STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
+STATIC = Path(__file__).resolve().parent / "static"
 MIN_TICK_PX = 9.5  # CSS px: the smallest tick label a phone shows (9 is the floor tested)
 PX_PER_PT = 96 / 72
 _TICK_GROUP = re.compile(r"^[xy]tick_\d+$")
@@ -149,7 +147,7 @@ _ICON = re.compile(
 ICONS_JS = """/*! Font Awesome Free 6.5.2 by @fontawesome - https://fontawesome.com
  * License - https://fontawesome.com/license/free (Icons: CC BY 4.0, Fonts: SIL OFL 1.1, Code: MIT License)
  * Copyright 2024 Fonticons, Inc.
- * Only the icons this site uses (book/_ext/site_layout.py), drawn as inline SVG.
+ * Only the icons this site uses (bookkit.sphinx.site_layout), drawn as inline SVG.
  */
 (() => {
   const ICONS = %s;

@@ -8,7 +8,7 @@ with filename `''`. The two copies do not compare equal, so neither is
 dropped, and sphinx-thebe's second `const THEBE_JS_URL = ...` is a
 SyntaxError in the browser console (found by tests/test_site_browser.py).
 
-Enable it in _config.yml with `sphinx: local_extensions: {sphinx_asset_fixes: book/_ext}`.
+Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.sphinx_asset_fixes]`.
 """
 
 from __future__ import annotations

@@ -11,9 +11,6 @@ STAMP := $(VENV)/.requirements-stamp
 # a prose edit re-executes nothing, a package edit re-executes every page.
 BUILD := $(BIN)/python -m bookkit.build
 JOBS ?= 2
-# Every figure in SVG (the site) and PDF (the PDFs): one execution serves the
-# three builds, which share the cache (the formats are part of its key).
-export GAUSSML_FIGURE_FORMATS := svg,pdf
 PORT ?= 8000
 
 .PHONY: all book pdf handout handouts test serve clean distclean venv check-tex $(STAMP)

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bookkit.build import cache_key, derived_config, extensions_key, toc_pages
+from bookkit.build import FIGURE_FORMATS, cache_key, derived_config, extensions_key, toc_pages
 from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -73,7 +73,7 @@ def make_probe(dest: Path) -> Path:
 def build(copy: Path, n: int) -> tuple[dict, str]:
     """Build `copy` as `make book` does; the build's report and its log."""
     report = copy / f"report-{n}.json"
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg,pdf"}
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FIGURE_FORMATS}
     result = subprocess.run(
         [str(PYTHON), "-m", "bookkit.build", str(copy), "--report", str(report)],
         cwd=copy,

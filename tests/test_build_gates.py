@@ -34,14 +34,14 @@ from pathlib import Path
 import pytest
 
 from bookkit import check_reproducible
-from bookkit.build import cache_key
+from bookkit.build import FIGURE_FORMATS, cache_key
 from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
-FORMATS = "svg,pdf"  # the figure formats of `make book` (the Makefile)
+FORMATS = FIGURE_FORMATS  # those of `make book`
 
 REDUCED_TOC = """\
 format: jb-book

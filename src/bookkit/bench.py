@@ -73,7 +73,7 @@ GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
 GOAL_COLD_BOOK = 45.0  # cold `make book` from a fresh clone, seconds of wall time, at most
 GOAL_PROSE_REBUILD = 15.0  # rebuild after a prose edit in one chapter, seconds, at most
 GOAL_CI = 8 * 60.0  # .ci/run with TeX and Chromium installed, seconds, at most
-FORMATS = "svg,pdf"  # the Makefile's GAUSSML_FIGURE_FORMATS
+FORMATS = build_book.FIGURE_FORMATS
 GOAL_TRAINING = 50.0  # compiled speed-up over the per-step loop, at least
 GOAL_VISIBLE = 0.8  # share of chapter code lines visible or one click away, at least
 

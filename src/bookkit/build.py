@@ -67,6 +67,10 @@ ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
 KEY_VERSION = "1"  # bump to invalidate every cache
 KEEP_CACHES = 4  # the newest cache folders kept (HTML and PDF keys, before and after an edit)
+# Every figure in SVG (the site) and PDF (the PDFs): one execution serves the three
+# builds, which share the cache (the formats are part of its key); gaussml.plotting
+# has the same default. GAUSSML_FIGURE_FORMATS overrides it.
+FIGURE_FORMATS = "svg,pdf"
 CLAIMS_EXTENSIONS = {"bookkit.sphinx.equation_claims", "bookkit.sphinx.claim_marks"}
 
 
@@ -301,7 +305,7 @@ def main(argv=None) -> int:
     toc = (args.toc or source / "_toc.yml").resolve()
     build = (args.path_output or source).resolve() / "_build"
     config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
-    formats = os.environ.get("GAUSSML_FIGURE_FORMATS", "svg,pdf")
+    formats = os.environ.get("GAUSSML_FIGURE_FORMATS", FIGURE_FORMATS)
 
     key = cache_key(source, formats)
     caches = (args.caches or build / ".jupyter_cache").resolve()

@@ -48,7 +48,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .build import jax_cache_env
+from .build import FIGURE_FORMATS, jax_cache_env
 from .project import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -71,7 +71,7 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
     env = {
         **os.environ,
         "PYTHONPATH": str(copy / "src"),
-        "GAUSSML_FIGURE_FORMATS": "svg,pdf",  # those of `make book` (the Makefile)
+        "GAUSSML_FIGURE_FORMATS": FIGURE_FORMATS,  # those of `make book`
         # Every page executes again, but JAX's compiled programs are the clone's
         # (keyed by JAX on the program: the same program, the same machine code).
         **jax_cache_env(ROOT / "_build" / ".jax_cache"),

@@ -1,4 +1,4 @@
-// claim_marks: the tip of an equation's check mark (book/_ext/claim_marks.py).
+// claim_marks: the tip of an equation's check mark (bookkit.sphinx.claim_marks).
 // - Escape closes it (WCAG 1.4.13); it opens again once the pointer or the
 //   focus has left the mark and come back.
 // - It opens where it fits: above the mark when there is no room below, and

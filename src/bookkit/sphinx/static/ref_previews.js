@@ -1,7 +1,7 @@
 // ref_previews: a reference to an equation, figure, table, exercise or citation
 // shows its target (copied at build time into a <template>) in a popover, on
 // hover and on keyboard focus; Escape closes it (WCAG 1.4.13). See
-// book/_ext/ref_previews.py.
+// bookkit.sphinx.ref_previews.
 (() => {
   const POPOVER_ID = "ref-preview-popover";
   const HOVER_DELAY = 150; // ms: a pointer passing over a link opens nothing

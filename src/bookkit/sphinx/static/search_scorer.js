@@ -1,4 +1,4 @@
-// search_snippets (book/_ext/search_snippets.py): Sphinx's scores, with one
+// search_snippets (bookkit.sphinx.search_snippets): Sphinx's scores, with one
 // change. A page scores on every word of its section titles, so a query that
 // names a section ranks each whole chapter that mentions it above the section
 // itself. A result that points into a page (an #anchor: a section) gets a

@@ -1,4 +1,4 @@
-// search_snippets (book/_ext/search_snippets.py): Sphinx's search fetches each
+// search_snippets (bookkit.sphinx.search_snippets): Sphinx's search fetches each
 // result's page to cut a snippet from it. Answer those requests from the page
 // texts bundled in search_pages.js: this works on a site opened from disk
 // (file://, where fetch() is refused) and shows math as readable text.

@@ -1,5 +1,5 @@
 // site_layout: a region that scrolls sideways shows it and takes the keyboard
-// focus (book/_ext/site_layout.py). Each region wider than its box gets the
+// focus (bookkit.sphinx.site_layout). Each region wider than its box gets the
 // class `scroll-x` and, while more of it hides on a side, `scroll-x--left` or
 // `scroll-x--right` (the fade of site_layout.css), and `tabindex="0"`,
 // `role="region"` and a name, so that the keyboard can scroll it (axe-core:

@@ -116,6 +116,9 @@ def extensions_key(source: Path, key: str) -> str:
     """The execution `key` and the Sphinx extensions (`src/bookkit/sphinx`): what the pages hold."""
     digest = hashlib.sha256(key.encode())
     _add_tree(digest, source, "src/bookkit/sphinx")
+    # The one tooling module the extensions import (claim_results finds the displays with it).
+    displays = source / "src" / "bookkit" / "displays.py"
+    _add(digest, "src/bookkit/displays.py", displays.read_bytes() if displays.exists() else b"")
     return digest.hexdigest()[:16]
 
 

@@ -7,13 +7,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-stamp
 # The strict build (-W -n --keep-going), pages executed two at a time, outputs
-# cached under a key of src/, the pins and book/_ext (scripts/build_book.py):
+# cached under a key of src/gaussml, the pins and src/bookkit/sphinx (bookkit.build):
 # a prose edit re-executes nothing, a package edit re-executes every page.
-BUILD := $(BIN)/python scripts/build_book.py
+BUILD := $(BIN)/python -m bookkit.build
 JOBS ?= 2
-# Every figure in SVG (the site) and PDF (the PDFs): one execution serves the
-# three builds, which share the cache (the formats are part of its key).
-export GAUSSML_FIGURE_FORMATS := svg,pdf
 PORT ?= 8000
 
 .PHONY: all book pdf handout handouts test serve clean distclean venv check-tex $(STAMP)
@@ -31,7 +28,7 @@ endif
 
 book: $(STAMP)
 	$(BUILD) --jobs $(JOBS) --report _build/bench/make-book.json
-	$(BIN)/python scripts/prune_stale_pages.py _build
+	$(BIN)/python -m bookkit.prune_stale_pages _build
 	@echo "The site is in $(CURDIR)/_build/html (open index.html, or run 'make serve')"
 
 pdf: check-tex $(STAMP)
@@ -41,27 +38,28 @@ pdf: check-tex $(STAMP)
 # The student handout: no solution, and without the appendices for teachers (the
 # verification report, the execution statistics, the API reference); FULL=1 keeps them.
 handout: check-tex $(STAMP)
-	$(BIN)/python scripts/handout_config.py $(if $(FULL),--teacher) _build/handout-config/_config.yml
+	$(BIN)/python -m bookkit.handout_config $(if $(FULL),--teacher) _build/handout-config/_config.yml
 	$(BUILD) --jobs $(JOBS) --builder pdflatex --config _build/handout-config/_config.yml --toc _build/handout-config/_toc.yml --path-output _build/handout --caches _build/.jupyter_cache
 	@echo "The handout is $(CURDIR)/_build/handout/_build/latex/gaussml-handout.pdf"
 
-# One student handout per chapter, cut from the handout's LaTeX (scripts/chapter_handouts.py).
+# One student handout per chapter, cut from the handout's LaTeX (bookkit.chapter_handouts).
 handouts: handout
-	$(BIN)/python scripts/chapter_handouts.py
+	$(BIN)/python -m bookkit.chapter_handouts
 	@echo "The chapter handouts are in $(CURDIR)/_build/handouts"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 
-# The PDFs first: the site then links them (book/_ext/pdf_links.py).
+# The PDFs first: the site then links them (bookkit.sphinx.pdf_links).
 all:
 	$(MAKE) pdf
 	$(MAKE) handouts
 	$(MAKE) book
 
+# bookkit.serve needs only the standard library (and bookkit's __init__): no .venv.
 serve:
 	@test -f _build/html/index.html || { echo "no site yet: run 'make book' first" >&2; exit 1; }
-	$(PYTHON) scripts/serve.py $(PORT) _build/html
+	PYTHONPATH=src $(PYTHON) -m bookkit.serve $(PORT) _build/html
 
 clean:  # keeps .venv
 	rm -rf _build .pytest_cache .hypothesis
@@ -77,50 +75,50 @@ check-tex:
 	command -v fc-list >/dev/null && { [ -n "$$(fc-list FreeSerif)" ] || missing="$$missing FreeSerif"; }; \
 	[ -z "$$missing" ] || { echo "make: TeX Live is incomplete (missing:$$missing): run 'sudo bash scripts/install-tex.sh'" >&2; exit 1; }
 
-# --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, scripts/) ---
+# --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, src/bookkit/) ---
 .PHONY: test-slow test-seeds check-links check-reproducible bench lint verify mutants check-numbers
 
 # Every claim and its binding to the displayed LaTeX, without building; what
 # _build/claims/results.json holds (gaussml.derivations._results: keyed on each
 # claim's code and displayed LaTeX) does not run again, here or in the build.
 verify: $(STAMP)
-	$(BIN)/python -m gaussml verify
+	$(BIN)/python -m bookkit.verify
 
 mutants: $(STAMP)  # small edits to every numbered equation must each fail verify (checked afresh)
-	$(BIN)/python scripts/equation_mutants.py
+	$(BIN)/python -m bookkit.equation_mutants
 
 # PYTEST_ARGS: e.g. .ci/run deselects the mutation test, which `make mutants` ran.
 test-slow: $(STAMP)  # the failure gates: each builds a reduced book in a temporary copy
 	$(BIN)/python -m pytest -n 2 --slow -m "slow and not seeds" $(PYTEST_ARGS)
 
-# Every chapter executed 21 times (scripts/seed_robustness.py), two at a time:
+# Every chapter executed 21 times (bookkit.seed_robustness), two at a time:
 # each assertion must hold on the published seed and on 19 of 20 shifted ones.
 test-seeds: $(STAMP)
 	$(BIN)/python -m pytest -n 2 --slow -m seeds tests/test_seed_robustness.py $(PYTEST_ARGS)
 
 check-links: $(STAMP)  # after `make book`
-	$(BIN)/python scripts/check_links.py _build/html
+	$(BIN)/python -m bookkit.check_links _build/html
 
 # Two fresh builds; AGAINST=_build compares one with the last `make book`; PLAIN=1 makes the
 # fresh build(s) with plain `jupyter-book build` (no cache, pages in sequence).
 check-reproducible: $(STAMP)
-	$(BIN)/python scripts/check_reproducible.py $(if $(AGAINST),--against $(AGAINST)) $(if $(PLAIN),--plain)
+	$(BIN)/python -m bookkit.check_reproducible $(if $(AGAINST),--against $(AGAINST)) $(if $(PLAIN),--plain)
 
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python -m bookkit.bench
 
 # The code cells of the chapters listed here are formatted and linted like
-# src/, at 79 characters (scripts/lint_chapters.py; `--fix` formats them in
+# src/, at 79 characters (bookkit.lint_chapters; `--fix` formats them in
 # place). Every chapter.
 LINT_CHAPTERS := $(wildcard book/chapters/*.md)
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check src tests scripts book/_ext
-	$(BIN)/ruff check src tests scripts book/_ext
-	$(BIN)/python scripts/lint_chapters.py $(LINT_CHAPTERS)
-	$(BIN)/python scripts/check_numbers.py
+	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m bookkit.lint_chapters $(LINT_CHAPTERS)
+	$(BIN)/python -m bookkit.check_numbers
 
-# Every number the reader sees is glued, never typed (scripts/check_numbers.py;
-# the legitimate exceptions, each with its reason: scripts/numbers_allowlist.toml).
+# Every number the reader sees is glued, never typed (bookkit.check_numbers;
+# the legitimate exceptions, each with its reason: src/bookkit/numbers_allowlist.toml).
 check-numbers: $(STAMP)
-	$(BIN)/python scripts/check_numbers.py
+	$(BIN)/python -m bookkit.check_numbers

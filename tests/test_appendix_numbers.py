@@ -1,8 +1,8 @@
-"""An appendix numbers its figures, tables and equations by its position, as the PDF does (book/_ext/appendix_numbers.py)."""
+"""An appendix numbers its figures, tables and equations by its position, as the PDF does (bookkit.sphinx.appendix_numbers)."""
 
 from __future__ import annotations
 
-from appendix_numbers import appendix_positions, renumbered
+from bookkit.sphinx.appendix_numbers import appendix_positions, renumbered
 
 
 def test_appendices_are_numbered_in_the_order_of_the_table_of_contents():

@@ -8,15 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from gaussml.__main__ import main
+from bookkit.displays import BOOK, book_equations, displayed_equations
+from bookkit.verify import main
 from gaussml.derivations import ClaimFailed
-from gaussml.derivations._binding import (
-    BOOK,
-    bindings,
-    book_equations,
-    check_display,
-    displayed_equations,
-)
+from gaussml.derivations._binding import bindings, check_display
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -68,18 +63,18 @@ def test_verify_fails_on_an_edited_copy_of_the_book(tmp_path, capsys):
         ),
         encoding="utf-8",
     )
-    assert main(["verify", "--book", str(book), "--label", "uni-se-mean", "--jobs", "1"]) == 1
+    assert main(["--book", str(book), "--label", "uni-se-mean", "--jobs", "1"]) == 1
     captured = capsys.readouterr()
     assert "uni-se-mean" in captured.out and "FAILED" in captured.out
     assert "displayed" in captured.err and "checked" in captured.err
-    assert main(["verify", "--book", str(BOOK), "--label", "uni-se-mean", "--jobs", "1"]) == 0
+    assert main(["--book", str(BOOK), "--label", "uni-se-mean", "--jobs", "1"]) == 0
 
 
 @pytest.mark.slow
 def test_equation_mutants_are_killed(tmp_path):
     out = tmp_path / "equation_mutants.json"
     run = subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "equation_mutants.py"), "--out", str(out)],
+        [sys.executable, "-m", "bookkit.equation_mutants", "--out", str(out)],
         capture_output=True,
         text=True,
         check=False,

@@ -1,4 +1,4 @@
-"""The build's execution cache cannot go stale (scripts/build_book.py).
+"""The build's execution cache cannot go stale (bookkit.build).
 
 A one-page book in a temporary copy of the project: the page calls a package
 function and prints its result. Built once cold, then:
@@ -7,11 +7,12 @@ function and prints its result. Built once cold, then:
   as cached, myst-nb says it used the cached notebook) and the new prose is on
   the page;
 - after an edit of the package function, the page executes again and shows the
-  new result (the cache key holds a hash of `src/`).
+  new result (the cache key holds a hash of `src/gaussml`).
 
 The keys themselves (fast tests): the execution key changes with the package,
-the pins and the figure formats, and not with the chapters' prose or the
-Sphinx extensions; the extensions key changes with both.
+the pins and the figure formats, and not with the chapters' prose, the
+Sphinx extensions or the rest of the tooling (`src/bookkit`); the extensions
+key changes with the extensions too.
 
 The builds are marked `slow` (`make test-slow`).
 """
@@ -20,13 +21,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-import build_book
+from bookkit.build import FIGURE_FORMATS, cache_key, derived_config, extensions_key, toc_pages
+from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -63,12 +64,7 @@ EDIT = (
 
 
 def make_probe(dest: Path) -> Path:
-    for folder in ("book", "src"):
-        shutil.copytree(
-            ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-        )
-    for name in ("_config.yml", "pyproject.toml", "requirements.txt"):
-        shutil.copy2(ROOT / name, dest / name)
+    copy_project(ROOT, dest)
     (dest / "book" / "probe.md").write_text(PAGE, encoding="utf-8")
     (dest / "_toc.yml").write_text(TOC, encoding="utf-8")
     return dest
@@ -77,9 +73,9 @@ def make_probe(dest: Path) -> Path:
 def build(copy: Path, n: int) -> tuple[dict, str]:
     """Build `copy` as `make book` does; the build's report and its log."""
     report = copy / f"report-{n}.json"
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": "svg,pdf"}
+    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FIGURE_FORMATS}
     result = subprocess.run(
-        [str(PYTHON), str(ROOT / "scripts" / "build_book.py"), str(copy), "--report", str(report)],
+        [str(PYTHON), "-m", "bookkit.build", str(copy), "--report", str(report)],
         cwd=copy,
         env=env,
         stdout=subprocess.PIPE,
@@ -135,49 +131,59 @@ def project(tmp_path):
     "edit", ["src/gaussml/univariate.py", "requirements.txt", "pyproject.toml"]
 )
 def test_the_key_changes_with_what_outputs_depend_on(project, edit):
-    before = build_book.cache_key(project, "svg")
+    before = cache_key(project, "svg")
     with (project / edit).open("a", encoding="utf-8") as f:
         f.write("\n# an edit\n")
-    assert build_book.cache_key(project, "svg") != before
+    assert cache_key(project, "svg") != before
 
 
 def test_an_extension_edit_changes_the_extensions_key_only(project):
-    key = build_book.cache_key(project, "svg")
-    before = build_book.extensions_key(project, key)
-    with (project / "book" / "_ext" / "readers.py").open("a", encoding="utf-8") as f:
+    key = cache_key(project, "svg")
+    before = extensions_key(project, key)
+    with (project / "src" / "bookkit" / "sphinx" / "readers.py").open("a", encoding="utf-8") as f:
         f.write("\n# an edit\n")
-    assert build_book.cache_key(project, "svg") == key, "an extension does not run in the pages"
-    assert build_book.extensions_key(project, key) != before
-    assert build_book.extensions_key(project, "another key") != before
+    assert cache_key(project, "svg") == key, "an extension does not run in the pages"
+    assert extensions_key(project, key) != before
+    assert extensions_key(project, "another key") != before
+
+
+def test_a_tooling_edit_changes_neither_key(project):
+    """The tooling outside the extensions (src/bookkit) runs neither in the pages nor in Sphinx."""
+    key = cache_key(project, "svg")
+    before = extensions_key(project, key)
+    with (project / "src" / "bookkit" / "check_numbers.py").open("a", encoding="utf-8") as f:
+        f.write("\n# an edit\n")
+    assert cache_key(project, "svg") == key, "editing the tooling would re-execute every page"
+    assert extensions_key(project, key) == before
 
 
 def test_the_key_changes_with_the_figure_formats(project):
-    assert build_book.cache_key(project, "svg") != build_book.cache_key(project, "pdf")
+    assert cache_key(project, "svg") != cache_key(project, "pdf")
 
 
 def test_the_key_ignores_the_prose_and_bytecode(project):
-    before = build_book.cache_key(project, "svg")
+    before = cache_key(project, "svg")
     with (project / "book" / "probe.md").open("a", encoding="utf-8") as f:
         f.write("\nMore prose.\n")
     (project / "src" / "gaussml" / "__pycache__").mkdir(exist_ok=True)
     (project / "src" / "gaussml" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
-    assert build_book.cache_key(project, "svg") == before
+    assert cache_key(project, "svg") == before
 
 
 def test_the_pages_are_those_of_the_table_of_contents():
-    pages = build_book.toc_pages(ROOT, ROOT / "_toc.yml")
+    pages = toc_pages(ROOT, ROOT / "_toc.yml")
     names = [p.relative_to(ROOT).as_posix() for p in pages]
     assert names[0] == "book/intro.md"
     assert "book/chapters/01_univariate.md" in names
-    assert all(not n.startswith("book/_ext") for n in names)
+    assert all(n.startswith("book/") for n in names)
 
 
 def test_the_claims_settings_go_only_to_a_book_with_the_claims_extensions(tmp_path):
-    book = {"sphinx": {"local_extensions": {"equation_claims": "book/_ext"}}}
-    derived = build_book.derived_config(book, tmp_path, tmp_path / "cache", "ext")
+    book = {"sphinx": {"extra_extensions": ["bookkit.sphinx.equation_claims"]}}
+    derived = derived_config(book, tmp_path, tmp_path / "cache", "ext")
     settings = derived["sphinx"]["config"]
     assert settings["gaussml_extensions_key"] == "ext"
     # The claims' results have their own cache, keyed on each claim's code (not the build's key).
     assert "gaussml_claims_cache" not in settings
-    plain = build_book.derived_config({"title": "t"}, tmp_path, tmp_path / "cache", "ext")
+    plain = derived_config({"title": "t"}, tmp_path, tmp_path / "cache", "ext")
     assert "config" not in plain["sphinx"], "Sphinx would warn of unknown settings"

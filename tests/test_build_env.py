@@ -1,7 +1,7 @@
 """The build survives what people do to it.
 
 Each test drives the Makefile in a temporary copy of the project
-(`check_reproducible.copy_project`). The environment tests use fake
+(`bookkit.project.copy_project`). The environment tests use fake
 interpreters: a `python3.x` that answers the set-up script's probe and fakes
 `-m venv`, and a venv `python` that records every pip call and "installs" each
 pin as a file `.venv/lib/<name>` plus the executables the targets need. They
@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from check_reproducible import copy_project
+from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 MAKE = shutil.which("make")
@@ -372,7 +372,7 @@ def tiny_book(project: Project, pages: list[str]) -> None:
 
 
 def make_book(project: Project) -> subprocess.CompletedProcess:
-    # The clone's environment, linked, as scripts/bench.py does.
+    # The clone's environment, linked, as bookkit.bench does.
     if not project.venv.exists():
         project.venv.symlink_to((ROOT / ".venv").resolve())
     # -o: never set up (nor remake) the clone's environment from here.

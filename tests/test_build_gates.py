@@ -1,9 +1,9 @@
 """The build fails when it should: each gate is seen failing, for the right reason.
 
-Each test copies the project (book/, src/, scripts/, _config.yml, pyproject.toml
-and the derivations test) to a temporary folder with a reduced table of
+Each test copies the project (`bookkit.project.copy_project`: book/, src/ with
+the tooling, tests/, _config.yml, pyproject.toml, ...) to a temporary folder with a reduced table of
 contents (the introduction and chapter 1, for speed), breaks one thing in the
-copy, and runs the strict build as `make book` does (`scripts/build_book.py`:
+copy, and runs the strict build as `make book` does (`bookkit.build`:
 `jupyter-book build -W -n --keep-going` on the execution cache) with
 PYTHONPATH pointing at the copy's `src/`. The copy starts from the clone's
 caches when the clone has built the book, as a developer's rebuild would:
@@ -33,13 +33,15 @@ from pathlib import Path
 
 import pytest
 
-import build_book
+from bookkit import check_reproducible
+from bookkit.build import FIGURE_FORMATS, cache_key
+from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
-FORMATS = "svg,pdf"  # the figure formats of `make book` (the Makefile)
+FORMATS = FIGURE_FORMATS  # those of `make book`
 
 REDUCED_TOC = """\
 format: jb-book
@@ -65,14 +67,9 @@ parts:
 
 def make_copy(dest: Path) -> Path:
     """A buildable copy of the project in `dest`, with the reduced table of contents."""
-    for folder in ("book", "src", "scripts"):
-        shutil.copytree(
-            ROOT / folder, dest / folder, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
-        )
-    for name in ("_config.yml", "pyproject.toml", "requirements.txt"):
-        shutil.copy2(ROOT / name, dest / name)
-    # All of tests/: test_derivations.py checks that each claim's Monte Carlo test exists there.
-    shutil.copytree(ROOT / "tests", dest / "tests", ignore=shutil.ignore_patterns("__pycache__"))
+    # All of it, tests/ too: test_derivations.py checks that each claim's Monte Carlo test
+    # exists there.
+    copy_project(ROOT, dest)
     (dest / "_toc.yml").write_text(REDUCED_TOC, encoding="utf-8")
     # The other chapters stay in book/chapters (the claims' bindings read them) but out of
     # the table of contents; a stub of each, in its own folder, carries its label.
@@ -124,7 +121,7 @@ def seed_caches(copy: Path, outputs_of: str | None = None) -> None:
     `outputs_of`: the key whose page outputs the copy starts from instead of its own
     (a gate whose edit of `src/` cannot change what a page computes).
     """
-    key = build_book.cache_key(copy, FORMATS)
+    key = cache_key(copy, FORMATS)
     outputs = ROOT / "_build" / ".jupyter_cache" / (outputs_of or key)
     for cache, dest in (
         (outputs, copy / "_build" / ".jupyter_cache" / key),
@@ -141,7 +138,7 @@ def build(copy: Path, outputs_of: str | None = None) -> subprocess.CompletedProc
     """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
     seed_caches(copy, outputs_of)
     result = subprocess.run(
-        [str(BIN / "python"), str(ROOT / "scripts" / "build_book.py"), str(copy)],
+        [str(BIN / "python"), "-m", "bookkit.build", str(copy)],
         cwd=copy,
         env={**copy_env(copy), "GAUSSML_FIGURE_FORMATS": FORMATS},
         stdout=subprocess.PIPE,
@@ -209,7 +206,7 @@ def test_a_chapter_cell_that_raises_fails_the_build(tmp_path):
 @slow
 def test_a_false_claim_fails_the_build(tmp_path):
     copy = make_copy(tmp_path / "book")
-    unedited = build_book.cache_key(copy, FORMATS)
+    unedited = cache_key(copy, FORMATS)
     # The density would integrate to 2: false, and sympy must say so on the verification report.
     replace_once(
         copy / CLAIMS,
@@ -243,11 +240,11 @@ def test_an_equation_without_claim_fails_the_derivation_tests(tmp_path):
 
 @slow
 def test_an_equation_without_claim_fails_the_build(tmp_path):
-    """Caught in the build itself by the `equation_claims` extension (scripts/equation_claims.py)."""
+    """Caught in the build itself by the `equation_claims` extension (bookkit.sphinx)."""
     config = (ROOT / "_config.yml").read_text(encoding="utf-8")
-    assert "equation_claims" in config, (
-        "_config.yml does not enable scripts/equation_claims.py: add "
-        "`equation_claims: scripts/` under `sphinx: local_extensions:`"
+    assert "bookkit.sphinx.equation_claims" in config, (
+        "_config.yml does not enable bookkit.sphinx.equation_claims: add it "
+        "under `sphinx: extra_extensions:`"
     )
     copy = make_copy(tmp_path / "book")
     append(copy / CHAPTER, UNCLAIMED)
@@ -305,7 +302,7 @@ def _tiny_site(folder: Path, intro_body: str) -> Path:
 
 def check_links(site: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "check_links.py"), str(site)],
+        [sys.executable, "-m", "bookkit.check_links", str(site)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -354,12 +351,6 @@ def test_link_check_follows_the_index_redirect(tmp_path):
     assert "index.html:1: <meta> 'book/intro.html': no file book/intro.html" in result.stdout
 
 
-def _load_check_reproducible():
-    import check_reproducible
-
-    return check_reproducible
-
-
 def _fake_build(folder: Path, *, number: str, figure: str, seconds: str) -> Path:
     (folder / "jupyter_execute" / "book").mkdir(parents=True)
     (folder / "jupyter_execute" / "book" / "ch.glue.json").write_text(
@@ -381,7 +372,7 @@ def _fake_build(folder: Path, *, number: str, figure: str, seconds: str) -> Path
 
 
 def test_reproducibility_check_ignores_only_run_times(tmp_path):
-    repro = _load_check_reproducible()
+    repro = check_reproducible
     a = _fake_build(tmp_path / "a", number="1.5", figure="f00d", seconds="12")
     b = _fake_build(tmp_path / "b", number="1.5", figure="f00d", seconds="34")
     assert repro.compare(a, a, b, b) == []
@@ -395,7 +386,7 @@ def test_reproducibility_check_ignores_only_run_times(tmp_path):
     ],
 )
 def test_reproducibility_check_fails_on_a_difference(tmp_path, change, reason):
-    repro = _load_check_reproducible()
+    repro = check_reproducible
     a = _fake_build(tmp_path / "a", number="1.5", figure="f00d", seconds="12")
     b = _fake_build(
         tmp_path / "b", **{"number": "1.5", "figure": "f00d", "seconds": "12", **change}

@@ -1,4 +1,4 @@
-"""The memo of what an extension computes from each built page (`book/_ext/built_pages.py`).
+"""The memo of what an extension computes from each built page (`bookkit.sphinx.built_pages`).
 
 A rebuild must parse only the pages that changed, and never serve a result
 computed from another text or by other code.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from built_pages import PageMemo
+from bookkit.sphinx.built_pages import PageMemo
 
 ROOT = Path(__file__).resolve().parents[1]
 

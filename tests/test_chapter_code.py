@@ -2,7 +2,7 @@
 
 The pages glue computed values into their text with `myst_nb.glue`, which a
 reader who copies the code into a plain Jupyter kernel does not have. For
-every chapter and appendix with code cells (read with `scripts/chapter_cells.py`):
+every chapter and appendix with code cells (read with `bookkit.chapters`):
 
 - no cell that a reader sees (every cell not tagged `remove-cell`, so hidden
   inputs and figure code included) imports `myst_nb` or calls `glue`;
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from chapter_cells import ROOT, cells
+from bookkit.chapters import ROOT, cells
 
 PAGES = [
     path
@@ -81,7 +81,7 @@ def test_removed_cells_hold_only_glue(path):
     ],
 )
 def test_the_cell_checks_read_the_code(code, mentions, plumbing):
-    from chapter_cells import cells_of
+    from bookkit.chapters import cells_of
 
     (cell,) = cells_of(f"```{{code-cell}} ipython3\n{code}\n```\n")
     assert cell.mentions_glue() is mentions

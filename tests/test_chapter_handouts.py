@@ -1,4 +1,4 @@
-"""Cutting one chapter's handout from the whole handout's LaTeX (scripts/chapter_handouts.py).
+"""Cutting one chapter's handout from the whole handout's LaTeX (bookkit.chapter_handouts).
 
 On a small synthetic document shaped like Sphinx's output; the real handouts
 are checked in tests/test_handout.py after `make handouts`.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import chapter_handouts as ch
+from bookkit import chapter_handouts as ch
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""The numbers gate (scripts/check_numbers.py) on small planted MyST pages.
+"""The numbers gate (bookkit.check_numbers) on small planted MyST pages.
 
 Each test writes a page into a temporary book and runs the checker on it: a
 typed number fails it wherever the reader sees it (prose, caption, table cell,
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import check_numbers
+from bookkit import check_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from readers import book_version
+
+from bookkit.sphinx.readers import book_version
 
 ROOT = Path(__file__).resolve().parents[1]
 

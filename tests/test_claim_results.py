@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-import equation_mutants
-from gaussml.__main__ import main
+from bookkit import equation_mutants
+from bookkit.displays import BOOK, book_equations
+from bookkit.verify import main
 from gaussml.derivations import ClaimFailed, _registry, _results
-from gaussml.derivations._binding import BOOK, book_equations
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "src" / "gaussml" / "derivations" / "univariate.py"
@@ -37,9 +37,9 @@ def cache(tmp_path, monkeypatch):
 
 
 def _verify(book: Path, capsys) -> tuple[int, int]:
-    """`python -m gaussml verify` on LABELS of `book`, in process: (claims run, displays checked)."""
+    """`python -m bookkit.verify` on LABELS of `book`, in process: (claims run, displays checked)."""
     _results._MEMO.clear()  # a new process would remember nothing
-    args = ["verify", "--book", str(book), "--jobs", "1"]
+    args = ["--book", str(book), "--jobs", "1"]
     assert main([*args, *(f"--label={label}" for label in LABELS)]) == 0
     return _ran(capsys.readouterr().out)
 
@@ -84,7 +84,7 @@ def test_an_edited_claim_runs_only_that_claim(cache, tmp_path, capsys):
     text = claims.read_text(encoding="utf-8")
     claims.write_text(text.replace(CLAIM, CLAIM + "    # an edit\n"), encoding="utf-8")
     result = subprocess.run(
-        [sys.executable, "-m", "gaussml", "verify", "--book", str(BOOK), "--jobs", "1"]
+        [sys.executable, "-m", "bookkit.verify", "--book", str(BOOK), "--jobs", "1"]
         + [f"--label={label}" for label in LABELS],
         env={**os.environ, "PYTHONPATH": str(src), "GAUSSML_CLAIMS_CACHE": str(cache)},
         capture_output=True,

@@ -59,7 +59,7 @@ def test_every_claim_names_a_label_in_the_book():
 
 
 def test_every_claim_runs_at_build_time():
-    """The report page's `claim-report` directive (book/_ext/claim_marks.py) runs them all."""
+    """The report page's `claim-report` directive (bookkit.sphinx.claim_marks) runs them all."""
     pages = [p for p in BOOK.rglob("*.md") if "```{claim-report}" in p.read_text(encoding="utf-8")]
     assert len(pages) == 1, f"expected one page with the claim-report directive, found {pages}"
 

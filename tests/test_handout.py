@@ -34,8 +34,8 @@ from pathlib import Path
 
 import pytest
 
+from bookkit.chapter_handouts import job_name
 from built_outputs import outdated
-from chapter_handouts import job_name
 from test_numbering import HANDOUT_LATEX, SITE, latex_numbers, mismatches, pdf_text, site_numbers
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -374,7 +374,7 @@ def test_layout_defects_are_found_on_synthetic_pages():
     )
 
 
-# --- one handout per chapter (`make handouts`, scripts/chapter_handouts.py) ---
+# --- one handout per chapter (`make handouts`, bookkit.chapter_handouts) ---
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "book/chapters").glob("*.md"))
 HANDOUTS = ROOT / "_build/handouts"

@@ -1,14 +1,14 @@
 """Solutions with code cells (gated: `solution-start` ... `solution-end`) stay out of the handout.
 
 Their text and their code lines are in the full PDF and none is in the
-handout (`book/_ext/hidden_gated_solutions.py`). A code line counts only when
+handout (`bookkit.sphinx.hidden_gated_solutions`). A code line counts only when
 it is long enough to be distinctive and appears in no cell outside a
 solution. Needs the two PDFs and pdftotext, like `tests/test_handout.py`.
 """
 
 import re
 
-from chapter_cells import cells_of
+from bookkit.chapters import cells_of
 from test_handout import BOOK_PDF, HANDOUT_PDF, ROOT, built_pdfs, letters, pdf_letters
 
 __all__ = ["built_pdfs"]  # the fixture: skips (or fails in CI) without current PDFs

@@ -1,4 +1,4 @@
-"""The student handout's config and table of contents (scripts/handout_config.py)."""
+"""The student handout's config and table of contents (bookkit.handout_config)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import yaml
 
-import handout_config
+from bookkit import handout_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -1,4 +1,4 @@
-"""Lighter pages with the same look (`book/_ext/light_pages.py`), on made-up inputs.
+"""Lighter pages with the same look (`bookkit.sphinx.light_pages`), on made-up inputs.
 
 The browser test weighs the built chapter pages; here, what the extension
 rewrites: unused CSS rules, the icon font's glyphs, the search and idle
@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import io
 
-import light_pages as lp
 import pytest
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
+
+from bookkit.sphinx import light_pages as lp
 
 
 def test_a_selector_naming_a_class_found_nowhere_goes():

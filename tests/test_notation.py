@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from check_numbers import math_spans
+from bookkit.check_numbers import math_spans
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [

@@ -31,6 +31,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
+from bookkit.chapter_handouts import brace_groups
 from built_outputs import outdated
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -110,23 +111,6 @@ def site_numbers(site: Path = SITE) -> dict[tuple[str, str, str], str]:
 
 
 # --- a PDF -------------------------------------------------------------------------
-
-
-def brace_groups(text: str) -> list[str]:
-    """The top-level `{...}` groups of `text`, in order (nested braces kept)."""
-    groups, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char == "\\" and i + 1 < len(text) and text[i + 1] in "{}":
-            continue
-        if char == "{" and (i == 0 or text[i - 1] != "\\"):
-            if depth == 0:
-                start = i + 1
-            depth += 1
-        elif char == "}" and (i == 0 or text[i - 1] != "\\"):
-            depth -= 1
-            if depth == 0:
-                groups.append(text[start:i])
-    return groups
 
 
 _NEWLABEL = re.compile(r"^\\newlabel\{([^{}]+)\}(.*)$", re.MULTILINE)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pdf_links
+from bookkit.sphinx import pdf_links
 
 ROOT = Path(__file__).resolve().parents[1]
 

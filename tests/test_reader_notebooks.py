@@ -1,7 +1,7 @@
 """Each chapter's downloadable notebook, as the site serves it, runs on its own.
 
 After `make book`, every chapter page offers its executed notebook in plain
-Markdown (`book/_ext/reader_notebooks.py`, under the download button):
+Markdown (`bookkit.sphinx.reader_notebooks`, under the download button):
 
 - the page links it, and its Markdown holds no MyST role or directive;
 - it opens with how to install the environment, carries the outputs of the
@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-import build_book
+from bookkit.build import jax_cache_env
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -107,7 +107,7 @@ def test_the_notebook_runs_on_its_own(chapter, tmp_path, monkeypatch):
 
     # JAX's compiled programs from the book's build, if any: JAX keys them on the
     # program, so this changes only how long compiling takes.
-    for name, value in build_book.jax_cache_env(ROOT / "_build" / ".jax_cache").items():
+    for name, value in jax_cache_env(ROOT / "_build" / ".jax_cache").items():
         monkeypatch.setenv(name, value)
 
     nb = nbformat.reads(served(chapter).read_text(encoding="utf-8"), as_version=4)

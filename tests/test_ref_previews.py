@@ -1,4 +1,4 @@
-"""Previews of references (`book/_ext/ref_previews.py`), on made-up pages.
+"""Previews of references (`bookkit.sphinx.ref_previews`), on made-up pages.
 
 The browser test opens real previews on the built site; here, the rewriting
 of the HTML: a reference gets the template of its target, and a page written
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import ref_previews
+from bookkit.sphinx import ref_previews
 
 ROOT = Path(__file__).resolve().parents[1]
 

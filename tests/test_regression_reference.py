@@ -1,6 +1,6 @@
 """gaussml.regression against reference values: NIST StRD, exact designs, random conditioning.
 
-The datasets and their references are in `scripts/strd.py`, from
+The datasets and their references are in `bookkit.bench_accuracy`, from
 `gaussml.strd` (Longley with its exact rational least-squares solution, which
 equals NIST's certified values; Wampler1 and Wampler2, exact polynomial data
 with exact certified coefficients; `tests/test_strd.py` checks them). Accuracy is the LRE, the number of correct
@@ -24,7 +24,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import strd
+from bookkit import bench_accuracy
 from gaussml import _checks
 from gaussml.regression import (
     beta_map,
@@ -36,7 +36,7 @@ from gaussml.regression import (
     predictive,
 )
 
-DATASETS = strd.datasets()
+DATASETS = bench_accuracy.datasets()
 EPS32, EPS64 = float(np.finfo(np.float32).eps), float(np.finfo(np.float64).eps)
 
 
@@ -76,7 +76,9 @@ def test_beta_mle_in_float32_is_accurate_or_refuses_naming_cond_x(name):
 
 
 def test_float32_refusals_and_acceptances_are_the_expected_ones():
-    refused = {row["dataset"] for row in strd.lre_rows() if row["gaussml f32"] == "refused"}
+    refused = {
+        row["dataset"] for row in bench_accuracy.lre_rows() if row["gaussml f32"] == "refused"
+    }
     assert refused == {"Longley", "Wampler1", "Wampler2"}
 
 
@@ -89,9 +91,9 @@ def test_the_refusal_in_float64_does_not_suggest_float64():
 
 
 def test_the_lre_table_has_one_row_per_dataset_with_every_column():
-    rows = strd.lre_rows()
+    rows = bench_accuracy.lre_rows()
     assert [row["dataset"] for row in rows] == list(DATASETS)
-    text = strd.lre_table(rows)
+    text = bench_accuracy.lre_table(rows)
     for column in ("cond(X)", "gaussml f64", "lstsq f64", "statsmodels f64", "gaussml f32"):
         assert column in text
     assert text.count("refused") == 3

@@ -1,4 +1,4 @@
-"""Sentences about a simulation survive a change of seed (scripts/seed_robustness.py).
+"""Sentences about a simulation survive a change of seed (bookkit.seed_robustness).
 
 Every chapter is executed with its literal keys shifted to 20 other seeds; each
 assertion must hold on at least 19 of them (and on the published seed). The
@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import seed_robustness
-from chapter_cells import CHAPTERS, ROOT
+from bookkit import seed_robustness
+from bookkit.chapters import CHAPTERS, ROOT
 
 SEEDS = 20
 
@@ -100,8 +100,16 @@ def _chapter(path: Path):
 def test_every_assertion_holds_for_19_of_20_seeds(chapter, tmp_path):
     out = tmp_path / "report.json"
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "MPLBACKEND": "Agg"}
-    script = ROOT / "scripts" / "seed_robustness.py"
-    args = [sys.executable, str(script), "--seeds", str(SEEDS), "--json", str(out), str(chapter)]
+    args = [
+        sys.executable,
+        "-m",
+        "bookkit.seed_robustness",
+        "--seeds",
+        str(SEEDS),
+        "--json",
+        str(out),
+        str(chapter),
+    ]
     done = subprocess.run(args, env=env, check=False, capture_output=True, text=True)
     if not out.exists():
         pytest.fail(f"{chapter.name} did not run:\n{done.stderr[-3000:]}")

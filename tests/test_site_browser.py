@@ -16,7 +16,7 @@ headless Chromium. A page passes when:
 - no "Verified by" note is left from before the equations carried marks.
 
 On a chapter page, every numbered equation carries a claim mark (from
-`book/_ext/claim_marks.py`); inside an exercise it shows only once the
+`bookkit.sphinx.claim_marks`); inside an exercise it shows only once the
 exercise's solution is open (before, it would give the answer away): a
 focusable link named "Checked by sympy" whose tooltip, its description and
 hidden until then, shows the claim's statement inside the window when the mark
@@ -32,7 +32,7 @@ on the search results. Each chapter page's weight and load time are written to
 `_build/bench/page-weight.json`.
 
 On chapter 1, the preview of a referenced equation and of a referenced
-figure (`book/_ext/ref_previews.py`) opens on hover and on keyboard focus,
+figure (`bookkit.sphinx.ref_previews`) opens on hover and on keyboard focus,
 shows typeset math, keeps axe-core at 0 violations while open, and closes on
 Escape.
 

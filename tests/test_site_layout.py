@@ -1,5 +1,5 @@
-"""The site's fit to every screen (`book/_ext/site_layout.py`) and the claim tips'
-notation (`book/_ext/claim_marks.py`), on made-up inputs.
+"""The site's fit to every screen (`bookkit.sphinx.site_layout`) and the claim tips'
+notation (`bookkit.sphinx.claim_marks`), on made-up inputs.
 
 The browser test measures the built site at phone and desktop widths; here,
 what the extensions compute: a figure's minimum width from its tick labels,
@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import claim_marks
 import pytest
-import site_layout
+
+from bookkit.sphinx import claim_marks, site_layout
 
 ROOT = Path(__file__).resolve().parents[1]
 

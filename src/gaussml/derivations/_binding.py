@@ -8,19 +8,19 @@ compares it side by side with those statements: a wrong constant, sign,
 exponent or symbol on the page is a `ClaimFailed` naming the label, the
 displayed side and the checked one.
 
-`python -m gaussml verify`, the Sphinx extension
-`book/_ext/equation_claims.py` and the mutation gate all reach it through
-`_results.check` (the claim-results cache), so the standalone check and the
-build fail for the same reasons.
+It is given the LaTeX; it does not read the book: the tooling finds each
+display in the MyST sources (`bookkit.displays`) and `python -m
+bookkit.verify`, the Sphinx extension `bookkit.sphinx.equation_claims` and the
+mutation gate all reach this module through `_results.check` (the
+claim-results cache), so the standalone check and the build fail for the same
+reasons.
 """
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import _latex
 from ._registry import Claim, ClaimFailed, _is_zero, claims
@@ -114,32 +114,3 @@ def claim_of(label: str) -> Claim:
     if len(found) != 1:
         raise ClaimFailed(f"{label}: {len(found)} claims back this equation, expected one")
     return found[0]
-
-
-# --- the book's sources -----------------------------------------------------------------
-
-BOOK = Path(__file__).resolve().parents[3] / "book"
-
-_DISPLAY = re.compile(
-    r"^\$\$[ \t]*\n((?:(?!\$\$).)*?)\n\$\$[ \t]*\(([A-Za-z0-9_:.-]+)\)[ \t]*$", re.M | re.S
-)
-_DIRECTIVE = re.compile(r"^```\{math\}[ \t]*\n((?::[a-z]+:.*\n)*)\n?(.*?)\n```", re.M | re.S)
-
-
-def displayed_equations(text: str) -> dict[str, str]:
-    """Every numbered equation of a MyST page, label -> the displayed LaTeX."""
-    found = {label: tex for tex, label in _DISPLAY.findall(text)}
-    for options, tex in _DIRECTIVE.findall(text):
-        label = re.search(r":label:\s*(\S+)", options)
-        if label:
-            found[label.group(1)] = tex
-    return found
-
-
-def book_equations(book: Path = BOOK) -> dict[str, tuple[Path, str]]:
-    """Every numbered equation under `book`, label -> (page, displayed LaTeX)."""
-    out: dict[str, tuple[Path, str]] = {}
-    for page in sorted(book.rglob("*.md")):
-        for label, tex in displayed_equations(page.read_text(encoding="utf-8")).items():
-            out[label] = (page, tex)
-    return out

@@ -1,8 +1,8 @@
 """One cache of claim results, read by every caller: each claim runs once per commit.
 
-`python -m gaussml verify`, the book's build (`book/_ext/claim_results.py`:
+`python -m bookkit.verify`, the book's build (`bookkit.sphinx.claim_results`:
 the verification report and the equation check), the mutation gate's
-unmutated baseline (`scripts/equation_mutants.py`) and the tests all ask
+unmutated baseline (`bookkit.equation_mutants`) and the tests all ask
 `check`, which runs only what the cache does not hold yet:
 
 - a **claim** is keyed on its name and the hash of its code: its function,

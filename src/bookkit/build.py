@@ -1,0 +1,365 @@
+"""Build the book with a cache that cannot go stale, executing pages two at a time.
+
+`make book`, `make pdf` and `make handout` run this module; so do the failure
+gates, the reproducibility check and the benchmarks, so that they test the
+build the reader gets. It does three things:
+
+1. **The keys.** The execution key hashes everything a page's outputs depend
+   on besides its code cells: the `gaussml` package source (`src/gaussml`;
+   not the tooling, `src/bookkit`, which runs outside the pages), the
+   pins (`requirements.txt`, `pyproject.toml`), the Python version and the
+   figure formats (`GAUSSML_FIGURE_FORMATS`). The notebooks' outputs are
+   cached by jupyter-cache (myst-nb's `cache` mode) in
+   `_build/.jupyter_cache/<key>`, and jupyter-cache keys each page on its
+   code cells. A prose edit therefore reuses every output; an edit of the
+   package (or of a pin) changes the folder, so every page executes again.
+   The folder's name is also a Sphinx setting (`nb_execution_cache_path`,
+   which invalidates Sphinx's environment when it changes): after a package
+   edit Sphinx re-reads every page, so no page keeps an older output, while a
+   prose edit re-reads only the edited page. The extensions key adds the
+   Sphinx extensions (`src/bookkit/sphinx`), which run in Sphinx, not in the
+   pages' kernels: an edit there re-reads every page (the setting
+   `gaussml_extensions_key`) without executing any. The claims' results are
+   not here: they have their own cache, keyed on each claim's code
+   (`gaussml.derivations._results`, shared with `make verify`).
+2. **Parallel execution.** Every page of the table of contents whose code
+   cells are not in the cache is executed before Sphinx starts, `--jobs` at a
+   time (two on the project's 2-core machine), each exactly as myst-nb would
+   execute it (jupyter-cache's `single_nb_execution`, in the page's folder,
+   with the configured timeout), and stored in the cache. A page that fails
+   is left out of the cache: Sphinx executes it again and reports the error
+   as the strict build always has.
+3. **The strict build.** `jupyter-book build -W -n --keep-going` with a
+   derived config (`_config.yml` with `execute_notebooks: cache` and the
+   keyed folder) written to `_build/.config/`.
+
+The pages' kernels also keep JAX's compiled programs in `_build/.jax_cache`
+(JAX's persistent compilation cache, keyed by JAX on the program itself).
+
+`--fresh` executes every page again whatever the cache holds (a new, empty
+cache folder: the reproducibility check uses it, so that its second build
+proves something). `_config.yml` itself keeps `execute_notebooks: force`: a
+plain `jupyter-book build .` never reads a cache.
+
+    python -m bookkit.build [SOURCE] [--builder html|pdflatex]
+        [--config YML] [--toc YML] [--path-output DIR] [--jobs N] [--fresh]
+        [--caches DIR] [--report JSON]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import hashlib
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+KEY_VERSION = "1"  # bump to invalidate every cache
+KEEP_CACHES = 4  # the newest cache folders kept (HTML and PDF keys, before and after an edit)
+# Every figure in SVG (the site) and PDF (the PDFs): one execution serves the three
+# builds, which share the cache (the formats are part of its key); gaussml.plotting
+# has the same default. GAUSSML_FIGURE_FORMATS overrides it.
+FIGURE_FORMATS = "svg,pdf"
+CLAIMS_EXTENSIONS = {"bookkit.sphinx.equation_claims", "bookkit.sphinx.claim_marks"}
+
+
+# --- the key ---------------------------------------------------------------------------
+
+
+def _tree_files(folder: Path) -> list[Path]:
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and "__pycache__" not in p.parts
+        and not any(part.endswith(".egg-info") for part in p.parts)
+        and p.suffix != ".pyc"
+    )
+
+
+def _add(digest, name: str, data: bytes) -> None:
+    """Feed one named item to `digest`, length-prefixed so that no two inputs collide."""
+    digest.update(f"{name}\0{len(data)}\0".encode())
+    digest.update(data)
+
+
+def _add_tree(digest, source: Path, folder: str) -> None:
+    for path in _tree_files(source / folder):
+        _add(digest, path.relative_to(source).as_posix(), path.read_bytes())
+
+
+def cache_key(source: Path, figure_formats: str) -> str:
+    """The hash of what every page's outputs depend on besides its own code cells."""
+    digest = hashlib.sha256()
+    _add(digest, "key-version", KEY_VERSION.encode())
+    _add(digest, "python", platform.python_version().encode())
+    _add(digest, "figure-formats", figure_formats.encode())
+    _add_tree(digest, source, "src/gaussml")  # not src/bookkit: it runs outside the pages
+    for name in ("requirements.txt", "pyproject.toml"):
+        path = source / name
+        _add(digest, name, path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+def extensions_key(source: Path, key: str) -> str:
+    """The execution `key` and the Sphinx extensions (`src/bookkit/sphinx`): what the pages hold."""
+    digest = hashlib.sha256(key.encode())
+    _add_tree(digest, source, "src/bookkit/sphinx")
+    # The one tooling module the extensions import (claim_results finds the displays with it).
+    displays = source / "src" / "bookkit" / "displays.py"
+    _add(digest, "src/bookkit/displays.py", displays.read_bytes() if displays.exists() else b"")
+    return digest.hexdigest()[:16]
+
+
+# --- the pages ---------------------------------------------------------------------------
+
+
+def toc_pages(source: Path, toc: Path) -> list[Path]:
+    """The source files of the table of contents (globs expanded), in order."""
+    from sphinx_external_toc.parsing import parse_toc_yaml
+
+    site = parse_toc_yaml(toc)
+    docnames = list(site.keys())
+    files = sorted(p.relative_to(source).with_suffix("").as_posix() for p in source.rglob("*.md"))
+    for pattern in sorted(site.globs()):
+        docnames += [d for d in files if fnmatch.fnmatch(d, pattern)]
+    pages = []
+    for doc in dict.fromkeys(docnames):
+        path = source / f"{doc}.md"
+        if path.exists():
+            pages.append(path)
+    return pages
+
+
+def md_config(config: dict):
+    from myst_parser.config.main import MdParserConfig
+
+    extensions = (config.get("parse") or {}).get("myst_enable_extensions") or []
+    return MdParserConfig(enable_extensions=set(extensions))
+
+
+def read_notebook(path: Path, config):
+    """The page as myst-nb reads it (the same cells, so the same cache hash), or None."""
+    from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_notebook
+
+    text = path.read_text(encoding="utf-8")
+    if not is_myst_markdown_notebook(text):
+        return None
+    return read_myst_markdown_notebook(text, config=config, add_source_map=True, path=str(path))
+
+
+def _execute(args: tuple) -> tuple:
+    """Execute one notebook (in a worker process) as myst-nb's cache mode does."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    nb, cwd, timeout, allow_errors = args
+    result = single_nb_execution(
+        nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True
+    )
+    error = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
+    return nb, result.time, error
+
+
+def execute_missing(
+    source: Path, pages: list[Path], cache_path: Path, config: dict, jobs: int
+) -> dict:
+    """Execute, `jobs` at a time, the pages whose code cells are not in the cache."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    cache = get_cache(str(cache_path))
+    execute = config.get("execute") or {}
+    timeout = execute.get("timeout", 30)
+    allow_errors = bool(execute.get("allow_errors", False))
+    mdc = md_config(config)
+    todo, hits = [], []
+    for path in pages:
+        nb = read_notebook(path, mdc)
+        if nb is None or not any(c.cell_type == "code" for c in nb.cells):
+            continue
+        try:
+            cache.match_cache_notebook(nb)
+            hits.append(path)
+        except KeyError:
+            todo.append((path, nb))
+    # The longest first (the previous cache's run times are unknown here: size is the proxy).
+    todo.sort(key=lambda item: -sum(len(c.source) for c in item[1].cells))
+    report = {"cached": [p.relative_to(source).as_posix() for p in hits], "executed": {}}
+    if not todo:
+        return report
+    print(
+        f"executing {len(todo)} page(s), {jobs} at a time ({len(hits)} from the cache)",
+        flush=True,
+    )
+    start = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        args = [(nb, str(path.parent), timeout, allow_errors) for path, nb in todo]
+        for (path, _), (nb, seconds, error) in zip(todo, pool.map(_execute, args), strict=True):
+            name = path.relative_to(source).as_posix()
+            if error is not None:
+                # Not cached: the Sphinx build executes it again and reports the error.
+                print(f"  {name}: FAILED ({error.splitlines()[0][:200]})", flush=True)
+                report["executed"][name] = {"seconds": seconds, "error": error}
+                continue
+            print(f"  {name}: {seconds:.1f} s", flush=True)
+            cache.cache_notebook_bundle(
+                CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
+                check_validity=False,
+                overwrite=True,
+            )
+            report["executed"][name] = {"seconds": seconds, "error": None}
+    report["wall_s"] = time.perf_counter() - start
+    print(f"executed in {report['wall_s']:.1f} s wall", flush=True)
+    return report
+
+
+def prune_caches(caches: Path, keep: Path) -> None:
+    """Remove all but the newest KEEP_CACHES cache folders (never `keep`)."""
+    folders = sorted(
+        (p for p in caches.iterdir() if p.is_dir() and p != keep),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in folders[KEEP_CACHES - 1 :]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def jax_cache_env(folder: Path) -> dict[str, str]:
+    """The environment that lets a kernel keep JAX's compiled programs in `folder`.
+
+    XLA's output depends only on the program, the backend and the JAX version,
+    which are all in JAX's own key: a cached compilation is the same program,
+    so it cannot make a page stale, and a re-execution after a package edit
+    compiles only what changed. Every compilation is kept (the thresholds at
+    zero): most of the book's are small, and there are many.
+    """
+    return {
+        "JAX_COMPILATION_CACHE_DIR": str(folder),
+        "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
+        "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
+    }
+
+
+def use_jax_compilation_cache(folder: Path) -> None:
+    """The pages' kernels keep JAX's compiled programs in `folder`, unless told otherwise."""
+    for name, value in jax_cache_env(folder).items():
+        os.environ.setdefault(name, value)
+
+
+# --- the build ---------------------------------------------------------------------------
+
+
+def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -> dict:
+    """`config` with the keyed caches, and its relative paths made absolute."""
+    config = dict(config)
+    config["execute"] = {
+        **(config.get("execute") or {}),
+        "execute_notebooks": "cache",
+        "cache": str(cache_path),
+    }
+    if config.get("bibtex_bibfiles"):
+        config["bibtex_bibfiles"] = [str(source / p) for p in config["bibtex_bibfiles"]]
+    sphinx = dict(config.get("sphinx") or {})
+    # The settings of bookkit.sphinx.equation_claims (which claim_marks loads), when
+    # the book uses it: an unknown setting would be a warning, so an error under -W.
+    if CLAIMS_EXTENSIONS & set(sphinx.get("extra_extensions") or []):
+        sphinx["config"] = {
+            **(sphinx.get("config") or {}),
+            "gaussml_extensions_key": ext_key,
+        }
+    config["sphinx"] = sphinx
+    return config
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("source", nargs="?", type=Path, default=ROOT)
+    parser.add_argument("--builder", default="html")
+    parser.add_argument("--config", type=Path, help="default: SOURCE/_config.yml")
+    parser.add_argument("--toc", type=Path, help="default: SOURCE/_toc.yml")
+    parser.add_argument("--path-output", type=Path, help="default: SOURCE (the build in _build/)")
+    parser.add_argument("--jobs", type=int, default=2, help="pages executed at a time")
+    parser.add_argument("--fresh", action="store_true", help="execute every page again")
+    parser.add_argument(
+        "--caches",
+        type=Path,
+        help="the folder of the keyed caches (default: the build's _build/.jupyter_cache); "
+        "the handout shares the PDF's",
+    )
+    parser.add_argument(
+        "--report", type=Path, help="write what was executed and cached (JSON) to this file"
+    )
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+
+    source = args.source.resolve()
+    config_path = (args.config or source / "_config.yml").resolve()
+    toc = (args.toc or source / "_toc.yml").resolve()
+    build = (args.path_output or source).resolve() / "_build"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    formats = os.environ.get("GAUSSML_FIGURE_FORMATS", FIGURE_FORMATS)
+
+    key = cache_key(source, formats)
+    caches = (args.caches or build / ".jupyter_cache").resolve()
+    cache_path = caches / (f"fresh-{time.time_ns()}" if args.fresh else key)
+    if args.fresh:
+        shutil.rmtree(caches, ignore_errors=True)  # a fresh build keeps no older cache
+    cache_path.mkdir(parents=True, exist_ok=True)
+    os.utime(cache_path)
+    prune_caches(caches, cache_path)
+    print(f"execution cache: {cache_path} (key of src/gaussml, the pins, {formats})")
+
+    use_jax_compilation_cache(build / ".jax_cache")
+    report = execute_missing(source, toc_pages(source, toc), cache_path, config, args.jobs)
+    report["key"] = key
+    report["cache"] = str(cache_path)
+
+    derived = build / ".config" / f"{config_path.parent.name}-{args.builder}.yml"
+    derived.parent.mkdir(parents=True, exist_ok=True)
+    derived.write_text(
+        yaml.safe_dump(
+            derived_config(config, config_path.parent, cache_path, extensions_key(source, key)),
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
+    command = [str(JUPYTER_BOOK), "build", str(source), "--config", str(derived)]
+    command += ["--toc", str(toc), "--builder", args.builder, "-W", "-n", "--keep-going"]
+    if args.path_output:
+        command += ["--path-output", str(args.path_output.resolve())]
+    # The HTML and LaTeX builds share Sphinx's environment (_build/.doctrees): after a
+    # build by the other builder, every page is read again (from the cache).
+    marker = build / ".doctrees" / "gaussml-builder.txt"
+    if args.fresh or not marker.exists() or marker.read_text() != args.builder:
+        command.append("--all")
+    start = time.perf_counter()
+    rc = subprocess.run(command, cwd=source).returncode
+    if rc == 0:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(args.builder)
+    else:
+        marker.unlink(missing_ok=True)
+    report["sphinx_s"] = time.perf_counter() - start
+    report["sphinx_read_all"] = "--all" in command
+    report["total_s"] = time.perf_counter() - started
+    report["builder"] = args.builder
+    report["succeeded"] = rc == 0
+    if args.report:
+        args.report.parent.mkdir(parents=True, exist_ok=True)
+        args.report.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return rc
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,67 @@
+"""The claims' outcomes for the verification report and the equation check.
+
+The verification report (`claim_marks`) needs every claim's outcome; the
+consistency check (`equation_claims`) needs, for every numbered equation, its
+claim's outcome and whether the displayed LaTeX is what the claim checked.
+Both ask `outcomes`, which asks the package's one claim-results cache
+(`gaussml.derivations._results.check`), the one `python -m bookkit.verify`,
+the mutation gate and the tests read too: a claim is keyed on its code, a
+display on its LaTeX and its binding's code, so a prose edit runs nothing
+and a claim already run by `make verify` is not run again by the build. Only
+passes are stored; within a build every outcome is remembered, so the
+report and the check that follows share a failure, which fails the build.
+The setting `gaussml_claims_cache` names another file than the package's
+default (`_build/claims/results.json`, or `GAUSSML_CLAIMS_CACHE`).
+
+This module is a helper of the two extensions, not an extension itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def outcomes(
+    cache_file: str, names, displays: dict[str, tuple[str, str]], workers: int = 2
+) -> tuple[dict[str, str | None], dict[str, str | None]]:
+    """Every claim in `names` and every display in `displays` (label -> (claim, tex)).
+
+    Returns (claim name -> error or None, label -> error or None).
+    """
+    from gaussml.derivations._results import check
+
+    results = check(
+        names,
+        {label: tex for label, (_name, tex) in displays.items()},
+        workers=workers,
+        cache=cache_file or None,
+    )
+    return results.claims, results.displays
+
+
+def claim_names_by_label() -> dict[str, str]:
+    """Equation label -> the name of the claim that backs it."""
+    from gaussml.derivations import claims  # the package the chapters import
+
+    return {label: c.name for c in claims().values() for label in c.labels}
+
+
+def page_displays(env, docnames) -> dict[str, dict[str, str]]:
+    """docname -> {label: the displayed LaTeX} for every numbered display of its source."""
+    from ..displays import displayed_equations
+
+    return {
+        doc: displayed_equations(Path(env.doc2path(doc)).read_text(encoding="utf-8"))
+        for doc in docnames
+    }
+
+
+def claimed_displays(env, docnames) -> dict[str, tuple[str, str]]:
+    """label -> (claim name, displayed LaTeX), for every claimed display of `docnames`."""
+    by_label = claim_names_by_label()
+    return {
+        label: (by_label[label], tex)
+        for found in page_displays(env, sorted(docnames)).values()
+        for label, tex in found.items()
+        if label in by_label
+    }

@@ -28,7 +28,7 @@ import pytest
 
 import build_book
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 PAGE = """\

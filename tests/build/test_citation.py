@@ -9,7 +9,7 @@ import pytest
 import yaml
 from readers import book_version
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pyproject_version() -> str:

@@ -18,7 +18,7 @@ from gaussml.derivations._binding import (
     displayed_equations,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_numbered_equation_has_a_binding():

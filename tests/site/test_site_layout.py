@@ -15,7 +15,7 @@ import claim_marks
 import pytest
 import site_layout
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _svg(width_pt: float, tick_pt: float, legend_pt: float = 7.0) -> str:

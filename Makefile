@@ -75,7 +75,7 @@ check-tex:
 	command -v fc-list >/dev/null && { [ -n "$$(fc-list FreeSerif)" ] || missing="$$missing FreeSerif"; }; \
 	[ -z "$$missing" ] || { echo "make: TeX Live is incomplete (missing:$$missing): run 'sudo bash scripts/install-tex.sh'" >&2; exit 1; }
 
-# --- quality gates (tests/test_build_gates.py, tests/test_site_browser.py, src/bookkit/) ---
+# --- quality gates (tests/build/test_build_gates.py, tests/site/test_site_browser.py, src/bookkit/) ---
 .PHONY: test-slow test-seeds check-links check-reproducible bench lint verify mutants check-numbers
 
 # Every claim and its binding to the displayed LaTeX, without building; what
@@ -94,7 +94,7 @@ test-slow: $(STAMP)  # the failure gates: each builds a reduced book in a tempor
 # Every chapter executed 21 times (bookkit.seed_robustness), two at a time:
 # each assertion must hold on the published seed and on 19 of 20 shifted ones.
 test-seeds: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --slow -m seeds tests/test_seed_robustness.py $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --slow -m seeds tests/build/test_seed_robustness.py $(PYTEST_ARGS)
 
 check-links: $(STAMP)  # after `make book`
 	$(BIN)/python -m bookkit.check_links _build/html

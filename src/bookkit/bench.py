@@ -35,7 +35,7 @@
 
 - The weight and load time of each chapter page with every asset it loads,
   from `_build/bench/page-weight.json`, which the browser test
-  (`tests/test_site_browser.py::test_chapter_page_weight`) writes.
+  (`tests/site/test_site_browser.py::test_chapter_page_weight`) writes.
 
 Goals: the sampler within 2x numpy; at least 80 % of the chapter code
 visible, no function defined in a chapter; the whole book executed in under 60 s
@@ -449,7 +449,7 @@ def page_weights() -> dict:
     """The chapter pages' weights and load times measured by the browser test, if it ran."""
     path = OUT / "page-weight.json"
     if not path.is_file():
-        return {"available": False, "note": "n/a (run tests/test_site_browser.py after make book)"}
+        return {"available": False, "note": "n/a (make book, then tests/site/test_site_browser.py)"}
     data = json.loads(path.read_text(encoding="utf-8"))
     goals = data["goals"]
     for weight in data["pages"].values():

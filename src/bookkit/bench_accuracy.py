@@ -7,7 +7,7 @@ book's features by samples, intercept first), come from `gaussml.strd`:
   least-squares solution of the exact decimal data
   (`gaussml.strd.exact_least_squares`), which agrees with NIST's certified
   values, `gaussml.strd.LONGLEY_CERTIFIED`, to all their 15 digits
-  (`tests/test_strd.py` checks it).
+  (`tests/package/test_strd.py` checks it).
 - Wampler1 and Wampler2 (NIST StRD, "higher difficulty"), `gaussml.strd.wampler`:
   the certified coefficients are exact.
 - Quadratic (not NIST): x = 0, 1, ..., 20 and y = 1 + x + x^2 (integers, exact

@@ -2,7 +2,7 @@
 
 Each mutant changes one operator or constant on one code line of a module (not a
 docstring, comment or blank line) in a temporary copy of `src/`, then runs the
-module's test file (`tests/test_<module>.py`, stopping at the first failure) with that
+module's test file (`tests/package/test_<module>.py`, stopping at the first failure) with that
 copy first on `PYTHONPATH`. A mutant is killed when the tests fail, and survives when
 they pass; a survivor is either a gap in the tests or an equivalent mutant, and is
 listed with its line for a person to judge (`EQUIVALENT` holds those already judged,
@@ -139,7 +139,7 @@ def run_mutant(mutant: dict, work: Path, timeout: float) -> str:
     lines[mutant["line"] - 1] = mutant["mutated"] + ending
     target.write_text("".join(lines))
     env = {**os.environ, "PYTHONPATH": str(work), "JAX_PLATFORMS": "cpu"}
-    test_file = ROOT / "tests" / f"test_{mutant['module']}.py"
+    test_file = ROOT / "tests" / "package" / f"test_{mutant['module']}.py"
     command = [sys.executable, "-m", "pytest", str(test_file), "-x", "-q", "-p", "no:cacheprovider"]
     try:
         result = subprocess.run(

@@ -22,7 +22,7 @@ no assertion and binds no name a later executed cell needs.
 
 prints, per assertion, the seeds on which it failed or was not measured
 (`--markdown FILE`: as a table; `--show EXPR`: a value after each seed).
-`tests/test_seed_robustness.py` (marked slow; `make test-seeds`) runs it on
+`tests/build/test_seed_robustness.py` (marked slow; `make test-seeds`) runs it on
 every chapter and fails when a check does not hold on the published seed and
 on 19 of 20 others, or a cell raises on more than one of them.
 """

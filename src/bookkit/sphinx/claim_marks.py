@@ -71,7 +71,7 @@ def claims_by_label() -> dict:
 
 
 def monte_carlo_file(claim) -> str:
-    return claim.monte_carlo.split("::")[0].removeprefix("tests/") if claim.monte_carlo else ""
+    return claim.monte_carlo.split("::")[0].rsplit("/", 1)[-1] if claim.monte_carlo else ""
 
 
 # --- the report ------------------------------------------------------------------

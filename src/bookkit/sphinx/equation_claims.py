@@ -3,7 +3,7 @@
 Every labelled equation of the pages being built must be backed by a claim in
 `gaussml.derivations` (see CONTRIBUTING.md). With `-W` (`make book`,
 `make pdf`) the warning fails the build, so an unchecked equation cannot
-reach the site or the PDF. `tests/test_derivations.py` checks the same from
+reach the site or the PDF. `tests/claims/test_derivations.py` checks the same from
 the MyST sources (and the converse: no claim names a missing label); this
 extension checks what Sphinx actually numbered.
 

@@ -6,7 +6,7 @@ twice in every page: once as added (filename `None`) and once more from
 `StandaloneHTMLBuilder.prepare_writing`, which re-adds the registry's assets
 with filename `''`. The two copies do not compare equal, so neither is
 dropped, and sphinx-thebe's second `const THEBE_JS_URL = ...` is a
-SyntaxError in the browser console (found by tests/test_site_browser.py).
+SyntaxError in the browser console (found by tests/site/test_site_browser.py).
 
 Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.sphinx_asset_fixes]`.
 """

@@ -477,7 +477,7 @@ def _student_t_density(z, dof, scale_sq):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_posterior_nig_and_predictive_t_are_calibrated_monte_carlo"
+        "tests/package/test_regression.py::test_posterior_nig_and_predictive_t_are_calibrated_monte_carlo"
     ),
     scope=(
         "symbolic: every a, b, c > 0 and real z; the quadratic form for m = 2; Monte Carlo: "
@@ -553,7 +553,7 @@ def _bayes_student():
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_prediction_t_intervals_cover_at_their_level_monte_carlo"
+        "tests/package/test_regression.py::test_prediction_t_intervals_cover_at_their_level_monte_carlo"
     ),
     scope=(
         "the moments for matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with "

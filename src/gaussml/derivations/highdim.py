@@ -153,7 +153,7 @@ def _chi_pdf_lines():
     "hd-chi-mean",
     statement="E||x|| = sqrt(2) Gamma((D+1)/2) / Gamma(D/2) and E||x||^2 = D, by integrating against the chi density",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    monte_carlo="tests/package/test_highdim.py::test_norm_variance_by_simulation",
     scope=(
         "symbolic: every real D > 0; Monte Carlo: test_norm_variance_by_simulation, D = "
         "1000, 20000 draws"
@@ -185,7 +185,7 @@ def chi_mode():
     statement="E||x|| / sqrt(D) = 1 - 1/(4D) + O(1/D^2) and Var||x|| = D - (E||x||)^2 tends to 1/2; "
     "the asymptotic series of log Gamma(k + 1/2) - log Gamma(k) - log(k)/2 used by gaussml.highdim is checked too",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_norm_variance_by_simulation",
+    monte_carlo="tests/package/test_highdim.py::test_norm_variance_by_simulation",
     scope=(
         "symbolic asymptotic series as D -> infinity (log-ratio to order D^-7, "
         "E||x||/sqrt(D) to order 1/D, the limit of Var||x||); Monte Carlo: "
@@ -261,7 +261,7 @@ def unit_ball_probability_bound():
     statement="the difference of two independent N(0, 1) coordinates is N(0, 2): variance 2, standard deviation "
     "sqrt(2), density exp(-z^2/4)/(2 sqrt(pi))",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    monte_carlo="tests/package/test_highdim.py::test_simulated_distances_follow_distance_pdf",
     scope=(
         "symbolic: one coordinate (the D coordinates are independent and alike), and the "
         "whole covariance 2 I_D by the affine property for D = 1, 2, 3; Monte "
@@ -287,7 +287,7 @@ def difference_of_draws():
     statement="T = sqrt(2) Z with Z ~ chi(D) has density f_chi(t/sqrt 2; D)/sqrt 2 = t^(D-1) exp(-t^2/4) / "
     "(2^(D-1) Gamma(D/2)), each line checked; it integrates to 1 and E T = sqrt(2) E||x||",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_simulated_distances_follow_distance_pdf",
+    monte_carlo="tests/package/test_highdim.py::test_simulated_distances_follow_distance_pdf",
     scope=(
         "symbolic: every real D > 0 and t > 0; Monte Carlo: "
         "test_simulated_distances_follow_distance_pdf, D = 1, 2, 3, 10, 100, 4000 draws "
@@ -336,7 +336,7 @@ def distance_density():
     statement="for independent N(0, 1) coordinates, Var[alpha x_a + (1-alpha) x_b] = alpha^2 + (1-alpha)^2 "
     "= 1 - 2 alpha (1 - alpha) and Var[sqrt(alpha) x_a + sqrt(1-alpha) x_b] = 1",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_interpolation_variances_by_simulation",
+    monte_carlo="tests/package/test_highdim.py::test_interpolation_variances_by_simulation",
     scope=(
         "symbolic: every alpha in [0, 1], per coordinate, and the whole D x D covariance by the "
         "affine property for D = 1, 2, 3; Monte Carlo: "
@@ -386,7 +386,7 @@ def _path_variance_lines():
     statement="if z ~ N(0, s^2 I_D) then E[log N(z; 0, I_D)] = -(D/2)(s^2 + log 2 pi); on the linear path "
     "(s^2 = alpha^2 + (1-alpha)^2) this exceeds the end points' value by D alpha (1 - alpha)",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_loglik_along_paths_by_simulation",
+    monte_carlo="tests/package/test_highdim.py::test_loglik_along_paths_by_simulation",
     scope=(
         "symbolic: every real D > 0, s > 0 and alpha in [0, 1]; Monte Carlo: "
         "test_loglik_along_paths_by_simulation, D = 1, 2, 3, 10, 100, 2000 draws, 11 "
@@ -414,7 +414,7 @@ def _expected_loglik():
     statement="if ||z|| = s R with R ~ chi(D), then E[log f_chi(||z||)] - E[log f_chi(R)] = (D-1) log s + "
     "D (1 - s^2)/2, which is largest at s^2 = (D - 1)/D; and log s + (1 - s^2)/2 < 0 for 0 < s < 1",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_chi_loglik_gap_of_the_linear_path",
+    monte_carlo="tests/package/test_highdim.py::test_chi_loglik_gap_of_the_linear_path",
     scope=(
         "symbolic: every real D > 0 and s > 0, the maximiser for every D > 1; Monte "
         "Carlo: test_chi_loglik_gap_of_the_linear_path, D = 1, 2, 3, 10, 100, alpha = "
@@ -748,7 +748,7 @@ def _norm_tail(tt):
     "concentration gives P(| ||x|| - E||x|| | >= t) <= 2 exp(-t^2/2); the inequality is checked "
     "against the exact two-sided tail of chi(D) for D = 1, 2, 3, 10, 100, 1000 at t = 1/4, 1/2, ..., 4",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_highdim.py::test_norm_tail_below_gaussian_concentration_bound",
+    monte_carlo="tests/package/test_highdim.py::test_norm_tail_below_gaussian_concentration_bound",
     scope=(
         "symbolic: the Lipschitz constant for D = 1..4; the bound for every D is a theorem, cited "
         "(Boucheron, Lugosi, Massart 2013, Thm 5.6, one-sided, doubled by a union bound; Vershynin "

@@ -99,7 +99,7 @@ def _mgf(u, mean, cov):
     "function E[exp(u^T (A x + b))] = exp(u^T b) M_x(A^T u) is that of N(A mu + b, A Sigma A^T); "
     "M_x(t) = exp(t^T mu + t^T Sigma t / 2) follows from x = mu + L z and E[exp(c z_i)] = exp(c^2 / 2)",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_mvn.py::test_sample_shape_and_covariance_within_standard_errors",
+    monte_carlo="tests/package/test_mvn.py::test_sample_shape_and_covariance_within_standard_errors",
     scope=(
         "symbolic: E[exp(c z)] for every real c; the MGF of N(mu, Sigma) and of A x + b for every "
         "D and D' with matrix symbols (uniqueness of the multivariate MGF cited, not proved), and "
@@ -284,7 +284,7 @@ def _conditional_from_precision(cov, mean, v, a, b):
     "+ (x_b - mu_b)^T Sigma_bb^{-1} (x_b - mu_b), and det Sigma = det Sigma_{a|b} det Sigma_bb, so "
     "N(x; mu, Sigma) / N(x_b; mu_b, Sigma_bb) = N(x_a; mu_{a|b}, Sigma_{a|b})",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_mvn.py::test_conditional_law_by_simulation",
+    monte_carlo="tests/package/test_mvn.py::test_conditional_law_by_simulation",
     scope="symbolic for every block size (matrix symbols): the square, with Lambda from "
     "mvn-block-inverse, and Sigma = [[I, K], [0, I]] diag(Sigma_{a|b}, Sigma_bb) [[I, 0], [K^T, I]] "
     "with K = Sigma_ab Sigma_bb^{-1}, whose outer factors have determinant 1 (cited); the density "

@@ -72,7 +72,7 @@ def _one_feature_nll(xs, ys):
         "E[c] = E[x^2]/std^2 is 400/(3 std^2)"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_nn.py::test_mean_square_of_uniform_inputs_is_400_over_3",
+    monte_carlo="tests/package/test_nn.py::test_mean_square_of_uniform_inputs_is_400_over_3",
     scope=(
         "symbolic: every a > 0, and a = 20 for every std > 0; Monte Carlo: "
         "test_mean_square_of_uniform_inputs_is_400_over_3, 200000 draws"
@@ -255,7 +255,7 @@ def _profile_excess(formula, best):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_nn.py::test_fisher_information_of_mean_and_log_std_is_diag_inverse_var_and_two"
+        "tests/package/test_nn.py::test_fisher_information_of_mean_and_log_std_is_diag_inverse_var_and_two"
     ),
     scope=(
         "symbolic: every real mu and omega; Monte Carlo: test_fisher_information_of_mean_and_"

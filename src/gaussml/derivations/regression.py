@@ -354,7 +354,7 @@ def normal_equations_solution():
         "each line checked; the expectation is taken by linearity"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    monte_carlo="tests/package/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
     scope=(
         "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry, any noise with "
         "E[eps] = 0; Monte Carlo: test_beta_hat_mean_and_covariance_monte_carlo, (m, n) = "
@@ -413,7 +413,7 @@ def expected_y_y_transpose():
         "sigma^2 (X X^T)^{-1}; also A Cov(y) A^T gives the same"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    monte_carlo="tests/package/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
     scope=(
         "matrix sizes (m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) "
         "!= 0, any noise with E[eps] = 0 and E[eps eps^T] = sigma^2 I; Monte Carlo: "
@@ -519,7 +519,7 @@ def nll_excess_over_std():
         "the trace of the hat matrix is m"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_regression.py::test_std_mle_bias_monte_carlo",
+    monte_carlo="tests/package/test_regression.py::test_std_mle_bias_monte_carlo",
     scope=(
         "matrix sizes (m, n) = (1, 2), (1, 3), (2, 3), (2, 4), every real entry with "
         "det(X X^T) != 0; Monte Carlo: test_std_mle_bias_monte_carlo, (m, n) = (3, 10), "
@@ -1094,7 +1094,7 @@ def _law(mean, cov):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
+        "tests/package/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
         "_of_beta_hat"
     ),
     scope=(
@@ -1177,7 +1177,7 @@ def _bivariate():
         "Var(u_j u_k) = C_jj C_kk + C_jk^2, and Var(u_j^2) = 2 C_jj^2"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
+    monte_carlo="tests/package/test_regression.py::test_beta_hat_mean_and_covariance_monte_carlo",
     scope=(
         "every 2 by 2 covariance C = L L^T with L lower triangular, positive diagonal; Monte "
         "Carlo: test_beta_hat_mean_and_covariance_monte_carlo, the covariance entries within "
@@ -1217,7 +1217,7 @@ prior_std_symbol = sp.Symbol("tau", positive=True)
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
+        "tests/package/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
     ),
     scope=(
         "matrix sizes (m, n) = (2, 1), (3, 2), (2, 3), every real entry, every sigma, tau > 0; "
@@ -1277,7 +1277,7 @@ def _predictive_env(m):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
+        "tests/package/test_regression.py::test_posterior_and_predictive_are_calibrated_monte_carlo"
     ),
     scope=(
         "m = 1, 2, 3 features, every x_*, mu_N, lower triangular L and sigma > 0; Monte Carlo: "
@@ -1315,7 +1315,7 @@ def _heteroscedastic_expectation(eps, variances):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the"
+        "tests/package/test_regression.py::test_sandwich_cov_gets_the_spread_of_beta_hat_for_f2_where_the"
         "_naive_one_fails"
     ),
     scope=(
@@ -1624,7 +1624,7 @@ def _chi_square_law(dof):
     ),
     method="symbolic + Monte Carlo",
     monte_carlo=(
-        "tests/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
+        "tests/package/test_regression.py::test_scaled_variance_estimate_is_chi_square_and_independent"
         "_of_beta_hat"
     ),
     scope=(
@@ -1751,7 +1751,7 @@ def _student_t_law(dof):
         "reg-chi2, and the ratio's law t_{n-m} is the definition of Student's t"
     ),
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_regression.py::test_beta_intervals_cover_at_their_level_monte_carlo",
+    monte_carlo="tests/package/test_regression.py::test_beta_intervals_cover_at_their_level_monte_carlo",
     scope=(
         "the ratio symbolic in n, m, sigma, sigma_hat, c_jj; the moments of Z for matrix sizes "
         "(m, n) = (1, 2), (2, 3), (2, 4), every real entry with det(X X^T) != 0; the laws "

@@ -220,7 +220,7 @@ def _chi_square_law_variance_of_s2():
     statement="the mean of n independent N(mean, std^2) draws has expectation `mean` and variance std^2 / n, "
     "so standard error std / sqrt(n), for every n: by linearity and E[z_j z_k] = delta_jk",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+    monte_carlo="tests/package/test_univariate.py::test_sample_moments_within_standard_errors",
     scope=(
         "symbolic: every real mean, std > 0 and every sample size n >= 1; Monte Carlo: "
         "test_sample_moments_within_standard_errors, n = 100000 draws at three (mean, "
@@ -247,7 +247,7 @@ def sample_mean_standard_error():
     "(n-1) s^2/std^2 (Cochran's theorem, cited), and derived from the Gaussian moments without it for "
     "n = 2, ..., 6, where the first two moments of (n-1) s^2/std^2 are those of chi-square(n-1)",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_univariate.py::test_sample_moments_within_standard_errors",
+    monte_carlo="tests/package/test_univariate.py::test_sample_moments_within_standard_errors",
     scope=(
         "symbolic: every real mean and std > 0; E[s^2] for every n >= 2; Var[s^2] for every n >= 2 "
         "given Cochran's theorem (cited, not proved), and from the Gaussian moments alone for "
@@ -496,7 +496,7 @@ def normal_mle():
     "std^2 (n-1)/n by linearity and E[z_j z_k] = delta_jk; s^2 = n/(n-1) std_hat^2 divides by n - 1 "
     "and is unbiased",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_univariate.py::test_fit_mle_variance_is_biased_by_n_minus_one_over_n",
+    monte_carlo="tests/package/test_univariate.py::test_fit_mle_variance_is_biased_by_n_minus_one_over_n",
     scope=(
         "symbolic: every real mean, std > 0 and every n >= 2; the display of s^2, whose sum "
         "is written out, read at n = 4; Monte Carlo: "
@@ -547,7 +547,7 @@ def _box_muller_density():
     "z1^2 + z2^2 to -2 log u1, so the density of (z1, z2) is u1 / (2 pi) = phi(z1) phi(z2): two "
     "independent N(0, 1) draws",
     method="symbolic + Monte Carlo",
-    monte_carlo="tests/test_univariate.py::test_box_muller_draws_are_standard_normal",
+    monte_carlo="tests/package/test_univariate.py::test_box_muller_draws_are_standard_normal",
     scope=(
         "symbolic: every u1 in (0, 1) and real u2; Monte Carlo: "
         "test_box_muller_draws_are_standard_normal, 20000 draws, KS against scipy"

@@ -13,7 +13,7 @@ from bookkit.verify import main
 from gaussml.derivations import ClaimFailed
 from gaussml.derivations._binding import bindings, check_display
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_every_numbered_equation_has_a_binding():

@@ -11,7 +11,7 @@ every chapter and appendix with code cells (read with `bookkit.chapters`):
   visible cell computes: the visible cells alone run as the page does.
 
 The downloadable notebooks, which leave the removed cells out, are executed
-without `myst_nb` by `tests/test_reader_notebooks.py` after `make book`.
+without `myst_nb` by `tests/site/test_reader_notebooks.py` after `make book`.
 """
 
 from __future__ import annotations

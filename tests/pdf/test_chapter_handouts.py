@@ -1,7 +1,7 @@
 """Cutting one chapter's handout from the whole handout's LaTeX (bookkit.chapter_handouts).
 
 On a small synthetic document shaped like Sphinx's output; the real handouts
-are checked in tests/test_handout.py after `make handouts`.
+are checked in tests/pdf/test_handout.py after `make handouts`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bookkit import chapter_handouts as ch
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 TEX = r"""\documentclass{sphinxmanual}
 \usepackage{hyperref}

@@ -16,7 +16,7 @@ import pytest
 
 from bookkit.check_numbers import math_spans
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PAGES = [
     ROOT / "book" / "intro.md",
     *sorted((ROOT / "book" / "chapters").glob("*.md")),

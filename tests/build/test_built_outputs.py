@@ -1,8 +1,11 @@
-"""`built_outputs.outdated`: a build older than a source it depends on is not tested."""
+"""`built_outputs`: a build older than a source it depends on is not tested; the site's pages;
+a missing output skips, or fails where a variable requires the builds."""
 
 import os
 
-from built_outputs import newest_source, outdated
+import pytest
+
+from built_outputs import newest_source, outdated, site_pages, unavailable
 
 
 def _tree(root):
@@ -45,3 +48,23 @@ def test_bytecode_and_hidden_files_are_not_sources(tmp_path):
         os.utime(tmp_path / name, (5_000, 5_000))
     assert newest_source(tmp_path) == tmp_path / "_toc.yml"
     assert outdated(output, "make pdf", tmp_path) is None
+
+
+def test_the_site_pages_are_its_html_files_without_static_or_sources(tmp_path):
+    assert site_pages(tmp_path) == []  # no index.html: no site
+    for name in ("index.html", "book/b.html", "book/a.html", "_static/x.html", "_sources/y.html"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("<html></html>")
+    assert site_pages(tmp_path) == ["book/a.html", "book/b.html", "index.html"]
+
+
+def test_a_missing_output_skips_unless_required(monkeypatch):
+    monkeypatch.delenv("GAUSSML_REQUIRE_BUILDS", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no site"):
+        unavailable("no site")
+    monkeypatch.setenv("GAUSSML_REQUIRE_BUILDS", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"no site \(GAUSSML_REQUIRE_BUILDS=1\)"):
+        unavailable("no site")
+    monkeypatch.setenv("GAUSSML_REQUIRE_BROWSER", "1")
+    with pytest.raises(pytest.fail.Exception, match="GAUSSML_REQUIRE_BROWSER=1"):
+        unavailable("no browser", "GAUSSML_REQUIRE_BROWSER")

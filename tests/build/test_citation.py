@@ -10,7 +10,7 @@ import yaml
 
 from bookkit.sphinx.readers import book_version
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _pyproject_version() -> str:

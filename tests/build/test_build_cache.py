@@ -29,7 +29,7 @@ import pytest
 from bookkit.build import FIGURE_FORMATS, cache_key, derived_config, extensions_key, toc_pages
 from bookkit.project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
 
 PAGE = """\

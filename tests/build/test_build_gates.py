@@ -37,7 +37,7 @@ from bookkit import check_reproducible
 from bookkit.build import FIGURE_FORMATS, cache_key
 from bookkit.project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 CHAPTER = Path("book/chapters/01_univariate.md")
 CLAIMS = Path("src/gaussml/derivations/univariate.py")
@@ -185,7 +185,7 @@ def test_control_the_unbroken_copy_builds(tmp_path):
     assert "build succeeded" in result.stdout
     assert (copy / "_build" / "html" / CHAPTER.with_suffix(".html")).is_file()
     # And the copy's own derivation tests pass, so the gate (c) below fails only for its reason.
-    tests = run_tests(copy, "tests/test_derivations.py")
+    tests = run_tests(copy, "tests/claims/test_derivations.py")
     assert tests.returncode == 0, tail(tests)
 
 
@@ -227,10 +227,10 @@ UNCLAIMED = "\n$$\na = b\n$$ (uni-gate-unclaimed)\n\nSee {eq}`uni-gate-unclaimed
 
 @slow
 def test_an_equation_without_claim_fails_the_derivation_tests(tmp_path):
-    """Caught from the MyST sources by tests/test_derivations.py (run by `make test`)."""
+    """Caught from the MyST sources by tests/claims/test_derivations.py (run by `make test`)."""
     copy = make_copy(tmp_path / "book")
     append(copy / CHAPTER, UNCLAIMED)
-    tests = run_tests(copy, "tests/test_derivations.py")
+    tests = run_tests(copy, "tests/claims/test_derivations.py")
     assert tests.returncode != 0, tail(tests)
     assert "numbered equations without a claim in gaussml.derivations: ['uni-gate-unclaimed']" in (
         tests.stdout

@@ -3,15 +3,16 @@
 Their text and their code lines are in the full PDF and none is in the
 handout (`bookkit.sphinx.hidden_gated_solutions`). A code line counts only when
 it is long enough to be distinctive and appears in no cell outside a
-solution. Needs the two PDFs and pdftotext, like `tests/test_handout.py`.
+solution. Needs the two PDFs and pdftotext, like `tests/pdf/test_handout.py`.
 """
 
 import re
 
 from bookkit.chapters import cells_of
-from test_handout import BOOK_PDF, HANDOUT_PDF, ROOT, built_pdfs, letters, pdf_letters
+from built_outputs import BOOK_PDF, HANDOUT_PDF, ROOT
+from test_handout import letters, pdf_letters
 
-__all__ = ["built_pdfs"]  # the fixture: skips (or fails in CI) without current PDFs
+# The fixture `built_pdfs` (tests/pdf/conftest.py) skips, or fails in CI, without current PDFs.
 
 _GATED = re.compile(
     r"^```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)^```\{solution-end\}",

@@ -4,7 +4,7 @@ JAX computes in float32 (machine epsilon ~1.2e-7). Least squares by QR loses
 a factor of about cond(X) of that, so comparisons with float64 references use
 relative tolerances of 1e-4 on well-conditioned designs (cond(X) < 10).
 Accuracy against NIST StRD and over designs of chosen condition is in
-tests/test_regression_reference.py.
+tests/package/test_regression_reference.py.
 """
 
 import jax

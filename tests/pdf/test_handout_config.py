@@ -8,7 +8,7 @@ import yaml
 
 from bookkit import handout_config
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 TOC = {

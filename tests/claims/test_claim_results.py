@@ -19,7 +19,7 @@ from bookkit.displays import BOOK, book_equations
 from bookkit.verify import main
 from gaussml.derivations import ClaimFailed, _registry, _results
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "src" / "gaussml" / "derivations" / "univariate.py"
 # Two cheap equations of chapter 1, backed by two claims.
 LABELS = ("uni-exceeds-one", "uni-se-mean")

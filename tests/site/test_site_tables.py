@@ -21,34 +21,18 @@ each check is seen to fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
-from built_outputs import outdated
+from built_outputs import BOOK_PDF, SITE, outdated, pdf_text, site_pages
 from gaussml.derivations import claims
 
-ROOT = Path(__file__).resolve().parents[1]
-SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
-PDF = ROOT / "_build" / "latex" / "gaussml-book.pdf"
 REPORT = "book/appendices/a_verification_report.html"
 REPORT_HEADER = "Claim: what it states"  # the report table's second column
-
-
-def site_pages(site: Path = SITE) -> list[str]:
-    """The book's pages (`book/...`), relative to the site's root."""
-    if not (site / "index.html").exists():
-        return []
-    return sorted(
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if p.relative_to(site).parts[0] == "book"  # the index pages are Sphinx's, not the book's
-    )
 
 
 def read(page: str, site: Path = SITE) -> BeautifulSoup:
@@ -117,7 +101,8 @@ def numbered_captions(soup: BeautifulSoup) -> list[str]:
 
 # --- the built site -------------------------------------------------------------
 
-PAGES = site_pages()
+# The book's pages (`book/...`): the index pages are Sphinx's, not the book's.
+PAGES = [page for page in site_pages() if page.startswith("book/")]
 needs_site = pytest.mark.skipif(not PAGES, reason=f"no built site in {SITE}: run 'make book'")
 
 
@@ -165,12 +150,6 @@ def test_chapter_tables_are_numbered_by_chapter():
 # --- the PDF ---------------------------------------------------------------------
 
 
-def pdf_text(path: Path = PDF) -> str:
-    return subprocess.run(
-        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-
-
 def pdf_report_problems(text: str) -> list[str]:
     """Between one claim's name and the next, the report's text holds a method and a result."""
     start = text.find(REPORT_HEADER)
@@ -194,14 +173,14 @@ def pdf_report_problems(text: str) -> list[str]:
     return problems
 
 
-_PDF_WHY_NOT = outdated(PDF, "make pdf") or (
+_PDF_WHY_NOT = outdated(BOOK_PDF, "make pdf") or (
     None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
 )
 
 
 @pytest.mark.skipif(_PDF_WHY_NOT is not None, reason=str(_PDF_WHY_NOT))
 def test_pdf_report_rows_carry_method_and_result():
-    text = pdf_text()
+    text = pdf_text(BOOK_PDF, layout=True)
     problems = pdf_report_problems(text)
     assert not problems, "\n".join(problems)
     appendices = text[text.lower().rfind("verification report", 0, text.find(REPORT_HEADER)) :]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bookkit.sphinx import pdf_links
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _book(tmp_path: Path) -> Path:

@@ -12,7 +12,7 @@ body line reaching into a band, or a word past the text block's right edge
 Each chapter's handout (`make handouts`) has its chapter's title, no
 solution, no unresolved reference ("??"), and the numbers
 the site gives its equations, figures, tables and exercises (read as
-tests/test_numbering.py reads them: from its .aux and .tex, and the site's
+tests/pdf/test_numbering.py reads them: from its .aux and .tex, and the site's
 pages).
 
 Needs the two PDFs (`make pdf`, `make handout`), and for the chapter
@@ -22,7 +22,6 @@ failed instead with GAUSSML_REQUIRE_BUILDS=1 (as `.ci/run` runs it, after
 building them all).
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -35,30 +34,10 @@ from pathlib import Path
 import pytest
 
 from bookkit.chapter_handouts import job_name
-from built_outputs import outdated
-from test_numbering import HANDOUT_LATEX, SITE, latex_numbers, mismatches, pdf_text, site_numbers
+from built_outputs import BOOK_PDF, BUILD, HANDOUT_PDF, ROOT, SITE, outdated, pdf_text, unavailable
+from test_numbering import HANDOUT_LATEX, latex_numbers, mismatches, pdf_words, site_numbers
 
-ROOT = Path(__file__).resolve().parents[1]
-
-BOOK_PDF = ROOT / "_build/latex/gaussml-book.pdf"
-HANDOUT_PDF = ROOT / "_build/handout/_build/latex/gaussml-handout.pdf"
-
-_WHY_NOT = (
-    outdated(BOOK_PDF, "make pdf")
-    or outdated(HANDOUT_PDF, "make handout")
-    or (None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)")
-)
-REQUIRED = os.environ.get("GAUSSML_REQUIRE_BUILDS") == "1"
-
-
-@pytest.fixture
-def built_pdfs() -> None:
-    """Skip (fail with GAUSSML_REQUIRE_BUILDS=1) unless both PDFs are current."""
-    if _WHY_NOT is None:
-        return
-    if REQUIRED:
-        pytest.fail(f"{_WHY_NOT} (GAUSSML_REQUIRE_BUILDS=1)", pytrace=False)
-    pytest.skip(_WHY_NOT)
+# The fixture `built_pdfs` (tests/pdf/conftest.py) skips, or fails in CI, without current PDFs.
 
 
 _SOLUTION = re.compile(r"^```\{solution\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
@@ -110,10 +89,7 @@ def numbered_exercises(text: str) -> int:
 
 
 def pdf_letters(path: Path) -> str:
-    text = subprocess.run(
-        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
-    return letters(text)
+    return letters(pdf_text(path))
 
 
 def test_the_full_pdf_contains_every_solution(built_pdfs):
@@ -133,9 +109,7 @@ def test_the_handout_contains_no_solution(built_pdfs):
 
 
 def test_the_handout_numbers_every_exercise_by_chapter(built_pdfs):
-    text = subprocess.run(
-        ["pdftotext", str(HANDOUT_PDF), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    text = pdf_text(HANDOUT_PDF)
     expected = sum(
         numbered_exercises(p.read_text(encoding="utf-8")) for p in (ROOT / "book").rglob("*.md")
     )
@@ -377,7 +351,7 @@ def test_layout_defects_are_found_on_synthetic_pages():
 # --- one handout per chapter (`make handouts`, bookkit.chapter_handouts) ---
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "book/chapters").glob("*.md"))
-HANDOUTS = ROOT / "_build/handouts"
+HANDOUTS = BUILD / "handouts"
 
 
 def _chapter_handout(stem: str) -> Path:
@@ -386,10 +360,8 @@ def _chapter_handout(stem: str) -> Path:
     why_not = outdated(pdf, "make handouts") or (
         None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
     )
-    if why_not and REQUIRED:
-        pytest.fail(f"{why_not} (GAUSSML_REQUIRE_BUILDS=1)", pytrace=False)
     if why_not:
-        pytest.skip(why_not)
+        unavailable(why_not)
     return pdf
 
 
@@ -414,9 +386,7 @@ def test_a_chapter_handout_has_its_title_no_solution_and_no_unresolved_reference
     leaked = {name: runs for name, runs in leaked.items() if runs}
     assert not leaked, f"solution text found in {pdf.name}: {leaked}"
     assert "solutionto" not in text
-    raw = subprocess.run(
-        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    raw = pdf_text(pdf)
     assert "??" not in raw, f"{pdf.name}: an unresolved reference prints '??'"
 
 
@@ -426,7 +396,7 @@ def test_a_chapter_handout_numbers_as_the_site(stem):
     pdf = _chapter_handout(stem)
     why_not = outdated(SITE / "searchindex.js", "make book")
     if why_not:
-        (pytest.fail if REQUIRED else pytest.skip)(why_not)
+        unavailable(why_not)
     docname = f"book/chapters/{stem}"
     site = {k: v for k, v in _site_numbers().items() if k[1] == docname}
     assert site, f"nothing numbered on the site's page {docname}"
@@ -434,7 +404,7 @@ def test_a_chapter_handout_numbers_as_the_site(stem):
         k: v for k, v in latex_numbers(HANDOUT_LATEX, job_name(stem)).items() if k[1] == docname
     }
     problems = mismatches(site, numbers, pdf.name)
-    text = pdf_text(pdf)
+    text = pdf_words(pdf)
     problems += [
         f"exercise {label}: 'Exercise {number}' not in the text of {pdf.name}"
         for (kind, _, label), number in numbers.items()

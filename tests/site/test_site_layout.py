@@ -15,7 +15,7 @@ import pytest
 
 from bookkit.sphinx import claim_marks, site_layout
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _svg(width_pt: float, tick_pt: float, legend_pt: float = 7.0) -> str:

@@ -12,7 +12,7 @@ import pytest
 
 from bookkit import check_numbers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 FENCE = "```"
 

@@ -52,7 +52,6 @@ from __future__ import annotations
 import functools
 import http.server
 import json
-import os
 import threading
 import urllib.error
 import urllib.request
@@ -62,9 +61,9 @@ from urllib.parse import urlsplit
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-# GAUSSML_SITE points the tests at another build (e.g. one made in a temporary copy).
-SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
+from built_outputs import SITE, site_pages, unavailable
+
+# SITE: GAUSSML_SITE points the tests at another build (e.g. one made in a temporary copy).
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium as root in a container, with nothing that phones home.
@@ -96,13 +95,9 @@ RAW_TEX = (
 )
 
 # CI sets GAUSSML_REQUIRE_BROWSER=1: there a missing browser or site fails instead of skipping.
-REQUIRED = os.environ.get("GAUSSML_REQUIRE_BROWSER") == "1"
-
-
-def _unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"{reason} (GAUSSML_REQUIRE_BROWSER=1)", pytrace=False)
-    pytest.skip(reason, allow_module_level=True)
+_unavailable = functools.partial(
+    unavailable, required_by="GAUSSML_REQUIRE_BROWSER", allow_module_level=True
+)
 
 
 pytestmark = pytest.mark.browser
@@ -128,18 +123,6 @@ MODES = ("light", "dark")
 # The theme (pydata-sphinx-theme) reads the reader's choice from localStorage
 # before it draws anything.
 _SET_MODE = "localStorage.setItem('mode', '{mode}'); localStorage.setItem('theme', '{mode}');"
-
-
-def site_pages(site: Path = SITE) -> list[str]:
-    """Every HTML page of the site, as paths relative to its root (sorted)."""
-    if not (site / "index.html").exists():
-        return []
-    return sorted(
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if "_static" not in p.relative_to(site).parts
-        and "_sources" not in p.relative_to(site).parts
-    )
 
 
 # --- serving and browsing --------------------------------------------------------

@@ -11,7 +11,7 @@ from gaussml import derivations
 from gaussml.derivations import ClaimFailed, assert_equal, assert_steps, claim, claims, verify
 from gaussml.derivations._results import check
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 BOOK = ROOT / "book"
 
 # `$$ ... $$ (label)` and the `{math}` directive's `:label:` option.

@@ -24,7 +24,7 @@ import pytest
 
 from bookkit.project import copy_project
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAKE = shutil.which("make")
 
 

@@ -13,7 +13,7 @@ Markdown (`bookkit.sphinx.reader_notebooks`, under the download button):
   depended on a hidden computation would fail here; and `myst_nb` cannot be
   imported in its kernel, so a cell that still glued a value would fail too
   (the printed code runs in a plain kernel with only the book's package;
-  `tests/test_chapter_code.py` checks the same on the sources, without a build).
+  `tests/build/test_chapter_code.py` checks the same on the sources, without a build).
 
 Skipped when the site has not been built; `.ci/run` runs it after `make book`.
 """
@@ -21,17 +21,14 @@ Skipped when the site has not been built; `.ci/run` runs it after `make book`.
 from __future__ import annotations
 
 import json
-import os
 import re
 from pathlib import Path
 
 import pytest
 
 from bookkit.build import jax_cache_env
+from built_outputs import ROOT, SITE
 
-ROOT = Path(__file__).resolve().parents[1]
-
-SITE = Path(os.environ.get("GAUSSML_SITE", ROOT / "_build" / "html")).resolve()
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))
 
 pytestmark = pytest.mark.skipif(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bookkit.sphinx.built_pages import PageMemo
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Counting:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bookkit.sphinx import ref_previews
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _figure_page(caption: str) -> str:

@@ -3,7 +3,7 @@
 The datasets and their references are in `bookkit.bench_accuracy`, from
 `gaussml.strd` (Longley with its exact rational least-squares solution, which
 equals NIST's certified values; Wampler1 and Wampler2, exact polynomial data
-with exact certified coefficients; `tests/test_strd.py` checks them). Accuracy is the LRE, the number of correct
+with exact certified coefficients; `tests/package/test_strd.py` checks them). Accuracy is the LRE, the number of correct
 significant digits (`gaussml.regression.log_relative_error`), the smallest
 over the coefficients. float64 runs inside `jax.enable_x64(True)`.
 

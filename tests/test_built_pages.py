@@ -81,3 +81,17 @@ def test_an_unreadable_memo_is_an_empty_one(tmp_path):
     compute = Counting()
     assert _memo(tmp_path, compute)("a page") == [6, "A PAGE"]
     assert compute.calls == ["a page"]
+
+
+def test_settle_files_each_result_under_the_page_as_the_build_left_it(tmp_path):
+    """A later extension rewrites the page after the memo read it: the next build,
+    reading the rewritten page that Sphinx did not write again, parses nothing."""
+    memo = _memo(tmp_path, Counting())
+    read = {"page.html": "as Sphinx wrote it"}
+    memo(read["page.html"])
+    memo.settle(read, {"page.html": "as the last extension left it"})
+    memo.save()
+    compute = Counting()
+    again = _memo(tmp_path, compute)
+    assert again("as the last extension left it") == [18, "AS SPHINX WROTE IT"]
+    assert compute.calls == []

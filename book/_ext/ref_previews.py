@@ -31,7 +31,7 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages
+from built_pages import PageMemo, built_pages, save_under_final_texts
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 
@@ -157,8 +157,14 @@ def _write_previews(app, exception):
         new = add_previews(uri, text, targets)
         if new != text:
             files[uri].write_text(new, encoding="utf-8")
-            memo.remember(new, memo(text))  # the same targets: the next build reads `new`
-    memo.save()
+    app.gaussml_ref_previews_memo = (memo, pages)  # saved by _save_memo
+
+
+def _save_memo(app, exception):
+    """Save the memo under the pages' final texts, once every extension has written."""
+    memo, read = getattr(app, "gaussml_ref_previews_memo", (None, None))
+    if exception is None and memo is not None:
+        save_under_final_texts(app, memo, read)
 
 
 def _configure(app, config):
@@ -170,6 +176,8 @@ def setup(app):
     app.connect("config-inited", _configure)
     # Before search_snippets (priority 500) reads the pages: it drops templates.
     app.connect("build-finished", _write_previews, priority=400)
+    # After every extension that rewrites the pages (light_pages: 950).
+    app.connect("build-finished", _save_memo, priority=999)
     app.add_css_file("ref_previews.css")
     app.add_js_file("ref_previews.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -27,7 +27,7 @@ import json
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages
+from built_pages import PageMemo, built_pages, save_under_final_texts
 from figure_alt import tex_to_text
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
@@ -76,12 +76,20 @@ def _write_pages(app, exception):
         [here / "search_snippets.py", here / "figure_alt.py"],
         page_text,
     )
-    pages = {uri: memo(path.read_text(encoding="utf-8")) for uri, path in built_pages(app).items()}
-    memo.save()
+    read = {uri: path.read_text(encoding="utf-8") for uri, path in built_pages(app).items()}
+    pages = {uri: memo(text) for uri, text in read.items()}
+    app.gaussml_search_snippets_memo = (memo, read)  # saved by _save_memo
     body = json.dumps(pages, ensure_ascii=True, separators=(",", ":"))
     (Path(app.outdir) / "_static" / PAGES_JS).write_text(
         f"window.GAUSSML_SEARCH_PAGES = {body};\n", encoding="utf-8"
     )
+
+
+def _save_memo(app, exception):
+    """Save the memo under the pages' final texts, once every extension has written."""
+    memo, read = getattr(app, "gaussml_search_snippets_memo", (None, None))
+    if exception is None and memo is not None:
+        save_under_final_texts(app, memo, read)
 
 
 def _configure(app, config):
@@ -93,4 +101,6 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _add_script)
     app.connect("build-finished", _write_pages)
+    # After every extension that rewrites the pages (light_pages: 950).
+    app.connect("build-finished", _save_memo, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

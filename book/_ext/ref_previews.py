@@ -75,13 +75,54 @@ def _preview_html(element, target_page: str, page: str) -> str:
     return str(copy)
 
 
+# A start tag that may open a target (with an id; a div of one of the targets'
+# classes); the selectors then decide (`page_targets`).
+_START_TAG = re.compile(
+    r"<(figure|table)\b[^>]*\sid=[^>]*>"
+    r"|<(div)\b(?=[^>]*\sid=)(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:math|exercise|citation)[\s\"])[^>]*>"
+)
+_MAIN_TAG = re.compile(r"<([a-z]+)\b[^>]*\srole=\"main\"[^>]*>")
+# Content in which a tag is text, not markup: blanked before tags are counted.
+_OPAQUE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->", re.S)
+
+
+def _element_end(masked: str, tag: str, start: int) -> int:
+    """Where the element whose start tag is at `start` ends (after its end tag)."""
+    depth = 0
+    for match in re.compile(rf"<(/?){tag}\b[^>]*>").finditer(masked, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return len(masked)
+
+
+def _fragments(text: str) -> list[str]:
+    """The HTML of each element of the page's main part that may be a target, in order.
+
+    Parsing a whole page costs about a second; its targets are a small part
+    of it, and each parses alone into the same element.
+    """
+    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
+    main = _MAIN_TAG.search(masked)
+    start, end = (
+        (main.start(), _element_end(masked, main.group(1), main.start()))
+        if main
+        else (0, len(text))
+    )
+    return [
+        text[match.start() : _element_end(masked, match.group(1) or match.group(2), match.start())]
+        for match in _START_TAG.finditer(masked, start, end)
+    ]
+
+
 def page_targets(text: str) -> list[list[str]]:
     """[id, kind, HTML] of every target of a preview on the built page `text`."""
-    soup = BeautifulSoup(text, "html.parser")
-    main = soup.find(attrs={"role": "main"}) or soup
+    elements = [BeautifulSoup(fragment, "html.parser").find(True) for fragment in _fragments(text)]
     found = []
     for kind, selector in TARGETS.items():
-        for element in main.select(selector):
+        for element in elements:
+            if not element.css.match(selector):
+                continue
             if kind == "equation" and element.find(class_="eqno") is None:
                 continue  # an unnumbered display: nothing refers to it by number
             found.append([element["id"], kind, str(element)])

@@ -151,7 +151,7 @@ def strip_previews(text: str) -> str:
     return _OLD_MARK.sub("", _OLD_TEMPLATE.sub("", text))
 
 
-def add_previews(page: str, text: str, targets: dict) -> str:
+def add_previews(page: str, text: str, targets: dict, preview_html=None) -> str:
     """`text` (the HTML of `page`) with a preview for each internal reference to a target."""
     text = strip_previews(text)
     templates: dict[tuple[str, str], str] = {}  # target -> template id, in order of use
@@ -179,7 +179,7 @@ def add_previews(page: str, text: str, targets: dict) -> str:
         return text
     blocks = "".join(
         f'<template id="{template_id}" data-ref-kind="{targets[key][0]}">'
-        f"{_preview_html(targets[key][1], key[0], page)}</template>\n"
+        f"{(preview_html or _preview_html)(targets[key][1], key[0], page)}</template>\n"
         for key, template_id in templates.items()
     )
     at = text.rfind("</body>")
@@ -194,10 +194,22 @@ def _write_previews(app, exception):
     # Only pages that changed since the last build are parsed (built_pages.py).
     memo = PageMemo(Path(app.doctreedir) / "ref_previews.json", [Path(__file__)], page_targets)
     targets = collect_targets(pages, memo)
+    # Every page gets its previews again (a target may have changed); each
+    # preview's HTML is kept between builds, keyed by the target and the page.
+    previews = PageMemo(
+        Path(app.doctreedir) / "ref_previews_html.json",
+        [Path(__file__)],
+        lambda key: _preview_html(*key.split("\0", 2)),
+    )
+
+    def preview_html(element: str, target_page: str, page: str) -> str:
+        return previews(f"{element}\0{target_page}\0{page}")
+
     for uri, text in pages.items():
-        new = add_previews(uri, text, targets)
+        new = add_previews(uri, text, targets, preview_html)
         if new != text:
             files[uri].write_text(new, encoding="utf-8")
+    previews.save()
     app.gaussml_ref_previews_memo = (memo, pages)  # saved by _save_memo
 
 

@@ -23,9 +23,11 @@ build the reader gets. It does three things:
    (`gaussml.derivations._results`, shared with `make verify`).
 2. **Parallel execution.** Every page of the table of contents whose code
    cells are not in the cache is executed before Sphinx starts, `--jobs` at a
-   time (two on the project's 2-core machine), each exactly as myst-nb would
-   execute it (jupyter-cache's `single_nb_execution`, in the page's folder,
-   with the configured timeout), and stored in the cache. A page that fails
+   time (two on the project's 2-core machine), the longest first (by its
+   last run time in any cache folder, else by its code's length), each
+   exactly as myst-nb would execute it (jupyter-cache's
+   `single_nb_execution`, in the page's folder, with the configured
+   timeout), and stored in the cache. A page that fails
    is left out of the cache: Sphinx executes it again and reports the error
    as the strict build always has.
 3. **The strict build.** `jupyter-book build -W -n --keep-going` with a
@@ -218,12 +220,12 @@ def execute_missing(
             hits.append(path)
         except KeyError:
             todo.append((path, nb))
-    # The longest first, so that the workers finish together.
-    seconds = previous_seconds(cache_path.parent, source)
-    todo.sort(key=lambda item: execution_order(item[0].relative_to(source), item[1], seconds))
     report = {"cached": [p.relative_to(source).as_posix() for p in hits], "executed": {}}
     if not todo:
         return report
+    # The longest first, so that the workers finish together.
+    seconds = previous_seconds(cache_path.parent, source)
+    todo.sort(key=lambda item: execution_order(item[0].relative_to(source), item[1], seconds))
     print(
         f"executing {len(todo)} page(s), {jobs} at a time ({len(hits)} from the cache)",
         flush=True,

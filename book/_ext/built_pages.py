@@ -21,8 +21,36 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
+
+# Content in which a tag is text, not markup: blanked before tags are counted.
+_OPAQUE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->", re.S)
+_MAIN_TAG = re.compile(r"<([a-z]+)\b[^>]*\srole=\"main\"[^>]*>")
+
+
+def masked(text: str) -> str:
+    """`text` with scripts, styles and comments blanked (the same length): tags are markup."""
+    return _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def element_end(masked_text: str, tag: str, start: int) -> int:
+    """Where the element whose start tag is at `start` ends (after its end tag)."""
+    depth = 0
+    for match in re.compile(rf"<(/?){tag}\b[^>]*>").finditer(masked_text, start):
+        depth += -1 if match.group(1) else 1
+        if depth == 0:
+            return match.end()
+    return len(masked_text)
+
+
+def main_span(masked_text: str) -> tuple[int, int] | None:
+    """Where the page's main part (the element with `role="main"`) starts and ends."""
+    main = _MAIN_TAG.search(masked_text)
+    if main is None:
+        return None
+    return main.start(), element_end(masked_text, main.group(1), main.start())
 
 
 def built_pages(app) -> dict[str, Path]:

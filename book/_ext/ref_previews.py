@@ -31,7 +31,14 @@ import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages, save_under_final_texts
+from built_pages import (
+    PageMemo,
+    built_pages,
+    element_end,
+    main_span,
+    masked,
+    save_under_final_texts,
+)
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 
@@ -81,19 +88,6 @@ _START_TAG = re.compile(
     r"<(figure|table)\b[^>]*\sid=[^>]*>"
     r"|<(div)\b(?=[^>]*\sid=)(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:math|exercise|citation)[\s\"])[^>]*>"
 )
-_MAIN_TAG = re.compile(r"<([a-z]+)\b[^>]*\srole=\"main\"[^>]*>")
-# Content in which a tag is text, not markup: blanked before tags are counted.
-_OPAQUE = re.compile(r"<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->", re.S)
-
-
-def _element_end(masked: str, tag: str, start: int) -> int:
-    """Where the element whose start tag is at `start` ends (after its end tag)."""
-    depth = 0
-    for match in re.compile(rf"<(/?){tag}\b[^>]*>").finditer(masked, start):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return match.end()
-    return len(masked)
 
 
 def _fragments(text: str) -> list[str]:
@@ -102,16 +96,11 @@ def _fragments(text: str) -> list[str]:
     Parsing a whole page costs about a second; its targets are a small part
     of it, and each parses alone into the same element.
     """
-    masked = _OPAQUE.sub(lambda m: " " * len(m.group(0)), text)
-    main = _MAIN_TAG.search(masked)
-    start, end = (
-        (main.start(), _element_end(masked, main.group(1), main.start()))
-        if main
-        else (0, len(text))
-    )
+    blanked = masked(text)
+    start, end = main_span(blanked) or (0, len(text))
     return [
-        text[match.start() : _element_end(masked, match.group(1) or match.group(2), match.start())]
-        for match in _START_TAG.finditer(masked, start, end)
+        text[match.start() : element_end(blanked, match.group(1) or match.group(2), match.start())]
+        for match in _START_TAG.finditer(blanked, start, end)
     ]
 
 

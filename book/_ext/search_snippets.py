@@ -24,23 +24,65 @@ Enable it in _config.yml with `sphinx: local_extensions: {search_snippets: book/
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
-from built_pages import PageMemo, built_pages, save_under_final_texts
+from built_pages import (
+    PageMemo,
+    built_pages,
+    element_end,
+    main_span,
+    masked,
+    save_under_final_texts,
+)
 from figure_alt import tex_to_text
 
 STATIC = Path(__file__).resolve().parents[1] / "_static"  # book/_static
 PAGES_JS = "search_pages.js"
 
 
+# A start tag of code, which a snippet never shows: cut before parsing.
+_CODE_START = re.compile(
+    r"<(pre)\b[^>]*>"
+    r"|<([a-z]+)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:cell_input|cell_output)[\s\"])[^>]*>"
+    r"|<(div)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?highlight[\s\"])[^>]*>"
+)
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+
+
+def _prose_html(html: str) -> str | None:
+    """The HTML of the page's article (else its main part), its code cut; None without a main.
+
+    Parsing costs most of the time: the theme's toolbars, the templates and
+    the code are not parsed at all. `page_text` drops the empty templates.
+    """
+    blanked = masked(html)
+    span = main_span(blanked)
+    if span is None:
+        return None
+    start, end = span
+    article = _ARTICLE.search(blanked, start, end)  # the text, without the theme's toolbars
+    if article is not None:
+        start, end = article.start(), element_end(blanked, "article", article.start())
+    pieces, at = [], start
+    for match in _CODE_START.finditer(blanked, start, end):
+        if match.start() >= at:  # not inside code already cut
+            # An empty template keeps the text on either side apart, as the cut
+            # element did (the parser would merge two whitespace strings into one).
+            pieces += [html[at : match.start()], "<template></template>"]
+            tag = match.group(1) or match.group(2) or match.group(3)
+            at = element_end(blanked, tag, match.start())
+    pieces.append(html[at:end])
+    return "".join(pieces)
+
+
 def page_text(html: str) -> str:
     """The main content of a built page, reduced to what a search snippet may show."""
-    soup = BeautifulSoup(html, "html.parser")
-    main = soup.find(attrs={"role": "main"})
-    if main is None:
+    prose = _prose_html(html)
+    if prose is None:
         return ""
-    main = main.find("article") or main  # the text, without the theme's toolbars
+    main = BeautifulSoup(prose, "html.parser").find(True)
     for tag in main.find_all(["script", "style", "img", "svg", "nav", "button", "template"]):
         tag.decompose()
     for tag in main.select(".cell_input, .cell_output, div.highlight, pre"):

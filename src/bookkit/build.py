@@ -24,9 +24,11 @@ build the reader gets. It does three things:
    (`gaussml.derivations._results`, shared with `make verify`).
 2. **Parallel execution.** Every page of the table of contents whose code
    cells are not in the cache is executed before Sphinx starts, `--jobs` at a
-   time (two on the project's 2-core machine), each exactly as myst-nb would
-   execute it (jupyter-cache's `single_nb_execution`, in the page's folder,
-   with the configured timeout), and stored in the cache. A page that fails
+   time (two on the project's 2-core machine), the longest first (by its
+   last run time in any cache folder, else by its code's length), each
+   exactly as myst-nb would execute it (jupyter-cache's
+   `single_nb_execution`, in the page's folder, with the configured
+   timeout), and stored in the cache. A page that fails
    is left out of the cache: Sphinx executes it again and reports the error
    as the strict build always has.
 3. **The strict build.** `jupyter-book build -W -n --keep-going` with a
@@ -171,6 +173,40 @@ def _execute(args: tuple) -> tuple:
     return nb, result.time, error
 
 
+def previous_seconds(caches: Path, source: Path) -> dict[str, float]:
+    """Each page's latest execution time in any cache folder of `caches` (page -> seconds)."""
+    from jupyter_cache import get_cache
+
+    latest: dict[str, tuple] = {}
+    for folder in sorted(caches.glob("*/global.db")):
+        try:
+            records = get_cache(str(folder.parent)).list_cache_records()
+        except Exception:  # an unreadable or foreign folder: no times from it
+            continue
+        for record in records:
+            seconds = (record.data or {}).get("execution_seconds")
+            try:
+                page = Path(record.uri).relative_to(source).as_posix()
+            except ValueError:
+                continue
+            if seconds is not None and (page not in latest or record.created > latest[page][0]):
+                latest[page] = (record.created, float(seconds))
+    return {page: seconds for page, (_, seconds) in latest.items()}
+
+
+def execution_order(page: Path, nb, seconds: dict[str, float]) -> tuple:
+    """The sort key that puts the longest pages first (longest-processing-time order).
+
+    A page's last execution time when a cache folder has one; a page never
+    executed comes first, then the others by the length of their code cells,
+    which ranks this book's pages as their run times do (the pages' prose says
+    nothing about how long their code runs).
+    """
+    code = sum(len(c.source) for c in nb.cells if c.cell_type == "code")
+    known = seconds.get(page.as_posix())
+    return (known is not None, -(known or 0.0), -code)
+
+
 def execute_missing(
     source: Path, pages: list[Path], cache_path: Path, config: dict, jobs: int
 ) -> dict:
@@ -193,11 +229,12 @@ def execute_missing(
             hits.append(path)
         except KeyError:
             todo.append((path, nb))
-    # The longest first (the previous cache's run times are unknown here: size is the proxy).
-    todo.sort(key=lambda item: -sum(len(c.source) for c in item[1].cells))
     report = {"cached": [p.relative_to(source).as_posix() for p in hits], "executed": {}}
     if not todo:
         return report
+    # The longest first, so that the workers finish together.
+    seconds = previous_seconds(cache_path.parent, source)
+    todo.sort(key=lambda item: execution_order(item[0].relative_to(source), item[1], seconds))
     print(
         f"executing {len(todo)} page(s), {jobs} at a time ({len(hits)} from the cache)",
         flush=True,

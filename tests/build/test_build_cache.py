@@ -187,3 +187,25 @@ def test_the_claims_settings_go_only_to_a_book_with_the_claims_extensions(tmp_pa
     assert "gaussml_claims_cache" not in settings
     plain = derived_config({"title": "t"}, tmp_path, tmp_path / "cache", "ext")
     assert "config" not in plain["sphinx"], "Sphinx would warn of unknown settings"
+
+
+def test_the_longest_pages_execute_first():
+    """Known run times first decide, longest first; a page never run comes before
+    them; without times, the longer code goes first (the prose does not count)."""
+    from types import SimpleNamespace
+
+    def nb(code: str, prose: str = ""):
+        cells = [SimpleNamespace(cell_type="markdown", source=prose)]
+        return SimpleNamespace(cells=[*cells, SimpleNamespace(cell_type="code", source=code)])
+
+    pages = {
+        "a.md": nb("x = 1", prose="long prose " * 100),
+        "b.md": nb("y = 2" * 10),
+        "c.md": nb("z"),
+        "new.md": nb("w"),
+    }
+    seconds = {"a.md": 3.0, "b.md": 1.0, "c.md": 30.0}
+    order = sorted(pages, key=lambda p: build_book.execution_order(Path(p), pages[p], seconds))
+    assert order == ["new.md", "c.md", "a.md", "b.md"]
+    unknown = sorted(pages, key=lambda p: build_book.execution_order(Path(p), pages[p], {}))
+    assert unknown[:2] == ["b.md", "a.md"]

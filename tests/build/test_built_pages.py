@@ -81,3 +81,38 @@ def test_an_unreadable_memo_is_an_empty_one(tmp_path):
     compute = Counting()
     assert _memo(tmp_path, compute)("a page") == [6, "A PAGE"]
     assert compute.calls == ["a page"]
+
+
+def test_settle_files_each_result_under_the_page_as_the_build_left_it(tmp_path):
+    """A later extension rewrites the page after the memo read it: the next build,
+    reading the rewritten page that Sphinx did not write again, parses nothing."""
+    memo = _memo(tmp_path, Counting())
+    read = {"page.html": "as Sphinx wrote it"}
+    memo(read["page.html"])
+    memo.settle(read, {"page.html": "as the last extension left it"})
+    memo.save()
+    compute = Counting()
+    again = _memo(tmp_path, compute)
+    assert again("as the last extension left it") == [18, "AS SPHINX WROTE IT"]
+    assert compute.calls == []
+
+
+def test_search_text_cuts_code_before_parsing_as_parsing_then_dropping_it_would():
+    """The search snippets' text of a page parses only its article without code
+    (`search_snippets._prose_html`): the text is what dropping the code from the
+    whole parsed page gives, whitespace between the cut parts included."""
+    from search_snippets import page_text
+
+    page = (
+        '<html><body><nav><div class="x">menu</div></nav><main role="main">'
+        '<div class="bd-header">tools</div><article class="bd-article"><p id="p">Text '
+        '<span class="math">\\(\\sigma^2\\)</span>.</p>\n<div class="cell docutils">\n'
+        '<div class="cell_input docutils"><div class="highlight"><pre>x = 1</pre></div></div>\n'
+        '<div class="cell_output"><div><p>out</p></div></div>\n</div>\n'
+        "<script>let a = '</div>';</script><pre>code</pre><p>After</p></article></main>"
+        '<template id="ref-preview-1"><p>preview</p></template></body></html>'
+    )
+    assert page_text(page) == (
+        '<div role="main"><p id="p">Text <span> σ² </span>.</p>\n<div>\n\n\n</div>\n'
+        "<p>After</p></div>"
+    )

@@ -55,3 +55,32 @@ def test_previews_are_idempotent():
     once = _previews(pages)
     twice = _previews({**pages, "b.html": once})
     assert twice == once
+
+
+def test_the_targets_are_those_a_whole_page_parse_selects():
+    """Each target is cut from the page and parsed alone: the same elements, in the
+    same order, as selecting them in the whole parsed page (nested targets, tags in
+    a script or a comment, targets outside the main part left out)."""
+    from bs4 import BeautifulSoup
+
+    page = (
+        '<html><body><div class="math" id="eq-outside"><span class="eqno">(9)</span></div>'
+        '<main id="m" role="main"><div class="section" id="s">'
+        '<div class="exercise admonition" id="ex-a"><p>Show</p>'
+        '<div class="math notranslate" id="eq-in"><span class="eqno">(1)<a href="#">x</a>'
+        '</span></div><script>let s = \'<div class="math" id="no">\';</script></div>'
+        '<div class="math" id="eq-unnumbered">y</div><!-- <table id="no"> -->'
+        '<table class="t" id="tab-a"><tr><td><table id="inner"></table></td></tr></table>'
+        '<figure id="fig-a"><img src="a.png" alt="a"></figure>'
+        '<div class="citation" id="c-1" role="doc-biblioentry">[1]</div></div></main>'
+        '<template id="ref-preview-1"><figure id="fig-a"></figure></template></body></html>'
+    )
+    main = BeautifulSoup(page, "html.parser").find(attrs={"role": "main"})
+    expected = [
+        [element["id"], kind, str(element)]
+        for kind, selector in ref_previews.TARGETS.items()
+        for element in main.select(selector)
+        if kind != "equation" or element.find(class_="eqno") is not None
+    ]
+    assert ref_previews.page_targets(page) == expected
+    assert [t[0] for t in expected] == ["eq-in", "fig-a", "tab-a", "inner", "ex-a", "c-1"]

@@ -32,7 +32,14 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .built_pages import PageMemo, built_pages
+from .built_pages import (
+    PageMemo,
+    built_pages,
+    element_end,
+    main_span,
+    masked,
+    save_under_final_texts,
+)
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -76,13 +83,36 @@ def _preview_html(element, target_page: str, page: str) -> str:
     return str(copy)
 
 
+# A start tag that may open a target (with an id; a div of one of the targets'
+# classes); the selectors then decide (`page_targets`).
+_START_TAG = re.compile(
+    r"<(figure|table)\b[^>]*\sid=[^>]*>"
+    r"|<(div)\b(?=[^>]*\sid=)(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:math|exercise|citation)[\s\"])[^>]*>"
+)
+
+
+def _fragments(text: str) -> list[str]:
+    """The HTML of each element of the page's main part that may be a target, in order.
+
+    Parsing a whole page costs about a second; its targets are a small part
+    of it, and each parses alone into the same element.
+    """
+    blanked = masked(text)
+    start, end = main_span(blanked) or (0, len(text))
+    return [
+        text[match.start() : element_end(blanked, match.group(1) or match.group(2), match.start())]
+        for match in _START_TAG.finditer(blanked, start, end)
+    ]
+
+
 def page_targets(text: str) -> list[list[str]]:
     """[id, kind, HTML] of every target of a preview on the built page `text`."""
-    soup = BeautifulSoup(text, "html.parser")
-    main = soup.find(attrs={"role": "main"}) or soup
+    elements = [BeautifulSoup(fragment, "html.parser").find(True) for fragment in _fragments(text)]
     found = []
     for kind, selector in TARGETS.items():
-        for element in main.select(selector):
+        for element in elements:
+            if not element.css.match(selector):
+                continue
             if kind == "equation" and element.find(class_="eqno") is None:
                 continue  # an unnumbered display: nothing refers to it by number
             found.append([element["id"], kind, str(element)])
@@ -111,7 +141,7 @@ def strip_previews(text: str) -> str:
     return _OLD_MARK.sub("", _OLD_TEMPLATE.sub("", text))
 
 
-def add_previews(page: str, text: str, targets: dict) -> str:
+def add_previews(page: str, text: str, targets: dict, preview_html=None) -> str:
     """`text` (the HTML of `page`) with a preview for each internal reference to a target."""
     text = strip_previews(text)
     templates: dict[tuple[str, str], str] = {}  # target -> template id, in order of use
@@ -139,7 +169,7 @@ def add_previews(page: str, text: str, targets: dict) -> str:
         return text
     blocks = "".join(
         f'<template id="{template_id}" data-ref-kind="{targets[key][0]}">'
-        f"{_preview_html(targets[key][1], key[0], page)}</template>\n"
+        f"{(preview_html or _preview_html)(targets[key][1], key[0], page)}</template>\n"
         for key, template_id in templates.items()
     )
     at = text.rfind("</body>")
@@ -154,12 +184,30 @@ def _write_previews(app, exception):
     # Only pages that changed since the last build are parsed (built_pages.py).
     memo = PageMemo(Path(app.doctreedir) / "ref_previews.json", [Path(__file__)], page_targets)
     targets = collect_targets(pages, memo)
+    # Every page gets its previews again (a target may have changed); each
+    # preview's HTML is kept between builds, keyed by the target and the page.
+    previews = PageMemo(
+        Path(app.doctreedir) / "ref_previews_html.json",
+        [Path(__file__)],
+        lambda key: _preview_html(*key.split("\0", 2)),
+    )
+
+    def preview_html(element: str, target_page: str, page: str) -> str:
+        return previews(f"{element}\0{target_page}\0{page}")
+
     for uri, text in pages.items():
-        new = add_previews(uri, text, targets)
+        new = add_previews(uri, text, targets, preview_html)
         if new != text:
             files[uri].write_text(new, encoding="utf-8")
-            memo.remember(new, memo(text))  # the same targets: the next build reads `new`
-    memo.save()
+    previews.save()
+    app.gaussml_ref_previews_memo = (memo, pages)  # saved by _save_memo
+
+
+def _save_memo(app, exception):
+    """Save the memo under the pages' final texts, once every extension has written."""
+    memo, read = getattr(app, "gaussml_ref_previews_memo", (None, None))
+    if exception is None and memo is not None:
+        save_under_final_texts(app, memo, read)
 
 
 def _configure(app, config):
@@ -171,6 +219,8 @@ def setup(app):
     app.connect("config-inited", _configure)
     # Before search_snippets (priority 500) reads the pages: it drops templates.
     app.connect("build-finished", _write_previews, priority=400)
+    # After every extension that rewrites the pages (light_pages: 950).
+    app.connect("build-finished", _save_memo, priority=999)
     app.add_css_file("ref_previews.css")
     app.add_js_file("ref_previews.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -24,24 +24,66 @@ Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.search_
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .built_pages import PageMemo, built_pages
+from .built_pages import (
+    PageMemo,
+    built_pages,
+    element_end,
+    main_span,
+    masked,
+    save_under_final_texts,
+)
 from .figure_alt import tex_to_text
 
 STATIC = Path(__file__).resolve().parent / "static"
 PAGES_JS = "search_pages.js"
 
 
+# A start tag of code, which a snippet never shows: cut before parsing.
+_CODE_START = re.compile(
+    r"<(pre)\b[^>]*>"
+    r"|<([a-z]+)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:cell_input|cell_output)[\s\"])[^>]*>"
+    r"|<(div)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?highlight[\s\"])[^>]*>"
+)
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+
+
+def _prose_html(html: str) -> str | None:
+    """The HTML of the page's article (else its main part), its code cut; None without a main.
+
+    Parsing costs most of the time: the theme's toolbars, the templates and
+    the code are not parsed at all. `page_text` drops the empty templates.
+    """
+    blanked = masked(html)
+    span = main_span(blanked)
+    if span is None:
+        return None
+    start, end = span
+    article = _ARTICLE.search(blanked, start, end)  # the text, without the theme's toolbars
+    if article is not None:
+        start, end = article.start(), element_end(blanked, "article", article.start())
+    pieces, at = [], start
+    for match in _CODE_START.finditer(blanked, start, end):
+        if match.start() >= at:  # not inside code already cut
+            # An empty template keeps the text on either side apart, as the cut
+            # element did (the parser would merge two whitespace strings into one).
+            pieces += [html[at : match.start()], "<template></template>"]
+            tag = match.group(1) or match.group(2) or match.group(3)
+            at = element_end(blanked, tag, match.start())
+    pieces.append(html[at:end])
+    return "".join(pieces)
+
+
 def page_text(html: str) -> str:
     """The main content of a built page, reduced to what a search snippet may show."""
-    soup = BeautifulSoup(html, "html.parser")
-    main = soup.find(attrs={"role": "main"})
-    if main is None:
+    prose = _prose_html(html)
+    if prose is None:
         return ""
-    main = main.find("article") or main  # the text, without the theme's toolbars
+    main = BeautifulSoup(prose, "html.parser").find(True)
     for tag in main.find_all(["script", "style", "img", "svg", "nav", "button", "template"]):
         tag.decompose()
     for tag in main.select(".cell_input, .cell_output, div.highlight, pre"):
@@ -77,12 +119,20 @@ def _write_pages(app, exception):
         [here / "search_snippets.py", here / "figure_alt.py"],
         page_text,
     )
-    pages = {uri: memo(path.read_text(encoding="utf-8")) for uri, path in built_pages(app).items()}
-    memo.save()
+    read = {uri: path.read_text(encoding="utf-8") for uri, path in built_pages(app).items()}
+    pages = {uri: memo(text) for uri, text in read.items()}
+    app.gaussml_search_snippets_memo = (memo, read)  # saved by _save_memo
     body = json.dumps(pages, ensure_ascii=True, separators=(",", ":"))
     (Path(app.outdir) / "_static" / PAGES_JS).write_text(
         f"window.GAUSSML_SEARCH_PAGES = {body};\n", encoding="utf-8"
     )
+
+
+def _save_memo(app, exception):
+    """Save the memo under the pages' final texts, once every extension has written."""
+    memo, read = getattr(app, "gaussml_search_snippets_memo", (None, None))
+    if exception is None and memo is not None:
+        save_under_final_texts(app, memo, read)
 
 
 def _configure(app, config):
@@ -94,4 +144,6 @@ def setup(app):
     app.connect("config-inited", _configure)
     app.connect("html-page-context", _add_script)
     app.connect("build-finished", _write_pages)
+    # After every extension that rewrites the pages (light_pages: 950).
+    app.connect("build-finished", _save_memo, priority=999)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -26,7 +26,14 @@ from pathlib import Path
 
 import pytest
 
-from bookkit.build import FIGURE_FORMATS, cache_key, derived_config, extensions_key, toc_pages
+from bookkit.build import (
+    FIGURE_FORMATS,
+    cache_key,
+    derived_config,
+    execution_order,
+    extensions_key,
+    toc_pages,
+)
 from bookkit.project import copy_project
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,7 +212,7 @@ def test_the_longest_pages_execute_first():
         "new.md": nb("w"),
     }
     seconds = {"a.md": 3.0, "b.md": 1.0, "c.md": 30.0}
-    order = sorted(pages, key=lambda p: build_book.execution_order(Path(p), pages[p], seconds))
+    order = sorted(pages, key=lambda p: execution_order(Path(p), pages[p], seconds))
     assert order == ["new.md", "c.md", "a.md", "b.md"]
-    unknown = sorted(pages, key=lambda p: build_book.execution_order(Path(p), pages[p], {}))
+    unknown = sorted(pages, key=lambda p: execution_order(Path(p), pages[p], {}))
     assert unknown[:2] == ["b.md", "a.md"]

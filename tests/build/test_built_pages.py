@@ -101,7 +101,7 @@ def test_search_text_cuts_code_before_parsing_as_parsing_then_dropping_it_would(
     """The search snippets' text of a page parses only its article without code
     (`search_snippets._prose_html`): the text is what dropping the code from the
     whole parsed page gives, whitespace between the cut parts included."""
-    from search_snippets import page_text
+    from bookkit.sphinx.search_snippets import page_text
 
     page = (
         '<html><body><nav><div class="x">menu</div></nav><main role="main">'

@@ -191,7 +191,9 @@ def execute_missing(
     print(f"executing {len(todo)} page(s) ({len(report['cached'])} from the cache)", flush=True)
     start = time.perf_counter()
     logger = logging.getLogger("build_book")
-    logger.setLevel(logging.WARNING)  # a failing page's cell and traceback, nothing else
+    # INFO: `local-parallel` reports each page's start and end (and a failing page's
+    # cell and traceback) on stderr, and nothing of multiprocessing's own chatter.
+    logger.setLevel(logging.INFO)
     executor = load_executor("local-serial" if jobs == 1 else "local-parallel", cache, logger)
     result = executor.run_and_cache(
         filter_uris=[r.uri for r in todo],

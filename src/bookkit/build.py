@@ -23,12 +23,12 @@ build the reader gets. It does three things:
    not here: they have their own cache, keyed on each claim's code
    (`gaussml.derivations._results`, shared with `make verify`).
 2. **Parallel execution.** Every page of the table of contents whose code
-   cells are not in the cache is executed before Sphinx starts, `--jobs` at a
-   time (two on the project's 2-core machine), the longest first (by its
+   cells are not in the cache is executed before Sphinx starts, by
+   jupyter-cache's own project and `local-parallel` executor (a process per
+   core; `--jobs 1` executes them in sequence), the longest first (by its
    last run time in any cache folder, else by its code's length), each
-   exactly as myst-nb would execute it (jupyter-cache's
-   `single_nb_execution`, in the page's folder, with the configured
-   timeout), and stored in the cache. A page that fails
+   exactly as myst-nb would execute it (`single_nb_execution`, in the page's
+   folder, with the configured timeout), and stored in the cache. A page that fails
    is left out of the cache: Sphinx executes it again and reports the error
    as the strict build always has.
 3. **The strict build.** `jupyter-book build -W -n --keep-going` with a
@@ -60,7 +60,6 @@ import shutil
 import subprocess
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import yaml
@@ -161,16 +160,7 @@ def read_notebook(path: Path, config):
     return read_myst_markdown_notebook(text, config=config, add_source_map=True, path=str(path))
 
 
-def _execute(args: tuple) -> tuple:
-    """Execute one notebook (in a worker process) as myst-nb's cache mode does."""
-    from jupyter_cache.executors.utils import single_nb_execution
-
-    nb, cwd, timeout, allow_errors = args
-    result = single_nb_execution(
-        nb, cwd=cwd, allow_errors=allow_errors, timeout=timeout, meta_override=True
-    )
-    error = None if result.err is None else f"{type(result.err).__name__}: {result.err}"
-    return nb, result.time, error
+MYST_NB_MD = {"name": "myst_nb_md", "type": "plugin"}  # myst-nb's jupyter-cache reader
 
 
 def previous_seconds(caches: Path, source: Path) -> dict[str, float]:
@@ -210,52 +200,62 @@ def execution_order(page: Path, nb, seconds: dict[str, float]) -> tuple:
 def execute_missing(
     source: Path, pages: list[Path], cache_path: Path, config: dict, jobs: int
 ) -> dict:
-    """Execute, `jobs` at a time, the pages whose code cells are not in the cache."""
+    """Execute the pages whose code cells are not in the cache, with jupyter-cache's executor.
+
+    The pages with code cells become the cache's project, the longest first (the
+    previous cache's run times are unknown here: size is the proxy), and
+    `local-parallel` executes the unexecuted ones, a process per core (`local-serial`
+    when `jobs` is 1), each as myst-nb's cache mode does (`single_nb_execution` in
+    the page's folder, with the configured timeout), and caches the ones that succeed.
+    """
+    import logging
+
     from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors import load_executor
 
     cache = get_cache(str(cache_path))
     execute = config.get("execute") or {}
-    timeout = execute.get("timeout", 30)
-    allow_errors = bool(execute.get("allow_errors", False))
     mdc = md_config(config)
-    todo, hits = [], []
+    nbs = {}
     for path in pages:
         nb = read_notebook(path, mdc)
-        if nb is None or not any(c.cell_type == "code" for c in nb.cells):
-            continue
-        try:
-            cache.match_cache_notebook(nb)
-            hits.append(path)
-        except KeyError:
-            todo.append((path, nb))
-    report = {"cached": [p.relative_to(source).as_posix() for p in hits], "executed": {}}
-    if not todo:
-        return report
+        if nb is not None and any(c.cell_type == "code" for c in nb.cells):
+            nbs[path] = nb
     # The longest first, so that the workers finish together.
     seconds = previous_seconds(cache_path.parent, source)
-    todo.sort(key=lambda item: execution_order(item[0].relative_to(source), item[1], seconds))
-    print(
-        f"executing {len(todo)} page(s), {jobs} at a time ({len(hits)} from the cache)",
-        flush=True,
-    )
+    ordered = sorted(nbs, key=lambda p: execution_order(p.relative_to(source), nbs[p], seconds))
+    for path in ordered:
+        cache.add_nb_to_project(str(path), read_data=MYST_NB_MD)
+    uris = [str(p) for p in ordered]
+    todo = cache.list_unexecuted(filter_uris=uris)
+    name = {str(p): p.relative_to(source).as_posix() for p in ordered}
+    report = {
+        "cached": [name[u] for u in uris if u not in {r.uri for r in todo}],
+        "executed": {},
+    }
+    if not todo:
+        return report
+    print(f"executing {len(todo)} page(s) ({len(report['cached'])} from the cache)", flush=True)
     start = time.perf_counter()
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        args = [(nb, str(path.parent), timeout, allow_errors) for path, nb in todo]
-        for (path, _), (nb, seconds, error) in zip(todo, pool.map(_execute, args), strict=True):
-            name = path.relative_to(source).as_posix()
-            if error is not None:
-                # Not cached: the Sphinx build executes it again and reports the error.
-                print(f"  {name}: FAILED ({error.splitlines()[0][:200]})", flush=True)
-                report["executed"][name] = {"seconds": seconds, "error": error}
-                continue
-            print(f"  {name}: {seconds:.1f} s", flush=True)
-            cache.cache_notebook_bundle(
-                CacheBundleIn(nb, str(path), data={"execution_seconds": seconds}),
-                check_validity=False,
-                overwrite=True,
-            )
-            report["executed"][name] = {"seconds": seconds, "error": None}
+    logger = logging.getLogger("build_book")
+    # INFO: `local-parallel` reports each page's start and end (and a failing page's
+    # cell and traceback) on stderr, and nothing of multiprocessing's own chatter.
+    logger.setLevel(logging.INFO)
+    executor = load_executor("local-serial" if jobs == 1 else "local-parallel", cache, logger)
+    result = executor.run_and_cache(
+        filter_uris=[r.uri for r in todo],
+        timeout=execute.get("timeout", 30),
+        allow_errors=bool(execute.get("allow_errors", False)),
+    )
+    for uri in result.succeeded:
+        seconds = cache.get_cached_project_nb(uri).data.get("execution_seconds")
+        print(f"  {name[uri]}: {seconds:.1f} s", flush=True)
+        report["executed"][name[uri]] = {"seconds": seconds, "error": None}
+    for uri in result.excepted + result.errored:
+        # Not cached: the Sphinx build executes it again and reports the error.
+        error = (cache.get_project_record(uri).traceback or "").strip() or "not executed"
+        print(f"  {name[uri]}: FAILED ({error.splitlines()[-1][:200]})", flush=True)
+        report["executed"][name[uri]] = {"seconds": None, "error": error}
     report["wall_s"] = time.perf_counter() - start
     print(f"executed in {report['wall_s']:.1f} s wall", flush=True)
     return report
@@ -326,7 +326,9 @@ def main(argv=None) -> int:
     parser.add_argument("--config", type=Path, help="default: SOURCE/_config.yml")
     parser.add_argument("--toc", type=Path, help="default: SOURCE/_toc.yml")
     parser.add_argument("--path-output", type=Path, help="default: SOURCE (the build in _build/)")
-    parser.add_argument("--jobs", type=int, default=2, help="pages executed at a time")
+    parser.add_argument(
+        "--jobs", type=int, default=2, help="1: pages in sequence; more: a page per core at a time"
+    )
     parser.add_argument("--fresh", action="store_true", help="execute every page again")
     parser.add_argument(
         "--caches",

@@ -26,10 +26,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
 import yaml
 
 from bookkit import build as build_book
+
+ROOT = Path(__file__).resolve().parents[1]
 
 PAGES = ["book/appendices/d_api.md", "book/chapters/02_multivariate.md", "book/probe.md"]
 HEADER = (ROOT / "book/appendices/d_api.md").read_text().split("---\n")[1]

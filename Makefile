@@ -106,8 +106,9 @@ check-links: $(STAMP)  # after `make book`
 check-reproducible: $(STAMP)
 	$(BIN)/python scripts/check_reproducible.py $(if $(AGAINST),--against $(AGAINST)) $(if $(PLAIN),--plain)
 
+# BENCH_ARGS: e.g. .ci/run's --goals-only (not the package's own benchmarks).
 bench: $(STAMP)
-	$(BIN)/python scripts/bench.py
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)
 
 # The code cells of the chapters listed here are formatted and linted like
 # src/, at 79 characters (scripts/lint_chapters.py; `--fix` formats them in

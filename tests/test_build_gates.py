@@ -3,9 +3,10 @@
 Each test copies the project (book/, src/, scripts/, _config.yml, pyproject.toml
 and the derivations test) to a temporary folder with a reduced table of
 contents (the introduction and chapter 1, for speed), breaks one thing in the
-copy (three, for the faults Sphinx reports as warnings: each must be seen as its
-own warning line, which -W makes a failure), and runs the strict build as `make book` does (`scripts/build_book.py`:
-`jupyter-book build -W -n --keep-going` on the execution cache) with
+copy (three, for the faults Sphinx reports as warnings: each must be seen as
+its own warning line, which -W makes a failure), and runs the strict build as
+`make book` does (`scripts/build_book.py`: `jupyter-book build -W -n
+--keep-going` on the execution cache) with
 PYTHONPATH pointing at the copy's `src/`. The copy starts from the clone's
 caches when the clone has built the book, as a developer's rebuild would:
 the execution cache of the copy's key (so only a page or a package that the

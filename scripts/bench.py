@@ -343,12 +343,22 @@ def ci_total(bench_seconds: float) -> dict:
     path = OUT / "ci-steps.tsv"
     if not path.exists() or os.environ.get("GAUSSML_CI") != "1":
         return {"available": False, "note": "not run by .ci/run"}
-    steps = [line.split("\t", 1) for line in path.read_text().splitlines() if "\t" in line]
+    # Each line: the step's start, its name and (since .ci/run records it) the CPU
+    # seconds used before it; a step's CPU is the next line's less its own.
+    steps = [line.split("\t") for line in path.read_text().splitlines() if "\t" in line]
     before = int(steps[-1][0]) if steps else 0
     total = before + bench_seconds
+    rows = []
+    for i, (start, name, *cpu) in enumerate(steps):
+        row = {"start_s": int(start), "step": name}
+        if i + 1 < len(steps):
+            row["wall_s"] = int(steps[i + 1][0]) - int(start)
+            if cpu and len(steps[i + 1]) > 2:
+                row["cpu_s"] = round(float(steps[i + 1][2]) - float(cpu[0]), 1)
+        rows.append(row)
     return {
         "available": True,
-        "steps": [{"start_s": int(t), "step": name} for t, name in steps],
+        "steps": rows,
         "before_bench_s": before,
         "bench_s": bench_seconds,
         "total_s": total,
@@ -631,6 +641,10 @@ def table(report: dict) -> str:
             )
         )
     rows += goal_rows(report)
+    for step in (report.get("ci") or {}).get("steps", []):
+        if "cpu_s" in step:  # CPU against wall: below 2x on 2 cores, a core was idle
+            wall_and_cpu = f"{step['wall_s']} s wall, {step['cpu_s']:g} s CPU"
+            rows.append((f"CI step: {step['step'][:70]}", wall_and_cpu, ""))
     m = report.get("machinery")
     if m:
         rows.append(

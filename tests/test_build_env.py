@@ -427,3 +427,35 @@ def test_a_removed_page_leaves_nothing_behind(project):
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr
     assert (build / "html" / "tiny" / "intro.html").is_file()
     assert traces_of(build, "extra") == []
+
+
+# --- the machinery's size (make bench) -----------------------------------------------
+
+
+def test_the_machinery_count_follows_files_that_move():
+    from bench import is_machinery
+
+    counted = [
+        "scripts/build_book.py",
+        "src/bookkit/sphinx/claim_marks.py",
+        "book/_ext/claim_marks.py",
+        "book/_static/site_layout.js",
+        "tests/test_build_gates.py",
+        "tests/build/test_build_gates.py",
+        "tests/conftest.py",
+        "src/gaussml/__main__.py",
+        "Makefile",
+        ".ci/run",
+    ]
+    not_counted = [
+        "src/gaussml/mvn.py",
+        "src/gaussml/_checks.py",
+        "src/gaussml/derivations/_latex.py",
+        "tests/test_mvn.py",
+        "tests/package/test_mvn.py",
+        "tests/claims/test_binding.py",
+        "book/chapters/01_univariate.md",
+        "README.md",
+    ]
+    assert [p for p in counted if not is_machinery(p)] == []
+    assert [p for p in not_counted if is_machinery(p)] == []

@@ -104,8 +104,9 @@ check-links: $(STAMP)  # after `make book`
 check-reproducible: $(STAMP)
 	$(BIN)/python -m bookkit.check_reproducible $(if $(AGAINST),--against $(AGAINST)) $(if $(PLAIN),--plain)
 
+# BENCH_ARGS: e.g. .ci/run's --goals-only (not the package's own benchmarks).
 bench: $(STAMP)
-	$(BIN)/python -m bookkit.bench
+	$(BIN)/python -m bookkit.bench $(BENCH_ARGS)
 
 # The code cells of the chapters listed here are formatted and linted like
 # src/, at 79 characters (bookkit.lint_chapters; `--fix` formats them in

@@ -3,8 +3,9 @@
 Each test drives the Makefile in a temporary copy of the project
 (`bookkit.project.copy_project`). The environment tests use fake
 interpreters: a `python3.x` that answers the set-up script's probe and fakes
-`-m venv`, and a venv `python` that records every pip call and "installs" each
-pin as a file `.venv/lib/<name>` plus the executables the targets need. They
+`-m venv`, a venv `python` that records every pip call, and a `uv` (which
+that pip "installs") that records its calls and "installs" each pin as a file
+`.venv/lib/<name>` plus the executables the targets need. They
 are unmarked (about 15 s together). The TeX tests put fake tools first on PATH (or
 alone on it). The stale-page test builds a tiny two-page book with the real
 environment (the clone's `.venv`, linked into the copy): marked `slow`.
@@ -36,6 +37,8 @@ def script_setting(name: str) -> str:
 
 SUPPORTED = script_setting("SUPPORTED").split()
 PIP_VERSION = script_setting("PIP_VERSION")
+UV_VERSION = script_setting("UV_VERSION")
+UV_PINS = "uv pip install --quiet --python .venv/bin/python -r requirements.txt"
 
 
 # --- fakes --------------------------------------------------------------------------
@@ -53,15 +56,21 @@ case "$1" in
 esac
 """
 
-# The fake venv's python: pip "installs" each pin as a file lib/<name>.
+# The fake venv's python: its pip "installs" the fake uv (`--target DIR uv==...`).
 FAKE_VENV_PYTHON = """#!/bin/bash
 echo "venv-python $*" >> {log}
 [ "$1 $2 $3" = "-m pip install" ] || exit 3
-bin=$(dirname "$0")
-if [ "$5" = -r ]; then
-  for exe in jupyter-book pytest ruff; do printf '#!/bin/sh\\n' > "$bin/$exe"; chmod +x "$bin/$exe"; done
-  sed -n 's/==.*//p' "$6" | while read -r name; do touch "$bin/../lib/$name"; done
-fi
+if [ "$5" = --target ]; then mkdir -p "$6/bin"; cp {uv} "$6/bin/uv"; fi
+"""
+
+# The fake uv: `uv pip install --quiet --python PY -r REQ` "installs" each pin as a
+# file lib/<name> beside PY's bin/.
+FAKE_UV = """#!/bin/bash
+echo "uv $*" >> {log}
+[ "$1 $2 $4 $6" = "pip install --python -r" ] || exit 3
+bin=$(dirname "$5")
+for exe in jupyter-book pytest ruff; do printf '#!/bin/sh\\n' > "$bin/$exe"; chmod +x "$bin/$exe"; done
+sed -n 's/==.*//p' "$7" | while read -r name; do touch "$bin/../lib/$name"; done
 """
 
 
@@ -75,8 +84,11 @@ class Project:
         self.fakes.mkdir()
         self.log = self.fakes / "calls.log"
         self.log.touch()
+        uv = self.fakes / "uv"
+        uv.write_text(FAKE_UV.format(log=self.log), encoding="utf-8")
+        uv.chmod(0o755)
         venv_python = self.fakes / "venv-python"
-        venv_python.write_text(FAKE_VENV_PYTHON.format(log=self.log), encoding="utf-8")
+        venv_python.write_text(FAKE_VENV_PYTHON.format(log=self.log, uv=uv), encoding="utf-8")
         venv_python.chmod(0o755)
 
     def python(self, version: str) -> Path:
@@ -170,7 +182,9 @@ def test_the_first_set_up_pins_pip_and_a_fit_venv_is_left_alone(project):
     calls = project.calls()
     assert "python3.12.1 -m venv .venv" in calls
     assert f"venv-python -m pip install --quiet pip=={PIP_VERSION}" in calls
-    assert "venv-python -m pip install --quiet -r requirements.txt" in calls
+    uv = f"venv-python -m pip install --quiet --target .venv/.uv-{UV_VERSION} uv=={UV_VERSION}"
+    assert uv in calls
+    assert UV_PINS in calls
     assert not any("--upgrade" in call for call in calls), calls
     # Nothing to do the second time: only the probe runs.
     again = project.make("venv", f"PYTHON={python}")
@@ -243,7 +257,7 @@ def test_a_pyproject_change_installs_the_pins_again_in_place(project):
     result = project.make("venv", f"PYTHON={python}")
     assert result.returncode == 0, result.stderr
     calls = project.calls()
-    assert "venv-python -m pip install --quiet -r requirements.txt" in calls
+    assert UV_PINS in calls
     assert not any("-m venv" in call for call in calls)
     assert marker.exists()
 
@@ -413,3 +427,35 @@ def test_a_removed_page_leaves_nothing_behind(project):
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr
     assert (build / "html" / "tiny" / "intro.html").is_file()
     assert traces_of(build, "extra") == []
+
+
+# --- the machinery's size (make bench) -----------------------------------------------
+
+
+def test_the_machinery_count_follows_files_that_move():
+    from bookkit.bench import is_machinery
+
+    counted = [
+        "scripts/build_book.py",
+        "src/bookkit/sphinx/claim_marks.py",
+        "book/_ext/claim_marks.py",
+        "book/_static/site_layout.js",
+        "tests/test_build_gates.py",
+        "tests/build/test_build_gates.py",
+        "tests/conftest.py",
+        "src/gaussml/__main__.py",
+        "Makefile",
+        ".ci/run",
+    ]
+    not_counted = [
+        "src/gaussml/mvn.py",
+        "src/gaussml/_checks.py",
+        "src/gaussml/derivations/_latex.py",
+        "tests/test_mvn.py",
+        "tests/package/test_mvn.py",
+        "tests/claims/test_binding.py",
+        "book/chapters/01_univariate.md",
+        "README.md",
+    ]
+    assert [p for p in counted if not is_machinery(p)] == []
+    assert [p for p in not_counted if is_machinery(p)] == []

@@ -107,10 +107,27 @@ def test_only_spans_styled_as_the_code_itself_are_unwrapped():
             '<g transform="translate(12.345678 9.87654) scale(0.085 -0.085)">\n'
             '  <!-- 0.5 -->\n  <path d="M 1.234567 2.5 \nL 3.000001 4 \nz\n"/>\n</g>',
             '<g transform="translate(12.35 9.88) scale(0.085 -0.085)">'
-            '<path d="M 1.23 2.5 L 3 4 z "/></g>',
+            '<path d="M1.23 2.5 3 4z"/></g>',
         ),
-        ('<path d="M 0 0.71"/>', '<path d="M 0 0.71"/>'),
+        ('<path d="M 0 0.71"/>', '<path d="M0 0.71"/>'),
     ],
 )
 def test_compact_svg_rounds_coordinates_and_keeps_the_text_scale(svg, compact):
     assert lp.compact_svg(svg) == compact
+    assert lp.compact_svg(compact) == compact  # a second build changes nothing
+
+
+@pytest.mark.parametrize(
+    ("d", "compact"),
+    [
+        ("M 0 1 L 2 3 L 4 -5 z ", "M0 1 2 3 4 -5z"),
+        # a lineto after a curve keeps its L (the numbers would continue the curve)
+        ("M 0 0 C 1 1 2 2 3 3 L 4 4 L 5 5 ", "M0 0C1 1 2 2 3 3L4 4 5 5"),
+        ("M 0 0 M 1 1 L 2 2 z M 3 3 L 4 4 ", "M0 0M1 1 2 2zM3 3 4 4"),
+        ("M 1e-05 2 L 3 4 ", "M1e-05 2 3 4"),
+        ("M 0 0 A 1 1 0 0 1 2 2 ", "M 0 0 A 1 1 0 0 1 2 2 "),  # an arc: unchanged
+    ],
+)
+def test_compact_path_drops_only_the_implied_linetos(d, compact):
+    assert lp.compact_path(d) == compact
+    assert lp.compact_path(compact) == compact

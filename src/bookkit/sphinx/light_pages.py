@@ -211,10 +211,36 @@ _LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
 _SVG_COMMENT = re.compile(r"<!--.*?-->", re.S)
 _BETWEEN_TAGS = re.compile(r">\s+<")
 _LINE_END = re.compile(r" ?\n")
+_PATH_DATA = re.compile(r' d="([^"]*)"')
+_PATH_TOKEN = re.compile(r"[MLCQZz]|-?\d+(?:\.\d*)?(?:e-?\d+)?")
+_PATH_ONLY = re.compile(r"(?:[MLCQZz]|-?\d+(?:\.\d*)?(?:e-?\d+)?|[\s,])*")
+
+
+def compact_path(d: str) -> str:
+    """SVG path data without the spaces around its commands and without a lineto's
+    `L` where SVG implies it (after a moveto or another lineto): `M 1 2 L 3 4 L 5 6 z`
+    becomes `M1 2 3 4 5 6z`. Data with other commands is returned unchanged."""
+    if not _PATH_ONLY.fullmatch(d):
+        return d
+    out: list[str] = []
+    previous = None  # the last command, written or implied
+    after_number = False
+    for token in _PATH_TOKEN.findall(d):
+        if token[0].isalpha():
+            if token == "L" and previous in ("M", "L"):
+                previous = "L"
+                continue
+            out.append(token)
+            previous, after_number = token, False
+        else:
+            out.append(f" {token}" if after_number else token)
+            after_number = True
+    return "".join(out)
 
 
 def compact_svg(svg: str) -> str:
-    """A matplotlib SVG with coordinates to 1/100 unit, without indentation or comments.
+    """A matplotlib SVG with coordinates to 1/100 unit, without indentation or comments,
+    its paths' data written compactly (`compact_path`).
 
     Coordinates are in points (in 1/10 point inside a glyph), so 1/100 is far
     below a screen pixel; the factors of `scale(...)`, which set the size of
@@ -227,7 +253,8 @@ def compact_svg(svg: str) -> str:
         return f"{float(match.group(1)):.2f}".rstrip("0").rstrip(".")
 
     svg = _BETWEEN_TAGS.sub("><", _SVG_COMMENT.sub("", svg))
-    return _LINE_END.sub(" ", _LONG_DECIMAL.sub(rounded, svg))
+    svg = _LINE_END.sub(" ", _LONG_DECIMAL.sub(rounded, svg))
+    return _PATH_DATA.sub(lambda m: f' d="{compact_path(m.group(1))}"', svg)
 
 
 def _light_figures(outdir: Path) -> None:

@@ -1,0 +1,63 @@
+// math_typeset: the formulas the reader sees first are typeset first
+// (book/_ext/site_layout.py). MathJax starts with `startup.typeset: false`;
+// once it is ready, the formulas on the first screen (and one screen below)
+// are typeset, which ends MathJax's startup (`MathJax.startup.promise`); the
+// rest follow in small batches in the page's idle time, those the reader
+// scrolls to first, so that the page answers input meanwhile. Each batch is
+// chained on `MathJax.startup.promise`, as every other caller of
+// `MathJax.typesetPromise` on the site does, so no two typesettings overlap.
+// `window.gaussmlMathTypeset` resolves once every formula of the page is
+// typeset, each with its assistive MathML.
+(() => {
+  const mathjax = window.MathJax;
+  if (!mathjax) return; // a page without math
+  const BATCH = 40; // formulas per idle slice (about 50 ms on a quiet machine)
+  const MARGIN = 1.0; // viewport heights below the screen that count as the first screen
+  let finish;
+  window.gaussmlMathTypeset = new Promise((resolve) => (finish = resolve));
+
+  const pending = () => Array.from(document.querySelectorAll(".math")).filter(
+    (el) => !el.querySelector("mjx-container"),
+  );
+  const near = (el) => {
+    const box = el.getBoundingClientRect();
+    return box.bottom >= 0 && box.top <= window.innerHeight * (1 + MARGIN);
+  };
+  const idle = () =>
+    new Promise((resolve) =>
+      window.requestIdleCallback ? requestIdleCallback(resolve, { timeout: 200 }) : setTimeout(resolve, 20),
+    );
+  const typeset = (elements) => {
+    MathJax.startup.promise = MathJax.startup.promise.then(() => MathJax.typesetPromise(elements));
+    return MathJax.startup.promise;
+  };
+
+  async function rest() {
+    for (;;) {
+      await idle();
+      const left = pending();
+      if (!left.length) break;
+      const seen = left.filter(near);
+      await typeset((seen.length ? seen : left).slice(0, BATCH));
+    }
+    await typeset(); // anything outside a `.math` element (none today)
+    finish();
+  }
+
+  function firstScreen() {
+    const seen = pending().filter(near);
+    return (seen.length ? MathJax.typesetPromise(seen) : Promise.resolve()).then(() => {
+      // After startup has resolved: the next batches chain on its promise.
+      setTimeout(() => rest().catch((error) => console.warn("math_typeset:", error)), 0);
+    });
+  }
+
+  const startup = (mathjax.startup = mathjax.startup || {});
+  if (startup.promise) {
+    // MathJax has started already (this script ran after it).
+    startup.promise.then(firstScreen);
+  } else {
+    startup.typeset = false;
+    startup.pageReady = () => MathJax.startup.defaultPageReady().then(firstScreen);
+  }
+})();

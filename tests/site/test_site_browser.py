@@ -1371,12 +1371,12 @@ def _write_weight_report() -> None:
 def test_chapter_page_weight(browser, site_server, path):
     """The chapter page with every asset it loads (images, fonts, MathJax's components
     and fonts, once every formula is typeset) within PAGE_BYTES_GOAL, its bytes counted
-    as the server sends them, uncompressed; and its load within PAGE_LOAD_GOAL_S: the
+    as the server sends them, uncompressed. Its load time is measured, not asserted
+    (a time measures the machine as well as the page; speed is the benchmark's): the
     median of three cold loads of the time until the `load` event has ended and every
     formula of the first screen is typeset (`_LOAD_TIMES`). Both go to
-    `_build/bench/page-weight.json`, which `make bench` copies into `bench.json`.
-    The time measures the machine as well as the page: on a machine busier than its
-    cores (load average), it is recorded with the load average, not asserted."""
+    `_build/bench/page-weight.json`, which `make bench` reads into `bench.json` and
+    holds against PAGE_BYTES_GOAL and PAGE_LOAD_GOAL_S, with the load average."""
     if path not in CHAPTER_PAGES:
         pytest.skip("no chapter built")
     busy = os.getloadavg()[0]
@@ -1393,10 +1393,6 @@ def test_chapter_page_weight(browser, site_server, path):
     assert weight["bytes"] <= PAGE_BYTES_GOAL, (
         f"{path}: {weight['bytes']} bytes, over {PAGE_BYTES_GOAL}; largest: {weight['largest']}"
     )
-    if busy < (os.cpu_count() or 1):
-        assert weight["load_s"] < PAGE_LOAD_GOAL_S, (
-            f"{path}: loads in {weight['load_s']} s, over {PAGE_LOAD_GOAL_S} s: {weight}"
-        )
 
 
 @pytest.mark.parametrize("mode", MODES)

@@ -19,7 +19,7 @@
   name (a few kB), as inline SVG, the same way.
 - MathJax: formulas are not Tab stops (`inTabOrder: false`); the assistive
   MathML a screen reader reads stays. MathJax typesets nothing by itself
-  (`startup.typeset: false`): `book/_static/math_typeset.js` typesets the
+  (`startup.typeset: false`): `static/math_typeset.js` typesets the
   first screen's formulas first, which ends MathJax's startup, then the rest
   in small batches in idle time (the page loads in about a third of the time
   it took to typeset every formula before the load event).

@@ -53,6 +53,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import os
 import threading
 import urllib.error
 import urllib.request

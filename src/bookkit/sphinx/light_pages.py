@@ -35,7 +35,9 @@ Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.light_p
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -188,12 +190,20 @@ def unused_rules_removed(css: str, occurs) -> str:
     return _RULE.sub(rule, css)
 
 
-def _light_stylesheets(static: Path, texts: list[str]) -> None:
-    # A class name can only occur inside a run of name characters: the runs, once each.
-    corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
+def _light_stylesheets(
+    static: Path, texts: list[str], memo: dict[str, str], texts_key: str
+) -> dict[str, str]:
+    """Cut the stylesheets. `memo`: the last build's (`texts_key` and input -> output);
+    returns this build's."""
     seen: dict[str, bool] = {}
+    used: dict[str, str] = {}
+    corpus = None
 
     def occurs(name: str) -> bool:
+        nonlocal corpus
+        if corpus is None:
+            # A class name can only occur inside a run of name characters: the runs, once each.
+            corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
         if name not in seen:
             seen[name] = name.startswith(BUILT_AT_RUN_TIME) or name in corpus
         return seen[name]
@@ -202,9 +212,14 @@ def _light_stylesheets(static: Path, texts: list[str]) -> None:
         if "mathjax" in css.parts:
             continue
         text = css.read_text(encoding="utf-8")
-        light = unused_rules_removed(text, occurs)
+        key = _digest(texts_key + text)
+        light = memo.get(key)
+        if light is None:
+            light = unused_rules_removed(text, occurs)
+        used[key] = light  # Sphinx copies the theme's stylesheets again every build
         if light != text:
             css.write_text(light, encoding="utf-8")
+    return used
 
 
 _LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
@@ -230,33 +245,60 @@ def compact_svg(svg: str) -> str:
     return _LINE_END.sub(" ", _LONG_DECIMAL.sub(rounded, svg))
 
 
-def _light_figures(outdir: Path) -> None:
+def _light_figures(outdir: Path, left: dict[str, str]) -> None:
     for path in (outdir / "_images").glob("*.svg"):
         text = path.read_text(encoding="utf-8")
+        if not _changed_since(left, outdir, path, text):
+            continue
         light = compact_svg(text)
+        left[path.relative_to(outdir).as_posix()] = _digest(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
 
 
-def _light_font(static: Path, pages: list[str]) -> None:
+def _light_font(static: Path, pages: list[str], memo: dict, texts_key: str) -> None:
     font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
     css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
     if not font.is_file() or not theme_css.is_file():
         return
-    scripts = [
-        p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
-    ]
-    used_names = icons_used(pages + scripts)
-    codepoints = set()
-    for css in css_files:
-        codepoints |= icon_codepoints(css.read_text(encoding="utf-8"), used_names)
-    (static / f"{SOLID_FONT}.woff").write_bytes(subset_font(font.read_bytes(), codepoints))
+    woff = static / f"{SOLID_FONT}.woff"
+    css_texts = [css.read_text(encoding="utf-8") for css in css_files]
+    # The font is cut from the pages, scripts and stylesheets: the same ones, the same font.
+    key = _digest("\0".join([texts_key, _digest(font.read_bytes()), *map(_digest, css_texts)]))
+    if not (woff.is_file() and memo.get("font") == [key, _digest(woff.read_bytes())]):
+        scripts = [
+            p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
+        ]
+        used_names = icons_used(pages + scripts)
+        codepoints = set()
+        for css in css_texts:
+            codepoints |= icon_codepoints(css, used_names)
+        woff.write_bytes(subset_font(font.read_bytes(), codepoints))
+    memo["font"] = [key, _digest(woff.read_bytes())]
     text = theme_css.read_text(encoding="utf-8")
     text = _SOLID_SRC.sub(
         lambda m: f'src:url({m.group("dir")}fa-solid-900.woff) format("woff")', text
     )
     theme_css.write_text(text, encoding="utf-8")
+
+
+def _digest(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def _changed_since(left: dict[str, str], outdir: Path, path: Path, text: str) -> bool:
+    """Whether `path` is not as this extension left it last build (written again since)."""
+    return left.get(path.relative_to(outdir).as_posix()) != _digest(text)
+
+
+def _read_memo(path: Path, code: str) -> dict:
+    """What the last build left (files' digests, light stylesheets, the font), if by this code."""
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) and memo.get("code") == code else {}
 
 
 def _light_pages(app, exception):
@@ -267,23 +309,40 @@ def _light_pages(app, exception):
     plain = (
         plain_token_classes(pygments.read_text(encoding="utf-8")) if pygments.is_file() else set()
     )
+    # A page or figure as this code left it last build is left alone (an incremental
+    # build writes only some pages); anything else, written again since, is made light.
+    memo_path = Path(app.doctreedir) / "light_pages.json"
+    code = _digest(Path(__file__).read_text(encoding="utf-8") + repr(sorted(plain)))
+    before = _read_memo(memo_path, code)
+    left: dict[str, str] = dict(before.get("files", {}))
+    memo = {"code": code, "files": left, "font": before.get("font")}
     texts = []
     outdir = Path(app.outdir)
     for path in sorted(outdir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
+        if not _changed_since(left, outdir, path, text):
+            texts.append(text)
+            continue
         light = unwrap_tokens(text, plain)
         if path.relative_to(outdir).as_posix() != "search.html":
             light = without_search_scripts(light)
         light = without_idle_scripts(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
+        left[path.relative_to(outdir).as_posix()] = _digest(light)
         texts.append(light)
-    _light_figures(outdir)
-    _light_font(static, texts)  # before the stylesheets lose the unused icons' glyphs
+    _light_figures(outdir, left)
     scripts = [
         p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
     ]
-    _light_stylesheets(static, texts + scripts)
+    texts_key = _digest("\0".join(map(_digest, texts + scripts)))
+    # Before the stylesheets lose the unused icons' glyphs.
+    _light_font(static, texts, memo, texts_key)
+    memo["styles"] = _light_stylesheets(
+        static, texts + scripts, before.get("styles", {}), texts_key
+    )
+    memo_path.parent.mkdir(parents=True, exist_ok=True)
+    memo_path.write_text(json.dumps(memo), encoding="utf-8")
 
 
 def setup(app):

@@ -29,6 +29,7 @@ import pytest
 from bookkit.build import (
     FIGURE_FORMATS,
     cache_key,
+    code_fingerprint,
     derived_config,
     execution_order,
     extensions_key,
@@ -175,6 +176,40 @@ def test_the_key_ignores_the_prose_and_bytecode(project):
     (project / "src" / "gaussml" / "__pycache__").mkdir(exist_ok=True)
     (project / "src" / "gaussml" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
     assert cache_key(project, "svg") == before
+
+
+PAGE = """---
+kernelspec:
+  name: python3
+---
+# A page
+
+Some prose.
+
+```{code-cell} ipython3
+:tags: [hide-input]
+x = 1
+```
+
+More prose.
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("Some prose.", "Some edited prose.", True),
+        ("# A page", "# A renamed page", True),
+        ("x = 1", "x = 2", False),
+        ("[hide-input]", "[remove-input]", False),
+        ("name: python3", "name: python2", False),
+        ("More prose.", "```{code-cell} ipython3\ny = 2\n```", False),
+    ],
+)
+def test_the_code_fingerprint_ignores_only_the_prose(old, new, same):
+    """A prose-edit rebuild skips the cache look-up (bookkit.build.CODE_MEMO) only when
+    no code cell, cell option or front matter changed."""
+    assert (code_fingerprint(PAGE) == code_fingerprint(PAGE.replace(old, new))) is same
 
 
 def test_the_pages_are_those_of_the_table_of_contents():

@@ -118,13 +118,19 @@ def test_prose_edit_reuses_outputs_and_package_edit_re_executes(tmp_path):
     html = page_html(copy)
     assert "edited sentence" in html and "probe value 0.398942" in html
 
-    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
-        f.write(EDIT)
+    # A code edit after a prose-only build (which read no notebook: CODE_MEMO) executes.
+    page.write_text(page.read_text().replace("probe value", "probe value:"))
     report, _ = build(copy, 3)
     assert list(report["executed"]) == ["book/probe.md"], report
+    assert "probe value: 0.398942" in page_html(copy)
+
+    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
+        f.write(EDIT)
+    report, _ = build(copy, 4)
+    assert list(report["executed"]) == ["book/probe.md"], report
     html = page_html(copy)
-    assert "probe value 0.797885" in html, "the page kept the output of the old package"
-    assert "probe value 0.398942" not in html
+    assert "probe value: 0.797885" in html, "the page kept the output of the old package"
+    assert "probe value: 0.398942" not in html
 
 
 # --- the key (fast) ---------------------------------------------------------------------
@@ -178,7 +184,7 @@ def test_the_key_ignores_the_prose_and_bytecode(project):
     assert cache_key(project, "svg") == before
 
 
-PAGE = """---
+CODE_PAGE = """---
 kernelspec:
   name: python3
 ---
@@ -209,7 +215,7 @@ More prose.
 def test_the_code_fingerprint_ignores_only_the_prose(old, new, same):
     """A prose-edit rebuild skips the cache look-up (bookkit.build.CODE_MEMO) only when
     no code cell, cell option or front matter changed."""
-    assert (code_fingerprint(PAGE) == code_fingerprint(PAGE.replace(old, new))) is same
+    assert (code_fingerprint(CODE_PAGE) == code_fingerprint(CODE_PAGE.replace(old, new))) is same
 
 
 def test_the_pages_are_those_of_the_table_of_contents():

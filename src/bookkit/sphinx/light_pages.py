@@ -190,36 +190,72 @@ def unused_rules_removed(css: str, occurs) -> str:
     return _RULE.sub(rule, css)
 
 
-def _light_stylesheets(
-    static: Path, texts: list[str], memo: dict[str, str], texts_key: str
-) -> dict[str, str]:
-    """Cut the stylesheets. `memo`: the last build's (`texts_key` and input -> output);
-    returns this build's."""
-    seen: dict[str, bool] = {}
-    used: dict[str, str] = {}
+def _recording(occurs, log: list[str]):
+    """`occurs`, noting each name it is asked in `log`."""
+
+    def recorded(name: str) -> bool:
+        log.append(name)
+        return occurs(name)
+
+    return recorded
+
+
+def _light_stylesheets(static: Path, texts: list[str], memo: dict) -> dict:
+    """Cut the stylesheets; `memo` is the last build's, the return value this one's.
+
+    A cut depends only on the answers of `occurs` to the names it asks: the memo
+    keeps, by each stylesheet's hash, the names it asked, those that occurred and
+    the cut; and, by each text's hash, which of all the names asked it holds. A
+    build searches only the texts it changed, and cuts again only a stylesheet
+    whose answers changed.
+    """
+    universe = memo.get("universe", [])
+    by_text = memo.get("texts", {})
+    found: set[str] = set()
+    held = {}
+    for text in texts:
+        key = _digest(text)
+        if key not in by_text:
+            # A class name can only occur inside a run of name characters: the runs, once each.
+            runs = "\n".join(set(_NAME_RUN.findall(text)))
+            by_text[key] = [name for name in universe if name in runs]
+        held[key] = by_text[key]
+        found.update(by_text[key])
+    known = set(universe)
     corpus = None
+    seen: dict[str, bool] = {}
 
     def occurs(name: str) -> bool:
         nonlocal corpus
-        if corpus is None:
-            # A class name can only occur inside a run of name characters: the runs, once each.
-            corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
         if name not in seen:
-            seen[name] = name.startswith(BUILT_AT_RUN_TIME) or name in corpus
+            if name.startswith(BUILT_AT_RUN_TIME) or name in found:
+                seen[name] = True
+            elif name in known:
+                seen[name] = False
+            else:  # a name no stylesheet asked last build: every text is searched
+                if corpus is None:
+                    corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
+                seen[name] = name in corpus
         return seen[name]
 
+    cuts = {}
     for css in static.rglob("*.css"):
         if "mathjax" in css.parts:
             continue
         text = css.read_text(encoding="utf-8")
-        key = _digest(texts_key + text)
-        light = memo.get(key)
-        if light is None:
-            light = unused_rules_removed(text, occurs)
-        used[key] = light  # Sphinx copies the theme's stylesheets again every build
+        key = _digest(text)
+        asked, occurred, light = memo.get("cuts", {}).get(key, ([], None, None))
+        if occurred != [name for name in asked if occurs(name)]:
+            asked_now: list[str] = []
+            light = unused_rules_removed(text, _recording(occurs, asked_now))
+            asked = sorted(set(asked_now))
+        # Sphinx copies the theme's stylesheets again every build.
+        cuts[key] = (asked, [name for name in asked if occurs(name)], light)
         if light != text:
             css.write_text(light, encoding="utf-8")
-    return used
+    now = sorted({name for asked, _, _ in cuts.values() for name in asked})
+    # What each text holds, of the names asked: valid next build if those are the same.
+    return {"universe": now, "texts": held if now == universe else {}, "cuts": cuts}
 
 
 _LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
@@ -256,25 +292,25 @@ def _light_figures(outdir: Path, left: dict[str, str]) -> None:
             path.write_text(light, encoding="utf-8")
 
 
-def _light_font(static: Path, pages: list[str], memo: dict, texts_key: str) -> None:
+def _light_font(static: Path, pages: list[str], memo: dict) -> None:
     font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
     css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
     if not font.is_file() or not theme_css.is_file():
         return
+    scripts = [
+        p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
+    ]
+    used_names = icons_used(pages + scripts)
+    codepoints = set()
+    for css in css_files:
+        codepoints |= icon_codepoints(css.read_text(encoding="utf-8"), used_names)
     woff = static / f"{SOLID_FONT}.woff"
-    css_texts = [css.read_text(encoding="utf-8") for css in css_files]
-    # The font is cut from the pages, scripts and stylesheets: the same ones, the same font.
-    key = _digest("\0".join([texts_key, _digest(font.read_bytes()), *map(_digest, css_texts)]))
+    font_bytes = font.read_bytes()
+    # The same glyphs of the same font: the same cut (fontTools is slow to import).
+    key = _digest(f"{sorted(codepoints)}" + _digest(font_bytes))
     if not (woff.is_file() and memo.get("font") == [key, _digest(woff.read_bytes())]):
-        scripts = [
-            p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
-        ]
-        used_names = icons_used(pages + scripts)
-        codepoints = set()
-        for css in css_texts:
-            codepoints |= icon_codepoints(css, used_names)
-        woff.write_bytes(subset_font(font.read_bytes(), codepoints))
+        woff.write_bytes(subset_font(font_bytes, codepoints))
     memo["font"] = [key, _digest(woff.read_bytes())]
     text = theme_css.read_text(encoding="utf-8")
     text = _SOLID_SRC.sub(
@@ -332,15 +368,11 @@ def _light_pages(app, exception):
         left[path.relative_to(outdir).as_posix()] = _digest(light)
         texts.append(light)
     _light_figures(outdir, left)
+    _light_font(static, texts, memo)  # before the stylesheets lose the unused icons' glyphs
     scripts = [
         p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
     ]
-    texts_key = _digest("\0".join(map(_digest, texts + scripts)))
-    # Before the stylesheets lose the unused icons' glyphs.
-    _light_font(static, texts, memo, texts_key)
-    memo["styles"] = _light_stylesheets(
-        static, texts + scripts, before.get("styles", {}), texts_key
-    )
+    memo["styles"] = _light_stylesheets(static, texts + scripts, before.get("styles", {}))
     memo_path.parent.mkdir(parents=True, exist_ok=True)
     memo_path.write_text(json.dumps(memo), encoding="utf-8")
 

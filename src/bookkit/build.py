@@ -56,6 +56,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
@@ -161,6 +162,32 @@ def read_notebook(path: Path, config):
 
 
 MYST_NB_MD = {"name": "myst_nb_md", "type": "plugin"}  # myst-nb's jupyter-cache reader
+CODE_MEMO = "bookkit-code.json"  # in a cache folder: each page's code when all were cached
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})")
+
+
+def code_fingerprint(text: str) -> str:
+    """The hash of a page without its prose: its front matter, every fenced block that
+    opens with `{code-cell}` and every other line naming `code-cell` (more than
+    jupyter-cache's key, a page's code cells and kernel, reads; never less)."""
+    lines = text.splitlines()
+    kept = []
+    if lines and lines[0].strip() == "---":
+        end = next((i for i, line in enumerate(lines[1:], 1) if line.strip() == "---"), 0)
+        kept += lines[: end + 1]
+    fence = None  # the open code cell's fence
+    for line in lines:
+        bare = line.strip()
+        if fence is not None:
+            kept.append(line)
+            if bare and set(bare) == {fence[0]} and len(bare) >= len(fence):
+                fence = None  # its closing fence
+        elif "code-cell" in line:
+            kept.append(line)
+            opening = _FENCE.match(line)
+            if opening and "{code-cell}" in line:
+                fence = opening.group(1)
+    return hashlib.sha256("\n".join(kept).encode()).hexdigest()
 
 
 def previous_seconds(caches: Path, source: Path) -> dict[str, float]:
@@ -207,7 +234,32 @@ def execute_missing(
     `local-parallel` executes the unexecuted ones, a process per core (`local-serial`
     when `jobs` is 1), each as myst-nb's cache mode does (`single_nb_execution` in
     the page's folder, with the configured timeout), and caches the ones that succeed.
+
+    When every page is in the cache, each page's code (`code_fingerprint`) is kept
+    in the cache folder (`CODE_MEMO`); a later build whose pages have the same code
+    (a prose edit) skips the reading and the look-up.
     """
+    # When no page's code changed since every page was found in this cache folder,
+    # every page is still there: nothing to read or ask (the prose-edit rebuild).
+    memo = cache_path / CODE_MEMO
+    code = {p.relative_to(source).as_posix(): code_fingerprint(p.read_text("utf-8")) for p in pages}
+    try:
+        held = json.loads(memo.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        held = {}
+    if isinstance(held, dict) and held.get("code") == code:
+        return {"cached": held["cached"], "executed": {}}
+    report = execute_changed(source, pages, cache_path, config, jobs)
+    if all(run["error"] is None for run in report["executed"].values()):
+        done = list(dict.fromkeys([*report["cached"], *report["executed"]]))
+        memo.write_text(json.dumps({"code": code, "cached": done}), encoding="utf-8")
+    return report
+
+
+def execute_changed(
+    source: Path, pages: list[Path], cache_path: Path, config: dict, jobs: int
+) -> dict:
+    """`execute_missing`'s work, with no shortcut: every page read and looked up."""
     import logging
 
     from jupyter_cache import get_cache

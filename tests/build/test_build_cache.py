@@ -29,6 +29,7 @@ import pytest
 from bookkit.build import (
     FIGURE_FORMATS,
     cache_key,
+    code_fingerprint,
     derived_config,
     execution_order,
     extensions_key,
@@ -117,13 +118,19 @@ def test_prose_edit_reuses_outputs_and_package_edit_re_executes(tmp_path):
     html = page_html(copy)
     assert "edited sentence" in html and "probe value 0.398942" in html
 
-    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
-        f.write(EDIT)
+    # A code edit after a prose-only build (which read no notebook: CODE_MEMO) executes.
+    page.write_text(page.read_text().replace("probe value", "probe value:"))
     report, _ = build(copy, 3)
     assert list(report["executed"]) == ["book/probe.md"], report
+    assert "probe value: 0.398942" in page_html(copy)
+
+    with (copy / "src" / "gaussml" / "univariate.py").open("a", encoding="utf-8") as f:
+        f.write(EDIT)
+    report, _ = build(copy, 4)
+    assert list(report["executed"]) == ["book/probe.md"], report
     html = page_html(copy)
-    assert "probe value 0.797885" in html, "the page kept the output of the old package"
-    assert "probe value 0.398942" not in html
+    assert "probe value: 0.797885" in html, "the page kept the output of the old package"
+    assert "probe value: 0.398942" not in html
 
 
 # --- the key (fast) ---------------------------------------------------------------------
@@ -175,6 +182,40 @@ def test_the_key_ignores_the_prose_and_bytecode(project):
     (project / "src" / "gaussml" / "__pycache__").mkdir(exist_ok=True)
     (project / "src" / "gaussml" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\0")
     assert cache_key(project, "svg") == before
+
+
+CODE_PAGE = """---
+kernelspec:
+  name: python3
+---
+# A page
+
+Some prose.
+
+```{code-cell} ipython3
+:tags: [hide-input]
+x = 1
+```
+
+More prose.
+"""
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "same"),
+    [
+        ("Some prose.", "Some edited prose.", True),
+        ("# A page", "# A renamed page", True),
+        ("x = 1", "x = 2", False),
+        ("[hide-input]", "[remove-input]", False),
+        ("name: python3", "name: python2", False),
+        ("More prose.", "```{code-cell} ipython3\ny = 2\n```", False),
+    ],
+)
+def test_the_code_fingerprint_ignores_only_the_prose(old, new, same):
+    """A prose-edit rebuild skips the cache look-up (bookkit.build.CODE_MEMO) only when
+    no code cell, cell option or front matter changed."""
+    assert (code_fingerprint(CODE_PAGE) == code_fingerprint(CODE_PAGE.replace(old, new))) is same
 
 
 def test_the_pages_are_those_of_the_table_of_contents():

@@ -131,3 +131,23 @@ def test_compact_svg_rounds_coordinates_and_keeps_the_text_scale(svg, compact):
 def test_compact_path_drops_only_the_implied_linetos(d, compact):
     assert lp.compact_path(d) == compact
     assert lp.compact_path(compact) == compact
+
+
+def test_the_stylesheet_memo_cuts_as_a_build_from_scratch(tmp_path):
+    """Across builds (the memo of the last one), each cut is the one computed afresh."""
+    css = ".used{a:1}.gone{b:2}.later{c:3}.a .used-too{d:4}"
+    (tmp_path / "x.css").write_text(css, encoding="utf-8")
+
+    def build(texts, memo):
+        (tmp_path / "x.css").write_text(css, encoding="utf-8")  # Sphinx copies it again
+        memo = lp._light_stylesheets(tmp_path, texts, memo)
+        corpus = "\n".join(texts)
+        fresh = lp.unused_rules_removed(css, lambda name: name in corpus)
+        assert (tmp_path / "x.css").read_text(encoding="utf-8") == fresh
+        return memo
+
+    memo = build(['<p class="used">', "x.used-too"], {})
+    memo = build(['<p class="used">prose', "x.used-too"], memo)  # a prose edit
+    memo = build(['<p class="used later">', "x.used-too a"], memo)  # a class appears
+    memo = build(['<p class="later">', "a"], memo)  # and goes
+    memo = build(['<p class="later">', "a"], memo)

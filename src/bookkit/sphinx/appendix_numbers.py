@@ -34,18 +34,35 @@ def renumbered(numbers: dict[str, dict[str, tuple]], position: int) -> dict[str,
     }
 
 
+def sphinx_numbers_back(app, env) -> list[str]:
+    """Sphinx's own numbers of the appendices, before it numbers again.
+
+    Sphinx writes again every page whose numbers differ from the last build's;
+    it compares its new numbers with these, not with the renumbered ones, so
+    an appendix is written again only when its numbers changed.
+    """
+    env.toc_fignumbers.update(getattr(env, "gaussml_sphinx_fignumbers", {}))
+    return []
+
+
 def number_appendices(app, env) -> list[str]:
     included = env.toctree_includes.get(env.config.root_doc, [])
+    before = getattr(env, "gaussml_appendix_fignumbers", {})
+    env.gaussml_sphinx_fignumbers, env.gaussml_appendix_fignumbers = {}, {}
     changed = []
     for doc, position in appendix_positions(included).items():
         numbers = env.toc_fignumbers.get(doc)
         if numbers:
+            env.gaussml_sphinx_fignumbers[doc] = numbers
             env.toc_fignumbers[doc] = renumbered(numbers, position)
-            changed.append(doc)
+            env.gaussml_appendix_fignumbers[doc] = env.toc_fignumbers[doc]
+            if before.get(doc) != env.toc_fignumbers[doc]:
+                changed.append(doc)
     return changed
 
 
 def setup(app):
-    # After Sphinx's own numbering (the toctree collector, priority 500).
+    # Around Sphinx's own numbering (the toctree collector, priority 500).
+    app.connect("env-get-updated", sphinx_numbers_back, priority=100)
     app.connect("env-get-updated", number_appendices, priority=900)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -35,7 +35,9 @@ Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.light_p
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 from pathlib import Path
 
@@ -188,23 +190,72 @@ def unused_rules_removed(css: str, occurs) -> str:
     return _RULE.sub(rule, css)
 
 
-def _light_stylesheets(static: Path, texts: list[str]) -> None:
-    # A class name can only occur inside a run of name characters: the runs, once each.
-    corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
+def _recording(occurs, log: list[str]):
+    """`occurs`, noting each name it is asked in `log`."""
+
+    def recorded(name: str) -> bool:
+        log.append(name)
+        return occurs(name)
+
+    return recorded
+
+
+def _light_stylesheets(static: Path, texts: list[str], memo: dict) -> dict:
+    """Cut the stylesheets; `memo` is the last build's, the return value this one's.
+
+    A cut depends only on the answers of `occurs` to the names it asks: the memo
+    keeps, by each stylesheet's hash, the names it asked, those that occurred and
+    the cut; and, by each text's hash, which of all the names asked it holds. A
+    build searches only the texts it changed, and cuts again only a stylesheet
+    whose answers changed.
+    """
+    universe = memo.get("universe", [])
+    by_text = memo.get("texts", {})
+    found: set[str] = set()
+    held = {}
+    for text in texts:
+        key = _digest(text)
+        if key not in by_text:
+            # A class name can only occur inside a run of name characters: the runs, once each.
+            runs = "\n".join(set(_NAME_RUN.findall(text)))
+            by_text[key] = [name for name in universe if name in runs]
+        held[key] = by_text[key]
+        found.update(by_text[key])
+    known = set(universe)
+    corpus = None
     seen: dict[str, bool] = {}
 
     def occurs(name: str) -> bool:
+        nonlocal corpus
         if name not in seen:
-            seen[name] = name.startswith(BUILT_AT_RUN_TIME) or name in corpus
+            if name.startswith(BUILT_AT_RUN_TIME) or name in found:
+                seen[name] = True
+            elif name in known:
+                seen[name] = False
+            else:  # a name no stylesheet asked last build: every text is searched
+                if corpus is None:
+                    corpus = "\n".join({run for text in texts for run in _NAME_RUN.findall(text)})
+                seen[name] = name in corpus
         return seen[name]
 
+    cuts = {}
     for css in static.rglob("*.css"):
         if "mathjax" in css.parts:
             continue
         text = css.read_text(encoding="utf-8")
-        light = unused_rules_removed(text, occurs)
+        key = _digest(text)
+        asked, occurred, light = memo.get("cuts", {}).get(key, ([], None, None))
+        if occurred != [name for name in asked if occurs(name)]:
+            asked_now: list[str] = []
+            light = unused_rules_removed(text, _recording(occurs, asked_now))
+            asked = sorted(set(asked_now))
+        # Sphinx copies the theme's stylesheets again every build.
+        cuts[key] = (asked, [name for name in asked if occurs(name)], light)
         if light != text:
             css.write_text(light, encoding="utf-8")
+    now = sorted({name for asked, _, _ in cuts.values() for name in asked})
+    # What each text holds, of the names asked: valid next build if those are the same.
+    return {"universe": now, "texts": held if now == universe else {}, "cuts": cuts}
 
 
 _LONG_DECIMAL = re.compile(r"scale\([^)]*\)|(-?\d+\.\d{3,})")
@@ -257,15 +308,18 @@ def compact_svg(svg: str) -> str:
     return _PATH_DATA.sub(lambda m: f' d="{compact_path(m.group(1))}"', svg)
 
 
-def _light_figures(outdir: Path) -> None:
+def _light_figures(outdir: Path, left: dict[str, str]) -> None:
     for path in (outdir / "_images").glob("*.svg"):
         text = path.read_text(encoding="utf-8")
+        if not _changed_since(left, outdir, path, text):
+            continue
         light = compact_svg(text)
+        left[path.relative_to(outdir).as_posix()] = _digest(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
 
 
-def _light_font(static: Path, pages: list[str]) -> None:
+def _light_font(static: Path, pages: list[str], memo: dict) -> None:
     font = static / f"{SOLID_FONT}.ttf"  # the same glyphs as the WOFF2, readable without brotli
     css_files = [p for p in static.rglob("*.css") if "mathjax" not in p.parts]
     theme_css = static / "styles" / "pydata-sphinx-theme.css"
@@ -278,12 +332,36 @@ def _light_font(static: Path, pages: list[str]) -> None:
     codepoints = set()
     for css in css_files:
         codepoints |= icon_codepoints(css.read_text(encoding="utf-8"), used_names)
-    (static / f"{SOLID_FONT}.woff").write_bytes(subset_font(font.read_bytes(), codepoints))
+    woff = static / f"{SOLID_FONT}.woff"
+    font_bytes = font.read_bytes()
+    # The same glyphs of the same font: the same cut (fontTools is slow to import).
+    key = _digest(f"{sorted(codepoints)}" + _digest(font_bytes))
+    if not (woff.is_file() and memo.get("font") == [key, _digest(woff.read_bytes())]):
+        woff.write_bytes(subset_font(font_bytes, codepoints))
+    memo["font"] = [key, _digest(woff.read_bytes())]
     text = theme_css.read_text(encoding="utf-8")
     text = _SOLID_SRC.sub(
         lambda m: f'src:url({m.group("dir")}fa-solid-900.woff) format("woff")', text
     )
     theme_css.write_text(text, encoding="utf-8")
+
+
+def _digest(data: str | bytes) -> str:
+    return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
+
+
+def _changed_since(left: dict[str, str], outdir: Path, path: Path, text: str) -> bool:
+    """Whether `path` is not as this extension left it last build (written again since)."""
+    return left.get(path.relative_to(outdir).as_posix()) != _digest(text)
+
+
+def _read_memo(path: Path, code: str) -> dict:
+    """What the last build left (files' digests, light stylesheets, the font), if by this code."""
+    try:
+        memo = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) and memo.get("code") == code else {}
 
 
 def _light_pages(app, exception):
@@ -294,23 +372,36 @@ def _light_pages(app, exception):
     plain = (
         plain_token_classes(pygments.read_text(encoding="utf-8")) if pygments.is_file() else set()
     )
+    # A page or figure as this code left it last build is left alone (an incremental
+    # build writes only some pages); anything else, written again since, is made light.
+    memo_path = Path(app.doctreedir) / "light_pages.json"
+    code = _digest(Path(__file__).read_text(encoding="utf-8") + repr(sorted(plain)))
+    before = _read_memo(memo_path, code)
+    left: dict[str, str] = dict(before.get("files", {}))
+    memo = {"code": code, "files": left, "font": before.get("font")}
     texts = []
     outdir = Path(app.outdir)
     for path in sorted(outdir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
+        if not _changed_since(left, outdir, path, text):
+            texts.append(text)
+            continue
         light = unwrap_tokens(text, plain)
         if path.relative_to(outdir).as_posix() != "search.html":
             light = without_search_scripts(light)
         light = without_idle_scripts(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
+        left[path.relative_to(outdir).as_posix()] = _digest(light)
         texts.append(light)
-    _light_figures(outdir)
-    _light_font(static, texts)  # before the stylesheets lose the unused icons' glyphs
+    _light_figures(outdir, left)
+    _light_font(static, texts, memo)  # before the stylesheets lose the unused icons' glyphs
     scripts = [
         p.read_text(encoding="utf-8") for p in static.rglob("*.js") if "mathjax" not in p.parts
     ]
-    _light_stylesheets(static, texts + scripts)
+    memo["styles"] = _light_stylesheets(static, texts + scripts, before.get("styles", {}))
+    memo_path.parent.mkdir(parents=True, exist_ok=True)
+    memo_path.write_text(json.dumps(memo), encoding="utf-8")
 
 
 def setup(app):

@@ -12,6 +12,9 @@ STAMP := $(VENV)/.requirements-stamp
 BUILD := $(BIN)/python -m bookkit.build
 JOBS ?= 2
 PORT ?= 8000
+# This clone's own packages (gaussml, bookkit) before the installed ones: the venv's
+# editable install may point at another clone (a copy the tests build in shares it).
+export PYTHONPATH := $(CURDIR)/src$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 .PHONY: all book pdf handout handouts test serve clean distclean venv check-tex $(STAMP)
 
@@ -59,7 +62,7 @@ all:
 # bookkit.serve needs only the standard library (and bookkit's __init__): no .venv.
 serve:
 	@test -f _build/html/index.html || { echo "no site yet: run 'make book' first" >&2; exit 1; }
-	PYTHONPATH=src $(PYTHON) -m bookkit.serve $(PORT) _build/html
+	$(PYTHON) -m bookkit.serve $(PORT) _build/html
 
 clean:  # keeps .venv
 	rm -rf _build .pytest_cache .hypothesis

@@ -16,7 +16,8 @@
 # fifth of pip's CPU time (it fetches and unpacks in parallel and keeps its own
 # cache, ~/.cache/uv). It lives in .venv/.uv-<version>, outside the venv's
 # packages, and is not in the stamp: a venv pip made stays fit. Modules are
-# compiled to bytecode when first imported, as Python does, not all at install.
+# compiled to bytecode at install, as pip does: where PYTHONDONTWRITEBYTECODE is
+# set, Python never writes it, and every kernel would compile JAX from source.
 # Settings come from the environment: PYTHON (default python3), VENV (.venv).
 set -euo pipefail
 
@@ -84,7 +85,7 @@ install_pins() {
     if [ ! -x "$uv_home/bin/uv" ]; then
         "$VENV/bin/python" -m pip install --quiet --target "$uv_home" "uv==$UV_VERSION"
     fi
-    "$uv_home/bin/uv" pip install --quiet --python "$VENV/bin/python" -r requirements.txt
+    "$uv_home/bin/uv" pip install --quiet --compile-bytecode --python "$VENV/bin/python" -r requirements.txt
 }
 
 write_stamp() {

@@ -38,7 +38,7 @@ def script_setting(name: str) -> str:
 SUPPORTED = script_setting("SUPPORTED").split()
 PIP_VERSION = script_setting("PIP_VERSION")
 UV_VERSION = script_setting("UV_VERSION")
-UV_PINS = "uv pip install --quiet --python .venv/bin/python -r requirements.txt"
+UV_PINS = "uv pip install --quiet --compile-bytecode --python .venv/bin/python -r requirements.txt"
 
 
 # --- fakes --------------------------------------------------------------------------
@@ -63,14 +63,14 @@ echo "venv-python $*" >> {log}
 if [ "$5" = --target ]; then mkdir -p "$6/bin"; cp {uv} "$6/bin/uv"; fi
 """
 
-# The fake uv: `uv pip install --quiet --python PY -r REQ` "installs" each pin as a
-# file lib/<name> beside PY's bin/.
+# The fake uv: `uv pip install --quiet --compile-bytecode --python PY -r REQ` "installs"
+# each pin as a file lib/<name> beside PY's bin/.
 FAKE_UV = """#!/bin/bash
 echo "uv $*" >> {log}
-[ "$1 $2 $4 $6" = "pip install --python -r" ] || exit 3
-bin=$(dirname "$5")
+[ "$1 $2 $4 $5 $7" = "pip install --compile-bytecode --python -r" ] || exit 3
+bin=$(dirname "$6")
 for exe in jupyter-book pytest ruff; do printf '#!/bin/sh\\n' > "$bin/$exe"; chmod +x "$bin/$exe"; done
-sed -n 's/==.*//p' "$7" | while read -r name; do touch "$bin/../lib/$name"; done
+sed -n 's/==.*//p' "$8" | while read -r name; do touch "$bin/../lib/$name"; done
 """
 
 

@@ -50,6 +50,7 @@ so that each check is seen to fail.
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import json
@@ -1345,18 +1346,27 @@ _WEIGHTS: dict[str, dict] = {}  # the pages measured in this session, for WEIGHT
 
 
 def _write_weight_report() -> None:
+    """Add this worker's pages to WEIGHT_REPORT: pytest-xdist's workers each measure
+    some pages and write in turn (a lock), keeping the others' current chapters."""
     figures = {p.name: p.stat().st_size for p in (SITE / "_images").glob("*") if p.is_file()}
     WEIGHT_REPORT.parent.mkdir(parents=True, exist_ok=True)
-    report = {
-        "goals": {
-            "page_bytes": PAGE_BYTES_GOAL,
-            "load_s": PAGE_LOAD_GOAL_S,
-            "figure_bytes": FIGURE_BYTES_GOAL,
-        },
-        "pages": dict(sorted(_WEIGHTS.items())),
-        "largest_figure": max(figures.items(), key=lambda item: item[1], default=None),
-    }
-    WEIGHT_REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    with open(WEIGHT_REPORT.with_suffix(".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            pages = json.loads(WEIGHT_REPORT.read_text(encoding="utf-8"))["pages"]
+        except (OSError, ValueError, KeyError):
+            pages = {}
+        pages = {p: w for p, w in pages.items() if p in CHAPTER_PAGES} | _WEIGHTS
+        report = {
+            "goals": {
+                "page_bytes": PAGE_BYTES_GOAL,
+                "load_s": PAGE_LOAD_GOAL_S,
+                "figure_bytes": FIGURE_BYTES_GOAL,
+            },
+            "pages": dict(sorted(pages.items())),
+            "largest_figure": max(figures.items(), key=lambda item: item[1], default=None),
+        }
+        WEIGHT_REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
 @pytest.mark.parametrize(

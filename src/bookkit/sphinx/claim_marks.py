@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import html
 import re
-from pathlib import Path
 from typing import ClassVar
 
 from docutils import nodes
@@ -41,9 +40,10 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
+from . import add_static_path
+
 logger = logging.getLogger(__name__)
 
-STATIC = Path(__file__).resolve().parent / "static"
 COLUMNS = (
     ("Equations", 14),
     ("Claim: what it states", 40),
@@ -51,6 +51,7 @@ COLUMNS = (
     ("Method", 14),
     ("Result", 11),
 )
+
 # The table has no caption (an appendix's tables are not numbered), so the
 # PDF's "Table N - continued from previous page" names the report instead.
 LATEX_BEFORE = (
@@ -472,7 +473,7 @@ def latex_depart_math_block(self, node):
 
 
 def add_assets(app, config):
-    config.html_static_path.append(str(STATIC))
+    add_static_path(app, config)
     elements = dict(config.latex_elements)
     elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
     config.latex_elements = elements

@@ -19,8 +19,9 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from . import add_static_path
+
 ROOT = Path(__file__).resolve().parents[3]  # the repository
-STATIC = Path(__file__).resolve().parent / "static"
 
 
 def book_version(root: Path = ROOT) -> str:
@@ -35,8 +36,7 @@ def _configure(app, config):
     substitutions = dict(config.myst_substitutions or {})
     substitutions["book_version"] = version
     config.myst_substitutions = substitutions
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path.append(str(STATIC))
+    add_static_path(app, config)
 
 
 def _bibliography_roles(app, pagename, templatename, context, doctree):

@@ -32,6 +32,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from . import add_static_path
 from .built_pages import (
     PageMemo,
     built_pages,
@@ -40,8 +41,6 @@ from .built_pages import (
     masked,
     save_under_final_texts,
 )
-
-STATIC = Path(__file__).resolve().parent / "static"
 
 # The targets that get a preview, as CSS selectors of the element holding the id.
 TARGETS = {
@@ -210,13 +209,8 @@ def _save_memo(app, exception):
         save_under_final_texts(app, memo, read)
 
 
-def _configure(app, config):
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path.append(str(STATIC))
-
-
 def setup(app):
-    app.connect("config-inited", _configure)
+    app.connect("config-inited", add_static_path)
     # Before search_snippets (priority 500) reads the pages: it drops templates.
     app.connect("build-finished", _write_previews, priority=400)
     # After every extension that rewrites the pages (light_pages: 950).

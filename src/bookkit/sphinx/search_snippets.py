@@ -29,6 +29,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from . import add_static_path
 from .built_pages import (
     PageMemo,
     built_pages,
@@ -39,7 +40,6 @@ from .built_pages import (
 )
 from .figure_alt import tex_to_text
 
-STATIC = Path(__file__).resolve().parent / "static"
 PAGES_JS = "search_pages.js"
 
 
@@ -49,6 +49,7 @@ _CODE_START = re.compile(
     r"|<([a-z]+)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?(?:cell_input|cell_output)[\s\"])[^>]*>"
     r"|<(div)\b(?=[^>]*\sclass=\"(?:[^\"]*\s)?highlight[\s\"])[^>]*>"
 )
+
 _ARTICLE = re.compile(r"<article\b[^>]*>")
 
 
@@ -135,13 +136,8 @@ def _save_memo(app, exception):
         save_under_final_texts(app, memo, read)
 
 
-def _configure(app, config):
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path.append(str(STATIC))
-
-
 def setup(app):
-    app.connect("config-inited", _configure)
+    app.connect("config-inited", add_static_path)
     app.connect("html-page-context", _add_script)
     app.connect("build-finished", _write_pages)
     # After every extension that rewrites the pages (light_pages: 950).

@@ -34,9 +34,9 @@ import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from . import add_static_path
 from .built_pages import PageMemo, built_pages
 
-STATIC = Path(__file__).resolve().parent / "static"
 MIN_TICK_PX = 9.5  # CSS px: the smallest tick label a phone shows (9 is the floor tested)
 PX_PER_PT = 96 / 72
 _TICK_GROUP = re.compile(r"^[xy]tick_\d+$")
@@ -241,8 +241,7 @@ def _light_icons(app, exception):
 
 
 def _configure(app, config):
-    if str(STATIC) not in map(str, config.html_static_path):
-        config.html_static_path.append(str(STATIC))
+    add_static_path(app, config)
     mathjax = dict(config.mathjax3_config or {})
     options = dict(mathjax.get("options", {}))
     menu = dict(options.get("menuOptions", {}))

@@ -229,7 +229,7 @@ def network(params, name: str = "params", *, outputs: int | None = None) -> int:
     )
     if not ok:
         raise ValueError(
-            f"{name} must hold w1 (h, 1), b1 (h,), w2 (k, h), b2 (k,), got shapes {shapes}"
+            f"{name} must hold w1 (M, 1), b1 (M,), w2 (k, M), b2 (k,) for M hidden units, got shapes {shapes}"
         )
     for key, value in params.items():
         finite(value, f"{name}[{key!r}]")

@@ -129,7 +129,7 @@ def test_design_with_one_feature_expects_a_row():
 
 def test_network_names_the_expected_shapes():
     params = {"w1": np.ones((3, 1)), "b1": np.ones(4), "w2": np.ones((1, 3)), "b2": np.ones(1)}
-    raises(ValueError, lambda: _checks.network(params), "params must hold w1 (h, 1)", "(4,)")
+    raises(ValueError, lambda: _checks.network(params), "params must hold w1 (M, 1)", "(4,)")
 
 
 def test_broadcastable_names_every_argument_and_its_shape():

@@ -17,8 +17,9 @@ from pathlib import Path
 
 
 def _chapter_of(page: Path) -> int | None:
+    """N for `book/chapters/0N_name.md`; None for any other page (an appendix)."""
     head = page.name.split("_", 1)[0]
-    return int(head) if head.isdigit() else None
+    return int(head) if page.parent.name == "chapters" and head.isdigit() else None
 
 
 def verify(argv: list[str]) -> int:

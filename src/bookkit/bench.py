@@ -67,7 +67,7 @@ import yaml
 
 from . import build as build_book
 from .chapters import CHAPTERS, cells
-from .project import copy_project, project_files
+from .project import copy_project, project_files, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench"
@@ -164,24 +164,8 @@ def project_copy(dest: Path) -> Path:
 
 def timed_build(copy: Path, log: Path, report: Path) -> tuple[float, dict | None]:
     """`make book`'s build of `copy` (bookkit.build); wall time and its report."""
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FORMATS}
-    start = time.perf_counter()
-    with log.open("w") as out:
-        rc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bookkit.build",
-                str(copy),
-                "--report",
-                str(report),
-            ],
-            cwd=copy,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        ).returncode
-    seconds = time.perf_counter() - start
+    command = [sys.executable, "-m", "bookkit.build", str(copy), "--report", str(report)]
+    rc, seconds = run_in_copy(copy, command, log)
     if rc != 0 or not report.exists():
         return seconds, None
     return seconds, json.loads(report.read_text(encoding="utf-8"))

@@ -184,22 +184,19 @@ def pages_importing_gaussml(source: Path) -> list[str]:
 
 
 def ci_build_report(name: str) -> dict | None:
-    """The report of a build `make` made in this clone (`_build/bench/<name>.json`)."""
+    """The report of a build made in this clone (`_build/bench/<name>.json`), if it succeeded."""
     path = OUT / f"{name}.json"
-    if not path.exists():
-        return None
-    report = json.loads(path.read_text(encoding="utf-8"))
+    report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return report if report.get("succeeded") else None
 
 
-def fresh_build_report(key: str) -> dict | None:
-    """The reproducibility check's fresh build of this clone's sources, if it succeeded."""
-    path = OUT / "reproducible-a.json"
-    if not path.exists():
-        return None
-    report = json.loads(path.read_text(encoding="utf-8"))
-    fresh = report.get("succeeded") and not report.get("cached") and report.get("key") == key
-    return report if fresh else None
+def make_pdf() -> dict:
+    """`make pdf`'s time and the pages it executed, from its report (None: none)."""
+    pdf = ci_build_report("make-pdf")
+    return {
+        "make_pdf_s": pdf["total_s"] if pdf else None,
+        "make_pdf_executed_pages": len(pdf["executed"]) if pdf else None,
+    }
 
 
 def edit_package(root: Path) -> None:
@@ -290,8 +287,8 @@ def bench_builds() -> dict:
         before, after = key_after_package_edit(work)
         result["package_edit_changes_key"] = before != after
         importing = pages_importing_gaussml(ROOT)
-        fresh = fresh_build_report(key)
-        if fresh is not None:
+        fresh = ci_build_report("reproducible-a")  # the reproducibility check's fresh build
+        if fresh and not fresh.get("cached") and fresh.get("key") == key:
             # Its pages execute afresh with the clone's compiled JAX programs.
             result["package_source"] = "the reproducibility check's fresh build, JAX cache warm"
             seconds, rep = fresh["total_s"], fresh
@@ -317,10 +314,7 @@ def bench_builds() -> dict:
             result["goal_met"] = (rep.get("wall_s") or float("inf")) < GOAL_BOOK_EXEC
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    pdf = ci_build_report("make-pdf")
-    result["make_pdf_s"] = pdf["total_s"] if pdf else None
-    result["make_pdf_executed_pages"] = len(pdf["executed"]) if pdf else None
-    return result
+    return {**result, **make_pdf()}
 
 
 def ci_total(bench_seconds: float) -> dict:
@@ -378,14 +372,14 @@ def bench_training() -> dict:
     failure, data, table = _run_bench_script("bench_training", "training.json")
     if failure:
         return failure
-    ratio = _find_ratio(data)
+    ratio = data["speedup_per_step"]  # the compiled scan's per step, against the loop's
     return {
         "available": True,
         "report": data,
         "table": table,
         "speedup": ratio,
         "goal_speedup_at_least": GOAL_TRAINING,
-        "goal_met": None if ratio is None else ratio >= GOAL_TRAINING,
+        "goal_met": ratio >= GOAL_TRAINING,
     }
 
 
@@ -403,21 +397,6 @@ def bench_regression_accuracy() -> dict:
 
     rows = bench_accuracy.lre_rows()
     return {"rows": rows, "table": bench_accuracy.lre_table(rows)}
-
-
-def _find_ratio(data) -> float | None:
-    """The speed-up in bench_training.py's JSON: a key named like 'speedup' or 'ratio'."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if any(w in key.lower() for w in ("speedup", "speed_up", "ratio")) and isinstance(
-                value, int | float
-            ):
-                return float(value)
-        for value in data.values():
-            found = _find_ratio(value)
-            if found is not None:
-                return found
-    return None
 
 
 # --- the machinery's size ------------------------------------------------------------
@@ -714,10 +693,8 @@ def main(argv=None) -> int:
         report["ci"] = ci_total(0.0)  # the steps' starts, up to .ci/run's last
         report["machinery"] = machinery_lines()
         report["pages"] = page_weights()  # the browser test ran after the benchmark
-        pdf = ci_build_report("make-pdf")  # made after the benchmark, in .ci/run
-        if report.get("builds") and pdf:
-            report["builds"]["make_pdf_s"] = pdf["total_s"]
-            report["builds"]["make_pdf_executed_pages"] = len(pdf["executed"])
+        if report.get("builds"):
+            report["builds"].update(make_pdf())  # made after the benchmark, in .ci/run
         return write_report(report, args.json)
 
     OUT.mkdir(parents=True, exist_ok=True)

@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from bookkit.chapter_handouts import brace_groups
-from built_outputs import BUILD, ROOT, SITE, outdated, pdf_text, unavailable
+from built_outputs import BUILD, ROOT, SITE, outdated, pdf_text, site_pages, unavailable
 
 # BUILD: GAUSSML_BUILD points the tests at another build folder (default: _build).
 BOOK_LATEX = BUILD / "latex"
@@ -87,14 +88,13 @@ def page_numbers(html: str, docname: str) -> dict[tuple[str, str, str], str]:
     return out
 
 
+@cache
 def site_numbers(site: Path = SITE) -> dict[tuple[str, str, str], str]:
     out = {}
-    for page in sorted(site.rglob("*.html")):
-        parts = page.relative_to(site).parts
-        if "_static" in parts or "_sources" in parts:
-            continue
-        docname = page.relative_to(site).with_suffix("").as_posix()
-        out.update(page_numbers(page.read_text(encoding="utf-8"), docname))
+    for page in site_pages(site):
+        out.update(
+            page_numbers((site / page).read_text(encoding="utf-8"), page.removesuffix(".html"))
+        )
     return out
 
 
@@ -223,6 +223,17 @@ _NUMBERED = {
 }
 
 
+def gated_bodies(text: str) -> list[str]:
+    """The bodies of the gated solutions (`solution-start` ... `solution-end`: a solution
+    with a code cell) of a MyST page, without each solution's own options."""
+    bodies = []
+    for match in _GATED.finditer(text):
+        body = match.group(0).split("\n", 1)[1]
+        body = body.split("```", 1)[1] if body.startswith(":") else body  # its options' fence
+        bodies.append(body.rsplit("```{solution-end}", 1)[0])
+    return bodies
+
+
 def solution_bodies(text: str) -> list[str]:
     """The bodies of the solutions of a MyST page, without each solution's own options."""
     bodies = []
@@ -231,11 +242,7 @@ def solution_bodies(text: str) -> list[str]:
         end = re.compile(rf"^{re.escape(fence)}\s*$", re.MULTILINE).search(text, match.end())
         body = text[match.end() : end.start() if end else len(text)]
         bodies.append(body[_OPTIONS.match(body).end() :])
-    for match in _GATED.finditer(text):
-        body = match.group(0).split("\n", 1)[1]
-        body = body.split("```", 1)[1] if body.startswith(":") else body  # its options' fence
-        bodies.append(body.rsplit("```{solution-end}", 1)[0])
-    return bodies
+    return bodies + gated_bodies(text)
 
 
 def numbered_in_solutions(text: str) -> list[str]:

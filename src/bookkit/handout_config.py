@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from .chapters import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[2]
 # The appendices a student handout leaves out, by the label that opens each.
 TEACHER_ONLY = {
@@ -120,9 +122,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    chapters = len(list((ROOT / "book/chapters").glob("*.md")))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    config = handout_config(base, teacher=args.teacher, chapters=chapters)
+    config = handout_config(base, teacher=args.teacher, chapters=len(CHAPTERS))
     args.output.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     toc_out = args.output.parent / "_toc.yml"
     toc_out.write_text(

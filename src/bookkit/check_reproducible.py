@@ -53,11 +53,11 @@ from .project import copy_project, run_in_copy
 ROOT = Path(__file__).resolve().parents[2]
 JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
 
-# (page pattern, what to drop, why). Nothing else may differ between builds.
+# (page pattern, the elements dropped (a CSS selector), why). Nothing else may differ.
 EXCLUDED = [
     (
         "book/appendices/*execution*.html",
-        "tables",
+        "article table",
         "myst-nb's {nb-exec-table}: dates and run times",
     ),
 ]
@@ -99,24 +99,16 @@ def glued_values(build_dir: Path) -> dict[str, object]:
     return values
 
 
-def _drop_excluded(page: str, soup: BeautifulSoup) -> None:
-    for pattern, what, _why in EXCLUDED:
-        if not fnmatch.fnmatch(page, pattern):
-            continue
-        if what == "tables":
-            for table in soup.select("article table"):
-                table.decompose()
-        else:
-            raise ValueError(f"unknown exclusion {what!r}")
-
-
 def page_text(site: Path, page: str, root: Path) -> list[str]:
     """The visible text of a page, one line per block, with image addresses."""
     html = (site / page).read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "link", "meta"]):
         tag.decompose()
-    _drop_excluded(page, soup)
+    for pattern, selector, _why in EXCLUDED:
+        if fnmatch.fnmatch(page, pattern):
+            for element in soup.select(selector):
+                element.decompose()
     for img in soup.find_all("img"):
         img.replace_with(f"[image {_QUERY.sub('', img.get('src', ''))}]")
     body = soup.body or soup

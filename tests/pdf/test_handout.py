@@ -23,7 +23,6 @@ building them all).
 """
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -35,14 +34,15 @@ import pytest
 
 from bookkit.chapter_handouts import job_name
 from bookkit.chapters import CHAPTERS as BOOK_CHAPTERS
-from built_outputs import BOOK_PDF, BUILD, HANDOUT_PDF, ROOT, SITE, outdated, pdf_text, unavailable
+from built_outputs import BOOK_PDF, BUILD, HANDOUT_PDF, ROOT, SITE, pdf_text
 from test_numbering import (
     HANDOUT_LATEX,
     latex_numbers,
     mismatches,
-    pdf_words,
+    require,
     site_numbers,
     solution_bodies,
+    unprinted_exercises,
 )
 
 # The fixture `built_pdfs` (tests/pdf/conftest.py) skips, or fails in CI, without current PDFs.
@@ -361,11 +361,7 @@ HANDOUTS = BUILD / "handouts"
 def _chapter_handout(stem: str) -> Path:
     """The chapter's handout, skipped (failed with GAUSSML_REQUIRE_BUILDS=1) unless current."""
     pdf = HANDOUTS / f"{stem}.pdf"
-    why_not = outdated(pdf, "make handouts") or (
-        None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
-    )
-    if why_not:
-        unavailable(why_not)
+    require("make handouts", pdf)
     return pdf
 
 
@@ -391,22 +387,14 @@ def test_a_chapter_handout_has_its_title_no_solution_and_no_unresolved_reference
 def test_a_chapter_handout_numbers_as_the_site(stem):
     """Its equations, figures, tables and exercises carry the site's numbers."""
     pdf = _chapter_handout(stem)
-    why_not = outdated(SITE / "searchindex.js", "make book")
-    if why_not:
-        unavailable(why_not)
+    require("make book", SITE / "searchindex.js")
     docname = f"book/chapters/{stem}"
     site = {k: v for k, v in site_numbers().items() if k[1] == docname}
     assert site, f"nothing numbered on the site's page {docname}"
     numbers = {
         k: v for k, v in latex_numbers(HANDOUT_LATEX, job_name(stem)).items() if k[1] == docname
     }
-    problems = mismatches(site, numbers, pdf.name)
-    text = pdf_words(pdf)
-    problems += [
-        f"exercise {label}: 'Exercise {number}' not in the text of {pdf.name}"
-        for (kind, _, label), number in numbers.items()
-        if kind == "exercise" and f"Exercise {number} " not in text + " "
-    ]
+    problems = mismatches(site, numbers, pdf.name) + unprinted_exercises(numbers, pdf)
     assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
 
 

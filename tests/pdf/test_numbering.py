@@ -171,11 +171,29 @@ def mismatches(site: dict, pdf: dict, what: str) -> list[str]:
     return lines
 
 
+def require(target: str, *outputs: Path, pdftotext: bool = True) -> None:
+    """Skip (fail with GAUSSML_REQUIRE_BUILDS=1) unless every output of `make TARGET` is
+    current and, to read a PDF, pdftotext is installed."""
+    reasons = [outdated(output, target) for output in outputs]
+    if pdftotext and not shutil.which("pdftotext"):
+        reasons.append("needs pdftotext (poppler-utils)")
+    if any(reasons):
+        unavailable(next(reason for reason in reasons if reason))
+
+
+def unprinted_exercises(numbers: dict, pdf: Path) -> list[str]:
+    """The exercises whose number, as the reader sees it with its title, is not in `pdf`."""
+    text = pdf_words(pdf) + " "
+    return [
+        f"exercise {label} ({docname}): 'Exercise {number}' not in the text of {pdf.name}"
+        for (kind, docname, label), number in numbers.items()
+        if kind == "exercise" and f"Exercise {number} " not in text
+    ]
+
+
 @pytest.fixture(scope="module")
 def site():
-    why_not = outdated(SITE / "searchindex.js", "make book")  # rewritten by every build
-    if why_not:
-        unavailable(why_not)
+    require("make book", SITE / "searchindex.js", pdftotext=False)  # rewritten by every build
     numbers = site_numbers()
     for kind in KINDS:
         assert any(k[0] == kind for k in numbers), f"no numbered {kind} found on the site"
@@ -186,20 +204,9 @@ def site():
 def test_the_site_and_the_pdf_number_alike(site, output):
     folder, name, target = OUTPUTS[output]
     pdf = folder / f"{name}.pdf"
-    why_not = outdated(pdf, target) or outdated(folder / f"{name}.aux", target)
-    if why_not:
-        unavailable(why_not)
-    if not shutil.which("pdftotext"):
-        unavailable("pdftotext (poppler-utils) is not installed")
+    require(target, pdf, folder / f"{name}.aux")
     numbers = latex_numbers(folder, name)
-    problems = mismatches(site, numbers, output)
-    # An exercise's number as the reader sees it in the PDF, with its title.
-    text = pdf_words(pdf)
-    problems += [
-        f"exercise {label} ({docname}): 'Exercise {number}' not in the text of {pdf.name}"
-        for (kind, docname, label), number in numbers.items()
-        if kind == "exercise" and f"Exercise {number} " not in text + " "
-    ]
+    problems = mismatches(site, numbers, output) + unprinted_exercises(numbers, pdf)
     assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
     counts = {kind: sum(k[0] == kind for k in site) for kind in KINDS}
     print(f"{output}: the same number for {len(site)} labels on the site ({counts})")

@@ -46,12 +46,11 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .build import jax_cache_env
+from .build import JUPYTER_BOOK, jax_cache_env
 from .check_links import site_pages
 from .project import copy_project, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
-JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
 
 # (page pattern, the elements dropped (a CSS selector), why). Nothing else may differ.
 EXCLUDED = [

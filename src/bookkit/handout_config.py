@@ -102,15 +102,11 @@ def student_toc(toc: dict, root: Path = ROOT) -> dict:
                 out.append(item)
         return out
 
-    toc = dict(toc)
-    for key in ("chapters", "sections"):
-        if key in toc:
-            toc[key] = entries(toc[key])
-    toc["parts"] = [
-        {**part, **{k: entries(part[k]) for k in ("chapters", "sections") if k in part}}
-        for part in toc.get("parts", [])
-    ]
-    return toc
+    # The book's toc (jb-book): parts, each a list of chapters.
+    return {
+        **toc,
+        "parts": [{**part, "chapters": entries(part["chapters"])} for part in toc["parts"]],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -75,8 +75,7 @@ N_DRAWS = 10**6
 
 GOAL_SAMPLER = 2.0  # gaussml / numpy, at most
 GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
-# Build-time goals (2-core machine):
-# Build-time and size goals of issue 29 (its goal table):
+# Build-time and size goals of issue 29 (its goal table; a 2-core machine):
 GOAL_COLD_BOOK = 60.0  # cold `make book` from a fresh clone, seconds of wall time, at most
 GOAL_PROSE_REBUILD = 5.0  # rebuild after a prose edit in one chapter, seconds, at most
 GOAL_CI = 12 * 60.0  # .ci/run with TeX and Chromium installed, seconds, at most
@@ -153,13 +152,6 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
 
 
 # --- builds: the build-time goals ---------------------------------------------------------
-
-
-def project_copy(dest: Path) -> Path:
-    copy_project(ROOT, dest)
-    # The project's environment, as is (never reinstalled from here).
-    (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
-    return dest
 
 
 def timed_build(copy: Path, log: Path, report: Path) -> tuple[float, dict | None]:
@@ -262,7 +254,7 @@ def bench_builds() -> dict:
         if in_place:
             site = ROOT
         else:
-            site = project_copy(work / "book")
+            site = copy_project(ROOT, work / "book")
             seconds, rep = timed_build(site, work / "cold.log", work / "cold.json")
             if rep is None:
                 result["error"] = "the first build failed"
@@ -295,7 +287,7 @@ def bench_builds() -> dict:
         else:
             result["package_source"] = "a rebuild of a temporary copy after the edit"
             if site == ROOT:
-                site = project_copy(work / "book")
+                site = copy_project(ROOT, work / "book")
             edit_package(site)
             seconds, rep = timed_build(site, work / "package.log", work / "package.json")
         executed = sorted(rep["executed"]) if rep else []

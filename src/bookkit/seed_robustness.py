@@ -147,18 +147,15 @@ def _shift_seeds(offset: int):
     originals = (jax.random.key, jax.random.PRNGKey, np.random.default_rng)
     key, prng_key, default_rng = originals
 
-    def shifted_key(seed, *args, **kwargs):
-        return key(seed + offset, *args, **kwargs)
-
-    def shifted_prng_key(seed, *args, **kwargs):
-        return prng_key(seed + offset, *args, **kwargs)
+    def shifted(make_key):
+        return lambda seed, *args, **kwargs: make_key(seed + offset, *args, **kwargs)
 
     def shifted_default_rng(seed=None, *args, **kwargs):
         if isinstance(seed, int):
             seed = seed + offset
         return default_rng(seed, *args, **kwargs)
 
-    jax.random.key, jax.random.PRNGKey = shifted_key, shifted_prng_key
+    jax.random.key, jax.random.PRNGKey = shifted(key), shifted(prng_key)
     np.random.default_rng = shifted_default_rng
 
     def restore():

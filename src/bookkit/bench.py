@@ -67,7 +67,7 @@ import yaml
 
 from . import build as build_book
 from .chapters import CHAPTERS, cells
-from .project import copy_project, project_files
+from .project import copy_project, project_files, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench"
@@ -75,8 +75,7 @@ N_DRAWS = 10**6
 
 GOAL_SAMPLER = 2.0  # gaussml / numpy, at most
 GOAL_BOOK_EXEC = 60.0  # seconds of execution for the whole book, at most
-# Build-time goals (2-core machine):
-# Build-time and size goals of issue 29 (its goal table):
+# Build-time and size goals of issue 29 (its goal table; a 2-core machine):
 GOAL_COLD_BOOK = 60.0  # cold `make book` from a fresh clone, seconds of wall time, at most
 GOAL_PROSE_REBUILD = 5.0  # rebuild after a prose edit in one chapter, seconds, at most
 GOAL_CI = 12 * 60.0  # .ci/run with TeX and Chromium installed, seconds, at most
@@ -155,33 +154,10 @@ def bench_sampler(repeats: int, loop_draws: int) -> dict:
 # --- builds: the build-time goals ---------------------------------------------------------
 
 
-def project_copy(dest: Path) -> Path:
-    copy_project(ROOT, dest)
-    # The project's environment, as is (never reinstalled from here).
-    (dest / ".venv").symlink_to((ROOT / ".venv").resolve())
-    return dest
-
-
 def timed_build(copy: Path, log: Path, report: Path) -> tuple[float, dict | None]:
     """`make book`'s build of `copy` (bookkit.build); wall time and its report."""
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FORMATS}
-    start = time.perf_counter()
-    with log.open("w") as out:
-        rc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bookkit.build",
-                str(copy),
-                "--report",
-                str(report),
-            ],
-            cwd=copy,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        ).returncode
-    seconds = time.perf_counter() - start
+    command = [sys.executable, "-m", "bookkit.build", str(copy), "--report", str(report)]
+    rc, seconds = run_in_copy(copy, command, log)
     if rc != 0 or not report.exists():
         return seconds, None
     return seconds, json.loads(report.read_text(encoding="utf-8"))
@@ -200,22 +176,19 @@ def pages_importing_gaussml(source: Path) -> list[str]:
 
 
 def ci_build_report(name: str) -> dict | None:
-    """The report of a build `make` made in this clone (`_build/bench/<name>.json`)."""
+    """The report of a build made in this clone (`_build/bench/<name>.json`), if it succeeded."""
     path = OUT / f"{name}.json"
-    if not path.exists():
-        return None
-    report = json.loads(path.read_text(encoding="utf-8"))
+    report = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     return report if report.get("succeeded") else None
 
 
-def fresh_build_report(key: str) -> dict | None:
-    """The reproducibility check's fresh build of this clone's sources, if it succeeded."""
-    path = OUT / "reproducible-a.json"
-    if not path.exists():
-        return None
-    report = json.loads(path.read_text(encoding="utf-8"))
-    fresh = report.get("succeeded") and not report.get("cached") and report.get("key") == key
-    return report if fresh else None
+def make_pdf() -> dict:
+    """`make pdf`'s time and the pages it executed, from its report (None: none)."""
+    pdf = ci_build_report("make-pdf")
+    return {
+        "make_pdf_s": pdf["total_s"] if pdf else None,
+        "make_pdf_executed_pages": len(pdf["executed"]) if pdf else None,
+    }
 
 
 def edit_package(root: Path) -> None:
@@ -281,7 +254,7 @@ def bench_builds() -> dict:
         if in_place:
             site = ROOT
         else:
-            site = project_copy(work / "book")
+            site = copy_project(ROOT, work / "book")
             seconds, rep = timed_build(site, work / "cold.log", work / "cold.json")
             if rep is None:
                 result["error"] = "the first build failed"
@@ -306,15 +279,15 @@ def bench_builds() -> dict:
         before, after = key_after_package_edit(work)
         result["package_edit_changes_key"] = before != after
         importing = pages_importing_gaussml(ROOT)
-        fresh = fresh_build_report(key)
-        if fresh is not None:
+        fresh = ci_build_report("reproducible-a")  # the reproducibility check's fresh build
+        if fresh and not fresh.get("cached") and fresh.get("key") == key:
             # Its pages execute afresh with the clone's compiled JAX programs.
             result["package_source"] = "the reproducibility check's fresh build, JAX cache warm"
             seconds, rep = fresh["total_s"], fresh
         else:
             result["package_source"] = "a rebuild of a temporary copy after the edit"
             if site == ROOT:
-                site = project_copy(work / "book")
+                site = copy_project(ROOT, work / "book")
             edit_package(site)
             seconds, rep = timed_build(site, work / "package.log", work / "package.json")
         executed = sorted(rep["executed"]) if rep else []
@@ -333,10 +306,7 @@ def bench_builds() -> dict:
             result["goal_met"] = (rep.get("wall_s") or float("inf")) < GOAL_BOOK_EXEC
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    pdf = ci_build_report("make-pdf")
-    result["make_pdf_s"] = pdf["total_s"] if pdf else None
-    result["make_pdf_executed_pages"] = len(pdf["executed"]) if pdf else None
-    return result
+    return {**result, **make_pdf()}
 
 
 def ci_total(bench_seconds: float) -> dict:
@@ -394,14 +364,14 @@ def bench_training() -> dict:
     failure, data, table = _run_bench_script("bench_training", "training.json")
     if failure:
         return failure
-    ratio = _find_ratio(data)
+    ratio = data["speedup_per_step"]  # the compiled scan's per step, against the loop's
     return {
         "available": True,
         "report": data,
         "table": table,
         "speedup": ratio,
         "goal_speedup_at_least": GOAL_TRAINING,
-        "goal_met": None if ratio is None else ratio >= GOAL_TRAINING,
+        "goal_met": ratio >= GOAL_TRAINING,
     }
 
 
@@ -419,21 +389,6 @@ def bench_regression_accuracy() -> dict:
 
     rows = bench_accuracy.lre_rows()
     return {"rows": rows, "table": bench_accuracy.lre_table(rows)}
-
-
-def _find_ratio(data) -> float | None:
-    """The speed-up in bench_training.py's JSON: a key named like 'speedup' or 'ratio'."""
-    if isinstance(data, dict):
-        for key, value in data.items():
-            if any(w in key.lower() for w in ("speedup", "speed_up", "ratio")) and isinstance(
-                value, int | float
-            ):
-                return float(value)
-        for value in data.values():
-            found = _find_ratio(value)
-            if found is not None:
-                return found
-    return None
 
 
 # --- the machinery's size ------------------------------------------------------------
@@ -730,10 +685,8 @@ def main(argv=None) -> int:
         report["ci"] = ci_total(0.0)  # the steps' starts, up to .ci/run's last
         report["machinery"] = machinery_lines()
         report["pages"] = page_weights()  # the browser test ran after the benchmark
-        pdf = ci_build_report("make-pdf")  # made after the benchmark, in .ci/run
-        if report.get("builds") and pdf:
-            report["builds"]["make_pdf_s"] = pdf["total_s"]
-            report["builds"]["make_pdf_executed_pages"] = len(pdf["executed"])
+        if report.get("builds"):
+            report["builds"].update(make_pdf())  # made after the benchmark, in .ci/run
         return write_report(report, args.json)
 
     OUT.mkdir(parents=True, exist_ok=True)

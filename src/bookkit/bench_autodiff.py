@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import time
 from functools import partial
 from pathlib import Path
 
@@ -26,18 +24,16 @@ import jax.numpy as jnp
 
 from gaussml.regression import linear_nll
 
+from .bench import median_time
+
 N = 1000
 SIZES = (1, 10, 100, 1000)
 
 
 def median_ms(fn, *args, repeats: int) -> float:
-    jax.block_until_ready(fn(*args))  # compile
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        jax.block_until_ready(fn(*args))
-        times.append(time.perf_counter() - start)
-    return 1e3 * statistics.median(times)
+    """The median time of `fn(*args)` in ms, after one call that compiles it."""
+    seconds, _ = median_time(lambda: jax.block_until_ready(fn(*args)), repeats=repeats, warmup=1)
+    return 1e3 * seconds
 
 
 def main() -> None:

@@ -40,6 +40,8 @@ from pathlib import Path
 
 import yaml
 
+from .chapters import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[2]
 LATEX = ROOT / "_build/handout/_build/latex"
 NAME = "gaussml-handout"  # the whole handout's .tex, .aux and .pdf
@@ -273,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     out_file = latex / f"{NAME}.out"
     out = out_file.read_text(encoding="utf-8") if out_file.is_file() else ""
     book_title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
-    docnames = [f"book/chapters/{p.stem}" for p in sorted((ROOT / "book/chapters").glob("*.md"))]
+    docnames = [f"book/chapters/{p.stem}" for p in CHAPTERS]
 
     jobs = {}
     for chapter in chapters(tex, aux, docnames):

@@ -39,10 +39,7 @@ class Cell:
     @property
     def glue_only(self) -> bool:
         """Every statement is a `glue(...)` call (or a loop of them): plumbing."""
-        try:
-            tree = ast.parse(self.code)
-        except SyntaxError:
-            return False
+        tree = _parse(self.code)
         return bool(tree.body) and all(_is_glue(node) for node in tree.body)
 
     @property
@@ -53,18 +50,14 @@ class Cell:
         return bool(tree.body) and all(_is_glue(node) or _imports_glue(node) for node in tree.body)
 
     def mentions_glue(self) -> bool:
-        """Names `myst_nb` or calls `glue`: page plumbing, not the reader's code."""
-        tree = _parse(self.code)
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import | ast.ImportFrom):
-                modules = [node.module] if isinstance(node, ast.ImportFrom) else []
-                modules += [alias.name for alias in node.names]
-                if any(m and m.split(".")[0] == "myst_nb" for m in modules):
-                    return True
-            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-                if node.func.id == "glue":
-                    return True
-        return "myst_nb" in self.code
+        """Names `myst_nb` (an import of it included) or calls `glue`: page plumbing,
+        not the reader's code."""
+        return "myst_nb" in self.code or any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id == "glue"
+            for node in ast.walk(_parse(self.code))
+        )
 
     def code_lines(self) -> list[str]:
         """The lines that execute something: not blank, not only a comment."""
@@ -75,10 +68,7 @@ class Cell:
         ]
 
     def function_definitions(self) -> int:
-        try:
-            tree = ast.parse(self.code)
-        except SyntaxError:
-            return 0
+        tree = _parse(self.code)
         return sum(isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for n in ast.walk(tree))
 
     def names_bound(self) -> set[str]:

@@ -40,25 +40,23 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .build import FIGURE_FORMATS, jax_cache_env
-from .project import copy_project
+from .build import JUPYTER_BOOK, jax_cache_env
+from .check_links import site_pages
+from .project import copy_project, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
-JUPYTER_BOOK = ROOT / ".venv" / "bin" / "jupyter-book"
 
-# (page pattern, what to drop, why). Nothing else may differ between builds.
+# (page pattern, the elements dropped (a CSS selector), why). Nothing else may differ.
 EXCLUDED = [
     (
         "book/appendices/*execution*.html",
-        "tables",
+        "article table",
         "myst-nb's {nb-exec-table}: dates and run times",
     ),
 ]
@@ -68,36 +66,27 @@ _QUERY = re.compile(r"\?(v|digest)=[0-9a-f]+")
 
 def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = None) -> float:
     """Build the copy's HTML site, every page executed; return the wall time in seconds."""
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(copy / "src"),
-        "GAUSSML_FIGURE_FORMATS": FIGURE_FORMATS,  # those of `make book`
-        # Every page executes again, but JAX's compiled programs are the clone's
-        # (keyed by JAX on the program: the same program, the same machine code).
-        **jax_cache_env(ROOT / "_build" / ".jax_cache"),
-        # The claims' results are the clone's too: keyed on each claim's code and
-        # displayed LaTeX, which the copy shares; what the pages compute runs again.
-        "GAUSSML_CLAIMS_CACHE": os.environ.get("GAUSSML_CLAIMS_CACHE")
-        or str(ROOT / "_build" / "claims" / "results.json"),
-    }
     if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
         command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]
     else:
         command = [sys.executable, "-m", "bookkit.build", str(copy), "--fresh"]
         if report is not None:
             command += ["--report", str(report)]
-    start = time.perf_counter()
-    with log.open("w") as out:
-        result = subprocess.run(
-            command,
-            cwd=copy,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    if result.returncode != 0:
+    rc, seconds = run_in_copy(
+        copy,
+        command,
+        log,
+        # Every page executes again, but JAX's compiled programs are the clone's
+        # (keyed by JAX on the program: the same program, the same machine code).
+        **jax_cache_env(ROOT / "_build" / ".jax_cache"),
+        # The claims' results are the clone's too: keyed on each claim's code and
+        # displayed LaTeX, which the copy shares; what the pages compute runs again.
+        GAUSSML_CLAIMS_CACHE=os.environ.get("GAUSSML_CLAIMS_CACHE")
+        or str(ROOT / "_build" / "claims" / "results.json"),
+    )
+    if rc != 0:
         sys.exit(f"the build of {copy} failed; see {log}")
-    return time.perf_counter() - start
+    return seconds
 
 
 def glued_values(build_dir: Path) -> dict[str, object]:
@@ -109,37 +98,21 @@ def glued_values(build_dir: Path) -> dict[str, object]:
     return values
 
 
-def _drop_excluded(page: str, soup: BeautifulSoup) -> None:
-    for pattern, what, _why in EXCLUDED:
-        if not fnmatch.fnmatch(page, pattern):
-            continue
-        if what == "tables":
-            for table in soup.select("article table"):
-                table.decompose()
-        else:
-            raise ValueError(f"unknown exclusion {what!r}")
-
-
 def page_text(site: Path, page: str, root: Path) -> list[str]:
     """The visible text of a page, one line per block, with image addresses."""
     html = (site / page).read_text(encoding="utf-8")
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup(["script", "style", "noscript", "link", "meta"]):
         tag.decompose()
-    _drop_excluded(page, soup)
+    for pattern, selector, _why in EXCLUDED:
+        if fnmatch.fnmatch(page, pattern):
+            for element in soup.select(selector):
+                element.decompose()
     for img in soup.find_all("img"):
         img.replace_with(f"[image {_QUERY.sub('', img.get('src', ''))}]")
     body = soup.body or soup
     text = body.get_text("\n").replace(str(root), "<root>")
     return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
-
-
-def html_pages(site: Path) -> list[str]:
-    return sorted(
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if not {"_static", "_sources"} & set(p.relative_to(site).parts)
-    )
 
 
 def compare(build_a: Path, root_a: Path, build_b: Path, root_b: Path) -> list[str]:
@@ -153,7 +126,9 @@ def compare(build_a: Path, root_a: Path, build_b: Path, root_b: Path) -> list[st
             problems.append(f"glued value {name} differs:\n  a: {a}\n  b: {b}")
 
     site_a, site_b = build_a / "html", build_b / "html"
-    pages_a, pages_b = html_pages(site_a), html_pages(site_b)
+    pages_a, pages_b = (
+        [p.relative_to(site).as_posix() for p in site_pages(site)] for site in (site_a, site_b)
+    )
     if pages_a != pages_b:
         problems.append(f"different pages: {sorted(set(pages_a) ^ set(pages_b))}")
     for page in sorted(set(pages_a) & set(pages_b)):

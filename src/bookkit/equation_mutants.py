@@ -118,69 +118,50 @@ def _free(pos: int, spans) -> bool:
     return not any(a <= pos < b for a, b in spans)
 
 
+def _edits(tex: str, spans, pattern: str, what: str, replace) -> list[tuple[str, str]]:
+    """Each match of `pattern` outside `spans` replaced by `replace(match)` (None: left
+    as is), at most PER_OPERATOR: (description, edited LaTeX)."""
+    found = []
+    for m in re.finditer(pattern, tex):
+        new = replace(m) if _free(m.start(), spans) else None
+        if new is not None:
+            change = f"{m.group()} -> {new}" if new else "dropped"
+            found.append(
+                (f"{what} {change} at {m.start()}", tex[: m.start()] + new + tex[m.end() :])
+            )
+    return found[:PER_OPERATOR]
+
+
+def _raised(m: re.Match) -> str | None:
+    """An exponent raised: ^k -> ^{k+1}, ^x -> ^{2x}, ^{...} -> ^{(...) + 1}; not ^{\\top}."""
+    body = m.group(1)
+    if body == "{\\top}":
+        return None
+    if body.isdigit():
+        return f"^{{{int(body) + 1}}}"
+    return f"^{{2{body}}}" if len(body) == 1 else f"^{{({body[1:-1]}) + 1}}"
+
+
+def _flipped(tex: str, m: re.Match) -> str | None:
+    """A sign flipped, not at the start of an exponent (`^{-1}`: the exponent's edit)."""
+    if tex[max(0, m.start() - 2) : m.start()].endswith("^{"):
+        return None
+    return "-" if m[0] == "+" else "+"
+
+
 def mutants(tex: str) -> list[tuple[str, str]]:
     """Edits of `tex`: (description, edited LaTeX), at most PER_OPERATOR per operator."""
     spans = _protected_spans(tex)
-    out: list[tuple[str, str]] = []
-
-    def take(kind, found):
-        out.extend(found[:PER_OPERATOR])
-
-    # a numeric constant: d -> d + 1
-    found = []
-    for m in re.finditer(r"(?<![A-Za-z_\\])\d", tex):
-        if _free(m.start(), spans):
-            new = str((int(m.group()) + 1) % 10)
-            found.append(
-                (
-                    f"constant {m.group()} -> {new} at {m.start()}",
-                    tex[: m.start()] + new + tex[m.end() :],
-                )
-            )
-    take("constant", found)
-    # a sign: + <-> - (a leading minus is dropped)
-    found = []
-    for m in re.finditer(r"[+-]", tex):
-        if _free(m.start(), spans) and not tex[max(0, m.start() - 2) : m.start()].endswith("^{"):
-            new = "-" if m.group() == "+" else "+"
-            found.append(
-                (
-                    f"sign {m.group()} -> {new} at {m.start()}",
-                    tex[: m.start()] + new + tex[m.end() :],
-                )
-            )
-    take("sign", found)
-    # an exponent: ^k -> ^{k+1}, ^x -> ^{2x}, ^{...} -> ^{(...) + 1}
-    found = []
-    for m in re.finditer(r"\^(\{[^{}]*\}|\d|[A-Za-z])", tex):
-        body = m.group(1)
-        if not _free(m.start(), spans) or body == "{\\top}":
-            continue
-        if body.isdigit():
-            new = f"^{{{int(body) + 1}}}"
-        elif len(body) == 1:
-            new = f"^{{2{body}}}"
-        else:
-            new = f"^{{({body[1:-1]}) + 1}}"
-        found.append(
-            (
-                f"exponent {m.group()} -> {new} at {m.start()}",
-                tex[: m.start()] + new + tex[m.end() :],
-            )
-        )
-    take("exponent", found)
-    # a square root dropped: \sqrt{a} -> {a}, \sqrt 2 -> 2
-    found = []
-    for m in re.finditer(r"\\sqrt\s*", tex):
-        if _free(m.start(), spans):
-            found.append((f"sqrt dropped at {m.start()}", tex[: m.start()] + tex[m.end() :]))
-    take("sqrt", found)
-    # a transpose dropped
-    found = []
-    for m in re.finditer(r"\^\\top|\^\{\\top\}", tex):
-        if _free(m.start(), spans):
-            found.append((f"transpose dropped at {m.start()}", tex[: m.start()] + tex[m.end() :]))
-    take("transpose", found)
+    out = [
+        # a numeric constant: d -> d + 1
+        *_edits(tex, spans, r"(?<![A-Za-z_\\])\d", "constant", lambda m: str((int(m[0]) + 1) % 10)),
+        # a sign: + <-> - (a leading minus too)
+        *_edits(tex, spans, r"[+-]", "sign", lambda m: _flipped(tex, m)),
+        *_edits(tex, spans, r"\^(\{[^{}]*\}|\d|[A-Za-z])", "exponent", _raised),
+        # a square root dropped: \sqrt{a} -> {a}, \sqrt 2 -> 2
+        *_edits(tex, spans, r"\\sqrt\s*", "sqrt", lambda m: ""),
+        *_edits(tex, spans, r"\^\\top|\^\{\\top\}", "transpose", lambda m: ""),
+    ]
     # two symbols swapped everywhere
     names = []
     for m in _VARIABLE.finditer(tex):
@@ -197,8 +178,7 @@ def mutants(tex: str) -> list[tuple[str, str]]:
             tex,
         )
         found.append((f"swap {a} <-> {b}", swapped))
-    take("swap", found)
-    return out
+    return out + found[:PER_OPERATOR]
 
 
 class _TooSlow(Exception):

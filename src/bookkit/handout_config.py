@@ -27,6 +27,8 @@ from pathlib import Path
 
 import yaml
 
+from .chapters import CHAPTERS
+
 ROOT = Path(__file__).resolve().parents[2]
 # The appendices a student handout leaves out, by the label that opens each.
 TEACHER_ONLY = {
@@ -100,15 +102,11 @@ def student_toc(toc: dict, root: Path = ROOT) -> dict:
                 out.append(item)
         return out
 
-    toc = dict(toc)
-    for key in ("chapters", "sections"):
-        if key in toc:
-            toc[key] = entries(toc[key])
-    toc["parts"] = [
-        {**part, **{k: entries(part[k]) for k in ("chapters", "sections") if k in part}}
-        for part in toc.get("parts", [])
-    ]
-    return toc
+    # The book's toc (jb-book): parts, each a list of chapters.
+    return {
+        **toc,
+        "parts": [{**part, "chapters": entries(part["chapters"])} for part in toc["parts"]],
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -120,9 +118,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     base = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    chapters = len(list((ROOT / "book/chapters").glob("*.md")))
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    config = handout_config(base, teacher=args.teacher, chapters=chapters)
+    config = handout_config(base, teacher=args.teacher, chapters=len(CHAPTERS))
     args.output.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     toc_out = args.output.parent / "_toc.yml"
     toc_out.write_text(

@@ -17,11 +17,12 @@ Usage: python -m bookkit.lint_chapters [--fix] CHAPTER.md ...
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+
+import nbformat
 
 from .chapters import ROOT, cells
 
@@ -30,28 +31,14 @@ RUFF = [sys.executable, "-m", "ruff"]
 RUFF_OPTIONS = ["--config", str(ROOT / "pyproject.toml"), "--line-length", str(LINE_LENGTH)]
 
 
-def notebook(codes: list[str]) -> dict:
-    return {
-        "cells": [
-            {
-                "cell_type": "code",
-                "execution_count": None,
-                "id": f"cell-{i}",
-                "metadata": {},
-                "outputs": [],
-                "source": code,
-            }
-            for i, code in enumerate(codes)
-        ],
-        "metadata": {"language_info": {"name": "python"}},
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
+def notebook(codes: list[str]) -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook(metadata={"language_info": {"name": "python"}})
+    nb.cells = [nbformat.v4.new_code_cell(code) for code in codes]
+    return nb
 
 
 def read_back(path: Path) -> list[str]:
-    data = json.loads(path.read_text(encoding="utf-8"))
-    return ["".join(c["source"]).rstrip("\n") for c in data["cells"]]
+    return [c.source.rstrip("\n") for c in nbformat.read(path, as_version=4).cells]
 
 
 def long_lines(chapter: Path) -> list[str]:
@@ -85,7 +72,7 @@ def main(argv=None) -> int:
         for chapter in args.chapters:
             chapter = chapter.resolve()
             path = Path(tmp) / f"{chapter.stem}.ipynb"
-            path.write_text(json.dumps(notebook([c.code for c in cells(chapter)])), "utf-8")
+            nbformat.write(notebook([c.code for c in cells(chapter)]), path)
             notebooks[chapter] = path
         paths = [str(p) for p in notebooks.values()]
         if args.fix:

@@ -77,15 +77,7 @@ class _RecordAsserts(ast.NodeTransformer):
         self.found: dict[int, str] = {}  # .md line: the assert's source, on one line
 
     def visit_Assert(self, node: ast.Assert) -> ast.stmt:
-        line = self.cell.first + node.lineno
-        source = ast.get_source_segment(self.cell.code, node) or "assert"
-        self.found[line] = " ".join(source.split())
-        call = ast.Call(
-            func=ast.Name(id=CHECK, ctx=ast.Load()),
-            args=[ast.Constant(line), self.visit(node.test)],
-            keywords=[],
-        )
-        return ast.copy_location(ast.Expr(value=call), node)
+        return self._recorded(node, self.visit(node.test))
 
     def visit_Expr(self, node: ast.Expr) -> ast.stmt:
         """`np.testing.assert_allclose(...)` (any call of an `assert...` function)
@@ -97,20 +89,16 @@ class _RecordAsserts(ast.NodeTransformer):
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         if not name.startswith("assert"):
             return node
+        holds = ast.Call(ast.Name(HOLDS, ast.Load()), [ast.Lambda(_NO_ARGS, call)], [])
+        return self._recorded(node, holds)
+
+    def _recorded(self, node: ast.stmt, value: ast.expr) -> ast.stmt:
+        """`__seed_check__(line, value)` in place of `node`, whose source is recorded."""
         line = self.cell.first + node.lineno
-        source = ast.get_source_segment(self.cell.code, node) or name
+        source = ast.get_source_segment(self.cell.code, node) or "assert"
         self.found[line] = " ".join(source.split())
-        holds = ast.Call(
-            func=ast.Name(id=HOLDS, ctx=ast.Load()),
-            args=[ast.Lambda(args=_NO_ARGS, body=call)],
-            keywords=[],
-        )
-        check = ast.Call(
-            func=ast.Name(id=CHECK, ctx=ast.Load()),
-            args=[ast.Constant(line), holds],
-            keywords=[],
-        )
-        return ast.copy_location(ast.Expr(value=check), node)
+        check = ast.Call(ast.Name(CHECK, ast.Load()), [ast.Constant(line), value], [])
+        return ast.copy_location(ast.Expr(check), node)
 
 
 _NO_ARGS = ast.arguments(
@@ -159,18 +147,15 @@ def _shift_seeds(offset: int):
     originals = (jax.random.key, jax.random.PRNGKey, np.random.default_rng)
     key, prng_key, default_rng = originals
 
-    def shifted_key(seed, *args, **kwargs):
-        return key(seed + offset, *args, **kwargs)
-
-    def shifted_prng_key(seed, *args, **kwargs):
-        return prng_key(seed + offset, *args, **kwargs)
+    def shifted(make_key):
+        return lambda seed, *args, **kwargs: make_key(seed + offset, *args, **kwargs)
 
     def shifted_default_rng(seed=None, *args, **kwargs):
         if isinstance(seed, int):
             seed = seed + offset
         return default_rng(seed, *args, **kwargs)
 
-    jax.random.key, jax.random.PRNGKey = shifted_key, shifted_prng_key
+    jax.random.key, jax.random.PRNGKey = shifted(key), shifted(prng_key)
     np.random.default_rng = shifted_default_rng
 
     def restore():

@@ -23,7 +23,6 @@ building them all).
 """
 
 import re
-import shutil
 import subprocess
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -34,18 +33,21 @@ from pathlib import Path
 import pytest
 
 from bookkit.chapter_handouts import job_name
-from built_outputs import BOOK_PDF, BUILD, HANDOUT_PDF, ROOT, SITE, outdated, pdf_text, unavailable
-from test_numbering import HANDOUT_LATEX, latex_numbers, mismatches, pdf_words, site_numbers
+from bookkit.chapters import CHAPTERS as BOOK_CHAPTERS
+from built_outputs import BOOK_PDF, BUILD, HANDOUT_PDF, ROOT, SITE, pdf_text
+from test_numbering import (
+    HANDOUT_LATEX,
+    latex_numbers,
+    mismatches,
+    require,
+    site_numbers,
+    solution_bodies,
+    unprinted_exercises,
+)
 
 # The fixture `built_pdfs` (tests/pdf/conftest.py) skips, or fails in CI, without current PDFs.
 
 
-_SOLUTION = re.compile(r"^```\{solution\}[^\n]*\n(.*?)^```", re.MULTILINE | re.DOTALL)
-# A solution with a code cell is gated: {solution-start} ... {solution-end}.
-_GATED_SOLUTION = re.compile(
-    r"^```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)^```\{solution-end\}",
-    re.MULTILINE | re.DOTALL,
-)
 _FENCED = re.compile(r"^```.*?^```$", re.MULTILINE | re.DOTALL)  # code: typeset apart
 # An exercise and its option lines; one with `:nonumber:` (the appendices') has no number.
 _EXERCISE = re.compile(r"^```\{exercise\}[^\n]*\n((?::[^\n]*\n)*)", re.MULTILINE)
@@ -60,16 +62,13 @@ def letters(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.lower())
 
 
+@cache
 def solution_phrases() -> dict[str, list[str]]:
     """For each solution in book/, its runs of eight plain words (markup and math removed)."""
     phrases = {}
     for page in sorted((ROOT / "book").rglob("*.md")):
-        text = page.read_text(encoding="utf-8")
-        bodies = _SOLUTION.findall(text) + [
-            _FENCED.sub(" | ", body) for body in _GATED_SOLUTION.findall(text)
-        ]
-        for i, body in enumerate(bodies):
-            words = _MARKUP.sub(" | ", body).split()
+        for i, body in enumerate(solution_bodies(page.read_text(encoding="utf-8"))):
+            words = _MARKUP.sub(" | ", _FENCED.sub(" | ", body)).split()
             runs, current = [], []
             for word in words:
                 if word == "|" or not re.search(r"[A-Za-z]", word):
@@ -100,10 +99,15 @@ def test_the_full_pdf_contains_every_solution(built_pdfs):
     assert not missing, f"solutions whose text is not in {BOOK_PDF.name}: {missing}"
 
 
+def leaked_solutions(text: str) -> dict[str, list[str]]:
+    """The solutions with a phrase in `text` (letters only), and those phrases."""
+    leaked = {name: [r for r in runs if r in text] for name, runs in solution_phrases().items()}
+    return {name: runs for name, runs in leaked.items() if runs}
+
+
 def test_the_handout_contains_no_solution(built_pdfs):
     handout = pdf_letters(HANDOUT_PDF)
-    leaked = {name: [r for r in runs if r in handout] for name, runs in solution_phrases().items()}
-    leaked = {name: runs for name, runs in leaked.items() if runs}
+    leaked = leaked_solutions(handout)
     assert not leaked, f"solution text found in the handout: {leaked}"
     assert "solutionto" not in handout
 
@@ -350,25 +354,15 @@ def test_layout_defects_are_found_on_synthetic_pages():
 
 # --- one handout per chapter (`make handouts`, bookkit.chapter_handouts) ---
 
-CHAPTERS = sorted(p.stem for p in (ROOT / "book/chapters").glob("*.md"))
+CHAPTERS = [p.stem for p in BOOK_CHAPTERS]
 HANDOUTS = BUILD / "handouts"
 
 
 def _chapter_handout(stem: str) -> Path:
     """The chapter's handout, skipped (failed with GAUSSML_REQUIRE_BUILDS=1) unless current."""
     pdf = HANDOUTS / f"{stem}.pdf"
-    why_not = outdated(pdf, "make handouts") or (
-        None if shutil.which("pdftotext") else "needs pdftotext (poppler-utils)"
-    )
-    if why_not:
-        unavailable(why_not)
+    require("make handouts", pdf)
     return pdf
-
-
-@cache
-def _site_numbers() -> dict:
-    """The site's numbers, read once for every chapter."""
-    return site_numbers()
 
 
 def chapter_title(stem: str) -> str:
@@ -382,8 +376,7 @@ def test_a_chapter_handout_has_its_title_no_solution_and_no_unresolved_reference
     pdf = _chapter_handout(stem)
     text = pdf_letters(pdf)
     assert letters(chapter_title(stem)) in text, f"{pdf.name}: no chapter title"
-    leaked = {name: [r for r in runs if r in text] for name, runs in solution_phrases().items()}
-    leaked = {name: runs for name, runs in leaked.items() if runs}
+    leaked = leaked_solutions(text)
     assert not leaked, f"solution text found in {pdf.name}: {leaked}"
     assert "solutionto" not in text
     raw = pdf_text(pdf)
@@ -394,22 +387,14 @@ def test_a_chapter_handout_has_its_title_no_solution_and_no_unresolved_reference
 def test_a_chapter_handout_numbers_as_the_site(stem):
     """Its equations, figures, tables and exercises carry the site's numbers."""
     pdf = _chapter_handout(stem)
-    why_not = outdated(SITE / "searchindex.js", "make book")
-    if why_not:
-        unavailable(why_not)
+    require("make book", SITE / "searchindex.js")
     docname = f"book/chapters/{stem}"
-    site = {k: v for k, v in _site_numbers().items() if k[1] == docname}
+    site = {k: v for k, v in site_numbers().items() if k[1] == docname}
     assert site, f"nothing numbered on the site's page {docname}"
     numbers = {
         k: v for k, v in latex_numbers(HANDOUT_LATEX, job_name(stem)).items() if k[1] == docname
     }
-    problems = mismatches(site, numbers, pdf.name)
-    text = pdf_words(pdf)
-    problems += [
-        f"exercise {label}: 'Exercise {number}' not in the text of {pdf.name}"
-        for (kind, _, label), number in numbers.items()
-        if kind == "exercise" and f"Exercise {number} " not in text + " "
-    ]
+    problems = mismatches(site, numbers, pdf.name) + unprinted_exercises(numbers, pdf)
     assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
 
 

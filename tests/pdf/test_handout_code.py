@@ -6,18 +6,12 @@ it is long enough to be distinctive and appears in no cell outside a
 solution. Needs the two PDFs and pdftotext, like `tests/pdf/test_handout.py`.
 """
 
-import re
-
 from bookkit.chapters import cells_of
 from built_outputs import BOOK_PDF, HANDOUT_PDF, ROOT
 from test_handout import letters, pdf_letters
+from test_numbering import _GATED, gated_bodies
 
 # The fixture `built_pdfs` (tests/pdf/conftest.py) skips, or fails in CI, without current PDFs.
-
-_GATED = re.compile(
-    r"^```\{solution-start\}[^\n]*\n(?::[^\n]*\n)*```\n(.*?)^```\{solution-end\}",
-    re.MULTILINE | re.DOTALL,
-)
 
 
 def gated_solutions() -> dict[str, list[str]]:
@@ -33,7 +27,7 @@ def gated_solutions() -> dict[str, list[str]]:
     )
     found = {}
     for page, text in pages.items():
-        for i, body in enumerate(_GATED.findall(text)):
+        for i, body in enumerate(gated_bodies(text)):
             pieces = []
             for line in body.splitlines():
                 if line.startswith(("```", ":")) or "$" in line or "{" in line:

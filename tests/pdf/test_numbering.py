@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import re
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
 
 from bookkit.chapter_handouts import brace_groups
-from built_outputs import BUILD, ROOT, SITE, outdated, pdf_text, unavailable
+from built_outputs import BUILD, ROOT, SITE, outdated, pdf_text, site_pages, unavailable
 
 # BUILD: GAUSSML_BUILD points the tests at another build folder (default: _build).
 BOOK_LATEX = BUILD / "latex"
@@ -87,14 +88,13 @@ def page_numbers(html: str, docname: str) -> dict[tuple[str, str, str], str]:
     return out
 
 
+@cache
 def site_numbers(site: Path = SITE) -> dict[tuple[str, str, str], str]:
     out = {}
-    for page in sorted(site.rglob("*.html")):
-        parts = page.relative_to(site).parts
-        if "_static" in parts or "_sources" in parts:
-            continue
-        docname = page.relative_to(site).with_suffix("").as_posix()
-        out.update(page_numbers(page.read_text(encoding="utf-8"), docname))
+    for page in site_pages(site):
+        out.update(
+            page_numbers((site / page).read_text(encoding="utf-8"), page.removesuffix(".html"))
+        )
     return out
 
 
@@ -171,11 +171,29 @@ def mismatches(site: dict, pdf: dict, what: str) -> list[str]:
     return lines
 
 
+def require(target: str, *outputs: Path, pdftotext: bool = True) -> None:
+    """Skip (fail with GAUSSML_REQUIRE_BUILDS=1) unless every output of `make TARGET` is
+    current and, to read a PDF, pdftotext is installed."""
+    reasons = [outdated(output, target) for output in outputs]
+    if pdftotext and not shutil.which("pdftotext"):
+        reasons.append("needs pdftotext (poppler-utils)")
+    if any(reasons):
+        unavailable(next(reason for reason in reasons if reason))
+
+
+def unprinted_exercises(numbers: dict, pdf: Path) -> list[str]:
+    """The exercises whose number, as the reader sees it with its title, is not in `pdf`."""
+    text = pdf_words(pdf) + " "
+    return [
+        f"exercise {label} ({docname}): 'Exercise {number}' not in the text of {pdf.name}"
+        for (kind, docname, label), number in numbers.items()
+        if kind == "exercise" and f"Exercise {number} " not in text
+    ]
+
+
 @pytest.fixture(scope="module")
 def site():
-    why_not = outdated(SITE / "searchindex.js", "make book")  # rewritten by every build
-    if why_not:
-        unavailable(why_not)
+    require("make book", SITE / "searchindex.js", pdftotext=False)  # rewritten by every build
     numbers = site_numbers()
     for kind in KINDS:
         assert any(k[0] == kind for k in numbers), f"no numbered {kind} found on the site"
@@ -186,20 +204,9 @@ def site():
 def test_the_site_and_the_pdf_number_alike(site, output):
     folder, name, target = OUTPUTS[output]
     pdf = folder / f"{name}.pdf"
-    why_not = outdated(pdf, target) or outdated(folder / f"{name}.aux", target)
-    if why_not:
-        unavailable(why_not)
-    if not shutil.which("pdftotext"):
-        unavailable("pdftotext (poppler-utils) is not installed")
+    require(target, pdf, folder / f"{name}.aux")
     numbers = latex_numbers(folder, name)
-    problems = mismatches(site, numbers, output)
-    # An exercise's number as the reader sees it in the PDF, with its title.
-    text = pdf_words(pdf)
-    problems += [
-        f"exercise {label} ({docname}): 'Exercise {number}' not in the text of {pdf.name}"
-        for (kind, docname, label), number in numbers.items()
-        if kind == "exercise" and f"Exercise {number} " not in text + " "
-    ]
+    problems = mismatches(site, numbers, output) + unprinted_exercises(numbers, pdf)
     assert not problems, f"{len(problems)} numbers differ:\n" + "\n".join(problems)
     counts = {kind: sum(k[0] == kind for k in site) for kind in KINDS}
     print(f"{output}: the same number for {len(site)} labels on the site ({counts})")
@@ -223,6 +230,17 @@ _NUMBERED = {
 }
 
 
+def gated_bodies(text: str) -> list[str]:
+    """The bodies of the gated solutions (`solution-start` ... `solution-end`: a solution
+    with a code cell) of a MyST page, without each solution's own options."""
+    bodies = []
+    for match in _GATED.finditer(text):
+        body = match.group(0).split("\n", 1)[1]
+        body = body.split("```", 1)[1] if body.startswith(":") else body  # its options' fence
+        bodies.append(body.rsplit("```{solution-end}", 1)[0])
+    return bodies
+
+
 def solution_bodies(text: str) -> list[str]:
     """The bodies of the solutions of a MyST page, without each solution's own options."""
     bodies = []
@@ -231,11 +249,7 @@ def solution_bodies(text: str) -> list[str]:
         end = re.compile(rf"^{re.escape(fence)}\s*$", re.MULTILINE).search(text, match.end())
         body = text[match.end() : end.start() if end else len(text)]
         bodies.append(body[_OPTIONS.match(body).end() :])
-    for match in _GATED.finditer(text):
-        body = match.group(0).split("\n", 1)[1]
-        body = body.split("```", 1)[1] if body.startswith(":") else body  # its options' fence
-        bodies.append(body.rsplit("```{solution-end}", 1)[0])
-    return bodies
+    return bodies + gated_bodies(text)
 
 
 def numbered_in_solutions(text: str) -> list[str]:

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from bookkit import check_links
+
 ROOT = Path(__file__).resolve().parents[1]
 # What a build reads: the pages, the package they import, the configuration.
 SOURCES = ("book", "src/gaussml", "_config.yml", "_toc.yml")
@@ -71,12 +73,7 @@ def site_pages(site: Path = SITE) -> list[str]:
     """Every HTML page of the site, as paths relative to its root (sorted); none unbuilt."""
     if not (site / "index.html").exists():
         return []
-    return sorted(
-        p.relative_to(site).as_posix()
-        for p in site.rglob("*.html")
-        if "_static" not in p.relative_to(site).parts
-        and "_sources" not in p.relative_to(site).parts
-    )
+    return [p.relative_to(site).as_posix() for p in check_links.site_pages(site)]
 
 
 def pdf_text(pdf: Path, *, layout: bool = False) -> str:

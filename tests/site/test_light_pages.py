@@ -81,6 +81,20 @@ def test_the_search_scripts_go_and_the_idle_scripts_only_where_idle():
     assert "design-tabs.js" in lp.without_idle_scripts(with_tabs)
 
 
+def test_images_load_lazily_unless_they_say_how():
+    html = '<img alt="a" src="f.svg" /><img loading="eager" src="g.svg" />'
+    lazy = lp.lazy_images(html)
+    assert lazy == '<img loading="lazy" alt="a" src="f.svg" /><img loading="eager" src="g.svg" />'
+    assert lp.lazy_images(lazy) == lazy
+
+
+def test_the_imported_basic_css_is_preloaded_once():
+    head = '<link href="../_static/styles/theme.css?digest=1" rel="stylesheet" />'
+    once = lp.basic_css_preloaded(head)
+    assert once == '<link rel="preload" as="style" href="../_static/basic.css" />\n' + head
+    assert lp.basic_css_preloaded(once) == once
+
+
 PYGMENTS = """
 html[data-theme="light"] .highlight { background: #fefefe; color: #080808 }
 html[data-theme="light"] .highlight .n { color: #080808 } /* Name */

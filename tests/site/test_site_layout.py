@@ -59,6 +59,15 @@ def test_an_img_gets_its_min_width_once(tmp_path):
     assert untouched == html
 
 
+def test_mathjax_preloads_only_files_the_site_keeps_fonts_in_cors_mode():
+    tags = site_layout.mathjax_preloads("../_static/mathjax/startup.js").splitlines()
+    assert len(tags) == len(site_layout.MATHJAX_PRELOAD)
+    for (kind, file), tag in zip(site_layout.MATHJAX_PRELOAD, tags, strict=True):
+        assert file.startswith(site_layout.MATHJAX_KEEP)
+        assert f'as="{kind}"' in tag and f'href="../_static/mathjax/{file}"' in tag
+        assert ("crossorigin" in tag) == (kind == "font")
+
+
 def test_only_the_named_icons_are_kept():
     script = (
         'p={"magnifying-glass":[512,512,[128269,"search"],"f002","M1 2z"],'

@@ -25,6 +25,12 @@ When the HTML build finishes:
 - Code. Pygments wraps every name and punctuation mark of a code cell in a
   `<span>` whose colour is the code block's own colour in both modes; those
   spans (a third of a chapter's HTML) are unwrapped (`plain_token_classes`).
+- The theme's `styles/theme.css` only imports Sphinx's `basic.css`, which the
+  browser would ask for once theme.css has arrived: the page preloads it
+  (`basic_css_preloaded`), so both come at once.
+- Images load as the reader nears them (`loading="lazy"`): the figures of a
+  chapter, each a document the browser parses on the page's main thread, no
+  longer hold up its load event and its first formulas.
 
 The MathJax components and the icon script are cut in `site_layout.py`;
 dense scatters and bands are drawn as images in the figures' SVG
@@ -66,6 +72,10 @@ _IDLE_SCRIPTS = (
     ("sd-tab-set", r"_static/design-tabs\.js"),
     ("thebe-launch-button", r"_static/sphinx-thebe\.js"),
 )
+_THEME_CSS = re.compile(
+    r'<link href="(?P<root>[^"]*?)_static/styles/theme\.css[^"]*" rel="stylesheet" />'
+)
+_EAGER_IMG = re.compile(r"<img (?![^>]*\bloading=)")
 _PYGMENTS_RULE = re.compile(
     r"(?:html\[data-theme=\"(?P<mode>[a-z]+)\"\] )?\.highlight(?: \.(?P<cls>[a-z0-9]+))? "
     r"\{ (?P<body>[^}]*?) \}"
@@ -124,6 +134,25 @@ def without_idle_scripts(html: str) -> str:
         if feature not in html:
             html = re.sub(rf'\n?[ \t]*<script[^>]*src="[^"]*?{script}[^"]*"></script>', "", html)
     return html
+
+
+def basic_css_preloaded(html: str) -> str:
+    """The page with the `basic.css` that the theme's `theme.css` imports preloaded before it."""
+    if "basic.css" in html:
+        return html
+    return _THEME_CSS.sub(
+        lambda m: (
+            f'<link rel="preload" as="style" href="{m.group("root")}_static/basic.css" />\n'
+            + m.group(0)
+        ),
+        html,
+        count=1,
+    )
+
+
+def lazy_images(html: str) -> str:
+    """The page with every image that does not say how it loads loaded lazily."""
+    return _EAGER_IMG.sub('<img loading="lazy" ', html)
 
 
 def plain_token_classes(pygments_css: str) -> set[str]:
@@ -346,6 +375,11 @@ def _light_font(static: Path, pages: list[str], memo: dict) -> None:
     theme_css.write_text(text, encoding="utf-8")
 
 
+def _imports_basic_css(static: Path) -> bool:
+    theme = static / "styles" / "theme.css"
+    return theme.is_file() and "../basic.css" in theme.read_text(encoding="utf-8")
+
+
 def _digest(data: str | bytes) -> str:
     return hashlib.sha256(data.encode("utf-8") if isinstance(data, str) else data).hexdigest()
 
@@ -381,6 +415,7 @@ def _light_pages(app, exception):
     memo = {"code": code, "files": left, "font": before.get("font")}
     texts = []
     outdir = Path(app.outdir)
+    preload_basic = _imports_basic_css(static)
     for path in sorted(outdir.rglob("*.html")):
         text = path.read_text(encoding="utf-8")
         if not _changed_since(left, outdir, path, text):
@@ -389,7 +424,9 @@ def _light_pages(app, exception):
         light = unwrap_tokens(text, plain)
         if path.relative_to(outdir).as_posix() != "search.html":
             light = without_search_scripts(light)
-        light = without_idle_scripts(light)
+        light = lazy_images(without_idle_scripts(light))
+        if preload_basic:
+            light = basic_css_preloaded(light)
         if light != text:
             path.write_text(light, encoding="utf-8")
         left[path.relative_to(outdir).as_posix()] = _digest(light)

@@ -20,9 +20,11 @@
 - MathJax: formulas are not Tab stops (`inTabOrder: false`); the assistive
   MathML a screen reader reads stays. MathJax typesets nothing by itself
   (`startup.typeset: false`): `static/math_typeset.js` typesets the
-  first screen's formulas first, which ends MathJax's startup, then the rest
-  in small batches in idle time (the page loads in about a third of the time
-  it took to typeset every formula before the load event).
+  first screen's formulas first, which ends MathJax's startup, then, once the
+  page has loaded, the rest in batches that fit the idle periods (the page
+  loads in about a third of the time it took to typeset every formula before
+  the load event). A page with math preloads MathJax's components and its
+  three fonts that every formula uses (`MATHJAX_PRELOAD`).
 
 Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.site_layout]`.
 """
@@ -65,6 +67,44 @@ MATHJAX_KEEP = (
     "output/chtml/fonts/woff-v2/",
     "a11y/assistive-mml.js",
 )
+
+# What a page's MathJax fetches before its first formula shows, fetched with the
+# page's stylesheets (`<link rel="preload">`) instead of one after the other once
+# the deferred startup.js has run: startup.js loads core.js, then the TeX input,
+# the CHTML output and the assistive MathML, then the output's font data; every
+# formula is measured with the zero-width font and drawn with the main and math
+# italic fonts. (The loader requests these same URLs, so nothing is fetched twice.)
+MATHJAX_PRELOAD = (
+    ("script", "core.js"),
+    ("script", "input/tex.js"),
+    ("script", "output/chtml.js"),
+    ("script", "a11y/assistive-mml.js"),
+    ("script", "output/chtml/fonts/tex.js"),
+    ("font", "output/chtml/fonts/woff-v2/MathJax_Zero.woff"),
+    ("font", "output/chtml/fonts/woff-v2/MathJax_Main-Regular.woff"),
+    ("font", "output/chtml/fonts/woff-v2/MathJax_Math-Italic.woff"),
+)
+
+
+def mathjax_preloads(startup_uri: str) -> str:
+    """The `<link rel="preload">` tags of MATHJAX_PRELOAD, for MathJax's startup.js at `startup_uri`."""
+    root = startup_uri.rsplit("/", 1)[0]
+    tags = []
+    for kind, file in MATHJAX_PRELOAD:
+        # A font is fetched in CORS mode: its preload must be too, or it is fetched twice.
+        extra = ' type="font/woff" crossorigin="anonymous"' if kind == "font" else ""
+        tags.append(f'<link rel="preload" as="{kind}"{extra} href="{root}/{file}" />')
+    return "\n".join(tags)
+
+
+def _preload_mathjax(app, pagename, templatename, context, doctree):
+    """On a page that loads MathJax, preload what it fetches first (MATHJAX_PRELOAD)."""
+    startup = f"_static/{MATHJAX_PATH}"
+    scripts = context.get("script_files") or []
+    if not any(getattr(js, "filename", js) == startup for js in scripts):
+        return
+    uri = context["pathto"](startup, resource=True)
+    context["metatags"] = context.get("metatags", "") + "\n" + mathjax_preloads(uri)
 
 
 def svg_ticks(svg: str) -> tuple[float, float] | None:
@@ -275,6 +315,8 @@ def _prune_mathjax(app, exception):
 
 def setup(app):
     app.connect("config-inited", _configure)
+    # After sphinx.ext.mathjax (priority 500) has added MathJax to the pages with math.
+    app.connect("html-page-context", _preload_mathjax, priority=600)
     # Before ref_previews (400) copies figures into previews.
     app.connect("build-finished", _write_min_widths, priority=300)
     app.connect("build-finished", _light_icons, priority=900)

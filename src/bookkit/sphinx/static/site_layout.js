@@ -84,10 +84,26 @@
     scan(document);
   }
 
+  // After a change (MathJax typesets a batch, a script adds a button), what
+  // changed is measured: the nodes added and the regions around the changes.
+  const changed = new Set();
   let pending = 0;
-  const mutated = new MutationObserver(() => {
+  function rescanChanged() {
+    const nodes = Array.from(changed);
+    changed.clear();
+    for (const node of nodes) {
+      if (!node.isConnected) continue;
+      const region = node.closest(SELECTOR);
+      scan(region && region !== node ? region : node);
+    }
+  }
+  const mutated = new MutationObserver((records) => {
+    for (const record of records) {
+      if (record.target.nodeType === 1) changed.add(record.target);
+      record.addedNodes.forEach((node) => node.nodeType === 1 && changed.add(node));
+    }
     clearTimeout(pending);
-    pending = setTimeout(rescanAll, 100);
+    pending = setTimeout(rescanChanged, 100);
   });
 
   // A figure's image scrolls in a box of its own, so that its caption neither
@@ -101,19 +117,22 @@
     });
   }
 
+  // Measuring lays the page out: not while it loads, but in a task of its own.
+  const later = () => setTimeout(rescanAll, 0);
+
   function start() {
     wrapFigures();
-    rescanAll();
+    later();
     const main = document.getElementById("main-content") || document.body;
     mutated.observe(main, { subtree: true, childList: true });
     // A solution or a hidden cell opens: what it holds is measured again.
     document.addEventListener("toggle", rescanAll, true);
     document.addEventListener("click", () => setTimeout(rescanAll, 50), true);
-    window.addEventListener("load", rescanAll);
-    if (document.fonts && document.fonts.ready) document.fonts.ready.then(rescanAll);
+    window.addEventListener("load", later);
+    if (document.fonts && document.fonts.ready) document.fonts.ready.then(later);
     const mathjax = window.MathJax;
     if (mathjax && mathjax.startup && mathjax.startup.promise) {
-      mathjax.startup.promise.then(rescanAll);
+      mathjax.startup.promise.then(later);
     }
   }
 

@@ -14,6 +14,9 @@
   const mathjax = window.MathJax;
   if (!mathjax) return; // a page without math
   const BATCH = 40; // the most formulas per idle period (about 50 ms on a quiet machine)
+  // The fewest per batch: about 20 ms, under a long task (50 ms), so the rest of
+  // the page's math still ends within seconds where the idle periods are short.
+  const MIN_BATCH = 10;
   const IDLE_MS = 50; // the longest idle period a browser gives
   const MARGIN = 1.0; // viewport heights below the screen that count as the first screen
   let finish;
@@ -50,7 +53,7 @@
       const left = pending();
       if (!left.length) break;
       const seen = left.filter(near);
-      const count = Math.min(BATCH, Math.max(1, Math.floor(remaining(deadline) / msPerFormula)));
+      const count = Math.min(BATCH, Math.max(MIN_BATCH, Math.floor(remaining(deadline) / msPerFormula)));
       const batch = (seen.length ? seen : left).slice(0, count);
       const started = performance.now();
       await typeset(batch);

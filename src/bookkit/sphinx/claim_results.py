@@ -13,12 +13,23 @@ report and the check that follows share a failure, which fails the build.
 The setting `gaussml_claims_cache` names another file than the package's
 default (`_build/claims/results.json`, or `GAUSSML_CLAIMS_CACHE`).
 
+What the marks show of each claim (`claims_by_label`) is kept in Sphinx's
+environment, and the equation check's inputs when it passed in
+`equation_claims.json`, both only when the build is keyed on the package
+(`gaussml_extensions_key`, which `bookkit.build` sets: an edit of
+`src/gaussml`, of the pins or of the extensions makes a new environment and a
+new key). A prose edit then neither imports the claims (nor sympy) nor asks
+the results cache.
+
 This module is a helper of the two extensions, not an extension itself.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 from pathlib import Path
+from types import SimpleNamespace
 
 
 def outcomes(
@@ -39,11 +50,36 @@ def outcomes(
     return results.claims, results.displays
 
 
-def claim_names_by_label() -> dict[str, str]:
-    """Equation label -> the name of the claim that backs it."""
-    from gaussml.derivations import claims  # the package the chapters import
+def claims_by_label(env) -> dict[str, SimpleNamespace]:
+    """Equation label -> its claim as the marks show it (name, labels, statement,
+    scope, method, monte_carlo); kept in `env` when the build is keyed on the package."""
+    held = getattr(env, "gaussml_claims_by_label", None)
+    if held is None:
+        from gaussml.derivations import claims  # the package the chapters import
 
-    return {label: c.name for c in claims().values() for label in c.labels}
+        fields = ("name", "labels", "statement", "scope", "method", "monte_carlo")
+        held = {
+            label: SimpleNamespace(**{f: getattr(c, f) for f in fields})
+            for c in claims().values()
+            for label in c.labels
+        }
+        if env.config.gaussml_extensions_key:
+            env.gaussml_claims_by_label = held  # pickled with the environment
+    return held
+
+
+def keep_claims(app, env) -> None:
+    """`env-updated`: the claims kept before the environment is pickled (`claims_by_label`)."""
+    claims_by_label(env)
+
+
+def passed_check(env, inputs) -> tuple[Path, str] | None:
+    """The memo file of the equation check and the hash of its `inputs` (None: not keyed)."""
+    key = env.config.gaussml_extensions_key
+    if not key:
+        return None
+    data = json.dumps([key, inputs], sort_keys=True).encode()
+    return Path(env.doctreedir) / "equation_claims.json", hashlib.sha256(data).hexdigest()
 
 
 def page_displays(env, docnames) -> dict[str, dict[str, str]]:
@@ -58,9 +94,9 @@ def page_displays(env, docnames) -> dict[str, dict[str, str]]:
 
 def claimed_displays(env, docnames) -> dict[str, tuple[str, str]]:
     """label -> (claim name, displayed LaTeX), for every claimed display of `docnames`."""
-    by_label = claim_names_by_label()
+    by_label = claims_by_label(env)
     return {
-        label: (by_label[label], tex)
+        label: (by_label[label].name, tex)
         for found in page_displays(env, sorted(docnames)).values()
         for label, tex in found.items()
         if label in by_label

@@ -12,7 +12,9 @@ it, by the same functions (`verify` and `_binding.check_display`): its claim
 runs, and the LaTeX displayed in the page's source must be what the claim
 checked. A wrong constant on the page is a warning naming the label, the
 displayed side and the checked one. Results are shared with the
-verification report and kept between builds (`claim_results.py`).
+verification report and kept between builds (`claim_results.py`); a build
+whose equations, displays and package are those of the last check that
+passed (a prose edit) passes without asking them (`equation_claims.json`).
 
 Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.equation_claims]`.
 """
@@ -21,35 +23,42 @@ from __future__ import annotations
 
 from sphinx.util import logging
 
+from .claim_results import keep_claims
+
 logger = logging.getLogger(__name__)
 
 
 def _check_equations(app, env):
-    from .claim_results import claim_names_by_label, outcomes, page_displays
+    from .claim_results import claims_by_label, outcomes, page_displays, passed_check
 
-    claimed = claim_names_by_label()
+    claimed = {label: c.name for label, c in claims_by_label(env).items()}
     equations = env.get_domain("math").equations  # label -> (docname, number)
     sources = page_displays(env, sorted({docname for docname, _ in equations.values()}))
+    # The same equations, displays and package as when the check last passed: it passes.
+    memo = passed_check(env, [sorted(equations.items()), sources])
+    if memo is not None and memo[0].is_file() and memo[0].read_text() == memo[1]:
+        return
+    warnings = []
     displays = {}
     for label, (docname, _number) in sorted(equations.items()):
         if label not in claimed:
-            logger.warning(
-                "numbered equation %r has no claim in gaussml.derivations "
-                "(register one with @claim(%r, ...))",
-                label,
-                label,
-                location=docname,
-                type="gaussml",
-                subtype="unclaimed-equation",
+            warnings.append(
+                (
+                    docname,
+                    "unclaimed-equation",
+                    f"numbered equation {label!r} has no claim in gaussml.derivations "
+                    f"(register one with @claim({label!r}, ...))",
+                )
             )
         elif label not in sources[docname]:
-            logger.warning(
-                "numbered equation %r: its LaTeX is not a `$$ ... $$ (label)` block or a "
-                "{math} directive of the page's source, so it cannot be bound to its claim",
-                label,
-                location=docname,
-                type="gaussml",
-                subtype="unbound-equation",
+            warnings.append(
+                (
+                    docname,
+                    "unbound-equation",
+                    f"numbered equation {label!r}: its LaTeX is not a `$$ ... $$ (label)` "
+                    "block or a {math} directive of the page's source, so it cannot be "
+                    "bound to its claim",
+                )
             )
         else:
             displays[label] = (claimed[label], sources[docname][label])
@@ -63,14 +72,11 @@ def _check_equations(app, env):
         error = claim_errors[name] or display_errors[label]
         if error is not None:
             prefix = f"claim {name!r} does not hold: " if claim_errors[name] else ""
-            logger.warning(
-                "%s%s",
-                prefix,
-                error,
-                location=equations[label][0],
-                type="gaussml",
-                subtype="unbound-equation",
-            )
+            warnings.append((equations[label][0], "unbound-equation", prefix + error))
+    for docname, subtype, message in warnings:
+        logger.warning("%s", message, location=docname, type="gaussml", subtype=subtype)
+    if memo is not None and not warnings:
+        memo[0].write_text(memo[1], encoding="utf-8")
 
 
 def setup(app):
@@ -80,4 +86,6 @@ def setup(app):
     # The hash of src/bookkit/sphinx (bookkit.build): an edited extension re-reads every page.
     app.add_config_value("gaussml_extensions_key", "", "env")
     app.connect("env-check-consistency", _check_equations)
+    # Before the environment is pickled: it keeps the claims (claim_results.claims_by_label).
+    app.connect("env-updated", keep_claims)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -6,15 +6,25 @@ each chapter under 21 seeds (`make test-seeds`, marker `seeds`); `make
 test-slow` and `.ci/run` run the failure gates with
 `pytest --slow -m "slow and not seeds"`.
 
+Under `pytest -n N` without `--dist`, each file of `tests/package` goes whole to
+one worker (`PackageFilesWhole`), every other test on its own, as under `load`: a
+package file's tests share their JAX compilations and module fixtures, where
+`load` spread them over both workers, which each compiled (and fitted) the same.
+The files, the units with the most tests, go out first; the single tests even
+out the end. A run of one file is spread test by test, as before.
+
 Hypothesis is derandomized: every run draws the same examples, so the suite is
 seeded like every other random test and a failure reproduces.
 """
 
 import pytest
 from hypothesis import settings
+from xdist.scheduler import LoadScopeScheduling
 
 settings.register_profile("gaussml", derandomize=True, deadline=None)
 settings.load_profile("gaussml")
+
+_DEFAULT_DIST = pytest.StashKey[bool]()
 
 
 def pytest_addoption(parser):
@@ -24,6 +34,29 @@ def pytest_addoption(parser):
         default=False,
         help="also run the tests marked slow (the failure gates and the seed test)",
     )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config):
+    # Before pytest-xdist's own, which turns an unset --dist into "load" under -n.
+    config.stash[_DEFAULT_DIST] = config.getoption("dist", None) == "no"
+
+
+class PackageFilesWhole(LoadScopeScheduling):
+    """`load`, except that each file of tests/package is one unit (when the run has several files)."""
+
+    def _split_scope(self, nodeid):
+        if not hasattr(self, "several_files"):  # self.collection is set by now
+            self.several_files = len({other.split("::", 1)[0] for other in self.collection}) > 1
+        path = nodeid.split("::", 1)[0]
+        return path if self.several_files and path.startswith("tests/package/") else nodeid
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook (-p no:xdist leaves it unknown)
+def pytest_xdist_make_scheduler(config, log):
+    if config.stash.get(_DEFAULT_DIST, False) and config.getoption("dist") == "load":
+        return PackageFilesWhole(config, log)
+    return None
 
 
 def pytest_collection_modifyitems(config, items):

@@ -434,12 +434,42 @@ def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
     return count, problems + [f"request to another host: {u}" for u in report.foreign_requests]
 
 
+# Playwright's `is_visible`: rendered, not `visibility: hidden`, with an area.
+_VISIBLE = """const visible = el => !!el && el.checkVisibility() &&
+  getComputedStyle(el).visibility === 'visible' &&
+  el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;"""
+# The tip of the mark of equation `escaped` after Escape (its link then loses the
+# focus), and the tip of equation `next` before and once its link has the focus.
+_MARK_FOCUS = f"""([escaped, next]) => {{
+  {_VISIBLE}
+  const tip = id => document.getElementById(id).querySelector('.claim-mark__tip');
+  const out = {{}};
+  if (escaped) {{
+    out.afterEscape = visible(tip(escaped));
+    document.getElementById(escaped).querySelector('a.claim-mark__link').blur();
+  }}
+  if (next) {{
+    out.before = visible(tip(next));
+    document.getElementById(next).querySelector('a.claim-mark__link').focus();
+    out.focused = visible(tip(next));
+    const box = tip(next).getBoundingClientRect();
+    out.box = {{x: box.x, y: box.y, width: box.width, height: box.height}};
+    out.text = tip(next).innerText;
+  }}
+  return out;
+}}"""
+
+
 def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]:
     """The claim marks of `page`, whose every solution is now open, against `closed`,
-    what `_MARKS` saw before it was opened (see `check_marks`)."""
+    what `_MARKS` saw before it was opened: each shows on a numbered equation (inside
+    an exercise, only now), is named MARK_NAME and links to its report row; its
+    tooltip, hidden until then, shows the statement inside the window once the mark
+    has the focus, and closes on Escape. Returns the number of equations and the problems."""
     problems: list[str] = []
     closed_by_id = {eq["id"]: eq for eq in closed}
     equations = page.evaluate(_MARKS)
+    focused = []  # the equations whose mark is focused, then sent Escape
     for eq in equations:
         where = f"{path}#{eq['id']}"
         if eq["inExercise"] and closed_by_id[eq["id"]]["shown"]:
@@ -458,23 +488,26 @@ def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]
             continue
         if not eq["href"] or "#claim-" not in eq["href"]:
             problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
-        link = page.locator(f"#{eq['id']} a.claim-mark__link")
-        tip = page.locator(f"#{eq['id']} .claim-mark__tip")
-        if tip.is_visible():
+        focused.append((eq, where))
+    # One round trip per mark: the last one's Escape checked with the next one's focus.
+    previous = None
+    for eq, where in [*focused, (None, None)]:
+        seen = page.evaluate(_MARK_FOCUS, [previous and previous[0]["id"], eq and eq["id"]])
+        if previous and seen["afterEscape"]:
+            problems.append(f"{previous[1]}: Escape does not close the tooltip")
+        if eq is None:
+            break
+        if seen["before"]:
             problems.append(f"{where}: the tooltip shows before the mark is focused")
-        link.focus()
-        if not tip.is_visible():
+        box = seen["box"]
+        if not seen["focused"]:
             problems.append(f"{where}: focusing the mark does not show its tooltip")
-        else:
-            box = tip.bounding_box()
-            if box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
-                problems.append(f"{where}: the tooltip opens outside the window: {box}")
-            if eq["statement"][:40] not in " ".join(tip.inner_text().split()):
-                problems.append(f"{where}: the tooltip does not show its statement")
+        elif box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
+            problems.append(f"{where}: the tooltip opens outside the window: {box}")
+        if seen["focused"] and eq["statement"][:40] not in " ".join(seen["text"].split()):
+            problems.append(f"{where}: the tooltip does not show its statement")
         page.keyboard.press("Escape")
-        if tip.is_visible():
-            problems.append(f"{where}: Escape does not close the tooltip")
-        link.blur()
+        previous = (eq, where)
     return len(equations), problems
 
 
@@ -516,6 +549,26 @@ _CONTROL_STATE = """el => {
   }
   return 'expanded=' + el.getAttribute('aria-expanded');
 }"""
+# From control `start` on: the problems of those the keyboard cannot reach, and
+# the next one to press, focused (kept in `window.gaussmlTestControl`), with its state.
+_NEXT_CONTROL = f"""start => {{
+  {_VISIBLE}
+  const controls = document.querySelectorAll('{_CONTROLS}');
+  const problems = [];
+  for (let i = start; i < controls.length; i++) {{
+    const el = controls[i];
+    if (!visible(el)) continue;  // e.g. inside a solution that an earlier control closed
+    const name = (el.getAttribute('aria-label') || el.textContent || el.tagName).trim().slice(0, 40);
+    if (el.tabIndex < 0) {{ problems.push([i, name, ' is not in the tab order']); continue; }}
+    el.focus();
+    if (el !== document.activeElement) {{ problems.push([i, name, ' does not take the focus']); continue; }}
+    const before = ({_CONTROL_STATE})(el);
+    if (before.startsWith('checked=true')) continue;  // the tab already shown
+    window.gaussmlTestControl = el;
+    return {{problems, index: i, name, before}};
+  }}
+  return {{problems, index: null}};
+}}"""
 
 
 def check_keyboard(browser, origin: str, path: str) -> tuple[int, list[str]]:
@@ -535,32 +588,24 @@ def keyboard_problems(page, path: str) -> tuple[int, list[str]]:
     """Every visible control of the loaded `page` takes the focus and changes state on
     Enter (Space for a tab). Returns the number of controls and the problems found."""
     problems: list[str] = []
-    controls = page.locator(_CONTROLS)
-    count = controls.count()
-    for i in range(count):
-        control = controls.nth(i)
-        if not control.is_visible():
-            continue  # e.g. inside a solution that an earlier control closed
-        name = control.evaluate(
-            "el => (el.getAttribute('aria-label') || el.textContent || el.tagName)"
-            ".trim().slice(0, 40)"
-        )
-        where = f"{path}: control {i} ({name!r})"
-        if control.evaluate("el => el.tabIndex") < 0:
-            problems.append(f"{where} is not in the tab order")
-            continue
-        control.focus()
-        if not control.evaluate("el => el === document.activeElement"):
-            problems.append(f"{where} does not take the focus")
-            continue
-        before = control.evaluate(_CONTROL_STATE)
-        if before.startswith("checked=true"):
-            continue  # the tab already shown
+    count, start = page.evaluate(f"() => document.querySelectorAll('{_CONTROLS}').length"), 0
+    while start < count:
+        # The controls from `start` up to the next one to press (focused, in JS).
+        seen = page.evaluate(_NEXT_CONTROL, start)
+        problems += [
+            f"{path}: control {i} ({name!r}){problem}" for i, name, problem in seen["problems"]
+        ]
+        if seen["index"] is None:
+            break
+        before = seen["before"]
         page.keyboard.press("Enter" if not before.startswith("checked") else "Space")
-        after = control.evaluate(_CONTROL_STATE)
+        after = page.evaluate(f"() => ({_CONTROL_STATE})(window.gaussmlTestControl)")
         if after == before:
-            problems.append(f"{where}: Enter leaves it {before}")
+            problems.append(
+                f"{path}: control {seen['index']} ({seen['name']!r}): Enter leaves it {before}"
+            )
         page.keyboard.press("Escape")
+        start = seen["index"] + 1
     return count, problems
 
 

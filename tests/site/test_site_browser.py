@@ -38,14 +38,15 @@ shows typeset math, keeps axe-core at 0 violations while open, and closes on
 Escape.
 
 Each page is loaded once at 1280 px per mode for every check above (axe-core
-runs twice on it: every solution closed, then open) and once at 390 px per
-mode for the layout; the claim marks and the keyboard are checked in light
-mode. A full-page screenshot of a page that fails is saved in
+runs twice on it: every solution closed, then open; once on a page with
+nothing to open) and once at 390 px per mode for the layout and the checks of
+the first list; the claim marks and the keyboard are checked in light mode
+(`page_failures`). A full-page screenshot of a page that fails is saved in
 `_build/screenshots/`. The tests skip when the site has not been built or
 Chromium is missing; `.ci/run` always runs them after `make book`.
 
-The last tests run the same checks on a small broken site made on the fly,
-so that each check is seen to fail.
+`test_each_check_catches_its_fault` runs the same checks on a small broken
+site made on the fly, so that each check is seen to fail.
 """
 
 from __future__ import annotations
@@ -112,7 +113,7 @@ except ImportError:
     _unavailable("playwright is not installed")
 try:
     # axe-core, as shipped inside the package (its axe.min.js): nothing is downloaded.
-    from axe_playwright_python.sync_playwright import Axe
+    from axe_playwright_python.base import AXE_SCRIPT
 except ImportError:
     _unavailable("axe-playwright-python is not installed")
 
@@ -177,9 +178,7 @@ class PageReport:
     math_problems: list[str] = field(default_factory=list)
     broken_images: list[str] = field(default_factory=list)
     stale_notes: list[str] = field(default_factory=list)
-    accessibility: list[str] = field(default_factory=list)
     wrong_mode: list[str] = field(default_factory=list)
-    axe_violations: int | None = None  # None: axe did not run
     math_count: int = 0
     image_count: int = 0
     redirected_to: str | None = None
@@ -193,7 +192,6 @@ class PageReport:
             "math_problems",
             "broken_images",
             "stale_notes",
-            "accessibility",
             "wrong_mode",
         ):
             out += [
@@ -260,16 +258,18 @@ def _is_redirect(url: str) -> bool:
 
 def axe_problems(page) -> tuple[int, list[str]]:
     """Run axe-core on the page as it is: the number of violations and one line for each."""
-    results = Axe().run(page, options=AXE_OPTIONS).response
+    if not page.evaluate("() => !!window.axe"):
+        page.evaluate(AXE_SCRIPT)  # once per page
+    violations = page.evaluate("options => axe.run(options).then(r => r.violations)", AXE_OPTIONS)
     lines = []
-    for violation in results["violations"]:
+    for violation in violations:
         targets = ", ".join(" ".join(map(str, n["target"])) for n in violation["nodes"][:3])
         more = len(violation["nodes"]) - 3
         lines.append(
             f"{violation['id']} ({violation['impact']}, {len(violation['nodes'])} elements): "
             f"{violation['help']}: {targets}{f' and {more} more' if more > 0 else ''}"
         )
-    return len(results["violations"]), lines
+    return len(violations), lines
 
 
 def new_page(browser, width: int = 1280, mode: str | None = None):
@@ -378,23 +378,6 @@ def load_and_inspect(page, origin: str, path: str, report: PageReport, mode: str
     report.broken_images += [f"inline svg {name} ({w}x{h})" for name, w, h in sizes if not w]
 
 
-def check_page(
-    browser, origin: str, path: str, *, mode: str = "light", axe: bool = True
-) -> PageReport:
-    """Load `origin/path` in a fresh browser context, in the theme's `mode`, and report every problem."""
-    report = PageReport(path)
-    context, page = new_page(browser, mode=mode)
-    try:
-        stop_listening = watch(page, origin, report)
-        load_and_inspect(page, origin, path, report, mode)
-        if axe:
-            stop_listening()
-            report.axe_violations, report.accessibility = axe_problems(page)
-    finally:
-        context.close()
-    return report
-
-
 _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
   m => m.querySelector('span.eqno')).map(m => {
     const link = m.querySelector('span.eqno .claim-mark a.claim-mark__link');
@@ -409,29 +392,6 @@ _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
             statement: statement && statement.textContent.trim()};
 })"""
 MARK_NAME = "Checked by sympy"
-
-
-def check_marks(browser, origin: str, path: str) -> tuple[int, list[str]]:
-    """Every numbered equation of `origin/path` has a claim mark whose tooltip
-    opens on focus and on a tap, and fits in the window; inside an exercise the
-    mark shows only once the exercise's solution is open.
-
-    The mark's accessible name is "Checked by sympy" and its tooltip, the
-    description, holds the statement: a screen reader reads it once.
-    Returns the number of numbered equations and the problems found.
-    """
-    report = PageReport(path)
-    context, page = new_page(browser)
-    try:
-        watch(page, origin, report)
-        page.goto(f"{origin}/{path}", wait_until="load")
-        page.evaluate(_WAIT_FOR_MATHJAX)
-        closed = page.evaluate(_MARKS)
-        page.evaluate(_OPEN_EVERYTHING)
-        count, problems = marks_problems(page, path, closed)
-    finally:
-        context.close()
-    return count, problems + [f"request to another host: {u}" for u in report.foreign_requests]
 
 
 # Playwright's `is_visible`: rendered, not `visibility: hidden`, with an area.
@@ -569,19 +529,6 @@ _NEXT_CONTROL = f"""start => {{
   }}
   return {{problems, index: null}};
 }}"""
-
-
-def check_keyboard(browser, origin: str, path: str) -> tuple[int, list[str]]:
-    """Every control of `origin/path` takes the keyboard focus and changes state on Enter.
-
-    Returns the number of controls and the problems found.
-    """
-    context, page = new_page(browser)
-    try:
-        page.goto(f"{origin}/{path}", wait_until="load")  # the toggles exist from DOMContentLoaded
-        return keyboard_problems(page, path)
-    finally:
-        context.close()
 
 
 def keyboard_problems(page, path: str) -> tuple[int, list[str]]:
@@ -899,55 +846,6 @@ def broken_site(tmp_path):
     server.close()
 
 
-@pytest.mark.parametrize(
-    ("path", "kind", "needle"),
-    [
-        ("foreign.html", "foreign_requests", "example.invalid"),
-        ("missing.html", "failed_requests", "HTTP 404"),
-        ("missing.html", "broken_images", "no-such-image.png (0x0)"),
-        ("console.html", "console_errors", "boom"),
-        ("redirect.html", "failed_requests", "nowhere.html (HTTP 404)"),
-        ("raw-math.html", "math_problems", "no MathJax script"),
-        ("raw-math.html", "math_problems", "not typeset: '\\\\(x^2\\\\)'"),
-        ("raw-math.html", "math_problems", "raw '$$'"),
-        ("verified.html", "stale_notes", "Verified by"),
-        ("inaccessible.html", "accessibility", "image-alt"),
-        ("inaccessible.html", "accessibility", "color-contrast"),
-        ("inaccessible.html", "accessibility", "html-has-lang"),
-    ],
-)
-def test_checks_catch_a_broken_page(browser, broken_site, path, kind, needle):
-    report = check_page(browser, broken_site.origin, path)
-    found = getattr(report, kind)
-    assert any(needle in item for item in found), f"{kind} = {found}"
-
-
-def test_checks_pass_a_clean_page(browser, broken_site):
-    assert check_page(browser, broken_site.origin, "clean.html").problems() == []
-
-
-def test_keyboard_check_catches_controls_the_keyboard_cannot_use(browser, broken_site):
-    count, problems = check_keyboard(browser, broken_site.origin, "mouse-only.html")
-    assert count == 2
-    assert len(problems) == 2, problems
-    assert "'Menu') is not in the tab order" in problems[0]
-    assert "'Dead'): Enter leaves it expanded=false" in problems[1]
-
-
-def test_mark_check_catches_an_unmarked_equation(browser, broken_site):
-    count, problems = check_marks(browser, broken_site.origin, "unmarked.html")
-    assert count == 1
-    assert problems == ["unmarked.html#equation-a: numbered equation without a claim mark"]
-
-
-def test_mark_check_catches_a_mark_inside_an_exercise(browser, broken_site):
-    count, problems = check_marks(browser, broken_site.origin, "marked-exercise.html")
-    assert count == 1
-    assert problems == [
-        "marked-exercise.html#equation-b: a claim mark inside an exercise gives the answer away"
-    ]
-
-
 # --- every screen: phone and desktop widths (issue 31) ------------------------------
 
 WIDTHS = {"phone": 390, "desktop": 1280}
@@ -955,13 +853,16 @@ MIN_TICK_PX = 9  # CSS px: the smallest tick label of a figure, at any width
 CODE_COLUMNS = 79  # the chapters' code is formatted to 79 columns (make lint)
 
 # Opens every solution, hidden cell and dropdown, so that what they hold is measured too.
+# Returns how many it opened.
 _OPEN_EVERYTHING = """async () => {
-  document.querySelectorAll('details').forEach(d => { d.open = true; });
-  document.querySelectorAll('button.toggle-button').forEach(b => {
-    if (b.getAttribute('aria-expanded') === 'false' ||
-        (b.closest('.toggle-hidden') && b.getAttribute('aria-expanded') !== 'true')) b.click();
-  });
-  await new Promise(r => setTimeout(r, 400));  // the regions are measured again
+  const details = Array.from(document.querySelectorAll('details:not([open])'));
+  details.forEach(d => { d.open = true; });
+  const toggles = Array.from(document.querySelectorAll('button.toggle-button')).filter(b =>
+    b.getAttribute('aria-expanded') === 'false' ||
+    (b.closest('.toggle-hidden') && b.getAttribute('aria-expanded') !== 'true'));
+  toggles.forEach(b => b.click());
+  if (details.length + toggles.length) await new Promise(r => setTimeout(r, 400));  // settled
+  return details.length + toggles.length;
 }"""
 
 # What a reader at this width sees of the page's wide content.
@@ -1067,21 +968,6 @@ class LayoutReport:
     counts: dict = field(default_factory=dict)
 
 
-def check_layout(browser, origin: str, path: str, width: int, mode: str = "light") -> LayoutReport:
-    """Load `origin/path` at `width` px (a phone below 600), open every solution and
-    hidden cell, and report what does not fit (see `layout_report`)."""
-    context, page = new_page(browser, width, mode)
-    try:
-        page.goto(f"{origin}/{path}", wait_until="load")
-        page.evaluate(_WAIT_FOR_MATHJAX)
-        page.evaluate(_LOAD_IMAGES)
-        tab_stops = page.evaluate(_TAB_STOPS)
-        page.evaluate(_OPEN_EVERYTHING)
-        return layout_report(page, origin, path, width, mode, tab_stops)
-    finally:
-        context.close()
-
-
 def layout_report(
     page, origin: str, path: str, width: int, mode: str, tab_stops: list[int]
 ) -> LayoutReport:
@@ -1162,24 +1048,26 @@ def save_failure_screenshot(page, folder: Path, path: str, width: int, mode: str
         print(f"no screenshot of {path}: {exc}")
 
 
-def desktop_failures(
+def page_failures(
     browser,
     origin: str,
     path: str,
     mode: str,
+    width: int = WIDTHS["desktop"],
     *,
     layout: bool,
     chapter: bool,
     screenshots: Path = SCREENSHOTS,
 ) -> dict[str, list[str]]:
-    """Every check of `origin/path` on one load at 1280 px in `mode`, in this order:
+    """Every check of `origin/path` on one load at `width` px in `mode`, in this order:
     requests, console, math, images, stale notes and the theme's mode
-    (`load_and_inspect`); axe-core with every solution closed; then, every solution
-    open, with `layout` the layout and axe-core again, and on a `chapter` in light
-    mode its claim marks and the keyboard (each control toggled, so last). A foreign
-    request at any step counts. Returns the problems found by each check that found
-    some; on any, a full-page screenshot of the page goes to `screenshots`."""
-    width = WIDTHS["desktop"]
+    (`load_and_inspect`); at desktop width axe-core with every solution closed; then,
+    every solution open, with `layout` the layout and (at desktop width) axe-core again,
+    and on a `chapter` at desktop width in light mode its claim marks and the keyboard
+    (each control toggled, so last). A foreign request at any step counts. Returns the
+    problems found by each check that found some; on any, a full-page screenshot of
+    the page goes to `screenshots`."""
+    desktop = width >= 600
     report = PageReport(path)
     failures: dict[str, list[str]] = {}
     context, page = new_page(browser, width, mode)
@@ -1203,14 +1091,20 @@ def desktop_failures(
             ]
         tab_stops = page.evaluate(_TAB_STOPS)
         closed_marks = page.evaluate(_MARKS) if chapter else []
-        _, failures["axe-core, solutions closed"] = axe_problems(page)
-        page.evaluate(_OPEN_EVERYTHING)
+        if desktop:
+            _, failures["axe-core, solutions closed"] = axe_problems(page)
+        opened = page.evaluate(_OPEN_EVERYTHING)
         if layout:
             found = layout_report(page, origin, path, width, mode, tab_stops)
             print(f"layout {path} {width} {mode}: {found.counts}")
             failures["layout, solutions open"] = found.problems
-            _, failures["axe-core, solutions open"] = axe_problems(page)
-        if chapter and mode == "light":
+            if desktop:
+                # Nothing opened: the page is as axe-core has just seen it (the API page:
+                # 15 s of axe-core each time).
+                failures["axe-core, solutions open"] = (
+                    axe_problems(page)[1] if opened else failures["axe-core, solutions closed"]
+                )
+        if chapter and desktop and mode == "light":
             count, failures["claim marks"] = marks_problems(page, path, closed_marks)
             if not count:
                 failures["claim marks"].append("no numbered equation found")
@@ -1230,9 +1124,9 @@ def desktop_failures(
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", PAGES or ["(no site built)"])
 def test_page_at_desktop_width(browser, site_server, path, mode):
-    """Every check of the page on one load at 1280 px per mode (`desktop_failures`);
+    """Every check of the page on one load at 1280 px per mode (`page_failures`);
     the message names the page, width, mode and each check that failed."""
-    failures = desktop_failures(
+    failures = page_failures(
         browser,
         site_server.origin,
         path,
@@ -1243,39 +1137,92 @@ def test_page_at_desktop_width(browser, site_server, path, mode):
     assert not failures, failure_message(path, WIDTHS["desktop"], mode, failures)
 
 
-@pytest.mark.parametrize(
-    ("path", "check", "needle"),
-    [
-        ("console.html", "requests, console, math, images, notes, mode", "boom"),
-        ("inaccessible.html", "axe-core, solutions closed", "image-alt"),
-        ("inaccessible.html", "axe-core, solutions open", "color-contrast"),
-        ("unmarked.html", "claim marks", "numbered equation without a claim mark"),
-        ("mouse-only.html", "keyboard", "is not in the tab order"),
-    ],
-)
-def test_one_load_names_the_check_that_fails(browser, broken_site, tmp_path, path, check, needle):
-    """The checks sharing one load each still report their fault, under their name,
-    and the failing page is photographed."""
-    shots = tmp_path / "screenshots"
-    failures = desktop_failures(
-        browser, broken_site.origin, path, "light", layout=True, chapter=True, screenshots=shots
-    )
-    assert any(needle in item for item in failures.get(check, [])), failures
-    assert check in failure_message(path, WIDTHS["desktop"], "light", failures)
-    assert (shots / path.replace(".html", "__1280px_light.png")).stat().st_size > 0
-
-
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", LAYOUT_PAGES or ["(no site built)"])
 def test_page_fits_a_phone(browser, site_server, path, mode):
-    """The layout at 390 px with every solution open, in each mode (the desktop width
-    is checked by `test_page_at_desktop_width`, on the same load as the other checks)."""
+    """The layout at 390 px with every solution open, in each mode, and what
+    `load_and_inspect` checks (the desktop width is checked by
+    `test_page_at_desktop_width`, on the same load as the other checks)."""
     width = WIDTHS["phone"]
-    report = check_layout(browser, site_server.origin, path, width, mode)
-    print(f"layout {path} {width} {mode}: {report.counts}")
-    assert not report.problems, failure_message(
-        path, width, mode, {"layout, solutions open": report.problems}
+    failures = page_failures(
+        browser, site_server.origin, path, mode, width, layout=True, chapter=False
     )
+    assert not failures, failure_message(path, width, mode, failures)
+
+
+REQUESTS = "requests, console, math, images, notes, mode"
+# Each broken page, and what each check that must catch it finds: a part of one
+# of its lines, or (a list) every line.
+BROKEN_PAGES = {
+    "foreign.html": [(REQUESTS, "foreign requests: http://example.invalid/logo.png")],
+    "missing.html": [
+        (REQUESTS, "failed requests: http"),
+        (REQUESTS, "no-such-image.png (HTTP 404)"),
+        (REQUESTS, "broken images: http"),
+        (REQUESTS, "no-such-image.png (0x0)"),
+    ],
+    "console.html": [(REQUESTS, "console errors: boom")],
+    "redirect.html": [
+        (REQUESTS, "nowhere.html (HTTP 404)"),
+        ("redirect", "nowhere.html, outside book/"),
+    ],
+    "raw-math.html": [
+        (REQUESTS, "math problems: 1 math elements but no MathJax script"),
+        (REQUESTS, "math problems: not typeset: '\\\\(x^2\\\\)'"),
+        (REQUESTS, "math problems: raw '$$'"),
+    ],
+    "verified.html": [(REQUESTS, "stale notes: Verified by")],
+    "inaccessible.html": [
+        ("axe-core, solutions closed", "image-alt"),
+        ("axe-core, solutions closed", "color-contrast"),
+        ("axe-core, solutions closed", "html-has-lang"),
+        ("axe-core, solutions open", "color-contrast"),
+    ],
+    "unmarked.html": [
+        ("content seen", "no images found"),
+        ("claim marks", ["unmarked.html#equation-a: numbered equation without a claim mark"]),
+    ],
+    "marked-exercise.html": [
+        (
+            "claim marks",
+            [
+                "marked-exercise.html#equation-b: a claim mark inside an exercise gives the answer away"
+            ],
+        )
+    ],
+    "mouse-only.html": [
+        (
+            "keyboard",
+            [
+                "mouse-only.html: control 0 ('Menu') is not in the tab order",
+                "mouse-only.html: control 1 ('Dead'): Enter leaves it expanded=false",
+            ],
+        )
+    ],
+}
+
+
+@pytest.mark.parametrize("path", BROKEN_PAGES)
+def test_each_check_catches_its_fault(browser, broken_site, tmp_path, path):
+    """Each check, on the load it shares with the others, reports its fault under its
+    name (`BROKEN_PAGES`), and the page is photographed."""
+    shots = tmp_path / "screenshots"
+    failures = page_failures(
+        browser, broken_site.origin, path, "light", layout=True, chapter=True, screenshots=shots
+    )
+    message = failure_message(path, WIDTHS["desktop"], "light", failures)
+    for check, expected in BROKEN_PAGES[path]:
+        found = failures.get(check, [])
+        caught = (
+            found == expected if isinstance(expected, list) else any(expected in f for f in found)
+        )
+        assert caught and f"- {check}:" in message, (check, expected, message)
+    assert (shots / path.replace(".html", "__1280px_light.png")).stat().st_size > 0
+
+
+def test_checks_pass_a_clean_page(browser, broken_site):
+    origin = broken_site.origin
+    assert page_failures(browser, origin, "clean.html", "light", layout=True, chapter=False) == {}
 
 
 # --- light pages: what a chapter page costs to load (issue 31) -----------------------

@@ -59,7 +59,7 @@ import os
 import threading
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -71,32 +71,13 @@ from built_outputs import SITE, site_pages, unavailable
 SCREENSHOTS = SITE.parent / "screenshots"
 CHROMIUM = Path("/usr/bin/chromium")
 # Chromium as root in a container, with nothing that phones home.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-default-apps",
-    "--disable-extensions",
-]
+CHROMIUM_ARGS = (
+    "--headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-sync "
+    "--disable-background-networking --disable-component-update --disable-default-apps "
+    "--disable-extensions"
+).split()
 # Text that means TeX reached the reader untypeset.
-RAW_TEX = (
-    "$$",
-    "\\(",
-    "\\)",
-    "\\[",
-    "\\]",
-    "\\begin{",
-    "\\frac",
-    "\\hat",
-    "\\operatorname",
-    "\\mathcal",
-    "\\top",
-)
+RAW_TEX = r"$$ \( \) \[ \] \begin{ \frac \hat \operatorname \mathcal \top".split()
 
 # CI sets GAUSSML_REQUIRE_BROWSER=1: there a missing browser or site fails instead of skipping.
 _unavailable = functools.partial(
@@ -184,20 +165,12 @@ class PageReport:
     redirected_to: str | None = None
 
     def problems(self) -> list[str]:
-        out = []
-        for name in (
-            "foreign_requests",
-            "failed_requests",
-            "console_errors",
-            "math_problems",
-            "broken_images",
-            "stale_notes",
-            "wrong_mode",
-        ):
-            out += [
-                f"{self.path}: {name.replace('_', ' ')}: {item}" for item in getattr(self, name)
-            ]
-        return out
+        return [
+            f"{self.path}: {f.name.replace('_', ' ')}: {item}"
+            for f in fields(self)
+            if isinstance(getattr(self, f.name), list)
+            for item in getattr(self, f.name)
+        ]
 
 
 _WAIT_FOR_MATHJAX = """async () => {
@@ -471,30 +444,6 @@ def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]
     return len(equations), problems
 
 
-def check_tap(browser, origin: str, path: str) -> list[str]:
-    """On a phone, a tap on the first claim mark opens its tip and stays on the page."""
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
-    )
-    page = context.new_page()
-    try:
-        url = f"{origin}/{path}"
-        page.goto(url, wait_until="load")
-        page.evaluate(_WAIT_FOR_MATHJAX)
-        link = page.locator("a.claim-mark__link").first
-        link.scroll_into_view_if_needed()
-        link.tap()
-        page.wait_for_timeout(300)
-        problems = []
-        if page.url != url:
-            problems.append(f"{path}: a tap on a mark left the page for {page.url}")
-        elif not page.locator(".claim-mark--open .claim-mark__tip").first.is_visible():
-            problems.append(f"{path}: a tap on a mark does not open its tip")
-        return problems
-    finally:
-        context.close()
-
-
 # Everything a reader opens or closes: toggled cells and solutions, the
 # download menu and other dropdowns, sphinx-design tabs.
 _CONTROLS = (
@@ -600,8 +549,7 @@ def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
     problems: list[str] = []
     seen: dict = {}
     local = urlsplit(origin).netloc
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    context, page = new_page(browser)
 
     def route(r):
         if urlsplit(r.request.url).netloc == local or urlsplit(r.request.url).scheme == "data":
@@ -697,10 +645,25 @@ def test_site_has_pages():
 
 
 def test_a_tap_opens_a_claim_tip(browser, site_server):
+    """On a phone, a tap on the first claim mark opens its tip and stays on the page."""
     path = "book/chapters/01_univariate.html"
     if path not in PAGES:
         pytest.skip(f"{path} not built")
-    assert check_tap(browser, site_server.origin, path) == []
+    context, page = new_page(browser, WIDTHS["phone"])
+    try:
+        url = f"{site_server.origin}/{path}"
+        page.goto(url, wait_until="load")
+        page.evaluate(_WAIT_FOR_MATHJAX)
+        link = page.locator("a.claim-mark__link").first
+        link.scroll_into_view_if_needed()
+        link.tap()
+        page.wait_for_timeout(300)
+        assert page.url == url, f"a tap on a mark left the page for {page.url}"
+        assert page.locator(".claim-mark--open .claim-mark__tip").first.is_visible(), (
+            "a tap on a mark does not open its tip"
+        )
+    finally:
+        context.close()
 
 
 def test_previews_of_an_equation_and_a_figure_open_typeset_and_close_on_escape(
@@ -743,8 +706,7 @@ _SEARCH_RESULTS = """async () => {
 def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
     """The results of the site's search page at `url` for `query`, and the problems seen."""
     problems: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
+    context, page = new_page(browser)
     page.on(
         "console",
         lambda m: m.type == "error" and problems.append(f"console error: {m.text}"),
@@ -957,32 +919,20 @@ def svg_tick_px(svg_file: Path) -> float | None:
     return min(sizes) if sizes else None
 
 
-@dataclass
-class LayoutReport:
-    """What a reader at one width sees of one page (empty lists: nothing wrong)."""
-
-    path: str
-    width: int
-    mode: str
-    problems: list[str] = field(default_factory=list)
-    counts: dict = field(default_factory=dict)
-
-
 def layout_report(
     page, origin: str, path: str, width: int, mode: str, tab_stops: list[int]
-) -> LayoutReport:
+) -> tuple[list[str], dict]:
     """What does not fit on the loaded `page`, whose every solution and hidden cell is
     open: a clipped inline formula, a region that scrolls without a cue or cannot take
     the focus, a numbered display that loses width to its number, code that shows
     fewer than 79 columns at desktop width, a page that scrolls sideways, a figure
     whose tick labels are below 9 px. `tab_stops` is what `_TAB_STOPS` counted before
-    the page was opened."""
-    report = LayoutReport(path, width, mode)
+    the page was opened. Returns the problems and what was counted."""
+    problems: list[str] = []
     phone = width < 600
     state = page.evaluate(_LAYOUT)
     stops, formula_stops = tab_stops
     where = f"{path} at {width} px ({mode})"
-    problems = report.problems
     problems += [f"{where}: inline formula cut off: {t!r}" for t in state["clipped"]]
     problems += [f"{where}: scrolls with no cue: {t!r}" for t in state["noCue"]]
     problems += [f"{where}: scrolls but takes no focus: {t!r}" for t in state["notFocusable"]]
@@ -1011,7 +961,7 @@ def layout_report(
     problems += [f"{where}: tick labels below {MIN_TICK_PX} px: {f}" for f in small_figures]
     if formula_stops:
         problems.append(f"{where}: {formula_stops} formulas are Tab stops")
-    report.counts = {
+    counts = {
         "clipped inline formulas": len(state["clipped"]),
         "scroll without cue": len(state["noCue"]),
         "scroll without focus": len(state["notFocusable"]),
@@ -1022,7 +972,7 @@ def layout_report(
         "tab stops": stops,
         "formula tab stops": formula_stops,
     }
-    return report
+    return problems, counts
 
 
 LAYOUT_PAGES = [p for p in PAGES if p.startswith("book/") or p == "genindex.html"]
@@ -1095,9 +1045,10 @@ def page_failures(
             _, failures["axe-core, solutions closed"] = axe_problems(page)
         opened = page.evaluate(_OPEN_EVERYTHING)
         if layout:
-            found = layout_report(page, origin, path, width, mode, tab_stops)
-            print(f"layout {path} {width} {mode}: {found.counts}")
-            failures["layout, solutions open"] = found.problems
+            failures["layout, solutions open"], counts = layout_report(
+                page, origin, path, width, mode, tab_stops
+            )
+            print(f"layout {path} {width} {mode}: {counts}")
             if desktop:
                 # Nothing opened: the page is as axe-core has just seen it (the API page:
                 # 15 s of axe-core each time).
@@ -1286,8 +1237,7 @@ def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
     loads = []
     for _ in range(runs):
         sizes: dict[str, int] = {}
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
-        page = context.new_page()
+        context, page = new_page(browser)
 
         def response(resp, sizes=sizes):
             # The local server sends every file's length: reading the bodies would slow the load.
@@ -1331,8 +1281,6 @@ def test_figure_weight():
     assert not big, f"figures over {FIGURE_BYTES_GOAL} bytes: {big}"
 
 
-# The chapter pages still over PAGE_BYTES_GOAL, and why (strict: the mark goes when one is lighter).
-HEAVY_PAGES: dict[str, str] = {}  # page -> why it is over the goal (a strict xfail)
 CHAPTER_PAGES = [p for p in PAGES if p.startswith("book/chapters/")]
 _WEIGHTS: dict[str, dict] = {}  # the pages measured in this session, for WEIGHT_REPORT
 
@@ -1361,16 +1309,7 @@ def _write_weight_report() -> None:
         WEIGHT_REPORT.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=HEAVY_PAGES[p]))
-        if p in HEAVY_PAGES
-        else p
-        for p in CHAPTER_PAGES
-    ]
-    or ["(no chapter built)"],
-)
+@pytest.mark.parametrize("path", CHAPTER_PAGES or ["(no chapter built)"])
 def test_chapter_page_weight(browser, site_server, path):
     """The chapter page with every asset it loads (images, fonts, MathJax's components
     and fonts, once every formula is typeset) within PAGE_BYTES_GOAL, its bytes counted
@@ -1401,9 +1340,7 @@ def test_chapter_page_weight(browser, site_server, path):
 @pytest.mark.parametrize("mode", MODES)
 def test_axe_on_search_results(browser, site_server, mode):
     """The highlighted query in the results keeps its contrast in both modes."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.add_init_script(_SET_MODE.format(mode=mode))
-    page = context.new_page()
+    context, page = new_page(browser, mode=mode)
     try:
         page.goto(f"{site_server.origin}/search.html?q=Mahalanobis", wait_until="load")
         page.evaluate(_SEARCH_RESULTS)

@@ -30,7 +30,8 @@ at 1280 px; no page scrolls sideways; figures' tick labels are at least 9 CSS
 px; no formula is a Tab stop. axe-core also runs with every solution open and
 on the search results. Each chapter page's weight and load time (until the load
 event and the first screen's formulas typeset) are written to
-`_build/bench/page-weight.json`.
+`_build/bench/page-weight.json` (`test_chapter_page_weight` needs no other
+test: `-k chapter_page_weight` runs it alone, on a quiet machine).
 
 On chapter 1, the preview of a referenced equation and of a referenced
 figure (`bookkit.sphinx.ref_previews`) opens on hover and on keyboard focus,
@@ -51,6 +52,7 @@ site made on the fly, so that each check is seen to fail.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import http.server
@@ -118,26 +120,17 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@dataclass
-class LocalServer:
-    """`folder` served over HTTP on 127.0.0.1 at a free port, in a thread."""
-
-    folder: Path
-    httpd: http.server.ThreadingHTTPServer = field(init=False)
-
-    def __post_init__(self):
-        handler = functools.partial(_QuietHandler, directory=str(self.folder))
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def origin(self) -> str:
-        host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
+@contextlib.contextmanager
+def local_server(folder: Path):
+    """`folder` served over HTTP on 127.0.0.1 at a free port, in a thread: its origin."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield "http://{}:{}".format(*httpd.server_address[:2])
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -627,14 +620,13 @@ PAGES = site_pages()
 
 
 @pytest.fixture(scope="module")
-def site_server():
+def site_origin():
     if not PAGES:
         _unavailable(f"no built site in {SITE}: run 'make book' first")
     # Screenshots of failing pages only; the folder always exists (`.ci/run` lists it).
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    server = LocalServer(SITE)
-    yield server
-    server.close()
+    with local_server(SITE) as origin:
+        yield origin
 
 
 def test_site_has_pages():
@@ -644,14 +636,14 @@ def test_site_has_pages():
     assert any(p.startswith("book/chapters/") for p in PAGES), PAGES
 
 
-def test_a_tap_opens_a_claim_tip(browser, site_server):
+def test_a_tap_opens_a_claim_tip(browser, site_origin):
     """On a phone, a tap on the first claim mark opens its tip and stays on the page."""
     path = "book/chapters/01_univariate.html"
     if path not in PAGES:
         pytest.skip(f"{path} not built")
     context, page = new_page(browser, WIDTHS["phone"])
     try:
-        url = f"{site_server.origin}/{path}"
+        url = f"{site_origin}/{path}"
         page.goto(url, wait_until="load")
         page.evaluate(_WAIT_FOR_MATHJAX)
         link = page.locator("a.claim-mark__link").first
@@ -667,12 +659,12 @@ def test_a_tap_opens_a_claim_tip(browser, site_server):
 
 
 def test_previews_of_an_equation_and_a_figure_open_typeset_and_close_on_escape(
-    browser, site_server
+    browser, site_origin
 ):
     path = "book/chapters/01_univariate.html"
     if path not in PAGES:
         pytest.skip(f"{path} not built")
-    seen, problems = check_previews(browser, site_server.origin, path)
+    seen, problems = check_previews(browser, site_origin, path)
     assert not problems, "\n".join(problems)
     assert seen.get("axe_violations_open") == 0
     print(
@@ -734,10 +726,8 @@ def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
 
 
 @pytest.mark.parametrize("where", ["file", "http"])
-def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_server, where):
-    url = (
-        (SITE / "search.html").as_uri() if where == "file" else f"{site_server.origin}/search.html"
-    )
+def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_origin, where):
+    url = (SITE / "search.html").as_uri() if where == "file" else f"{site_origin}/search.html"
     results, problems = search(browser, url, "Gaussian")
     assert not problems, "\n".join(problems)
     pages = [r["href"] for r in results if not r["described"]]
@@ -750,9 +740,9 @@ def test_search_finds_pages_with_snippets_from_disk_and_over_http(browser, site_
     [("chi distribution", "#the-chi-distribution"), ("typical set", "#the-typical-set")],
 )
 def test_search_ranks_the_matching_section_first_with_a_prose_snippet(
-    browser, site_server, query, section
+    browser, site_origin, query, section
 ):
-    results, problems = search(browser, f"{site_server.origin}/search.html", query)
+    results, problems = search(browser, f"{site_origin}/search.html", query)
     assert not problems, "\n".join(problems)
     first = next(r for r in results if not r["described"])
     assert first["href"].endswith(section), [r["href"] for r in results[:5]]
@@ -765,7 +755,7 @@ def test_search_ranks_the_matching_section_first_with_a_prose_snippet(
 
 
 @pytest.fixture
-def broken_site(tmp_path):
+def broken_origin(tmp_path):
     pages = {
         "clean.html": (
             '<html lang="en"><head><title>Clean</title></head><body><main>'
@@ -803,9 +793,8 @@ def broken_site(tmp_path):
     }
     for name, html in pages.items():
         (tmp_path / name).write_text(html, encoding="utf-8")
-    server = LocalServer(tmp_path)
-    yield server
-    server.close()
+    with local_server(tmp_path) as origin:
+        yield origin
 
 
 # --- every screen: phone and desktop widths (issue 31) ------------------------------
@@ -1074,12 +1063,12 @@ def page_failures(
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", PAGES or ["(no site built)"])
-def test_page_at_desktop_width(browser, site_server, path, mode):
+def test_page_at_desktop_width(browser, site_origin, path, mode):
     """Every check of the page on one load at 1280 px per mode (`page_failures`);
     the message names the page, width, mode and each check that failed."""
     failures = page_failures(
         browser,
-        site_server.origin,
+        site_origin,
         path,
         mode,
         layout=path in LAYOUT_PAGES,
@@ -1090,14 +1079,12 @@ def test_page_at_desktop_width(browser, site_server, path, mode):
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("path", LAYOUT_PAGES or ["(no site built)"])
-def test_page_fits_a_phone(browser, site_server, path, mode):
+def test_page_fits_a_phone(browser, site_origin, path, mode):
     """The layout at 390 px with every solution open, in each mode, and what
     `load_and_inspect` checks (the desktop width is checked by
     `test_page_at_desktop_width`, on the same load as the other checks)."""
     width = WIDTHS["phone"]
-    failures = page_failures(
-        browser, site_server.origin, path, mode, width, layout=True, chapter=False
-    )
+    failures = page_failures(browser, site_origin, path, mode, width, layout=True, chapter=False)
     assert not failures, failure_message(path, width, mode, failures)
 
 
@@ -1154,12 +1141,12 @@ BROKEN_PAGES = {
 
 
 @pytest.mark.parametrize("path", BROKEN_PAGES)
-def test_each_check_catches_its_fault(browser, broken_site, tmp_path, path):
+def test_each_check_catches_its_fault(browser, broken_origin, tmp_path, path):
     """Each check, on the load it shares with the others, reports its fault under its
     name (`BROKEN_PAGES`), and the page is photographed."""
     shots = tmp_path / "screenshots"
     failures = page_failures(
-        browser, broken_site.origin, path, "light", layout=True, chapter=True, screenshots=shots
+        browser, broken_origin, path, "light", layout=True, chapter=True, screenshots=shots
     )
     message = failure_message(path, WIDTHS["desktop"], "light", failures)
     for check, expected in BROKEN_PAGES[path]:
@@ -1171,9 +1158,11 @@ def test_each_check_catches_its_fault(browser, broken_site, tmp_path, path):
     assert (shots / path.replace(".html", "__1280px_light.png")).stat().st_size > 0
 
 
-def test_checks_pass_a_clean_page(browser, broken_site):
-    origin = broken_site.origin
-    assert page_failures(browser, origin, "clean.html", "light", layout=True, chapter=False) == {}
+def test_checks_pass_a_clean_page(browser, broken_origin):
+    failures = page_failures(
+        browser, broken_origin, "clean.html", "light", layout=True, chapter=False
+    )
+    assert failures == {}
 
 
 # --- light pages: what a chapter page costs to load (issue 31) -----------------------
@@ -1310,7 +1299,7 @@ def _write_weight_report() -> None:
 
 
 @pytest.mark.parametrize("path", CHAPTER_PAGES or ["(no chapter built)"])
-def test_chapter_page_weight(browser, site_server, path):
+def test_chapter_page_weight(browser, site_origin, path):
     """The chapter page with every asset it loads (images, fonts, MathJax's components
     and fonts, once every formula is typeset) within PAGE_BYTES_GOAL, its bytes counted
     as the server sends them, uncompressed. Its load time is measured, not asserted
@@ -1322,7 +1311,7 @@ def test_chapter_page_weight(browser, site_server, path):
     if path not in CHAPTER_PAGES:
         pytest.skip("no chapter built")
     busy = os.getloadavg()[0]
-    weight = page_weight(browser, site_server.origin, path)
+    weight = page_weight(browser, site_origin, path)
     weight["load_average"] = round(busy, 2)
     _WEIGHTS[path] = weight
     _write_weight_report()
@@ -1338,11 +1327,11 @@ def test_chapter_page_weight(browser, site_server, path):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_axe_on_search_results(browser, site_server, mode):
+def test_axe_on_search_results(browser, site_origin, mode):
     """The highlighted query in the results keeps its contrast in both modes."""
     context, page = new_page(browser, mode=mode)
     try:
-        page.goto(f"{site_server.origin}/search.html?q=Mahalanobis", wait_until="load")
+        page.goto(f"{site_origin}/search.html?q=Mahalanobis", wait_until="load")
         page.evaluate(_SEARCH_RESULTS)
         count, lines = axe_problems(page)
     finally:

@@ -67,7 +67,7 @@ _QUERY = re.compile(r"\?(v|digest)=[0-9a-f]+")
 def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = None) -> float:
     """Build the copy's HTML site, every page executed; return the wall time in seconds."""
     if plain:  # _config.yml's own mode (force): no cache, pages executed in sequence
-        command = [str(JUPYTER_BOOK), "build", str(copy), "-W", "-n", "--keep-going"]
+        command = [*JUPYTER_BOOK, "build", str(copy), "-W", "-n", "--keep-going"]
     else:
         command = [sys.executable, "-m", "bookkit.build", str(copy), "--fresh"]
         if report is not None:

@@ -4,8 +4,8 @@
 // are typeset, which ends MathJax's startup (`MathJax.startup.promise`). The
 // rest follow once the page has loaded, in the page's idle time, those the
 // reader scrolls to first: each batch holds as many formulas as the idle
-// period has time for (at the pace measured so far), so that neither the load
-// nor the reader's input waits for them. Each batch is chained on
+// period has time for (at the pace measured so far; MIN_BATCH to BATCH), so
+// that neither the load nor the reader's input waits for them. Each batch is chained on
 // `MathJax.startup.promise`, as every other caller of `MathJax.typesetPromise`
 // on the site does, so no two typesettings overlap.
 // `window.gaussmlMathTypeset` resolves once every formula of the page is

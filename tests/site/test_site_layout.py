@@ -93,3 +93,13 @@ def test_only_the_named_icons_are_kept():
 )
 def test_statements_in_the_readers_symbols(ascii_math, reader):
     assert claim_marks.reader_math(ascii_math) == reader
+
+
+def test_the_root_redirect_becomes_a_whole_page_once():
+    bare = '\n<meta http-equiv="Refresh" content="0; url=book/intro.html" />\n'
+    page = site_layout.root_redirect(bare, "Gaussians & more", "en")
+    assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+    assert "<title>Gaussians &amp; more</title>" in page
+    assert '<meta http-equiv="Refresh" content="0; url=book/intro.html" />' in page
+    assert '<a href="book/intro.html">Gaussians &amp; more</a>' in page
+    assert site_layout.root_redirect(page, "Other", "de") == page

@@ -31,6 +31,7 @@ Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.site_la
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -255,6 +256,38 @@ def icons_used(texts) -> set[str]:
     return {name for text in texts for name in _ICON_NAME.findall(text)}
 
 
+_BARE_REDIRECT = re.compile(r'\s*<meta http-equiv="Refresh" content="0; url=([^"]+)" />\s*')
+
+
+def root_redirect(bare: str, title: str, language: str) -> str:
+    """The site's root page, which jupyter-book writes as a bare `<meta>` redirect,
+    as a whole page: its language, a title, and a link for a browser that does not
+    follow the redirect. Any other text is returned unchanged."""
+    match = _BARE_REDIRECT.fullmatch(bare)
+    if match is None:
+        return bare
+    url, title = html.escape(match.group(1)), html.escape(title)
+    return (
+        f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8" />\n'
+        f"<title>{title}</title>\n"
+        f'<meta http-equiv="Refresh" content="0; url={url}" />\n</head>\n'
+        f'<body><p><a href="{url}">{title}</a></p></body>\n</html>\n'
+    )
+
+
+def _whole_root_page(app, exception):
+    """`build-finished`, after sphinx-external-toc has written the root redirect."""
+    index = Path(app.outdir) / "index.html"
+    if exception is not None or app.builder.format != "html" or not index.is_file():
+        return
+    bare = index.read_text(encoding="utf-8")
+    whole = root_redirect(
+        bare, app.config.html_title or app.config.project, app.config.language or "en"
+    )
+    if whole != bare:
+        index.write_text(whole, encoding="utf-8")
+
+
 def _light_icons(app, exception):
     if exception is not None or app.builder.format != "html":
         return
@@ -320,6 +353,8 @@ def setup(app):
     # Before ref_previews (400) copies figures into previews.
     app.connect("build-finished", _write_min_widths, priority=300)
     app.connect("build-finished", _light_icons, priority=900)
+    # After sphinx-external-toc writes the root redirect (500).
+    app.connect("build-finished", _whole_root_page, priority=800)
     # After sphinx-mathjax-offline (priority 500) has copied the whole of MathJax.
     app.connect("build-finished", _prune_mathjax, priority=900)
     app.add_css_file("site_layout.css")

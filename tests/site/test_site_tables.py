@@ -159,8 +159,11 @@ def pdf_report_problems(text: str) -> list[str]:
     section = text[start:]
     at = {}
     for name in names:
-        # A long name may be broken across lines at an underscore in a narrow column.
-        match = re.search(r"\s*".join(map(re.escape, name)) + r"\s*:", section)
+        # A long name may be broken after an underscore at its column's edge: the
+        # other columns' text on that line and before it on the next come between.
+        parts = map(re.escape, name.split("_"))
+        wrap = r"_(?:(?:[ \t]{2,}[^\n]*)?\n(?:[^\n]*[ \t])?)?"
+        match = re.search(wrap.join(parts) + r"\s*:", section)
         if match is None:
             return [f"claim {name!r} is not in the PDF's verification report"]
         at[name] = match.start()

@@ -1218,8 +1218,9 @@ WEIGHT_REPORT = SITE.parent / "bench" / "page-weight.json"
 
 # The reader's load: from navigation start until both the `load` event has ended and
 # every formula on the first screen (1280 x 900) is typeset with its assistive MathML.
-# Then, for the weight, the rest of the page's math (typeset in idle time) and its fonts.
-_LOAD_TIMES = """async () => {
+# Then, when `whole` (for the weight), the rest of the page's math (typeset in idle
+# time) and its fonts.
+_LOAD_TIMES = """async (whole) => {
   const nav = performance.getEntriesByType('navigation')[0];
   const firstScreen = Array.from(document.querySelectorAll('.math')).filter(m => {
     const box = m.getBoundingClientRect();
@@ -1233,12 +1234,14 @@ _LOAD_TIMES = """async () => {
       await new Promise(r => requestAnimationFrame(r));
     }
     screen = performance.now() / 1000;
-    while (!(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
+    while (whole && !(window.MathJax && MathJax.startup && MathJax.startup.promise)) {
       await new Promise(r => setTimeout(r, 50));
     }
-    await MathJax.startup.promise;
-    if (window.gaussmlMathTypeset) await window.gaussmlMathTypeset;
-    all = performance.now() / 1000;
+    if (whole) {
+      await MathJax.startup.promise;
+      if (window.gaussmlMathTypeset) await window.gaussmlMathTypeset;
+      all = performance.now() / 1000;
+    }
   }
   while (!nav.loadEventEnd) await new Promise(r => setTimeout(r, 10));
   return {load: nav.loadEventEnd / 1000, dom: nav.domContentLoadedEventEnd / 1000,
@@ -1265,10 +1268,12 @@ def bytes_by_kind(sizes: dict[str, int]) -> dict[str, int]:
 
 
 def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
-    """Bytes and requests of `origin/path` with everything it loads, and its load times
-    (the median of `runs` cold loads, each in a new browser context)."""
+    """Bytes and requests of `origin/path` with everything it loads (on the first load,
+    which waits for all of it), and its load times (the median of `runs` cold loads,
+    each in a new browser context)."""
     loads = []
-    for _ in range(runs):
+    for run in range(runs):
+        whole = run == 0
         sizes: dict[str, int] = {}
         context, page = new_page(browser)
 
@@ -1279,17 +1284,19 @@ def page_weight(browser, origin: str, path: str, runs: int = 3) -> dict:
         page.on("response", response)
         try:
             page.goto(f"{origin}/{path}", wait_until="load")
-            times = page.evaluate(_LOAD_TIMES)
+            times = page.evaluate(_LOAD_TIMES, whole)
             times["reader"] = max(times["load"], times["screen"] or 0.0)
-            page.evaluate(_LOAD_IMAGES)
-            page.wait_for_timeout(300)  # late requests (fonts of typeset math)
+            if whole:
+                page.evaluate(_LOAD_IMAGES)
+                page.wait_for_timeout(300)  # late requests (fonts of typeset math)
         finally:
             context.close()
         loads.append((times, dict(sizes)))
-    loads.sort(key=lambda item: item[0]["reader"])
-    times, sizes = loads[len(loads) // 2]
+    (first, sizes), *_ = loads
+    times = sorted((t for t, _ in loads), key=lambda t: t["reader"])[len(loads) // 2]
     largest = sorted(sizes.items(), key=lambda item: -item[1])[:5]
-    rounded = {k: None if times[k] is None else round(times[k], 3) for k in ("screen", "all")}
+    rounded = {"screen": times["screen"], "all": first["all"]}
+    rounded = {k: None if v is None else round(v, 3) for k, v in rounded.items()}
     return {
         "bytes": sum(sizes.values()),
         "requests": len(sizes),

@@ -6,7 +6,7 @@ headless Chromium. A page passes when:
 - no request goes to a host other than the local server (each request is
   recorded; others are aborted and fail the test);
 - no request fails and no response has a status >= 400;
-- the console shows no error and no script raises;
+- the console shows no error or warning and no script raises;
 - MathJax has typeset every math element (no `mjx-merror`), each with its
   assistive MathML (`mjx-assistive-mml`, what a screen reader reads, made
   offline in the page), and no raw
@@ -254,7 +254,7 @@ def new_page(browser, width: int = 1280, mode: str | None = None):
 
 def watch(page, origin: str, report: PageReport):
     """Record on `report` every foreign request (aborted, for as long as the page
-    lives), failed request and console error of `page`. Returns a function that
+    lives), failed request and console error or warning of `page`. Returns a function that
     stops listening for failed requests and console errors (before axe-core runs)."""
     local = urlsplit(origin).netloc
 
@@ -276,8 +276,9 @@ def watch(page, origin: str, report: PageReport):
             report.failed_requests.append(f"{resp.url} (HTTP {resp.status})")
 
     def console(msg):
-        if msg.type == "error":
-            report.console_errors.append(f"{msg.text} at {msg.location}")
+        if msg.type in ("error", "warning"):
+            kind = "" if msg.type == "error" else "(warning) "
+            report.console_errors.append(f"{kind}{msg.text} at {msg.location}")
 
     page.route("**/*", route)
     page.on("requestfailed", failed)
@@ -781,7 +782,10 @@ def broken_origin(tmp_path):
         ),
         "foreign.html": '<html><body><img src="http://example.invalid/logo.png"></body></html>',
         "missing.html": '<html><body><img src="no-such-image.png"></body></html>',
-        "console.html": "<html><body><script>console.error('boom')</script></body></html>",
+        "console.html": (
+            "<html><body><script>console.error('boom'); console.warn('careful')</script>"
+            "</body></html>"
+        ),
         "redirect.html": '<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
         "verified.html": "<html><body><p><b>Verified</b> by <code>claim</code>.</p></body></html>",
         "unmarked.html": (
@@ -1138,7 +1142,10 @@ BROKEN_PAGES = {
         (REQUESTS, "broken images: http"),
         (REQUESTS, "no-such-image.png (0x0)"),
     ],
-    "console.html": [(REQUESTS, "console errors: boom")],
+    "console.html": [
+        (REQUESTS, "console errors: boom"),
+        (REQUESTS, "console errors: (warning) careful"),
+    ],
     "redirect.html": [
         (REQUESTS, "nowhere.html (HTTP 404)"),
         ("redirect", "nowhere.html, outside book/"),

@@ -50,11 +50,10 @@ _OLD_STYLE = re.compile(r' style="--gaussml-min-width: [0-9.]+px" />')
 # MathJax 3: only the components the site uses, from the site's own copy
 # (sphinx-mathjax-offline): the TeX input (its extensions load on demand), the
 # CHTML output and its fonts, and the assistive MathML a screen reader reads.
-# Without the context menu (`ui/menu`, 0.4 MB) no formula is a Tab stop;
-# `inTabOrder: false` keeps them out of the Tab order should the menu be loaded.
+# Without the context menu (`ui/menu`, 0.4 MB) no formula is a Tab stop (and
+# MathJax warns of any `menuOptions`, an option of the menu it has not loaded).
 MATHJAX_PATH = "mathjax/startup.js"
 MATHJAX_LOAD = ["input/tex", "output/chtml", "a11y/assistive-mml"]
-MATHJAX_OPTIONS = {"menuOptions": {"settings": {"inTabOrder": False}}}
 # math_typeset.js typesets, the first screen first (it sets the startup's pageReady).
 MATHJAX_STARTUP = {"typeset": False}
 # The files of the site's MathJax folder those components need; the rest goes.
@@ -316,13 +315,6 @@ def _light_icons(app, exception):
 def _configure(app, config):
     add_static_path(app, config)
     mathjax = dict(config.mathjax3_config or {})
-    options = dict(mathjax.get("options", {}))
-    menu = dict(options.get("menuOptions", {}))
-    settings = dict(menu.get("settings", {}))
-    settings.update(MATHJAX_OPTIONS["menuOptions"]["settings"])
-    menu["settings"] = settings
-    options["menuOptions"] = menu
-    mathjax["options"] = options
     loader = dict(mathjax.get("loader", {}))
     loader["load"] = MATHJAX_LOAD
     mathjax["loader"] = loader

@@ -696,6 +696,17 @@ _SEARCH_RESULTS = """async () => {
 }"""
 
 
+# Whether the search page's magnifier ends before the text of its query begins.
+_ICON_CLEAR = """() => {
+  const form = document.querySelector('.bd-search-container form.bd-search');
+  const icon = form && form.querySelector('.fa-magnifying-glass');
+  const input = form && form.querySelector('input');
+  if (!icon || !input) return true;
+  const text = input.getBoundingClientRect().left + parseFloat(getComputedStyle(input).paddingLeft);
+  return icon.getBoundingClientRect().right <= text + 0.5;
+}"""
+
+
 def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
     """The results of the site's search page at `url` for `query`, and the problems seen."""
     problems: list[str] = []
@@ -708,6 +719,8 @@ def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
     try:
         page.goto(f"{url}?q={query}", wait_until="load")
         state = page.evaluate(_SEARCH_RESULTS)
+        if not page.evaluate(_ICON_CLEAR):
+            problems.append("the search form's magnifier covers the query's first letters")
     finally:
         context.close()
     if not state["finished"]:

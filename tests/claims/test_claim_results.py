@@ -119,6 +119,17 @@ def test_the_key_of_a_claim_holds_the_package_modules_it_imports_transitively():
     assert {"regression.py", "_checks.py", "univariate.py"} <= names
 
 
+def test_another_modules_claim_is_not_in_the_key_of_a_claim_that_imports_its_helpers():
+    """The high-dimension claims import chapter 1's `_linear`: an edit of a chapter 1
+    claim leaves their keys alone, an edit of `_linear` does not."""
+    source = (CLAIMS.parent / "highdim.py").read_text(encoding="utf-8")
+    texts = dict(text.split("\0", 1) for text in _results._imported_sources(source))
+    sibling = texts["derivations/univariate.py"]
+    assert "def _linear(" in sibling
+    assert "def normal_pdf_normalised(" not in sibling
+    assert "def normal_pdf_normalised(" in CLAIMS.read_text(encoding="utf-8")
+
+
 def _failing_claim():
     raise ClaimFailed("a false claim: 1 != 2")
 

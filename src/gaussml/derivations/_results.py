@@ -9,7 +9,8 @@ unmutated baseline (`bookkit.equation_mutants`) and the tests all ask
   the claim and binding functions of its module that its body names
   (transitively),
   the rest of its module (helpers, symbols; the other claims and bindings
-  left out), the package modules its module imports, the claim framework
+  left out), the package modules its module imports (a sibling claim module
+  without its claims and bindings), the claim framework
   (`__init__`, `_registry`, `_latex`, `_binding`, this module), and the
   versions of Python and sympy;
 - a **display** is keyed on its label, a hash of the displayed LaTeX and the
@@ -100,7 +101,9 @@ def _package_imports(source: str) -> set[str]:
 def _imported_sources(source: str) -> list[str]:
     """The package modules that `source` imports, and theirs (transitively), as text.
 
-    Sibling claim modules (`from .mvn import ...`) count; the framework is keyed apart.
+    Sibling claim modules (`from .univariate import _linear`) count without their
+    claims and bindings (`_without_units`): an edit of one claim does not change
+    the key of another module's claims. The framework is keyed apart.
     """
     seen: dict[Path, str] = {}
     todo = [
@@ -112,10 +115,28 @@ def _imported_sources(source: str) -> list[str]:
         path = todo.pop()
         if path in seen or not path.is_file() or (path.parent == HERE and path.name in FRAMEWORK):
             continue
-        seen[path] = path.read_text(encoding="utf-8")
+        sibling = path.parent == HERE
+        seen[path] = _without_units(path) if sibling else path.read_text(encoding="utf-8")
         todo += [path.parent / f"{n}.py" for n in _package_imports(seen[path])]
         todo += [PACKAGE / f"{n}.py" for n in _package_imports(seen[path])]
     return [f"{p.relative_to(PACKAGE)}\0{seen[p]}" for p in sorted(seen)]
+
+
+@functools.cache
+def _without_units(path: Path) -> str:
+    """The claim module `path` less its claims and bindings, which run by name from the
+    registry, except those another claim module names (it may import them)."""
+    source = path.read_text(encoding="utf-8")
+    modules = [p for p in sorted(HERE.glob("*.py")) if p != path and p.name not in FRAMEWORK]
+    others = "".join(p.read_text(encoding="utf-8") for p in modules)
+    lines = source.splitlines(keepends=True)
+    kept = []
+    for node in ast.parse(source).body:
+        if _is_unit(node) and not re.search(rf"\b{node.name}\b", others):
+            continue
+        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
+        kept.append("".join(lines[first - 1 : node.end_lineno]))
+    return "".join(kept)
 
 
 @functools.cache

@@ -30,8 +30,8 @@ at 1280 px; no page scrolls sideways; figures' tick labels are at least 9 CSS
 px; no formula is a Tab stop. axe-core runs once per page and mode, with every
 solution open and, shown beside it for the run, the text only the closed page
 shows (a toggle's "Show ..." label); text it cannot show again is reported. It
-also runs on the search results. Each chapter page's weight and load time (until the load
-event and the first screen's formulas typeset) are written to
+also runs on the search results. Each chapter page's weight and load time
+(until the load event and the first screen's formulas typeset) are written to
 `_build/bench/page-weight.json` (`test_chapter_page_weight` needs no other
 test: `-k chapter_page_weight` runs it alone, on a quiet machine).
 
@@ -41,8 +41,8 @@ shows typeset math, keeps axe-core at 0 violations while open, and closes on
 Escape.
 
 Each page is loaded once at 1280 px per mode for every check above and once
-at 390 px per mode for the layout and the checks of the first list; the claim marks and the keyboard are checked in light mode
-(`page_failures`). A full-page screenshot of a page that fails is saved in
+at 390 px per mode for the layout and the checks of the first list; the claim
+marks and the keyboard are checked in light mode (`page_failures`). A full-page screenshot of a page that fails is saved in
 `_build/screenshots/`. The tests skip when the site has not been built or
 Chromium is missing; `.ci/run` always runs them after `make book`.
 
@@ -254,8 +254,8 @@ def new_page(browser, width: int = 1280, mode: str | None = None):
 
 def watch(page, origin: str, report: PageReport):
     """Record on `report` every foreign request (aborted, for as long as the page
-    lives), failed request and console error or warning of `page`. Returns a function that
-    stops listening for failed requests and console errors (before axe-core runs)."""
+    lives), failed request and console error or warning of `page`. Returns a function
+    that stops listening for failed requests and the console (before axe-core runs)."""
     local = urlsplit(origin).netloc
 
     def route(r):
@@ -828,8 +828,6 @@ WIDTHS = {"phone": 390, "desktop": 1280}
 MIN_TICK_PX = 9  # CSS px: the smallest tick label of a figure, at any width
 CODE_COLUMNS = 79  # the chapters' code is formatted to 79 columns (make lint)
 
-# Opens every solution, hidden cell and dropdown, so that what they hold is measured too.
-# Returns how many it opened.
 # The text the page shows before it is opened (elements with their own text),
 # marked with the display they had; once opened, `_REVEAL_CLOSED_TEXT` shows again
 # what opening hid (e.g. myst-nb's "Show code cell source") and returns the text it
@@ -857,6 +855,8 @@ _HIDE_REVEALED = """() => document.querySelectorAll('[data-revealed]').forEach(e
   el.style.removeProperty('display');
   delete el.dataset.revealed;
 })"""
+# Opens every solution, hidden cell and dropdown, so that what they hold is measured too.
+# Returns how many it opened.
 _OPEN_EVERYTHING = """async () => {
   const details = Array.from(document.querySelectorAll('details:not([open])'));
   details.forEach(d => { d.open = true; });

@@ -42,9 +42,10 @@ Escape.
 
 Each page is loaded once at 1280 px per mode for every check above and once
 at 390 px per mode for the layout and the checks of the first list; the claim
-marks and the keyboard are checked in light mode (`page_failures`). A full-page screenshot of a page that fails is saved in
-`_build/screenshots/`. The tests skip when the site has not been built or
-Chromium is missing; `.ci/run` always runs them after `make book`.
+marks and the keyboard are checked in light mode (`page_failures`). A
+full-page screenshot of a page that fails is saved in `_build/screenshots/`.
+The tests skip when the site has not been built or Chromium is missing;
+`.ci/run` always runs them after `make book`.
 
 `test_each_check_catches_its_fault` runs the same checks on a small broken
 site made on the fly, so that each check is seen to fail.

@@ -833,24 +833,25 @@ CODE_COLUMNS = 79  # the chapters' code is formatted to 79 columns (make lint)
 # marked with the display they had; once opened, `_REVEAL_CLOSED_TEXT` shows again
 # what opening hid (e.g. myst-nb's "Show code cell source") and returns the text it
 # could not bring back, and `_HIDE_REVEALED` undoes it.
-_MARK_CLOSED_TEXT = """() => document.querySelectorAll('body *').forEach(el => {
-  const own = Array.from(el.childNodes).some(c => c.nodeType === 3 && c.textContent.trim());
-  if (own && el.getClientRects().length && el.checkVisibility({visibilityProperty: true})) {
-    el.dataset.closedText = getComputedStyle(el).display;
-  }
-})"""
+_MARK_CLOSED_TEXT = """() => {
+  const own = el => Array.from(el.childNodes).some(c => c.nodeType === 3 && c.textContent.trim());
+  const shown = Array.from(document.querySelectorAll('body *')).filter(el =>
+    own(el) && el.getClientRects().length && el.checkVisibility({visibilityProperty: true}));
+  const displays = shown.map(el => getComputedStyle(el).display);  // read all, then write
+  shown.forEach((el, i) => { el.dataset.closedText = displays[i]; });
+}"""
+# Reads, then writes, then reads again: a layout for each element shown again would
+# cost seconds on a chapter page.
 _REVEAL_CLOSED_TEXT = """() => {
   const shown = el => el.getClientRects().length > 0 &&
     el.checkVisibility({visibilityProperty: true});
-  const left = [];
-  document.querySelectorAll('[data-closed-text]').forEach(el => {
-    if (!shown(el) && getComputedStyle(el).display === 'none') {
-      el.style.setProperty('display', el.dataset.closedText, 'important');
-      el.dataset.revealed = '';
-    }
-    if (!shown(el)) left.push(el.textContent.trim().slice(0, 60));
+  const hidden = Array.from(document.querySelectorAll('[data-closed-text]')).filter(el => !shown(el));
+  const reveal = hidden.filter(el => getComputedStyle(el).display === 'none');
+  reveal.forEach(el => {
+    el.style.setProperty('display', el.dataset.closedText, 'important');
+    el.dataset.revealed = '';
   });
-  return left;
+  return hidden.filter(el => !shown(el)).map(el => el.textContent.trim().slice(0, 60));
 }"""
 _HIDE_REVEALED = """() => document.querySelectorAll('[data-revealed]').forEach(el => {
   el.style.removeProperty('display');

@@ -50,7 +50,7 @@ def label_key(label: str) -> str:
 
 # --- the site --------------------------------------------------------------------
 
-_NUMBER = re.compile(r"\d+(?:\.\d+)*")
+_NUMBER = re.compile(r"(?:[A-Z]|\d+)(?:\.\d+)+|\d+")  # 2.3, C.2 (an appendix), 7
 _CAPTIONED = {"figure": ("figure", "Fig."), "table": ("table", "Table")}
 
 

@@ -1,30 +1,41 @@
-"""An appendix numbers its figures, tables and equations by its position, as the PDF does (bookkit.sphinx.appendix_numbers)."""
+"""An appendix numbers its figures, tables and equations by its letter, on the site as in
+the PDF (bookkit.sphinx.appendix_numbers)."""
 
 from __future__ import annotations
 
-from bookkit.sphinx.appendix_numbers import appendix_positions, renumbered
+from bookkit.sphinx.appendix_numbers import LATEX_PREAMBLE, appendix_letters, renumbered
 
 
-def test_appendices_are_numbered_in_the_order_of_the_table_of_contents():
+def test_appendices_are_lettered_in_the_order_of_the_table_of_contents():
     included = [
         "book/chapters/01_a",
         "book/appendices/0_x",
         "book/appendices/3_y",
         "book/appendices/a_z",
     ]
-    assert appendix_positions(included) == {
-        "book/appendices/0_x": 1,
-        "book/appendices/3_y": 2,
-        "book/appendices/a_z": 3,
+    assert appendix_letters(included) == {
+        "book/appendices/0_x": "A",
+        "book/appendices/3_y": "B",
+        "book/appendices/a_z": "C",
     }
 
 
 def test_each_kind_is_counted_from_one_in_the_order_of_the_page():
     numbers = {"figure": {"f2": (9,), "f1": (7,)}, "displaymath": {"e1": (12,)}}
-    assert renumbered(numbers, 3) == {
-        "figure": {"f1": (3, 1), "f2": (3, 2)},
-        "displaymath": {"e1": (3, 1)},
+    assert renumbered(numbers, "C") == {
+        "figure": {"f1": ("C", 1), "f2": ("C", 2)},
+        "displaymath": {"e1": ("C", 1)},
     }
+
+
+def test_the_pdf_numbers_by_the_chapter_letter_or_number():
+    """LaTeX's own counters, after Sphinx's `\\arabic{chapter}`: `\\thechapter` is A, B, ...
+    after `\\appendix` (the PDF's numbers are compared with the site's by
+    tests/pdf/test_numbering.py)."""
+    assert "\\AtBeginDocument" in LATEX_PREAMBLE
+    for counter in ("figure", "table", "equation"):
+        assert f"\\def\\the{counter}{{\\gaussml@bychapter{{{counter}}}}}" in LATEX_PREAMBLE
+    assert "\\thechapter." in LATEX_PREAMBLE
 
 
 def test_an_appendix_is_reported_changed_only_when_its_numbers_change():
@@ -41,7 +52,7 @@ def test_an_appendix_is_reported_changed_only_when_its_numbers_change():
         toc_fignumbers={"book/appendices/a": dict(sphinx_numbers)},
     )
     assert number_appendices(None, env) == ["book/appendices/a"]  # the first build
-    assert env.toc_fignumbers["book/appendices/a"] == {"figure": {"f-a": (1, 1), "f-b": (1, 2)}}
+    assert env.toc_fignumbers["book/appendices/a"] == {"figure": {"f-a": ("A", 1), "f-b": ("A", 2)}}
     sphinx_numbers_back(None, env)
     assert env.toc_fignumbers["book/appendices/a"] == sphinx_numbers  # what Sphinx compares
     assert number_appendices(None, env) == []  # the same numbers: not written again

@@ -126,30 +126,31 @@ def _imported_sources(source: str) -> list[str]:
 def _without_units(path: Path) -> str:
     """The claim module `path` less its claims and bindings, which run by name from the
     registry, except those another claim module names (it may import them)."""
-    source = path.read_text(encoding="utf-8")
     modules = [p for p in sorted(HERE.glob("*.py")) if p != path and p.name not in FRAMEWORK]
     others = "".join(p.read_text(encoding="utf-8") for p in modules)
+    return "".join(
+        text
+        for node, text in _top_level(path.read_text(encoding="utf-8"))
+        if not _is_unit(node) or re.search(rf"\b{node.name}\b", others)
+    )
+
+
+def _top_level(source: str):
+    """Each top-level statement of `source` and its text, decorators included."""
     lines = source.splitlines(keepends=True)
-    kept = []
     for node in ast.parse(source).body:
-        if _is_unit(node) and not re.search(rf"\b{node.name}\b", others):
-            continue
         first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        kept.append("".join(lines[first - 1 : node.end_lineno]))
-    return "".join(kept)
+        yield node, "".join(lines[first - 1 : node.end_lineno])
 
 
 @functools.cache
 def _module_parts(path: str) -> tuple[str, dict[str, str], dict[str, frozenset[str]]]:
     """(the module without its claims and bindings, unit name -> its text, unit -> names it uses)."""
     source = Path(path).read_text(encoding="utf-8")
-    lines = source.splitlines(keepends=True)
     shared = [_framework_key(), *_imported_sources(source)]
     units: dict[str, str] = {}
     uses: dict[str, frozenset[str]] = {}
-    for node in ast.parse(source).body:
-        first = min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])])
-        text = "".join(lines[first - 1 : node.end_lineno])
+    for node, text in _top_level(source):
         if _is_unit(node):
             units[node.name] = text
             # What its body and defaults name: a binding's decorator names its claim,

@@ -14,3 +14,10 @@ def add_static_path(app, config) -> None:
     """`config-inited`: serve `static/` (once, whichever extensions ask)."""
     if str(STATIC) not in map(str, config.html_static_path):
         config.html_static_path.append(str(STATIC))
+
+
+def add_latex_preamble(config, preamble: str) -> None:
+    """At `config-inited`: append `preamble` to the LaTeX preamble (`latex_elements`)."""
+    elements = dict(config.latex_elements)
+    elements["preamble"] = elements.get("preamble", "") + preamble
+    config.latex_elements = elements

@@ -17,6 +17,8 @@ Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.appendi
 
 from __future__ import annotations
 
+from . import add_latex_preamble
+
 APPENDICES = "book/appendices/"
 # After sphinxlatexnumfig.sty's own `\AtBeginDocument`, which numbers by `\arabic{chapter}`.
 LATEX_PREAMBLE = r"""
@@ -77,9 +79,7 @@ def number_appendices(app, env) -> list[str]:
 
 
 def add_preamble(app, config):
-    elements = dict(config.latex_elements)
-    elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
-    config.latex_elements = elements
+    add_latex_preamble(config, LATEX_PREAMBLE)
 
 
 def setup(app):

@@ -16,6 +16,8 @@ from docutils import nodes
 from sphinx.builders.latex.nodes import thebibliography
 from sphinx.transforms.post_transforms import SphinxPostTransform
 
+from . import add_latex_preamble
+
 LATEX_PREAMBLE = r"""
 % bibliography_in_place: no chapter heading or running head of its own.
 \makeatletter
@@ -55,9 +57,7 @@ class BibliographyInPlace(SphinxPostTransform):
 
 
 def add_preamble(app, config):
-    elements = dict(config.latex_elements)
-    elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
-    config.latex_elements = elements
+    add_latex_preamble(config, LATEX_PREAMBLE)
 
 
 def setup(app):

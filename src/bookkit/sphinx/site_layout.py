@@ -17,8 +17,8 @@
 - Icons: the theme's `fontawesome.js` (1.5 MB, every icon of Font Awesome)
   is replaced by one that draws only the icons the site's pages and scripts
   name (a few kB), as inline SVG, the same way.
-- MathJax: formulas are not Tab stops (`inTabOrder: false`); the assistive
-  MathML a screen reader reads stays. MathJax typesets nothing by itself
+- MathJax: formulas are not Tab stops (the context menu, which would make
+  them so, is not loaded); the assistive MathML a screen reader reads stays. MathJax typesets nothing by itself
   (`startup.typeset: false`): `static/math_typeset.js` typesets the
   first screen's formulas first, which ends MathJax's startup, then, once the
   page has loaded, the rest in batches that fit the idle periods (the page

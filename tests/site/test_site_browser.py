@@ -789,6 +789,11 @@ def broken_origin(tmp_path):
             '<span class="hide">Hide the answer</span></summary><p>42</p></details>'
             '<p class="hint">Tap to see</p></main></body></html>'
         ),
+        "clipped-display.html": (
+            '<html lang="en"><head><title>Clipped</title></head><body><main>'
+            '<div class="math"><mjx-container style="display: block; overflow: auto">'
+            "x = 1</mjx-container></div></main></body></html>"
+        ),
         "mouse-only.html": (
             '<html><body><button class="dropdown-toggle" aria-expanded="false" tabindex="-1">'
             'Menu</button><button class="dropdown-toggle" aria-expanded="false">Dead</button>'
@@ -884,13 +889,21 @@ _LAYOUT = """() => {
   const cue = el => el.scrollLeft > 1 ? true :
     el.classList.contains('scroll-x--right') && getComputedStyle(el).maskImage !== 'none';
   const text = el => (el.textContent || '').replace(/\\s+/g, ' ').trim().slice(0, 60);
-  const out = {clipped: [], noCue: [], notFocusable: [], narrowDisplays: [], codeColumns: [],
+  const out = {clipped: [], clippedDisplays: [], noCue: [], notFocusable: [], narrowDisplays: [],
+               codeColumns: [],
                figures: [], pageWidth: document.documentElement.scrollWidth,
                viewport: document.documentElement.clientWidth};
   // Inline formulas: wider than their box, they must scroll (not be cut off).
   article.querySelectorAll('span.math').forEach(el => {
     if (!shown(el) || !overflows(el)) return;
     if (!scrollable(el)) out.clipped.push(text(el));
+  });
+  // A display that fits its box is no scroll container: one would clip the ink drawn
+  // past the box's edge (the bar of a superscript's transpose sign at its top).
+  article.querySelectorAll('div.math > mjx-container').forEach(el => {
+    if (shown(el) && !overflows(el) && getComputedStyle(el).overflowY !== 'visible') {
+      out.clippedDisplays.push(text(el));
+    }
   });
   // Every region that scrolls sideways shows it and takes the focus.
   const regions = 'div.math > mjx-container, span.math, div.highlight > pre, ' +
@@ -979,6 +992,7 @@ def layout_report(
     problems += [f"{where}: inline formula cut off: {t!r}" for t in state["clipped"]]
     problems += [f"{where}: scrolls with no cue: {t!r}" for t in state["noCue"]]
     problems += [f"{where}: scrolls but takes no focus: {t!r}" for t in state["notFocusable"]]
+    problems += [f"{where}: display clipped at its box: {t!r}" for t in state["clippedDisplays"]]
     problems += [f"{where}: display narrowed by its number: {t}" for t in state["narrowDisplays"]]
     if state["pageWidth"] > state["viewport"] + 1:
         problems.append(
@@ -1008,6 +1022,7 @@ def layout_report(
         "clipped inline formulas": len(state["clipped"]),
         "scroll without cue": len(state["noCue"]),
         "scroll without focus": len(state["notFocusable"]),
+        "clipped displays": len(state["clippedDisplays"]),
         "displays narrowed by their number": len(state["narrowDisplays"]),
         "code cells under 79 columns": len(narrow_code),
         "page overflow px": max(0, state["pageWidth"] - state["viewport"]),
@@ -1194,6 +1209,7 @@ BROKEN_PAGES = {
             ],
         )
     ],
+    "clipped-display.html": [("layout, solutions open", "display clipped at its box: 'x = 1'")],
     "mouse-only.html": [
         (
             "keyboard",

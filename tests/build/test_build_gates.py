@@ -194,10 +194,12 @@ def test_control_the_unbroken_copy_builds(tmp_path):
 @slow
 def test_a_chapter_cell_that_raises_fails_the_build(tmp_path):
     copy = make_copy(tmp_path / "book")
-    append(
-        copy / CHAPTER,
-        '\n```{code-cell} ipython3\nraise RuntimeError("gate (a): this cell raises")\n```\n',
-    )
+    # The chapter's first cell: execution stops there, so the gate does not wait for
+    # the rest of the chapter to run before it fails.
+    first = "```{code-cell} ipython3\n"
+    raising = first + 'raise RuntimeError("gate (a): this cell raises")\n```\n\n'
+    chapter = (copy / CHAPTER).read_text(encoding="utf-8")
+    (copy / CHAPTER).write_text(chapter.replace(first, raising + first, 1), encoding="utf-8")
     result = build(copy)
     assert result.returncode != 0, tail(result)
     assert "gate (a): this cell raises" in result.stdout, tail(result)

@@ -3,7 +3,12 @@ the PDF (bookkit.sphinx.appendix_numbers)."""
 
 from __future__ import annotations
 
-from bookkit.sphinx.appendix_numbers import LATEX_PREAMBLE, appendix_letters, renumbered
+from bookkit.sphinx.appendix_numbers import (
+    LATEX_PREAMBLE,
+    appendix_letters,
+    letter_headings,
+    renumbered,
+)
 
 
 def test_appendices_are_lettered_in_the_order_of_the_table_of_contents():
@@ -50,6 +55,9 @@ def test_an_appendix_is_reported_changed_only_when_its_numbers_change():
         config=SimpleNamespace(root_doc="intro"),
         toctree_includes={"intro": ["book/chapters/01_x", "book/appendices/a"]},
         toc_fignumbers={"book/appendices/a": dict(sphinx_numbers)},
+        toc_secnumbers={},
+        tocs={},
+        titles={},
     )
     assert number_appendices(None, env) == ["book/appendices/a"]  # the first build
     assert env.toc_fignumbers["book/appendices/a"] == {"figure": {"f-a": ("A", 1), "f-b": ("A", 2)}}
@@ -57,4 +65,66 @@ def test_an_appendix_is_reported_changed_only_when_its_numbers_change():
     assert env.toc_fignumbers["book/appendices/a"] == sphinx_numbers  # what Sphinx compares
     assert number_appendices(None, env) == []  # the same numbers: not written again
     env.toc_fignumbers["book/appendices/a"] = {"figure": {"f-a": (5,), "f-c": (6,), "f-b": (7,)}}
+    assert number_appendices(None, env) == ["book/appendices/a"]
+
+
+def _toc(*entries):
+    """A page's table of contents as Sphinx's toctree collector makes it (`env.tocs`):
+    `entries` are (anchor, children) pairs, the first the page's title."""
+    from docutils import nodes
+    from sphinx import addnodes
+
+    def items(pairs):
+        bullets = nodes.bullet_list()
+        for anchor, children in pairs:
+            reference = nodes.reference("", "", anchorname=anchor, refuri="x")
+            item = nodes.list_item("", addnodes.compact_paragraph("", "", reference))
+            if children:
+                item += items(children)
+            bullets += item
+        return bullets
+
+    return items(entries)
+
+
+def test_an_appendix_letters_its_title_and_sections_as_the_pdf_does():
+    toc = _toc(("", [("#first", [("#first-a", []), ("#first-b", [])]), ("#second", [])]))
+    numbers = letter_headings(toc, "C")
+    assert numbers == {
+        "": ("C",),
+        "#first": ("C", 1),
+        "#first-a": ("C", 1, 1),
+        "#first-b": ("C", 1, 2),
+        "#second": ("C", 2),
+    }
+    # The sidebar reads each entry's `secnumber`: "C.", "C.1.", ...
+    shown = {r["anchorname"]: r["secnumber"] for r in toc.findall(lambda n: "secnumber" in n)}
+    assert shown == numbers
+
+
+def test_an_appendix_is_rewritten_when_its_headings_change():
+    from types import SimpleNamespace
+
+    from docutils import nodes
+
+    from bookkit.sphinx.appendix_numbers import number_appendices, sphinx_numbers_back
+
+    env = SimpleNamespace(
+        config=SimpleNamespace(root_doc="intro"),
+        toctree_includes={"intro": ["book/chapters/01_x", "book/appendices/a"]},
+        toc_fignumbers={},
+        toc_secnumbers={},
+        tocs={"book/appendices/a": _toc(("", [("#one", [])]))},
+        titles={"book/appendices/a": nodes.title()},
+    )
+    assert number_appendices(None, env) == ["book/appendices/a"]
+    assert env.toc_secnumbers["book/appendices/a"] == {"": ("A",), "#one": ("A", 1)}
+    assert env.titles["book/appendices/a"]["secnumber"] == ("A",)  # next and previous links
+    # The next build: the title as Sphinx's collector expects it (it renumbers every
+    # numbered title of the root's toctrees), and the toctrees numbered afresh.
+    sphinx_numbers_back(None, env)
+    assert "secnumber" not in env.titles["book/appendices/a"]
+    env.toc_secnumbers = {}
+    assert number_appendices(None, env) == []
+    env.tocs["book/appendices/a"] = _toc(("", [("#one", []), ("#two", [])]))
     assert number_appendices(None, env) == ["book/appendices/a"]

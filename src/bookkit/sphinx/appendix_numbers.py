@@ -1,4 +1,4 @@
-"""Sphinx extension: an appendix numbers its figures, tables and equations by its letter.
+"""Sphinx extension: an appendix numbers its headings, figures, tables and equations by its letter.
 
 The appendices are an unnumbered part of the table of contents, so Sphinx
 would number their figures, tables and equations 1, 2, ... across the whole
@@ -10,12 +10,18 @@ the PDF: C.1, C.2, ... On the site each kind (figure, table, code block,
 equation, exercise) is counted from 1 in the order of the page, and
 `{numref}`, `{eq}`, captions and equation numbers all read these numbers;
 in the PDF, `LATEX_PREAMBLE` numbers by `\\thechapter` (a letter after
-`\\appendix`, the chapter's number before).
+`\\appendix`, the chapter's number before). Its headings are lettered on the
+site as LaTeX letters them in the PDF: "C. More on gradients and networks",
+"C.1. Forward and reverse mode", in the page, the sidebar and the links to
+the next and previous pages (the chapters' numbered toctree gives them "1.",
+"1.1.").
 
 Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.appendix_numbers]`.
 """
 
 from __future__ import annotations
+
+from docutils import nodes
 
 from . import add_latex_preamble
 
@@ -52,29 +58,72 @@ def renumbered(numbers: dict[str, dict[str, tuple]], letter: str) -> dict[str, d
 
 
 def sphinx_numbers_back(app, env) -> list[str]:
-    """Sphinx's own numbers of the appendices, before it numbers again.
+    """Sphinx's own numbers of the appendices, before it numbers again (the titles without one).
 
     Sphinx writes again every page whose numbers differ from the last build's;
     it compares its new numbers with these, not with the renumbered ones, so
     an appendix is written again only when its numbers changed.
     """
     env.toc_fignumbers.update(getattr(env, "gaussml_sphinx_fignumbers", {}))
+    # Unnumbered titles, as Sphinx left them: sphinx-external-toc's collector
+    # renumbers every title of the root's toctrees that has a number.
+    for doc in getattr(env, "gaussml_appendix_secnumbers", {}):
+        title = env.titles.get(doc)  # a title node: "secnumber" is an attribute
+        if title is not None and "secnumber" in title:
+            del title["secnumber"]
     return []
+
+
+def letter_headings(toc: nodes.Node, letter: str) -> dict[str, tuple]:
+    """Number the headings of an appendix's table of contents (`env.tocs[doc]`) as
+    the numbered toctree numbers a chapter's: the title (letter,), its sections
+    (letter, 1), (letter, 2), their subsections (letter, 1, 1), ... Each entry's
+    reference gets its `secnumber` (the sidebar's "C."); returns the numbers by
+    anchor ("" the title, "#id" a section), as `env.toc_secnumbers` holds them."""
+    numbers: dict[str, tuple] = {}
+
+    def items(bullets):
+        return [child for child in bullets.children if isinstance(child, nodes.list_item)]
+
+    def walk(item, number):
+        for child in item.children:
+            if isinstance(child, nodes.bullet_list):
+                for i, sub in enumerate(items(child), start=1):
+                    walk(sub, (*number, i))
+            elif child.children and isinstance(child[0], nodes.reference):
+                child[0]["secnumber"] = number
+                numbers[child[0]["anchorname"]] = number
+
+    for title in items(toc):
+        walk(title, (letter,))
+    return numbers
 
 
 def number_appendices(app, env) -> list[str]:
     included = env.toctree_includes.get(env.config.root_doc, [])
-    before = getattr(env, "gaussml_appendix_fignumbers", {})
+    before = (
+        getattr(env, "gaussml_appendix_fignumbers", {}),
+        getattr(env, "gaussml_appendix_secnumbers", {}),
+    )
     env.gaussml_sphinx_fignumbers, env.gaussml_appendix_fignumbers = {}, {}
+    env.gaussml_appendix_secnumbers = {}
     changed = []
     for doc, letter in appendix_letters(included).items():
+        if doc in env.tocs:
+            headings = letter_headings(env.tocs[doc], letter)
+            env.toc_secnumbers[doc] = env.gaussml_appendix_secnumbers[doc] = headings
+            if doc in env.titles:
+                env.titles[doc]["secnumber"] = (letter,)  # the next and previous links
         numbers = env.toc_fignumbers.get(doc)
         if numbers:
             env.gaussml_sphinx_fignumbers[doc] = numbers
             env.toc_fignumbers[doc] = renumbered(numbers, letter)
             env.gaussml_appendix_fignumbers[doc] = env.toc_fignumbers[doc]
-            if before.get(doc) != env.toc_fignumbers[doc]:
-                changed.append(doc)
+        if (before[0].get(doc), before[1].get(doc)) != (
+            env.gaussml_appendix_fignumbers.get(doc),
+            env.gaussml_appendix_secnumbers.get(doc),
+        ):
+            changed.append(doc)
     return changed
 
 

@@ -71,6 +71,19 @@ def save_under_final_texts(app, memo: PageMemo, read: dict[str, str]) -> None:
     memo.save()
 
 
+def save_memo_last(app, attribute: str) -> None:
+    """At `build-finished`, after every extension that rewrites the pages (light_pages:
+    950), save the memo an extension left in `app.<attribute>` as `(memo, texts read)`
+    (`save_under_final_texts`)."""
+
+    def save(app, exception):
+        memo, read = getattr(app, attribute, (None, None))
+        if exception is None and memo is not None:
+            save_under_final_texts(app, memo, read)
+
+    app.connect("build-finished", save, priority=999)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

@@ -39,7 +39,7 @@ from .built_pages import (
     element_end,
     main_span,
     masked,
-    save_under_final_texts,
+    save_memo_last,
 )
 
 # The targets that get a preview, as CSS selectors of the element holding the id.
@@ -199,22 +199,14 @@ def _write_previews(app, exception):
         if new != text:
             files[uri].write_text(new, encoding="utf-8")
     previews.save()
-    app.gaussml_ref_previews_memo = (memo, pages)  # saved by _save_memo
-
-
-def _save_memo(app, exception):
-    """Save the memo under the pages' final texts, once every extension has written."""
-    memo, read = getattr(app, "gaussml_ref_previews_memo", (None, None))
-    if exception is None and memo is not None:
-        save_under_final_texts(app, memo, read)
+    app.gaussml_ref_previews_memo = (memo, pages)  # saved by save_memo_last
 
 
 def setup(app):
     app.connect("config-inited", add_static_path)
     # Before search_snippets (priority 500) reads the pages: it drops templates.
     app.connect("build-finished", _write_previews, priority=400)
-    # After every extension that rewrites the pages (light_pages: 950).
-    app.connect("build-finished", _save_memo, priority=999)
+    save_memo_last(app, "gaussml_ref_previews_memo")
     app.add_css_file("ref_previews.css")
     app.add_js_file("ref_previews.js", defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

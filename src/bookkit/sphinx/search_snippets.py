@@ -36,7 +36,7 @@ from .built_pages import (
     element_end,
     main_span,
     masked,
-    save_under_final_texts,
+    save_memo_last,
 )
 from .figure_alt import tex_to_text
 
@@ -122,24 +122,16 @@ def _write_pages(app, exception):
     )
     read = {uri: path.read_text(encoding="utf-8") for uri, path in built_pages(app).items()}
     pages = {uri: memo(text) for uri, text in read.items()}
-    app.gaussml_search_snippets_memo = (memo, read)  # saved by _save_memo
+    app.gaussml_search_snippets_memo = (memo, read)  # saved by save_memo_last
     body = json.dumps(pages, ensure_ascii=True, separators=(",", ":"))
     (Path(app.outdir) / "_static" / PAGES_JS).write_text(
         f"window.GAUSSML_SEARCH_PAGES = {body};\n", encoding="utf-8"
     )
 
 
-def _save_memo(app, exception):
-    """Save the memo under the pages' final texts, once every extension has written."""
-    memo, read = getattr(app, "gaussml_search_snippets_memo", (None, None))
-    if exception is None and memo is not None:
-        save_under_final_texts(app, memo, read)
-
-
 def setup(app):
     app.connect("config-inited", add_static_path)
     app.connect("html-page-context", _add_script)
     app.connect("build-finished", _write_pages)
-    # After every extension that rewrites the pages (light_pages: 950).
-    app.connect("build-finished", _save_memo, priority=999)
+    save_memo_last(app, "gaussml_search_snippets_memo")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

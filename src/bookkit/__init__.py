@@ -9,3 +9,8 @@ benchmarks, and the Sphinx extensions (`bookkit.sphinx`, loaded by
 and `.ci/run` call them. Only the standard library is imported here, so
 `python -m bookkit.serve` runs without the project's environment.
 """
+
+from pathlib import Path
+
+#: The repository (bookkit lives in its `src/`): every module's default root.
+ROOT = Path(__file__).resolve().parents[2]

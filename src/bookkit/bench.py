@@ -65,11 +65,11 @@ from pathlib import Path
 
 import yaml
 
+from . import ROOT
 from . import build as build_book
 from .chapters import CHAPTERS, cells
 from .project import copy_project, project_files, run_in_copy
 
-ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench"
 N_DRAWS = 10**6
 

@@ -68,7 +68,8 @@ from typing import NoReturn
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from . import ROOT
+
 # `jupyter-book` run by `run_jupyter_book` (without the working folder on sys.path, as
 # the `jupyter-book` script runs).
 JUPYTER_BOOK = [

@@ -40,9 +40,9 @@ from pathlib import Path
 
 import yaml
 
+from . import ROOT
 from .chapters import CHAPTERS
 
-ROOT = Path(__file__).resolve().parents[2]
 LATEX = ROOT / "_build/handout/_build/latex"
 NAME = "gaussml-handout"  # the whole handout's .tex, .aux and .pdf
 OUT = ROOT / "_build/handouts"

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parents[2]
+from . import ROOT
+
 CHAPTERS = sorted((ROOT / "book" / "chapters").glob("*.md"))
 
 _OPEN = re.compile(r"^(`{3,})\{code-cell\}")

@@ -60,9 +60,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import ROOT
 from .chapters import cells_of
 
-ROOT = Path(__file__).resolve().parents[2]
 ALLOWLIST = "src/bookkit/numbers_allowlist.toml"
 
 # Directives whose whole block is code or generated: nothing in it is prose.

@@ -46,11 +46,10 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from . import ROOT
 from .build import JUPYTER_BOOK, jax_cache_env
 from .check_links import site_pages
 from .project import copy_project, run_in_copy
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # (page pattern, the elements dropped (a CSS selector), why). Nothing else may differ.
 EXCLUDED = [

@@ -34,9 +34,9 @@ from gaussml.derivations import ClaimFailed, claims
 from gaussml.derivations._binding import check_display
 from gaussml.derivations._results import check
 
+from . import ROOT
 from .displays import BOOK, book_equations, displayed_equations
 
-ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "_build" / "bench" / "equation_mutants.json"
 PER_OPERATOR = 3  # at most this many mutants per operator and equation
 MIN_PER_EQUATION = 3

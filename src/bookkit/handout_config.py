@@ -27,9 +27,9 @@ from pathlib import Path
 
 import yaml
 
+from . import ROOT
 from .chapters import CHAPTERS
 
-ROOT = Path(__file__).resolve().parents[2]
 # The appendices a student handout leaves out, by the label that opens each.
 TEACHER_ONLY = {
     "app-verification": "the verification report",

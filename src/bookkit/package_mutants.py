@@ -29,7 +29,8 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from . import ROOT
+
 PACKAGE = ROOT / "src" / "gaussml"
 MODULES = ("univariate", "mvn", "highdim", "plotting", "nn")
 

@@ -26,7 +26,8 @@ from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
 
-ROOT = Path(__file__).resolve().parents[3]  # the repository
+from .. import ROOT
+
 SITE_FOLDER = "pdf"  # in the site: pdf/<name>
 ANCHOR = "pdf-downloads"  # the introduction's paragraph
 # What the PDFs are built from: a PDF older than any of these is stale.

@@ -19,9 +19,8 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
+from .. import ROOT
 from . import add_static_path
-
-ROOT = Path(__file__).resolve().parents[3]  # the repository
 
 
 def book_version(root: Path = ROOT) -> str:

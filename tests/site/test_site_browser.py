@@ -543,18 +543,9 @@ def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
     """
     problems: list[str] = []
     seen: dict = {}
-    local = urlsplit(origin).netloc
+    report = PageReport(path)
     context, page = new_page(browser)
-
-    def route(r):
-        if urlsplit(r.request.url).netloc == local or urlsplit(r.request.url).scheme == "data":
-            r.continue_()
-        else:
-            problems.append(f"request to another host: {r.request.url}")
-            r.abort()
-
-    page.route("**/*", route)
-    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    stop_listening = watch(page, origin, report)
     try:
         page.goto(f"{origin}/{path}", wait_until="load")
         page.evaluate(_WAIT_FOR_MATHJAX)
@@ -596,6 +587,7 @@ def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
                 if state["height"] > state["maxHeight"] + 1:
                     problems.append(f"{where}: {state['height']} px high, above its cap")
                 if how == "focus" and kind == "figure":
+                    stop_listening()  # before axe-core (see `watch`): the last step
                     count, lines = axe_problems(page)
                     seen["axe_violations_open"] = count
                     problems += [
@@ -613,7 +605,7 @@ def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
                 page.wait_for_timeout(400)  # the pointer's leaving settles
     finally:
         context.close()
-    return seen, problems
+    return seen, problems + report.problems()
 
 
 # --- the site ---------------------------------------------------------------------
@@ -710,20 +702,18 @@ _ICON_CLEAR = """() => {
 
 def search(browser, url: str, query: str) -> tuple[list[dict], list[str]]:
     """The results of the site's search page at `url` for `query`, and the problems seen."""
-    problems: list[str] = []
+    report = PageReport(url)
     context, page = new_page(browser)
-    page.on(
-        "console",
-        lambda m: m.type == "error" and problems.append(f"console error: {m.text}"),
-    )
-    page.on("pageerror", lambda exc: problems.append(f"uncaught: {exc}"))
+    watch(page, f"{urlsplit(url).scheme}://{urlsplit(url).netloc}", report)
     try:
         page.goto(f"{url}?q={query}", wait_until="load")
         state = page.evaluate(_SEARCH_RESULTS)
-        if not page.evaluate(_ICON_CLEAR):
-            problems.append("the search form's magnifier covers the query's first letters")
+        icon_clear = page.evaluate(_ICON_CLEAR)
     finally:
         context.close()
+    problems = report.problems()
+    if not icon_clear:
+        problems.append("the search form's magnifier covers the query's first letters")
     if not state["finished"]:
         problems.append("the search did not finish within 30 s")
     for result in state["results"]:

@@ -20,14 +20,11 @@ The builds are marked `slow` (`make test-slow`).
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from bookkit.build import (
-    FIGURE_FORMATS,
     cache_key,
     code_fingerprint,
     derived_config,
@@ -35,7 +32,7 @@ from bookkit.build import (
     extensions_key,
     toc_pages,
 )
-from bookkit.project import copy_project
+from bookkit.project import copy_project, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -80,20 +77,12 @@ def make_probe(dest: Path) -> Path:
 
 def build(copy: Path, n: int) -> tuple[dict, str]:
     """Build `copy` as `make book` does; the build's report and its log."""
-    report = copy / f"report-{n}.json"
-    env = {**os.environ, "PYTHONPATH": str(copy / "src"), "GAUSSML_FIGURE_FORMATS": FIGURE_FORMATS}
-    result = subprocess.run(
-        [str(PYTHON), "-m", "bookkit.build", str(copy), "--report", str(report)],
-        cwd=copy,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=900,
-    )
-    (copy / f"build-{n}.log").write_text(result.stdout, encoding="utf-8")
-    assert result.returncode == 0, result.stdout[-3000:]
-    return json.loads(report.read_text(encoding="utf-8")), result.stdout
+    report, log = copy / f"report-{n}.json", copy / f"build-{n}.log"
+    command = [str(PYTHON), "-m", "bookkit.build", str(copy), "--report", str(report)]
+    rc, _ = run_in_copy(copy, command, log)
+    output = log.read_text(encoding="utf-8")
+    assert rc == 0, output[-3000:]
+    return json.loads(report.read_text(encoding="utf-8")), output
 
 
 def page_html(copy: Path) -> str:

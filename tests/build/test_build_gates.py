@@ -37,7 +37,7 @@ import pytest
 
 from bookkit import check_reproducible
 from bookkit.build import FIGURE_FORMATS, cache_key
-from bookkit.project import copy_project
+from bookkit.project import copy_project, run_in_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
@@ -137,20 +137,13 @@ def seed_caches(copy: Path, outputs_of: str | None = None) -> None:
 
 
 def build(copy: Path, outputs_of: str | None = None) -> subprocess.CompletedProcess:
-    """The strict HTML build of `copy`, as `make book` runs it; output in .stdout."""
+    """The strict HTML build of `copy`, as `make book` runs it; output in .stdout
+    (and in the copy's build.log, for a look after a failure)."""
     seed_caches(copy, outputs_of)
-    result = subprocess.run(
-        [str(BIN / "python"), "-m", "bookkit.build", str(copy)],
-        cwd=copy,
-        env={**copy_env(copy), "GAUSSML_FIGURE_FORMATS": FORMATS},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        timeout=1800,  # a loaded 2-core machine: the reduced build took over 900 s
-    )
-    # Keep the log next to the copy, for a look after a failure.
-    (copy / "build.log").write_text(result.stdout, encoding="utf-8")
-    return result
+    log = copy / "build.log"
+    command = [str(BIN / "python"), "-m", "bookkit.build", str(copy)]
+    rc, _ = run_in_copy(copy, command, log, PYTHONDONTWRITEBYTECODE="1")
+    return subprocess.CompletedProcess(command, rc, log.read_text(encoding="utf-8"))
 
 
 def run_tests(copy: Path, *args: str) -> subprocess.CompletedProcess:

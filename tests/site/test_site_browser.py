@@ -154,6 +154,7 @@ class PageReport:
     broken_images: list[str] = field(default_factory=list)
     stale_notes: list[str] = field(default_factory=list)
     wrong_mode: list[str] = field(default_factory=list)
+    search_fields: list[str] = field(default_factory=list)
     math_count: int = 0
     image_count: int = 0
     redirected_to: str | None = None
@@ -300,7 +301,7 @@ def watch(page, origin: str, report: PageReport):
 
 def load_and_inspect(page, origin: str, path: str, report: PageReport, mode: str | None) -> None:
     """Load `origin/path` in `page` (watched), wait for MathJax and every image,
-    and record on `report` what is wrong with its math, images, notes and mode."""
+    and record on `report` what is wrong with its math, images, notes, mode and search fields."""
     url = f"{origin}/{path}"
     page.goto(url, wait_until="load")
     if _is_redirect(url):
@@ -336,6 +337,13 @@ def load_and_inspect(page, origin: str, path: str, report: PageReport, mode: str
         shown = page.evaluate("() => document.documentElement.dataset.theme")
         if shown != mode:
             report.wrong_mode.append(f"asked for {mode!r}, the theme shows {shown!r}")
+    # One search field (the sidebar's): the theme's header would add a second beside it.
+    fields = page.evaluate(
+        "() => Array.from(document.querySelectorAll('.search-button-field'))"
+        ".filter(e => e.checkVisibility()).length"
+    )
+    if fields > 1:
+        report.search_fields.append(f"{fields} shown, one expected")
     report.image_count = len(images)
     report.broken_images += [f"{src} ({w}x{h})" for src, w, h in images if not w or not h]
     # Figures drawn as inline SVG (none today; glued figures are <img>).
@@ -797,6 +805,10 @@ def broken_origin(tmp_path):
         ),
         "redirect.html": '<meta http-equiv="Refresh" content="0; url=nowhere.html" />',
         "verified.html": "<html><body><p><b>Verified</b> by <code>claim</code>.</p></body></html>",
+        "two-search-fields.html": (
+            '<html><body><button class="search-button-field">Search</button>'
+            '<button class="search-button-field">Search</button></body></html>'
+        ),
         "unmarked.html": (
             '<html><body><div class="math" id="equation-a"><span class="eqno">(1.1)</span>'
             "x = 1</div></body></html>"
@@ -1058,7 +1070,7 @@ def page_failures(
     screenshots: Path = SCREENSHOTS,
 ) -> dict[str, list[str]]:
     """Every check of `origin/path` on one load at `width` px in `mode`, in this order:
-    requests, console, math, images, stale notes and the theme's mode
+    requests, console, math, images, stale notes, the theme's mode and the one search field
     (`load_and_inspect`); then, every solution open, with `layout` the layout, at
     desktop width axe-core (once, the closed page's own text shown again for it),
     and on a `chapter` at desktop width in light mode its claim marks and the keyboard
@@ -1115,7 +1127,7 @@ def page_failures(
             if not count:
                 failures["keyboard"].append("no toggle or dropdown found")
         # Last: a request to another host at any step above is recorded.
-        failures["requests, console, math, images, notes, mode"] = report.problems()
+        failures[REQUESTS] = report.problems()
         failures = {check: items for check, items in failures.items() if items}
         if failures:
             save_failure_screenshot(page, screenshots, path, width, mode)
@@ -1151,7 +1163,7 @@ def test_page_fits_a_phone(browser, site_origin, path, mode):
     assert not failures, failure_message(path, width, mode, failures)
 
 
-REQUESTS = "requests, console, math, images, notes, mode"
+REQUESTS = "requests, console, math, images, notes, mode, search fields"
 # Each broken page, and what each check that must catch it finds: a part of one
 # of its lines, or (a list) every line.
 BROKEN_PAGES = {
@@ -1176,6 +1188,7 @@ BROKEN_PAGES = {
         (REQUESTS, "math problems: raw '$$'"),
     ],
     "verified.html": [(REQUESTS, "stale notes: Verified by")],
+    "two-search-fields.html": [(REQUESTS, "search fields: 2 shown, one expected")],
     "inaccessible.html": [
         ("axe-core", "image-alt"),
         ("axe-core", "color-contrast"),

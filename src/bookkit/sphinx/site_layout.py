@@ -6,7 +6,8 @@
   width; code cells show 79 columns at the column's width (their font shrinks
   a little where the column is narrower); long API signatures and the index
   wrap instead of making the page scroll sideways; the dark-mode search
-  highlight keeps its contrast.
+  highlight keeps its contrast; one search field, the sidebar's (not a second
+  one in the header beside it).
 - `src/bookkit/sphinx/static/site_layout.js`: every region that scrolls sideways (a
   display, an inline formula, a code cell, an output, a figure, a table)
   fades out on the side where more of it hides, and takes the keyboard focus
@@ -321,6 +322,10 @@ def _configure(app, config):
     mathjax["startup"] = {**mathjax.get("startup", {}), **MATHJAX_STARTUP}
     config.mathjax3_config = mathjax
     config.mathjax_path = MATHJAX_PATH
+    # One search field: the sidebar's. pydata-sphinx-theme's default `navbar_persistent`
+    # would put a second one in the header, right beside it at desktop width (phones
+    # keep the article header's search button and the sidebar's field in its drawer).
+    config.html_theme_options = {"navbar_persistent": [], **config.html_theme_options}
 
 
 def _prune_mathjax(app, exception):

@@ -841,6 +841,7 @@ CODE_COLUMNS = 79  # the chapters' code is formatted to 79 columns (make lint)
 # what opening hid (e.g. myst-nb's "Show code cell source") and returns the text it
 # could not bring back, and `_HIDE_REVEALED` undoes it.
 _MARK_CLOSED_TEXT = """() => {
+  if (!document.querySelector('details:not([open]), button.toggle-button')) return;  // none
   const own = el => Array.from(el.childNodes).some(c => c.nodeType === 3 && c.textContent.trim());
   const shown = Array.from(document.querySelectorAll('body *')).filter(el =>
     own(el) && el.getClientRects().length && el.checkVisibility({visibilityProperty: true}));

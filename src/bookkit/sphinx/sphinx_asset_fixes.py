@@ -1,4 +1,4 @@
-"""Sphinx extension: two fixes to Sphinx 7.4's HTML builder.
+"""Sphinx extension: three fixes to Sphinx 7.4's builders.
 
 - **Duplicated inline scripts.** Extensions that add an inline script
   (`app.add_js_file(None, body=...)`) after `Builder.init()`, such as
@@ -16,6 +16,10 @@
   hold that page's entries alone (none for a chapter). `load` here also reads
   them back, and `prune` drops those of the pages written again, which `feed`
   then gives anew.
+- **Admonitions without a label in the PDF.** The LaTeX writer gives a named
+  admonition (`:name: uni-tests`) no `\\label`, so every `{ref}` to it is an
+  undefined hyper reference in the PDF (LaTeX warns; the link leads nowhere).
+  A target before each such admonition gives it its label (LaTeX builds only).
 
 Enable it in _config.yml with `sphinx: extra_extensions: [bookkit.sphinx.sphinx_asset_fixes]`.
 """
@@ -24,7 +28,9 @@ from __future__ import annotations
 
 import io
 
+from docutils import nodes
 from sphinx.search import IndexBuilder
+from sphinx.transforms.post_transforms import SphinxPostTransform
 
 
 def _drop_duplicate_scripts(app, pagename, templatename, context, doctree):
@@ -67,7 +73,26 @@ def _prune_index_entries(self, docnames):
         del self._index_entries[page]
 
 
+class AdmonitionLabels(SphinxPostTransform):
+    """A target before each of docutils' admonitions that has an id: the LaTeX writer
+    labels a target (`\\phantomsection\\label{doc:id}`), not an admonition. (The
+    exercises' and proofs' nodes, admonitions too, are labelled by their extensions.)"""
+
+    default_priority = 900
+    formats = ("latex",)
+
+    def run(self, **kwargs) -> None:
+        for admonition in list(self.document.findall(nodes.Admonition)):
+            if type(admonition).__module__ != nodes.__name__:
+                continue
+            for node_id in admonition["ids"]:
+                admonition.parent.insert(
+                    admonition.parent.index(admonition), nodes.target("", "", refid=node_id)
+                )
+
+
 def setup(app):
+    app.add_post_transform(AdmonitionLabels)
     app.connect("html-page-context", _drop_duplicate_scripts)
     IndexBuilder.load = _load_with_index_entries
     IndexBuilder.prune = _prune_index_entries

@@ -524,6 +524,10 @@ _PREVIEW_STATE = """() => {
     height: box.height, maxHeight: parseFloat(getComputedStyle(pop).maxHeight),
   };
 }"""
+_POPOVER_STATE = """() => {
+  const pop = document.getElementById('ref-preview-popover');
+  return pop && {hidden: pop.hidden, typeset: pop.dataset.typeset || null};
+}"""
 _PREVIEW_TYPESET = """() => {
   const pop = document.getElementById('ref-preview-popover');
   return !!pop && !pop.hidden && pop.dataset.typeset === 'done';
@@ -568,14 +572,24 @@ def check_previews(browser, origin: str, path: str) -> tuple[dict, list[str]]:
                 if page.evaluate(_PREVIEW_STATE) is not None:
                     problems.append(f"{where}: a preview shows before")
                 link.scroll_into_view_if_needed()
-                if how == "hover":
-                    link.hover()
+                # A pointer may land while the page still moves under it (one CI run in
+                # four saw no preview; never alone): it leaves and hovers once more.
+                for _attempt in range(2 if how == "hover" else 1):
+                    if how == "hover":
+                        page.mouse.move(0, 0)
+                        link.hover()
+                    else:
+                        link.focus()
+                    try:
+                        page.wait_for_function(_PREVIEW_TYPESET, timeout=15_000)
+                        break
+                    except playwright_api.TimeoutError:
+                        seen[(kind, how, "missed")] = page.evaluate(_POPOVER_STATE)
                 else:
-                    link.focus()
-                try:
-                    page.wait_for_function(_PREVIEW_TYPESET, timeout=15_000)
-                except playwright_api.TimeoutError:
-                    problems.append(f"{where}: no typeset preview within 15 s")
+                    problems.append(
+                        f"{where}: no typeset preview within 15 s "
+                        f"(popover: {seen[(kind, how, 'missed')]})"
+                    )
                     continue
                 state = page.evaluate(_PREVIEW_STATE)
                 seen[(kind, how)] = state

@@ -483,11 +483,13 @@ def main(argv=None) -> int:
     if rc == 0:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.write_text(args.builder)
-        # latexmk leaves the PDF and its .aux alone when the .tex did not change (a
-        # solution edited, which the handout leaves out): they are current all the same.
-        for suffix in ("pdf", "aux"):
-            for output in (build / "latex").glob(f"*.{suffix}"):
-                output.touch()
+        if args.builder == "pdflatex":
+            # latexmk leaves the PDF and its .aux alone when the .tex did not change (a
+            # solution edited, which the handout leaves out): current all the same. Not
+            # after an HTML build: a PDF it did not make would pass for current.
+            for suffix in ("pdf", "aux"):
+                for output in (build / "latex").glob(f"*.{suffix}"):
+                    output.touch()
     else:
         marker.unlink(missing_ok=True)
     report["sphinx_s"] = time.perf_counter() - start

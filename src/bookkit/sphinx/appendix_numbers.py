@@ -67,7 +67,7 @@ def sphinx_numbers_back(app, env) -> list[str]:
     env.toc_fignumbers.update(getattr(env, "gaussml_sphinx_fignumbers", {}))
     # Unnumbered titles, as Sphinx left them: sphinx-external-toc's collector
     # renumbers every title of the root's toctrees that has a number.
-    for doc in getattr(env, "gaussml_appendix_secnumbers", {}):
+    for doc in getattr(env, "gaussml_appendix_numbers", {}):
         title = env.titles.get(doc)  # a title node: "secnumber" is an attribute
         if title is not None and "secnumber" in title:
             del title["secnumber"]
@@ -101,30 +101,21 @@ def letter_headings(toc: nodes.Node, letter: str) -> dict[str, tuple]:
 
 def number_appendices(app, env) -> list[str]:
     included = env.toctree_includes.get(env.config.root_doc, [])
-    before = (
-        getattr(env, "gaussml_appendix_fignumbers", {}),
-        getattr(env, "gaussml_appendix_secnumbers", {}),
-    )
-    env.gaussml_sphinx_fignumbers, env.gaussml_appendix_fignumbers = {}, {}
-    env.gaussml_appendix_secnumbers = {}
-    changed = []
+    before = getattr(env, "gaussml_appendix_numbers", {})
+    # Each appendix's (figure numbers, heading numbers), and Sphinx's own figure numbers.
+    env.gaussml_appendix_numbers, env.gaussml_sphinx_fignumbers = {}, {}
     for doc, letter in appendix_letters(included).items():
-        if doc in env.tocs:
-            headings = letter_headings(env.tocs[doc], letter)
-            env.toc_secnumbers[doc] = env.gaussml_appendix_secnumbers[doc] = headings
-            if doc in env.titles:
-                env.titles[doc]["secnumber"] = (letter,)  # the next and previous links
+        headings = letter_headings(env.tocs[doc], letter) if doc in env.tocs else {}
+        if headings:
+            env.toc_secnumbers[doc] = headings
+        if doc in env.titles:
+            env.titles[doc]["secnumber"] = (letter,)  # the next and previous links
         numbers = env.toc_fignumbers.get(doc)
         if numbers:
             env.gaussml_sphinx_fignumbers[doc] = numbers
-            env.toc_fignumbers[doc] = renumbered(numbers, letter)
-            env.gaussml_appendix_fignumbers[doc] = env.toc_fignumbers[doc]
-        if (before[0].get(doc), before[1].get(doc)) != (
-            env.gaussml_appendix_fignumbers.get(doc),
-            env.gaussml_appendix_secnumbers.get(doc),
-        ):
-            changed.append(doc)
-    return changed
+            env.toc_fignumbers[doc] = numbers = renumbered(numbers, letter)
+        env.gaussml_appendix_numbers[doc] = (numbers, headings)
+    return [doc for doc, now in env.gaussml_appendix_numbers.items() if before.get(doc) != now]
 
 
 def add_preamble(app, config):

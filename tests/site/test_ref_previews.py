@@ -57,6 +57,19 @@ def test_previews_are_idempotent():
     assert twice == once
 
 
+def test_a_claim_marks_tip_survives_the_rewriting():
+    """A claim mark shows its tip with the same popover: its template and attributes stay."""
+    mark = (
+        '<a class="claim-mark__link" href="r.html#claim-x" data-ref-preview="claim-tip-x" '
+        'data-ref-kind="claim" data-ref-tap="preview" aria-label="Checked by sympy">&#x2713;</a>'
+        '<template id="claim-tip-x"><span>the tip</span></template>'
+    )
+    page = REFERRING.replace("</p>", mark + "</p>")
+    out = _previews({"a.html": _figure_page("first caption"), "b.html": page})
+    assert mark in out and mark in ref_previews.strip_previews(out)
+    assert 'data-ref-preview="ref-preview-1"' in out
+
+
 def test_the_targets_are_those_a_whole_page_parse_selects():
     """Each target is cut from the page and parsed alone: the same elements, in the
     same order, as selecting them in the whole parsed page (nested targets, tags in

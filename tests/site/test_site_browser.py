@@ -18,9 +18,10 @@ headless Chromium. A page passes when:
 On a chapter page, every numbered equation carries a claim mark (from
 `bookkit.sphinx.claim_marks`); inside an exercise it shows only once the
 exercise's solution is open (before, it would give the answer away): a
-focusable link named "Checked by sympy" whose tooltip, its description and
-hidden until then, shows the claim's statement inside the window when the mark
-has the keyboard focus, and on a tap on a phone, with no request to another host.
+focusable link named "Checked by sympy" whose tip, shown by the site's one
+popover (the references' previews') as its tooltip, shows the claim's statement
+inside the window when the mark has the keyboard focus, and on a tap on a phone
+(a second tap follows the link), with no request to another host.
 
 Every page at 390 px (a phone) and 1280 px, light and dark, with every
 solution open: no inline formula is cut off; every region that scrolls
@@ -59,6 +60,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import threading
 import urllib.error
 import urllib.request
@@ -357,15 +359,14 @@ def load_and_inspect(page, origin: str, path: str, report: PageReport, mode: str
 _MARKS = """() => Array.from(document.querySelectorAll('div.math')).filter(
   m => m.querySelector('span.eqno')).map(m => {
     const link = m.querySelector('span.eqno .claim-mark a.claim-mark__link');
-    const tip = link && document.getElementById(link.getAttribute('aria-describedby'));
-    const statement = tip && tip.querySelector('.claim-mark__statement');
+    const tip = link && document.getElementById(link.dataset.refPreview);
+    const statement = tip && tip.content && tip.content.querySelector('.claim-mark__statement');
     return {id: m.id, href: link && link.getAttribute('href'),
             name: link && link.getAttribute('aria-label'),
             title: link && link.getAttribute('title'),
             shown: !!link && link.getClientRects().length > 0,
             inExercise: !!m.closest('div.exercise'),
-            tipRole: tip && tip.getAttribute('role'), tipText: tip && tip.textContent,
-            statement: statement && statement.textContent.trim()};
+            tipTag: tip && tip.tagName, statement: statement && statement.textContent.trim()};
 })"""
 MARK_NAME = "Checked by sympy"
 
@@ -374,23 +375,30 @@ MARK_NAME = "Checked by sympy"
 _VISIBLE = """const visible = el => !!el && el.checkVisibility() &&
   getComputedStyle(el).visibility === 'visible' &&
   el.getBoundingClientRect().width > 0 && el.getBoundingClientRect().height > 0;"""
-# The tip of the mark of equation `escaped` after Escape (its link then loses the
-# focus), and the tip of equation `next` before and once its link has the focus.
+# The site's one popover (ref_previews.js) after Escape on the mark of equation
+# `escaped` (its link then loses the focus), and before and once the link of
+# equation `next` has the focus: whether it shows, and as that link's tooltip.
 _MARK_FOCUS = f"""([escaped, next]) => {{
   {_VISIBLE}
-  const tip = id => document.getElementById(id).querySelector('.claim-mark__tip');
+  const link = id => document.getElementById(id).querySelector('a.claim-mark__link');
+  const popover = () => document.getElementById('ref-preview-popover');
   const out = {{}};
   if (escaped) {{
-    out.afterEscape = visible(tip(escaped));
-    document.getElementById(escaped).querySelector('a.claim-mark__link').blur();
+    out.afterEscape = visible(popover());
+    link(escaped).blur();
   }}
   if (next) {{
-    out.before = visible(tip(next));
-    document.getElementById(next).querySelector('a.claim-mark__link').focus();
-    out.focused = visible(tip(next));
-    const box = tip(next).getBoundingClientRect();
-    out.box = {{x: box.x, y: box.y, width: box.width, height: box.height}};
-    out.text = tip(next).innerText;
+    out.before = visible(popover());
+    link(next).focus();
+    const tip = popover();
+    out.focused = visible(tip);
+    if (out.focused) {{
+      out.described = link(next).getAttribute('aria-describedby') === tip.id &&
+        tip.getAttribute('role') === 'tooltip';
+      const box = tip.getBoundingClientRect();
+      out.box = {{x: box.x, y: box.y, width: box.width, height: box.height}};
+      out.text = tip.innerText;
+    }}
   }}
   return out;
 }}"""
@@ -399,9 +407,10 @@ _MARK_FOCUS = f"""([escaped, next]) => {{
 def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]:
     """The claim marks of `page`, whose every solution is now open, against `closed`,
     what `_MARKS` saw before it was opened: each shows on a numbered equation (inside
-    an exercise, only now), is named MARK_NAME and links to its report row; its
-    tooltip, hidden until then, shows the statement inside the window once the mark
-    has the focus, and closes on Escape. Returns the number of equations and the problems."""
+    an exercise, only now), is named MARK_NAME, links to its report row and has its
+    tip in a template; the site's popover, hidden until then, shows the statement
+    inside the window as the mark's tooltip once the mark has the focus, and closes
+    on Escape. Returns the number of equations and the problems."""
     problems: list[str] = []
     closed_by_id = {eq["id"]: eq for eq in closed}
     equations = page.evaluate(_MARKS)
@@ -419,8 +428,8 @@ def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]
             problems.append(
                 f"{where}: the mark's accessible name is {eq['name']!r} (title {eq['title']!r})"
             )
-        if eq["tipRole"] != "tooltip" or not eq["statement"]:
-            problems.append(f"{where}: the mark has no tooltip (role {eq['tipRole']!r})")
+        if eq["tipTag"] != "TEMPLATE" or not eq["statement"]:
+            problems.append(f"{where}: the mark has no tip (a {eq['tipTag']!r}, no statement)")
             continue
         if not eq["href"] or "#claim-" not in eq["href"]:
             problems.append(f"{where}: the mark links to {eq['href']!r}, not a report row")
@@ -435,9 +444,11 @@ def marks_problems(page, path: str, closed: list[dict]) -> tuple[int, list[str]]
             break
         if seen["before"]:
             problems.append(f"{where}: the tooltip shows before the mark is focused")
-        box = seen["box"]
+        box = seen.get("box")
         if not seen["focused"]:
             problems.append(f"{where}: focusing the mark does not show its tooltip")
+        elif not seen["described"]:
+            problems.append(f"{where}: the popover is not the focused mark's tooltip")
         elif box["y"] < 0 or box["y"] + box["height"] > 900 or box["x"] < 0:
             problems.append(f"{where}: the tooltip opens outside the window: {box}")
         if seen["focused"] and eq["statement"][:40] not in " ".join(seen["text"].split()):
@@ -653,7 +664,8 @@ def test_site_has_pages():
 
 
 def test_a_tap_opens_a_claim_tip(browser, site_origin):
-    """On a phone, a tap on the first claim mark opens its tip and stays on the page."""
+    """On a phone, a tap on the first claim mark opens its tip and stays on the page;
+    a second tap follows the link to the claim's row in the report."""
     path = "book/chapters/01_univariate.html"
     if path not in PAGES:
         pytest.skip(f"{path} not built")
@@ -667,9 +679,11 @@ def test_a_tap_opens_a_claim_tip(browser, site_origin):
         link.tap()
         page.wait_for_timeout(300)
         assert page.url == url, f"a tap on a mark left the page for {page.url}"
-        assert page.locator(".claim-mark--open .claim-mark__tip").first.is_visible(), (
-            "a tap on a mark does not open its tip"
-        )
+        popover = page.locator("#ref-preview-popover")
+        assert popover.is_visible(), "a tap on a mark does not open its tip"
+        assert "Checked for" in popover.inner_text(), popover.inner_text()
+        link.tap()  # a second tap follows the link, to the report's row
+        page.wait_for_url(re.compile(r"verification_report\.html#claim-"), timeout=10_000)
     finally:
         context.close()
 

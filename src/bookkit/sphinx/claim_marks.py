@@ -8,13 +8,14 @@
   per claim with the anchor `claim-<name>`. A claim that does not hold is a
   build error, so a false claim fails `make book` and `make pdf`.
 - On the web, the number of each claimed equation gets a small check mark: a
-  link to the claim's row in the report (named "Checked by sympy") whose tip,
-  its description, shows on hover, on keyboard focus and on a tap what the
-  claim states (in the reader's symbols: σ, √, ≤, xᵀ), for which values it
-  was checked and how, and last the claim's name in the report
-  (`claim_marks.css`; `claim_marks.js` places the tip where it fits, opens it
-  on a tap and lets Escape close it). The report's page loads MathJax, so
-  that the previews of its equations are typeset.
+  link to the claim's row in the report (named "Checked by sympy") whose tip
+  shows on hover, on keyboard focus and on a tap (a second tap follows the
+  link) what the claim states (in the reader's symbols: σ, √, ≤, xᵀ), for
+  which values it was checked and how, and last the claim's name in the
+  report. The tip is a `<template>` beside the mark, shown by the site's one
+  popover, the references' previews' (`ref_previews`, which this extension
+  loads); `claim_marks.css` styles the mark and the tip. The report's page
+  loads MathJax, so that the previews of its equations are typeset.
 - In the PDF, the equation number gets a small check mark linking to the row
   (a mark without a link when the report is not part of the build).
 - An equation inside an exercise gets no mark in the PDF: a check mark there
@@ -40,7 +41,7 @@ from sphinx.util.docutils import SphinxDirective
 from sphinx.writers.html5 import HTML5Translator
 from sphinx.writers.latex import LaTeXTranslator
 
-from . import add_static_path
+from . import add_latex_preamble, add_static_path
 from .claim_results import claims_by_label
 
 logger = logging.getLogger(__name__)
@@ -370,10 +371,12 @@ METHODS = {
 def _tooltip_html(claim, label: str, href: str | None, *, in_exercise: bool = False) -> str:
     """The check mark and its tip: what holds, for which values, how it was checked.
 
-    The link's accessible name is "Checked by sympy"; the tip (its description)
-    holds the rest, so a screen reader reads the statement once. The tip's
-    title repeats the name for the eye only (`aria-hidden`). In an exercise the
-    mark stays hidden until the exercise's solution is opened (claim_marks.js).
+    The tip is a `<template>` that the site's one popover (`ref_previews.js`)
+    shows on hover, on keyboard focus and on a tap, as it shows a reference's
+    target; the link's accessible name is "Checked by sympy", and the popover
+    is its description while it shows. The tip's title repeats the name for
+    the eye only (`aria-hidden`). In an exercise the mark stays hidden until
+    the exercise's solution is opened (claim_marks.js).
     """
     esc = html.escape
     tip_id = f"claim-tip-{nodes.make_id(label)}"
@@ -395,9 +398,9 @@ def _tooltip_html(claim, label: str, href: str | None, *, in_exercise: bool = Fa
         classes += " claim-mark--in-exercise"
     return (
         f'<span class="{classes}"{" hidden" if in_exercise else ""}>'
-        f'<a class="claim-mark__link"{target} aria-describedby="{tip_id}" '
-        f'aria-label="Checked by sympy">&#x2713;</a>'
-        f'<span class="claim-mark__tip" role="tooltip" id="{tip_id}">{"".join(details)}</span>'
+        f'<a class="claim-mark__link"{target} data-ref-preview="{tip_id}" data-ref-kind="claim" '
+        f'data-ref-tap="preview" aria-label="Checked by sympy">&#x2713;</a>'
+        f'<template id="{tip_id}">{"".join(details)}</template>'
         "</span>"
     )
 
@@ -469,13 +472,12 @@ def latex_depart_math_block(self, node):
 
 def add_assets(app, config):
     add_static_path(app, config)
-    elements = dict(config.latex_elements)
-    elements["preamble"] = elements.get("preamble", "") + LATEX_PREAMBLE
-    config.latex_elements = elements
+    add_latex_preamble(config, LATEX_PREAMBLE)
 
 
 def setup(app):
     app.setup_extension("bookkit.sphinx.equation_claims")  # the settings of claim_results
+    app.setup_extension("bookkit.sphinx.ref_previews")  # the popover that shows a mark's tip
     app.add_directive("claim-report", ClaimReport)
     app.connect("missing-reference", keep_unbuilt_labels_as_text)
     app.connect("doctree-resolved", sort_report_rows)

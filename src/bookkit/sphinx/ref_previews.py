@@ -11,7 +11,8 @@ paragraph. Everything is made at build time and served from the site:
   rewritten for the referring page); the reference gets
   `data-ref-preview="ref-preview-N"`;
 - `ref_previews.js` fills one popover (`role="tooltip"`, referenced by the
-  link's `aria-describedby` while it shows) from the template, typesets its
+  link's `aria-describedby` while it shows) from the template (the site's
+  only popover: a claim mark's tip is a template too, `claim_marks`), typesets its
   math with the site's MathJax, and closes it on Escape, when the pointer
   leaves link and popover, or when the focus leaves the link;
 - `ref_previews.css` caps its height (a longer target fades out at the
@@ -128,7 +129,7 @@ def collect_targets(pages: dict[str, str], targets_of=page_targets) -> dict:
 
 
 _OLD_TEMPLATE = re.compile(r'<template id="ref-preview-\d+"[^>]*>.*?</template>\n', re.S)
-_OLD_MARK = re.compile(r' data-ref-preview="[^"]*" data-ref-kind="[^"]*"')
+_OLD_MARK = re.compile(r' data-ref-preview="ref-preview-\d+" data-ref-kind="[^"]*"')
 
 
 def strip_previews(text: str) -> str:

@@ -1,7 +1,9 @@
-// ref_previews: a reference to an equation, figure, table, exercise or citation
-// shows its target (copied at build time into a <template>) in a popover, on
-// hover and on keyboard focus; Escape closes it (WCAG 1.4.13). See
-// bookkit.sphinx.ref_previews.
+// ref_previews: the site's one popover. A reference to an equation, figure,
+// table, exercise or citation shows its target (copied at build time into a
+// <template>), and a claim mark its tip (bookkit.sphinx.claim_marks), on hover
+// and on keyboard focus; Escape closes it (WCAG 1.4.13). On a link with
+// data-ref-tap="preview" (a claim mark) a tap opens it and a second tap follows
+// the link. See bookkit.sphinx.ref_previews.
 (() => {
   const POPOVER_ID = "ref-preview-popover";
   const HOVER_DELAY = 150; // ms: a pointer passing over a link opens nothing
@@ -122,4 +124,23 @@
     if (event.key === "Escape" && popover && !popover.hidden) hide();
   });
   window.addEventListener("resize", hide);
+
+  // A tap on a link marked data-ref-tap="preview" opens its popover; a second tap,
+  // once it shows, follows the link. A tap anywhere else closes it.
+  let tapOpens = false;
+  document.addEventListener("pointerdown", (event) => {
+    const link = previewLink(event.target);
+    tapOpens = event.pointerType !== "mouse" && !!link && link.dataset.refTap === "preview" &&
+      !(current === link && popover && !popover.hidden);
+  }, true);
+  document.addEventListener("click", (event) => {
+    const link = previewLink(event.target);
+    if (tapOpens && link) {
+      event.preventDefault();
+      show(link);
+    } else if (current && !link && !(popover && popover.contains(event.target))) {
+      hide();
+    }
+    tapOpens = false;
+  });
 })();

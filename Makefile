@@ -50,13 +50,6 @@ handouts: handout
 	$(BIN)/python -m bookkit.chapter_handouts
 	@echo "The chapter handouts are in $(CURDIR)/_build/handouts"
 
-# The tests compile many small XLA programs and run each a few times: without LLVM's
-# optimisation passes they compile faster, and `make test` takes 30 % less time
-# (144 s -> 101 s on 2 cores; the same 2999 tests pass). Results move in their last
-# bits (float32: 1e-7 relative after one step, 1e-4 after 300 training steps), as
-# they do from one CPU to another: every test passes either way. The book keeps
-# XLA's default, which its training loops need (appendix C executes twice as slowly).
-test: export XLA_FLAGS ?= --xla_backend_optimization_level=0 --xla_llvm_disable_expensive_passes=true
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2
 

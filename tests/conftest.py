@@ -15,11 +15,20 @@ out the end. A run of one file is spread test by test, as before.
 
 Hypothesis is derandomized: every run draws the same examples, so the suite is
 seeded like every other random test and a failure reproduces.
+
+JAX keeps the tests' compiled programs in the machine's cache, as the book's
+builds do (`bookkit.build.use_jax_compilation_cache`, set before JAX is
+imported): compiling is most of the package tests' time, and JAX keys each
+program on its code, shapes and XLA flags, so a test never runs stale code.
 """
 
 import pytest
 from hypothesis import settings
 from xdist.scheduler import LoadScopeScheduling
+
+from bookkit.build import use_jax_compilation_cache
+
+use_jax_compilation_cache()
 
 settings.register_profile("gaussml", derandomize=True, deadline=None)
 settings.load_profile("gaussml")

@@ -35,8 +35,10 @@ build the reader gets. It does three things:
    derived config (`_config.yml` with `execute_notebooks: cache` and the
    keyed folder) written to `_build/.config/`.
 
-The pages' kernels also keep JAX's compiled programs in `_build/.jax_cache`
-(JAX's persistent compilation cache, keyed by JAX on the program itself).
+The pages' kernels also keep JAX's compiled programs in JAX's persistent
+compilation cache, keyed by JAX on the program itself, in the user's cache
+folder (`jax_cache_folder`: shared by every clone on the machine, and by
+`make test`); the report counts the programs it held and those the pages added.
 
 `--fresh` executes every page again whatever the cache holds (a new, empty
 cache folder: the reproducibility check uses it, so that its second build
@@ -335,26 +337,70 @@ def prune_caches(caches: Path, keep: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def jax_cache_env(folder: Path) -> dict[str, str]:
-    """The environment that lets a kernel keep JAX's compiled programs in `folder`.
+def jax_cache_folder() -> Path:
+    """Where JAX keeps its compiled programs, for every clone on this machine.
 
-    XLA's output depends only on the program, the backend and the JAX version,
-    which are all in JAX's own key: a cached compilation is the same program,
-    so it cannot make a page stale, and a re-execution after a package edit
-    compiles only what changed. Every compilation is kept (the thresholds at
-    zero): most of the book's are small, and there are many.
+    `$GAUSSML_JAX_CACHE`, else `gaussml/jax` in the user's cache folder
+    (`$XDG_CACHE_HOME`, else `~/.cache`), beside uv's download cache: a fresh
+    clone, a copy built by a test and the reproducibility check's build start
+    from the programs any of them compiled.
+    """
+    if os.environ.get("GAUSSML_JAX_CACHE"):
+        return Path(os.environ["GAUSSML_JAX_CACHE"])
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "gaussml" / "jax"
+
+
+JAX_CACHE_MAX_BYTES = 2**30  # beyond this, the oldest programs go (`prune_jax_cache`)
+
+
+def jax_cache_env(folder: Path | None = None) -> dict[str, str]:
+    """The environment that lets a process keep JAX's compiled programs in `folder`
+    (default `jax_cache_folder()`).
+
+    XLA's output depends only on the program, the backend, the XLA flags and the
+    JAX version, which are all in JAX's own key: a cached compilation is the same
+    program, so it cannot make a page or a test stale, and a re-execution after a
+    package edit compiles only what changed. Every compilation is kept (the
+    thresholds at zero): most of the book's are small, and there are many.
     """
     return {
-        "JAX_COMPILATION_CACHE_DIR": str(folder),
+        "JAX_COMPILATION_CACHE_DIR": str(folder or jax_cache_folder()),
         "JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS": "0",
         "JAX_PERSISTENT_CACHE_MIN_ENTRY_SIZE_BYTES": "-1",
     }
 
 
-def use_jax_compilation_cache(folder: Path) -> None:
-    """The pages' kernels keep JAX's compiled programs in `folder`, unless told otherwise."""
+def use_jax_compilation_cache(folder: Path | None = None) -> None:
+    """This process and its children keep JAX's compiled programs in `folder`
+    (default `jax_cache_folder()`), unless told otherwise; the folder is pruned."""
     for name, value in jax_cache_env(folder).items():
         os.environ.setdefault(name, value)
+    prune_jax_cache(Path(os.environ["JAX_COMPILATION_CACHE_DIR"]))
+
+
+def prune_jax_cache(folder: Path, max_bytes: int = JAX_CACHE_MAX_BYTES) -> list[Path]:
+    """Past `max_bytes`, delete the oldest programs of JAX's cache `folder` until it
+    holds half as much; the deleted files.
+
+    JAX's own eviction (`jax_compilation_cache_max_size`) locks and measures the
+    folder on every write (a cold `make test` took 240 s instead of 155 s); this
+    runs once per build or test session. A deleted program is compiled again.
+    """
+    files = [(p.stat(), p) for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
+    total = sum(st.st_size for st, _ in files)
+    deleted = []
+    for st, path in sorted(files, key=lambda f: f[0].st_mtime):
+        if total <= (max_bytes if not deleted else max_bytes // 2):
+            break
+        path.unlink(missing_ok=True)
+        total -= st.st_size
+        deleted.append(path)
+    return deleted
+
+
+def jax_programs(folder: Path) -> int:
+    """The number of compiled programs in JAX's cache `folder`."""
+    return sum(1 for _ in folder.glob("*-cache")) if folder.is_dir() else 0
 
 
 # --- the build ---------------------------------------------------------------------------
@@ -455,8 +501,16 @@ def main(argv=None) -> int:
     prune_caches(caches, cache_path)
     print(f"execution cache: {cache_path} (key of src/gaussml, the pins, {formats})")
 
-    use_jax_compilation_cache(build / ".jax_cache")
+    use_jax_compilation_cache()
+    jax_cache = Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    programs_before = jax_programs(jax_cache)
     report = execute_missing(source, toc_pages(source, toc), cache_path, config, args.jobs)
+    # What the machine's JAX cache held, and what the pages compiled that it did not.
+    report["jax_cache"] = {
+        "folder": str(jax_cache),
+        "programs_before": programs_before,
+        "programs_added": jax_programs(jax_cache) - programs_before,
+    }
     report["key"] = key
     report["cache"] = str(cache_path)
 

@@ -12,10 +12,10 @@ the copy's own `src/`), and compares:
   collapsed), with the address of every image (figures are stored under a
   hash of their content, so a changed figure changes its address).
 
-Every page executes in each fresh build; JAX's compiled programs are shared
-with the clone (`_build/.jax_cache`), since JAX keys them on the program, and
-so are the claims' results (`_build/claims`), keyed on each claim's code. The
-fresh build's report (`_build/bench/reproducible-*.json`) is what a package
+Every page executes in each fresh build; JAX's compiled programs come from
+the machine's cache (`bookkit.build.jax_cache_folder`), since JAX keys them
+on the program, and the claims' results are the clone's (`_build/claims`),
+keyed on each claim's code. The fresh build's report (`_build/bench/reproducible-*.json`) is what a package
 edit costs, which `make bench` reports without building again.
 
 Ignored: cache-busting query strings (`?v=...`, `?digest=...`) and the path of
@@ -75,9 +75,9 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
         copy,
         command,
         log,
-        # Every page executes again, but JAX's compiled programs are the clone's
-        # (keyed by JAX on the program: the same program, the same machine code).
-        **jax_cache_env(ROOT / "_build" / ".jax_cache"),
+        # Every page executes again, but JAX's compiled programs come from the
+        # machine's cache (keyed by JAX on the program: the same machine code).
+        **jax_cache_env(),
         # The claims' results are the clone's too: keyed on each claim's code and
         # displayed LaTeX, which the copy shares; what the pages compute runs again.
         GAUSSML_CLAIMS_CACHE=os.environ.get("GAUSSML_CLAIMS_CACHE")

@@ -30,6 +30,9 @@ from bookkit.build import (
     derived_config,
     execution_order,
     extensions_key,
+    jax_cache_env,
+    jax_cache_folder,
+    prune_jax_cache,
     toc_pages,
 )
 from bookkit.project import copy_project, run_in_copy
@@ -246,3 +249,29 @@ def test_the_longest_pages_execute_first():
     assert order == ["new.md", "c.md", "a.md", "b.md"]
     unknown = sorted(pages, key=lambda p: execution_order(Path(p), pages[p], {}))
     assert unknown[:2] == ["b.md", "a.md"]
+
+
+def test_jax_programs_go_to_the_users_cache_folder(monkeypatch, tmp_path):
+    """One folder per machine, beside uv's download cache, unless moved."""
+    monkeypatch.delenv("GAUSSML_JAX_CACHE", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert jax_cache_folder() == tmp_path / "xdg" / "gaussml" / "jax"
+    monkeypatch.setenv("GAUSSML_JAX_CACHE", str(tmp_path / "mine"))
+    assert jax_cache_folder() == tmp_path / "mine"
+    assert jax_cache_env()["JAX_COMPILATION_CACHE_DIR"] == str(tmp_path / "mine")
+
+
+def test_a_full_jax_cache_loses_its_oldest_programs_down_to_half(tmp_path):
+    import os
+
+    for i in range(10):  # 10 programs of 100 bytes, program-0 the oldest
+        path = tmp_path / f"program-{i}-cache"
+        path.write_bytes(b"x" * 100)
+        os.utime(path, (1000 + i, 1000 + i))
+    assert prune_jax_cache(tmp_path, max_bytes=1000) == []
+    deleted = prune_jax_cache(tmp_path, max_bytes=900)
+    assert sorted(p.name for p in deleted) == [f"program-{i}-cache" for i in range(6)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        f"program-{i}-cache" for i in range(6, 10)
+    ]
+    assert prune_jax_cache(tmp_path / "absent") == []

@@ -127,7 +127,6 @@ def seed_caches(copy: Path, outputs_of: str | None = None) -> None:
     outputs = ROOT / "_build" / ".jupyter_cache" / (outputs_of or key)
     for cache, dest in (
         (outputs, copy / "_build" / ".jupyter_cache" / key),
-        (ROOT / "_build" / ".jax_cache", copy / "_build" / ".jax_cache"),
         # Keyed on each claim's code and displayed LaTeX: an edited claim or display
         # of the copy misses it and runs (gaussml.derivations._results).
         (ROOT / "_build" / "claims", copy / "_build" / "claims"),

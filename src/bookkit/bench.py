@@ -329,14 +329,17 @@ def ci_total(bench_seconds: float) -> dict:
             if cpu and len(steps[i + 1]) > 2:
                 row["cpu_s"] = round(float(steps[i + 1][2]) - float(cpu[0]), 1)
         rows.append(row)
+    # Run from a step of .ci/run (its benchmarks), steps are still to come: a time so far.
+    finished = bool(steps) and steps[-1][1] == "done"
     return {
         "available": True,
         "steps": rows,
         "before_bench_s": before,
         "bench_s": bench_seconds,
         "total_s": total,
+        "finished": finished,
         "goal_at_most_s": GOAL_CI,
-        "goal_met": total <= GOAL_CI,
+        "goal_met": total <= GOAL_CI if finished else None,
     }
 
 
@@ -533,7 +536,13 @@ def goal_rows(report: dict) -> list[tuple[str, str, str]]:
     rows.append(
         (
             "GOAL .ci/run (from its first step to its last)",
-            _seconds(ci["total_s"]) if ci.get("available") else ci.get("note", "n/a"),
+            (
+                ci.get("note", "n/a")
+                if not ci.get("available")
+                else _seconds(ci["total_s"])
+                if ci["finished"]
+                else f"{_seconds(ci['total_s'])} so far (the total: `bench --ci-total`, last)"
+            ),
             f"<= {GOAL_CI / 60:g} min: "
             + _goal(ci.get("goal_met") if ci.get("available") else None),
         )

@@ -459,3 +459,25 @@ def test_the_machinery_count_follows_files_that_move():
     ]
     assert [p for p in counted if not is_machinery(p)] == []
     assert [p for p in not_counted if is_machinery(p)] == []
+
+
+def test_the_ci_duration_is_a_total_only_after_the_last_step(tmp_path, monkeypatch):
+    """Run from a step of .ci/run (its benchmarks), the duration is a time so far,
+    with no verdict on the goal; at the end (`--ci-total`, after "done"), the total."""
+    from bookkit import bench
+
+    monkeypatch.setattr(bench, "OUT", tmp_path)
+    monkeypatch.setenv("GAUSSML_CI", "1")
+    steps = "0\tsystem packages\t1.0\n500\tbenchmarks\t900.0\n"
+    (tmp_path / "ci-steps.tsv").write_text(steps)
+    so_far = bench.ci_total(10.0)
+    assert (so_far["total_s"], so_far["finished"], so_far["goal_met"]) == (510.0, False, None)
+    (tmp_path / "ci-steps.tsv").write_text(steps + "800\tdone\t1500.0\n")
+    total = bench.ci_total(0.0)
+    assert (total["total_s"], total["finished"], total["goal_met"]) == (800.0, True, False)
+    assert total["steps"][1] == {
+        "start_s": 500,
+        "step": "benchmarks",
+        "wall_s": 300,
+        "cpu_s": 600.0,
+    }

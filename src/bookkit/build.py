@@ -370,12 +370,15 @@ def jax_cache_env(folder: Path | None = None) -> dict[str, str]:
     }
 
 
-def use_jax_compilation_cache(folder: Path | None = None) -> None:
+def use_jax_compilation_cache(folder: Path | None = None) -> Path:
     """This process and its children keep JAX's compiled programs in `folder`
-    (default `jax_cache_folder()`), unless told otherwise; the folder is pruned."""
+    (default `jax_cache_folder()`), unless told otherwise; the folder in use,
+    pruned."""
     for name, value in jax_cache_env(folder).items():
         os.environ.setdefault(name, value)
-    prune_jax_cache(Path(os.environ["JAX_COMPILATION_CACHE_DIR"]))
+    in_use = Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    prune_jax_cache(in_use)
+    return in_use
 
 
 def prune_jax_cache(folder: Path, max_bytes: int = JAX_CACHE_MAX_BYTES) -> list[Path]:
@@ -501,8 +504,7 @@ def main(argv=None) -> int:
     prune_caches(caches, cache_path)
     print(f"execution cache: {cache_path} (key of src/gaussml, the pins, {formats})")
 
-    use_jax_compilation_cache()
-    jax_cache = Path(os.environ["JAX_COMPILATION_CACHE_DIR"])
+    jax_cache = use_jax_compilation_cache()
     programs_before = jax_programs(jax_cache)
     report = execute_missing(source, toc_pages(source, toc), cache_path, config, args.jobs)
     # What the machine's JAX cache held, and what the pages compiled that it did not.

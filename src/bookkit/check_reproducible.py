@@ -15,8 +15,9 @@ the copy's own `src/`), and compares:
 Every page executes in each fresh build; JAX's compiled programs come from
 the machine's cache (`bookkit.build.jax_cache_folder`), since JAX keys them
 on the program, and the claims' results are the clone's (`_build/claims`),
-keyed on each claim's code. The fresh build's report (`_build/bench/reproducible-*.json`) is what a package
-edit costs, which `make bench` reports without building again.
+keyed on each claim's code. The fresh build's report
+(`_build/bench/reproducible-*.json`) is what a package edit costs, which
+`make bench` reports without building again.
 
 Ignored: cache-busting query strings (`?v=...`, `?digest=...`) and the path of
 the copy. Elements that show run times differ by design and are left out;
@@ -76,7 +77,8 @@ def build(copy: Path, log: Path, *, plain: bool = False, report: Path | None = N
         command,
         log,
         # Every page executes again, but JAX's compiled programs come from the
-        # machine's cache (keyed by JAX on the program: the same machine code).
+        # machine's cache (keyed by JAX on the program: the same machine code);
+        # `bookkit.build` would choose it too, plain `jupyter-book` (--plain) not.
         **jax_cache_env(),
         # The claims' results are the clone's too: keyed on each claim's code and
         # displayed LaTeX, which the copy shares; what the pages compute runs again.

@@ -26,7 +26,6 @@ from pathlib import Path
 
 import pytest
 
-from bookkit.build import jax_cache_env
 from built_outputs import ROOT, SITE
 
 CHAPTERS = sorted(p.stem for p in (ROOT / "book" / "chapters").glob("*.md"))
@@ -98,14 +97,12 @@ def test_the_notebook_has_install_steps_outputs_and_equation_numbers(chapter):
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_the_notebook_runs_on_its_own(chapter, tmp_path, monkeypatch):
+def test_the_notebook_runs_on_its_own(chapter, tmp_path):
     import nbformat
     from nbclient import NotebookClient
 
-    # JAX's compiled programs from the machine's cache (the book's builds fill it):
-    # JAX keys them on the program, so this changes only how long compiling takes.
-    for name, value in jax_cache_env().items():
-        monkeypatch.setenv(name, value)
+    # The kernel keeps JAX's compiled programs in the machine's cache, as the book's
+    # builds do: tests/conftest.py set the environment it inherits.
 
     nb = nbformat.reads(served(chapter).read_text(encoding="utf-8"), as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(WITHOUT_MYST_NB))

@@ -11,10 +11,10 @@ paragraph. Everything is made at build time and served from the site:
   rewritten for the referring page); the reference gets
   `data-ref-preview="ref-preview-N"`;
 - `ref_previews.js` fills one popover (`role="tooltip"`, referenced by the
-  link's `aria-describedby` while it shows) from the template (the site's
-  only popover: a claim mark's tip is a template too, `claim_marks`), typesets its
+  link's `aria-describedby` while it shows) from the template, typesets its
   math with the site's MathJax, and closes it on Escape, when the pointer
-  leaves link and popover, or when the focus leaves the link;
+  leaves link and popover, or when the focus leaves the link. It is the
+  site's only popover: a claim mark's tip is a template too (`claim_marks`);
 - `ref_previews.css` caps its height (a longer target fades out at the
   bottom) and follows the theme's light and dark colours.
 

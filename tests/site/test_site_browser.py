@@ -3,8 +3,8 @@
 Every HTML page of `_build/html` is served on a local port and loaded in
 headless Chromium. A page passes when:
 
-- no request goes to a host other than the local server (each request is
-  recorded; others are aborted and fail the test);
+- no request goes to a host other than the local server (Chromium resolves
+  no other host, so such a request fails; each is recorded and fails the test);
 - no request fails and no response has a status >= 400;
 - the console shows no error or warning and no script raises;
 - MathJax has typeset every math element (no `mjx-merror`), each with its

@@ -3,8 +3,8 @@ notation (`bookkit.sphinx.claim_marks`), on made-up inputs.
 
 The browser test measures the built site at phone and desktop widths; here,
 what the extensions compute: a figure's minimum width from its tick labels,
-the rewriting of its `<img>`, the icons kept from Font Awesome, and the
-statements in the reader's symbols.
+the rewriting of its `<img>`, the icons kept from Font Awesome, the inline
+formulas held to their punctuation, and the statements in the reader's symbols.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from docutils import nodes
 
 from bookkit.sphinx import claim_marks, site_layout
 
@@ -78,6 +79,28 @@ def test_only_the_named_icons_are_kept():
     assert icons == {"magnifying-glass": [512, 512, "M1 2z"], "xmark": [384, 512, "M3 4z"]}
     used = site_layout.icons_used(['<i class="fa-solid fa-magnifying-glass fa-lg"></i>'])
     assert used & set(icons) == {"magnifying-glass"}
+
+
+def test_an_inline_formula_keeps_the_punctuation_after_it():
+    def math(tex):
+        return nodes.math(tex, tex)
+
+    para = nodes.paragraph("", "", nodes.Text("Take "), math("x"), nodes.Text(". Then "))
+    para += [math("y"), nodes.Text(" and "), math("z"), nodes.Text("),"), math("w")]
+    assert site_layout.keep_punctuation_with_math(para) == 2
+    assert [(type(n).__name__, n.astext()) for n in para.children] == [
+        ("Text", "Take "),
+        ("inline", "x."),
+        ("Text", " Then "),
+        ("math", "y"),
+        ("Text", " and "),
+        ("inline", "z),"),
+        ("math", "w"),
+    ]
+    spans = list(para.findall(nodes.inline))
+    assert all(span["classes"] == [site_layout.NOWRAP] for span in spans)
+    assert [type(n).__name__ for n in spans[0].children] == ["math", "Text"]
+    assert site_layout.keep_punctuation_with_math(para) == 0  # once
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,9 @@
   display, an inline formula, a code cell, an output, a figure, a table)
   fades out on the side where more of it hides, and takes the keyboard focus
   with a name (`role="region"`, WCAG 2.1.1), also once a solution is opened.
+- An inline formula and the punctuation right after it never part at a line
+  break (`keep_punctuation_with_math`): a narrow screen would otherwise start a
+  line with the formula's full stop or comma.
 - Figures on a phone: each figure's `<img>` gets a minimum width at which its
   tick labels are at least `MIN_TICK_PX` CSS pixels tall (read from the SVG);
   on a narrow screen a figure wider than the column scrolls sideways.
@@ -37,6 +40,8 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
+
+from docutils import nodes
 
 from . import add_static_path
 from .built_pages import PageMemo, built_pages
@@ -313,6 +318,40 @@ def _light_icons(app, exception):
     target.with_name("fontawesome.js.map").unlink(missing_ok=True)
 
 
+_PUNCTUATION = re.compile(r"^[.,;:!?)\]’”]+")
+NOWRAP = "math-and-punctuation"  # site_layout.css: white-space: nowrap
+
+
+def keep_punctuation_with_math(doctree: nodes.Node) -> int:
+    """Put each inline formula and the punctuation that follows it in one `NOWRAP`
+    span. Returns how many were wrapped."""
+    wrapped = 0
+    for math in list(doctree.findall(nodes.math)):
+        parent = math.parent
+        if NOWRAP in parent.get("classes", ()):
+            continue  # wrapped already
+        at = parent.index(math)
+        after = parent[at + 1] if at + 1 < len(parent) else None
+        found = _PUNCTUATION.match(after) if isinstance(after, nodes.Text) else None
+        if found is None:
+            continue
+        rest = after[found.end() :]
+        span = nodes.inline(classes=[NOWRAP])
+        parent.replace(math, span)
+        span += [math, nodes.Text(found.group())]
+        if rest:
+            parent.replace(after, nodes.Text(rest))
+        else:
+            parent.remove(after)
+        wrapped += 1
+    return wrapped
+
+
+def _keep_punctuation(app, doctree, docname):
+    if app.builder.format == "html":
+        keep_punctuation_with_math(doctree)
+
+
 def _configure(app, config):
     add_static_path(app, config)
     mathjax = dict(config.mathjax3_config or {})
@@ -347,6 +386,7 @@ def setup(app):
     app.connect("config-inited", _configure)
     # After sphinx.ext.mathjax (priority 500) has added MathJax to the pages with math.
     app.connect("html-page-context", _preload_mathjax, priority=600)
+    app.connect("doctree-resolved", _keep_punctuation)
     # Before ref_previews (400) copies figures into previews.
     app.connect("build-finished", _write_min_widths, priority=300)
     app.connect("build-finished", _light_icons, priority=900)

@@ -391,9 +391,11 @@ def prune_jax_cache(folder: Path, max_bytes: int = JAX_CACHE_MAX_BYTES) -> list[
     """
     files = [(p.stat(), p) for p in folder.glob("*") if p.is_file()] if folder.is_dir() else []
     total = sum(st.st_size for st, _ in files)
+    if total <= max_bytes:
+        return []
     deleted = []
     for st, path in sorted(files, key=lambda f: f[0].st_mtime):
-        if total <= (max_bytes if not deleted else max_bytes // 2):
+        if total <= max_bytes // 2:
             break
         path.unlink(missing_ok=True)
         total -= st.st_size

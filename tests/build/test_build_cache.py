@@ -20,6 +20,7 @@ The builds are marked `slow` (`make test-slow`).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -262,8 +263,6 @@ def test_jax_programs_go_to_the_users_cache_folder(monkeypatch, tmp_path):
 
 
 def test_a_full_jax_cache_loses_its_oldest_programs_down_to_half(tmp_path):
-    import os
-
     for i in range(10):  # 10 programs of 100 bytes, program-0 the oldest
         path = tmp_path / f"program-{i}-cache"
         path.write_bytes(b"x" * 100)
